@@ -1,0 +1,256 @@
+//! The audit trail: append-only, hash-chained events written in the same transaction as the
+//! change they record.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::Sesame;
+use crate::clock::{from_millis, to_millis};
+use crate::error::Result;
+use crate::operator::{Right, Session};
+
+/// The hash the first event links to.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who did something: a signed-in operator, or nobody (the command line's `init`, the system).
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub id: String,
+    pub name: String,
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub kind: &'static str,
+    pub id: &'a str,
+    pub name: &'a str,
+}
+
+/// One recorded event, as stored and as exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub operator_id: Option<String>,
+    pub operator_name: Option<String>,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    /// Canonical JSON (keys sorted, no spaces); never holds a secret.
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEvent {
+    /// SHA-256 over a canonical encoding: every field in a fixed order, each preceded by its
+    /// length, so no two different events encode the same way.
+    pub fn compute_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(bytes);
+        };
+        field(self.seq.to_string().as_bytes());
+        field(to_millis(self.at).to_string().as_bytes());
+        for optional in [
+            &self.operator_id,
+            &self.operator_name,
+            &Some(self.action.clone()),
+            &self.target_kind,
+            &self.target_id,
+            &self.target_name,
+        ] {
+            match optional {
+                Some(text) => {
+                    field(b"1");
+                    field(text.as_bytes());
+                }
+                None => field(b"0"),
+            }
+        }
+        field(self.details.as_bytes());
+        field(self.prev_hash.as_bytes());
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// Appends one event. Call it inside the transaction that makes the change.
+pub(crate) fn record(
+    connection: &Connection,
+    at: DateTime<Utc>,
+    actor: Option<&Actor>,
+    action: &str,
+    target: Option<Target<'_>>,
+    details: serde_json::Value,
+) -> Result<()> {
+    let last: Option<(i64, String)> = connection
+        .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let mut event = AuditEvent {
+        seq,
+        // The stored precision is the millisecond; hash exactly what is stored.
+        at: from_millis(to_millis(at)),
+        operator_id: actor.map(|a| a.id.clone()),
+        operator_name: actor.map(|a| a.name.clone()),
+        action: action.to_owned(),
+        target_kind: target.map(|t| t.kind.to_owned()),
+        target_id: target.map(|t| t.id.to_owned()),
+        target_name: target.map(|t| t.name.to_owned()),
+        details: details.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    event.hash = event.compute_hash();
+    connection
+        .prepare_cached(
+            "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
+                 target_id, target_name, details, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute(params![
+            event.seq,
+            to_millis(event.at),
+            event.operator_id,
+            event.operator_name,
+            event.action,
+            event.target_kind,
+            event.target_id,
+            event.target_name,
+            event.details,
+            event.prev_hash,
+            event.hash,
+        ])?;
+    Ok(())
+}
+
+/// What a walk along the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub events: u64,
+    /// The first event that does not fit, and why.
+    pub first_broken: Option<(i64, ChainBreak)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The event's content does not match its hash: it was changed.
+    BadHash,
+    /// The event does not point at the one before it: something was removed, inserted or moved.
+    BrokenLink,
+    /// The sequence numbers skip or repeat.
+    BadSequence,
+}
+
+/// Walks events in order and checks each hash and each link.
+pub fn check_chain<I: IntoIterator<Item = AuditEvent>>(events: I) -> ChainReport {
+    let mut count = 0;
+    let mut previous_hash = GENESIS_HASH.to_owned();
+    let mut previous_seq = 0;
+    for event in events {
+        count += 1;
+        let problem = if event.seq != previous_seq + 1 {
+            Some(ChainBreak::BadSequence)
+        } else if event.prev_hash != previous_hash {
+            Some(ChainBreak::BrokenLink)
+        } else if event.compute_hash() != event.hash {
+            Some(ChainBreak::BadHash)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return ChainReport {
+                events: count,
+                first_broken: Some((event.seq, problem)),
+            };
+        }
+        previous_seq = event.seq;
+        previous_hash = event.hash;
+    }
+    ChainReport {
+        events: count,
+        first_broken: None,
+    }
+}
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: row.get(0)?,
+        at: from_millis(row.get(1)?),
+        operator_id: row.get(2)?,
+        operator_name: row.get(3)?,
+        action: row.get(4)?,
+        target_kind: row.get(5)?,
+        target_id: row.get(6)?,
+        target_name: row.get(7)?,
+        details: row.get(8)?,
+        prev_hash: row.get(9)?,
+        hash: row.get(10)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "seq, at, operator_id, operator_name, action, target_kind, target_id,
+                             target_name, details, prev_hash, hash";
+
+impl Sesame {
+    /// Checks the whole stored chain. Needs no right: it reveals nothing but counts.
+    pub fn check_audit_chain(&self) -> Result<ChainReport> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events ORDER BY seq"
+        ))?;
+        let rows = statement.query_map([], event_from_row)?;
+        let mut failure = None;
+        let report = check_chain(rows.map_while(|row| match row {
+            Ok(event) => Some(event),
+            Err(error) => {
+                failure = Some(error);
+                None
+            }
+        }));
+        match failure {
+            Some(error) => Err(error.into()),
+            None => Ok(report),
+        }
+    }
+
+    /// Events after `after_seq`, oldest first, for readers with the audit right.
+    pub fn audit_events(
+        &mut self,
+        session: &Session,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEvent>> {
+        self.authorize_read(session, Some(Right::Audit))?;
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))?;
+        let events = statement
+            .query_map(params![after_seq, limit], event_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
+    }
+
+    /// Events about one target (a key, a service…), oldest first.
+    pub fn audit_events_for(
+        &mut self,
+        session: &Session,
+        target_id: &str,
+    ) -> Result<Vec<AuditEvent>> {
+        self.authorize_read(session, Some(Right::Audit))?;
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE target_id = ?1 ORDER BY seq"
+        ))?;
+        let events = statement
+            .query_map([target_id], event_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
+    }
+}

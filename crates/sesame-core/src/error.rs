@@ -1,0 +1,373 @@
+//! The core's one error type: stable codes for programs, plain messages in French or English for people.
+
+use std::path::PathBuf;
+
+use crate::key::{KeyAction, KeyStatus};
+use crate::operator::Right;
+
+/// The language messages are written in. French comes first: it is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// Reads a language tag such as `fr`, `en`, `en_GB.UTF-8`; anything that is not English is French.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Fr
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Which input a validation message is about, so the interface can show it beside the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    ServiceName,
+    KeyName,
+    CompanyName,
+    OperatorName,
+    Description,
+    Category,
+    Website,
+    Prefix,
+    Permission,
+    Note,
+    Reason,
+    Expiry,
+    Password,
+}
+
+impl Field {
+    pub fn code(self) -> &'static str {
+        match self {
+            Field::ServiceName => "service_name",
+            Field::KeyName => "key_name",
+            Field::CompanyName => "company_name",
+            Field::OperatorName => "operator_name",
+            Field::Description => "description",
+            Field::Category => "category",
+            Field::Website => "website",
+            Field::Prefix => "prefix",
+            Field::Permission => "permission",
+            Field::Note => "note",
+            Field::Reason => "reason",
+            Field::Expiry => "expiry",
+            Field::Password => "password",
+        }
+    }
+
+    fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Field::ServiceName, Lang::Fr) => "Le nom du service",
+            (Field::ServiceName, Lang::En) => "The service name",
+            (Field::KeyName, Lang::Fr) => "Le nom de la clé",
+            (Field::KeyName, Lang::En) => "The key name",
+            (Field::CompanyName, Lang::Fr) => "Le nom de la société",
+            (Field::CompanyName, Lang::En) => "The company name",
+            (Field::OperatorName, Lang::Fr) => "Le nom de l'opérateur",
+            (Field::OperatorName, Lang::En) => "The operator name",
+            (Field::Description, Lang::Fr) => "La description",
+            (Field::Description, Lang::En) => "The description",
+            (Field::Category, Lang::Fr) => "La catégorie",
+            (Field::Category, Lang::En) => "The category",
+            (Field::Website, Lang::Fr) => "Le site web",
+            (Field::Website, Lang::En) => "The website",
+            (Field::Prefix, Lang::Fr) => "Le préfixe",
+            (Field::Prefix, Lang::En) => "The prefix",
+            (Field::Permission, Lang::Fr) => "La permission",
+            (Field::Permission, Lang::En) => "The permission",
+            (Field::Note, Lang::Fr) => "La note",
+            (Field::Note, Lang::En) => "The note",
+            (Field::Reason, Lang::Fr) => "Le motif",
+            (Field::Reason, Lang::En) => "The reason",
+            (Field::Expiry, Lang::Fr) => "La date d'expiration",
+            (Field::Expiry, Lang::En) => "The expiry date",
+            (Field::Password, Lang::Fr) => "Le mot de passe",
+            (Field::Password, Lang::En) => "The password",
+        }
+    }
+}
+
+/// Everything that can go wrong in the core. `Display` gives the English message (for logs);
+/// [`Error::message`] gives it in the interface language, [`Error::code`] a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{} is required.", field.label(Lang::En))]
+    Empty { field: Field },
+    #[error("{} is too long ({max} characters at most).", field.label(Lang::En))]
+    TooLong { field: Field, max: usize },
+    #[error("{} contains a control or text-direction character.", field.label(Lang::En))]
+    ForbiddenCharacter { field: Field },
+    #[error("A service named « {0} » already exists.")]
+    ServiceNameTaken(String),
+    #[error("This service already has a key named « {0} ».")]
+    KeyNameTaken(String),
+    #[error("A company named « {0} » already exists.")]
+    CompanyNameTaken(String),
+    #[error("An operator named « {0} » already exists.")]
+    OperatorNameTaken(String),
+    #[error(
+        "The prefix « {0} » is not valid: 2 to 16 lowercase letters or digits, starting with a letter."
+    )]
+    PrefixInvalid(String),
+    #[error("The prefix « {0} » is already used by another service.")]
+    PrefixTaken(String),
+    #[error("The website « {0} » is not a valid http:// or https:// address.")]
+    WebsiteInvalid(String),
+    #[error(
+        "The permission « {0} » is not valid: lowercase words without accents separated by « : », such as factures:lecture."
+    )]
+    PermissionInvalid(String),
+    #[error("The service does not offer the permission « {0} ».")]
+    PermissionNotOffered(String),
+    #[error("The permission « {0} » is still granted to {1} key(s); remove it from them first.")]
+    PermissionInUse(String, u64),
+    #[error("« {0} » is not a valid date; write it as YYYY-MM-DD, for example 2027-01-31.")]
+    DateInvalid(String),
+    #[error("The expiry date must not be in the past.")]
+    DateInPast,
+    #[error("No service « {0} ».")]
+    ServiceNotFound(String),
+    #[error("No key « {0} ».")]
+    KeyNotFound(String),
+    #[error("Several keys are named « {0} »; give the key's identifier instead.")]
+    KeyAmbiguous(String),
+    #[error("No company « {0} ».")]
+    CompanyNotFound(String),
+    #[error("No operator « {0} ».")]
+    OperatorNotFound(String),
+    #[error("The key « {key} » is {from}: it cannot be {action}.", from = from.label(Lang::En), action = action.label(Lang::En))]
+    TransitionRefused {
+        key: String,
+        from: KeyStatus,
+        action: KeyAction,
+    },
+    #[error("Unknown operator or wrong password.")]
+    SignInFailed,
+    #[error("This operator account is disabled.")]
+    OperatorDisabled,
+    #[error("You do not have the « {} » right.", .0.label(Lang::En))]
+    RightMissing(Right),
+    #[error("This store already has an administrator.")]
+    AlreadyInitialised,
+    #[error("This store has no administrator yet: run « sesamectl init --admin NAME » first.")]
+    NotInitialised,
+    #[error("The password must have at least {0} characters.")]
+    PasswordTooShort(usize),
+    #[error("The password must have at most {0} characters.")]
+    PasswordTooLong(usize),
+    #[error("« {0} » is not a Sésame store (not an SQLite database).")]
+    StoreNotSqlite(PathBuf),
+    #[error("The store « {0} » cannot be written (read-only file or folder).")]
+    StoreReadOnly(PathBuf),
+    #[error("The store « {0} » cannot be opened: {1}")]
+    StoreUnavailable(PathBuf, String),
+    #[error(
+        "This store was written by a newer version of Sésame (schema {found}, this version knows up to {supported}); update Sésame. Nothing was changed."
+    )]
+    StoreTooNew { found: i64, supported: i64 },
+    #[error("The store is busy with another program; try again in a moment. Nothing was changed.")]
+    StoreBusy,
+    #[error("The store is damaged: {0}")]
+    StoreCorrupt(String),
+    #[error("Internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A stable, language-independent code for programs and tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Empty { .. } => "empty",
+            Error::TooLong { .. } => "too_long",
+            Error::ForbiddenCharacter { .. } => "forbidden_character",
+            Error::ServiceNameTaken(_) => "service_name_taken",
+            Error::KeyNameTaken(_) => "key_name_taken",
+            Error::CompanyNameTaken(_) => "company_name_taken",
+            Error::OperatorNameTaken(_) => "operator_name_taken",
+            Error::PrefixInvalid(_) => "prefix_invalid",
+            Error::PrefixTaken(_) => "prefix_taken",
+            Error::WebsiteInvalid(_) => "website_invalid",
+            Error::PermissionInvalid(_) => "permission_invalid",
+            Error::PermissionNotOffered(_) => "permission_not_offered",
+            Error::PermissionInUse(..) => "permission_in_use",
+            Error::DateInvalid(_) => "date_invalid",
+            Error::DateInPast => "date_in_past",
+            Error::ServiceNotFound(_) => "service_not_found",
+            Error::KeyNotFound(_) => "key_not_found",
+            Error::KeyAmbiguous(_) => "key_ambiguous",
+            Error::CompanyNotFound(_) => "company_not_found",
+            Error::OperatorNotFound(_) => "operator_not_found",
+            Error::TransitionRefused { .. } => "transition_refused",
+            Error::SignInFailed => "sign_in_failed",
+            Error::OperatorDisabled => "operator_disabled",
+            Error::RightMissing(_) => "right_missing",
+            Error::AlreadyInitialised => "already_initialised",
+            Error::NotInitialised => "not_initialised",
+            Error::PasswordTooShort(_) => "password_too_short",
+            Error::PasswordTooLong(_) => "password_too_long",
+            Error::StoreNotSqlite(_) => "store_not_sqlite",
+            Error::StoreReadOnly(_) => "store_read_only",
+            Error::StoreUnavailable(..) => "store_unavailable",
+            Error::StoreTooNew { .. } => "store_too_new",
+            Error::StoreBusy => "store_busy",
+            Error::StoreCorrupt(_) => "store_corrupt",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// The input field the error is about, when there is one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Error::Empty { field } | Error::TooLong { field, .. } => Some(*field),
+            Error::ForbiddenCharacter { field } => Some(*field),
+            Error::ServiceNameTaken(_) => Some(Field::ServiceName),
+            Error::KeyNameTaken(_) => Some(Field::KeyName),
+            Error::CompanyNameTaken(_) => Some(Field::CompanyName),
+            Error::OperatorNameTaken(_) => Some(Field::OperatorName),
+            Error::PrefixInvalid(_) | Error::PrefixTaken(_) => Some(Field::Prefix),
+            Error::WebsiteInvalid(_) => Some(Field::Website),
+            Error::PermissionInvalid(_) | Error::PermissionNotOffered(_) => Some(Field::Permission),
+            Error::PermissionInUse(..) => Some(Field::Permission),
+            Error::DateInvalid(_) | Error::DateInPast => Some(Field::Expiry),
+            Error::PasswordTooShort(_) | Error::PasswordTooLong(_) => Some(Field::Password),
+            _ => None,
+        }
+    }
+
+    /// The message in the interface language.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Fr => self.message_fr(),
+        }
+    }
+
+    fn message_fr(&self) -> String {
+        match self {
+            Error::Empty { field } => format!("{} est obligatoire.", field.label(Lang::Fr)),
+            Error::TooLong { field, max } => {
+                format!(
+                    "{} est trop long ({max} caractères au plus).",
+                    field.label(Lang::Fr)
+                )
+            }
+            Error::ForbiddenCharacter { field } => format!(
+                "{} contient un caractère de contrôle ou d'inversion du sens du texte.",
+                field.label(Lang::Fr)
+            ),
+            Error::ServiceNameTaken(name) => format!("Un service nommé « {name} » existe déjà."),
+            Error::KeyNameTaken(name) => format!("Ce service a déjà une clé nommée « {name} »."),
+            Error::CompanyNameTaken(name) => format!("Une société nommée « {name} » existe déjà."),
+            Error::OperatorNameTaken(name) => {
+                format!("Un opérateur nommé « {name} » existe déjà.")
+            }
+            Error::PrefixInvalid(prefix) => format!(
+                "Le préfixe « {prefix} » n'est pas valable : de 2 à 16 lettres minuscules ou \
+                 chiffres, en commençant par une lettre."
+            ),
+            Error::PrefixTaken(prefix) => {
+                format!("Le préfixe « {prefix} » est déjà utilisé par un autre service.")
+            }
+            Error::WebsiteInvalid(url) => {
+                format!("Le site « {url} » n'est pas une adresse http:// ou https:// valable.")
+            }
+            Error::PermissionInvalid(permission) => format!(
+                "La permission « {permission} » n'est pas valable : des mots en minuscules sans \
+                 accents séparés par « : », par exemple factures:lecture."
+            ),
+            Error::PermissionNotOffered(permission) => {
+                format!("Le service ne propose pas la permission « {permission} ».")
+            }
+            Error::PermissionInUse(permission, count) => format!(
+                "La permission « {permission} » est encore accordée à {count} clé(s) ; \
+                 retirez-la d'abord de ces clés."
+            ),
+            Error::DateInvalid(text) => format!(
+                "« {text} » n'est pas une date valable ; écrivez-la AAAA-MM-JJ, par exemple \
+                 2027-01-31."
+            ),
+            Error::DateInPast => "La date d'expiration ne peut pas être dans le passé.".into(),
+            Error::ServiceNotFound(name) => format!("Aucun service « {name} »."),
+            Error::KeyNotFound(name) => format!("Aucune clé « {name} »."),
+            Error::KeyAmbiguous(name) => format!(
+                "Plusieurs clés s'appellent « {name} » ; indiquez plutôt l'identifiant de la clé."
+            ),
+            Error::CompanyNotFound(name) => format!("Aucune société « {name} »."),
+            Error::OperatorNotFound(name) => format!("Aucun opérateur « {name} »."),
+            Error::TransitionRefused { key, from, action } => format!(
+                "La clé « {key} » est {} : elle ne peut pas être {}.",
+                from.label(Lang::Fr),
+                action.label(Lang::Fr)
+            ),
+            Error::SignInFailed => "Opérateur inconnu ou mot de passe incorrect.".into(),
+            Error::OperatorDisabled => "Ce compte d'opérateur est désactivé.".into(),
+            Error::RightMissing(right) => {
+                format!("Vous n'avez pas le droit « {} ».", right.label(Lang::Fr))
+            }
+            Error::AlreadyInitialised => "Ce magasin a déjà un administrateur.".into(),
+            Error::NotInitialised => "Ce magasin n'a pas encore d'administrateur : lancez d'abord \
+                                      « sesamectl init --admin NOM »."
+                .into(),
+            Error::PasswordTooShort(min) => {
+                format!("Le mot de passe doit compter au moins {min} caractères.")
+            }
+            Error::PasswordTooLong(max) => {
+                format!("Le mot de passe doit compter au plus {max} caractères.")
+            }
+            Error::StoreNotSqlite(path) => format!(
+                "« {} » n'est pas un magasin Sésame (ce n'est pas une base SQLite).",
+                path.display()
+            ),
+            Error::StoreReadOnly(path) => format!(
+                "Le magasin « {} » ne peut pas être modifié (fichier ou dossier en lecture seule).",
+                path.display()
+            ),
+            Error::StoreUnavailable(path, why) => {
+                format!(
+                    "Le magasin « {} » ne peut pas être ouvert : {why}",
+                    path.display()
+                )
+            }
+            Error::StoreTooNew { found, supported } => format!(
+                "Ce magasin a été écrit par une version plus récente de Sésame (schéma {found}, \
+                 cette version connaît jusqu'au {supported}) ; mettez Sésame à jour. Rien n'a été \
+                 modifié."
+            ),
+            Error::StoreBusy => "Le magasin est occupé par un autre programme ; réessayez dans \
+                                 un instant. Rien n'a été modifié."
+                .into(),
+            Error::StoreCorrupt(why) => format!("Le magasin est endommagé : {why}"),
+            Error::Internal(why) => format!("Erreur interne : {why}"),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::StoreBusy,
+            Some(ErrorCode::NotADatabase) => Error::StoreCorrupt("not an SQLite database".into()),
+            Some(ErrorCode::DatabaseCorrupt) => Error::StoreCorrupt(error.to_string()),
+            Some(ErrorCode::ReadOnly) => Error::StoreReadOnly(PathBuf::new()),
+            // Query parameters are always bound, never spliced into SQL, so the message
+            // carries no user data and no secret.
+            _ => Error::Internal(error.to_string()),
+        }
+    }
+}

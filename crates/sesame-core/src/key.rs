@@ -1,0 +1,857 @@
+//! Keys: issuing, the lifecycle (deactivate, reactivate, regenerate, revoke, delete, edit) and
+//! the filtered, paged key list.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde_json::json;
+
+use crate::Sesame;
+use crate::audit::{self, Actor, Target};
+use crate::clock::{from_millis, to_millis};
+use crate::company::{self, CompanyRef};
+use crate::error::{Error, Field, Lang, Result};
+use crate::key_format;
+use crate::operator::{self, Right, Session, authorize};
+use crate::secret::{ExposeSecret, SecretString};
+use crate::service;
+use crate::validate;
+
+/// A key's status as people see it. `Expired` is derived from the expiry date; the store keeps
+/// only active, inactive and revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyStatus {
+    Active,
+    Inactive,
+    Revoked,
+    Expired,
+}
+
+impl KeyStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Inactive => "inactive",
+            KeyStatus::Revoked => "revoked",
+            KeyStatus::Expired => "expired",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<KeyStatus> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "active" => Some(KeyStatus::Active),
+            "inactive" => Some(KeyStatus::Inactive),
+            "revoked" => Some(KeyStatus::Revoked),
+            "expired" => Some(KeyStatus::Expired),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (KeyStatus::Active, Lang::Fr) => "active",
+            (KeyStatus::Inactive, Lang::Fr) => "inactive",
+            (KeyStatus::Revoked, Lang::Fr) => "révoquée",
+            (KeyStatus::Expired, Lang::Fr) => "expirée",
+            (KeyStatus::Active, Lang::En) => "active",
+            (KeyStatus::Inactive, Lang::En) => "inactive",
+            (KeyStatus::Revoked, Lang::En) => "revoked",
+            (KeyStatus::Expired, Lang::En) => "expired",
+        }
+    }
+}
+
+/// A change an operator can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    Deactivate,
+    Reactivate,
+    Regenerate,
+    Revoke,
+    Edit,
+    Delete,
+}
+
+impl KeyAction {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (KeyAction::Deactivate, Lang::Fr) => "désactivée",
+            (KeyAction::Reactivate, Lang::Fr) => "réactivée",
+            (KeyAction::Regenerate, Lang::Fr) => "régénérée",
+            (KeyAction::Revoke, Lang::Fr) => "révoquée",
+            (KeyAction::Edit, Lang::Fr) => "modifiée",
+            (KeyAction::Delete, Lang::Fr) => "supprimée",
+            (KeyAction::Deactivate, Lang::En) => "deactivated",
+            (KeyAction::Reactivate, Lang::En) => "reactivated",
+            (KeyAction::Regenerate, Lang::En) => "regenerated",
+            (KeyAction::Revoke, Lang::En) => "revoked",
+            (KeyAction::Edit, Lang::En) => "edited",
+            (KeyAction::Delete, Lang::En) => "deleted",
+        }
+    }
+
+    /// The lifecycle's rules, on the stored status. A revoked key is final: it can only be
+    /// deleted from the lists. Deactivating an inactive key (or the reverse) is refused too, so
+    /// that a mistaken double click says so instead of writing a second event.
+    pub fn allowed_from(self, stored: KeyStatus) -> bool {
+        match self {
+            KeyAction::Deactivate => stored == KeyStatus::Active,
+            KeyAction::Reactivate => stored == KeyStatus::Inactive,
+            KeyAction::Regenerate | KeyAction::Revoke | KeyAction::Edit => {
+                matches!(stored, KeyStatus::Active | KeyStatus::Inactive)
+            }
+            KeyAction::Delete => true,
+        }
+    }
+}
+
+/// When a key was last used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    Never,
+    /// Imported from elsewhere: its earlier uses are not known.
+    Unknown,
+    At(DateTime<Utc>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub id: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub name: String,
+    pub identifier: String,
+    pub status: KeyStatus,
+    /// Active, inactive or revoked, before expiry is taken into account.
+    pub stored_status: KeyStatus,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub permissions: Vec<String>,
+    pub companies: Vec<CompanyRef>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub creator_name: String,
+    pub last_use: Usage,
+    pub use_count: u64,
+    pub failed_attempts: u64,
+    pub regenerated_at: Option<DateTime<Utc>>,
+    /// While a regeneration's grace period runs, the previous secret works until then.
+    pub previous_secret_valid_until: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+    pub revoked_reason: Option<String>,
+}
+
+/// A key just issued or regenerated, with its secret: the only time the secret exists in clear.
+#[derive(Debug)]
+pub struct IssuedKey {
+    pub key: Key,
+    pub secret: SecretString,
+}
+
+impl IssuedKey {
+    /// The one-string form `identifier.secret`.
+    pub fn bearer(&self) -> SecretString {
+        key_format::bearer(&self.key.identifier, &self.secret)
+    }
+}
+
+/// What a new key is made of. Service and companies are given by name or id.
+#[derive(Debug, Clone, Default)]
+pub struct NewKey {
+    pub service: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub companies: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub note: String,
+}
+
+/// Changes to a key; `None` leaves a field as it is. `expires_at: Some(None)` removes the expiry.
+#[derive(Debug, Clone, Default)]
+pub struct KeyEdit {
+    pub name: Option<String>,
+    pub note: Option<String>,
+    pub permissions: Option<Vec<String>>,
+    pub companies: Option<Vec<String>>,
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// How long the previous secret keeps working after a regeneration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Grace {
+    #[default]
+    Now,
+    OneHour,
+    OneDay,
+    SevenDays,
+}
+
+impl Grace {
+    pub fn duration(self) -> Duration {
+        match self {
+            Grace::Now => Duration::zero(),
+            Grace::OneHour => Duration::hours(1),
+            Grace::OneDay => Duration::hours(24),
+            Grace::SevenDays => Duration::days(7),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Grace::Now => "now",
+            Grace::OneHour => "1h",
+            Grace::OneDay => "24h",
+            Grace::SevenDays => "7d",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Grace> {
+        match code.trim() {
+            "now" | "0" => Some(Grace::Now),
+            "1h" => Some(Grace::OneHour),
+            "24h" | "1d" => Some(Grace::OneDay),
+            "7d" => Some(Grace::SevenDays),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeySort {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    Name,
+    LastUse,
+    Expiry,
+}
+
+impl KeySort {
+    pub fn from_code(code: &str) -> Option<KeySort> {
+        match code.trim() {
+            "newest" => Some(KeySort::NewestFirst),
+            "oldest" => Some(KeySort::OldestFirst),
+            "name" => Some(KeySort::Name),
+            "last-use" => Some(KeySort::LastUse),
+            "expiry" => Some(KeySort::Expiry),
+            _ => None,
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            KeySort::NewestFirst => "k.created_at DESC, k.id DESC",
+            KeySort::OldestFirst => "k.created_at ASC, k.id ASC",
+            KeySort::Name => "k.name_key ASC, k.id ASC",
+            KeySort::LastUse => "k.last_used_at IS NULL, k.last_used_at DESC, k.id DESC",
+            KeySort::Expiry => "k.expires_at IS NULL, k.expires_at ASC, k.id ASC",
+        }
+    }
+}
+
+/// The key list's criteria. Service, company and creator are given by name or id; empty or
+/// `None` means "any".
+#[derive(Debug, Clone)]
+pub struct KeyFilter {
+    pub service: Option<String>,
+    pub company: Option<String>,
+    pub status: Option<KeyStatus>,
+    pub name_contains: String,
+    pub creator: Option<String>,
+    pub sort: KeySort,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+impl Default for KeyFilter {
+    fn default() -> Self {
+        KeyFilter {
+            service: None,
+            company: None,
+            status: None,
+            name_contains: String::new(),
+            creator: None,
+            sort: KeySort::default(),
+            offset: 0,
+            limit: 50,
+        }
+    }
+}
+
+/// One page of the key list and how many keys match in all.
+#[derive(Debug, Clone)]
+pub struct KeyPage {
+    pub keys: Vec<Key>,
+    pub total: u64,
+}
+
+pub const PAGE_MAX: u32 = 500;
+
+const KEY_COLUMNS: &str = "k.id, k.service_id, s.name, k.name, k.identifier, k.status,
+    k.expires_at, k.note, k.created_at, creator.name, k.last_used_at, k.use_count,
+    k.usage_unknown, k.failed_attempts, k.regenerated_at, k.previous_secret_valid_until,
+    k.revoked_at, revoker.name, k.revoked_reason";
+
+const KEY_FROM: &str = "keys k
+    JOIN services s ON s.id = k.service_id
+    JOIN operators creator ON creator.id = k.created_by
+    LEFT JOIN operators revoker ON revoker.id = k.revoked_by";
+
+pub(crate) fn stored_status(code: &str) -> KeyStatus {
+    KeyStatus::from_code(code).unwrap_or(KeyStatus::Revoked)
+}
+
+/// The status people see: revoked stays revoked; otherwise a passed expiry makes it expired.
+pub(crate) fn effective_status(
+    stored: KeyStatus,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> KeyStatus {
+    match stored {
+        KeyStatus::Revoked => KeyStatus::Revoked,
+        _ if expires_at.is_some_and(|at| at <= now) => KeyStatus::Expired,
+        other => other,
+    }
+}
+
+fn key_from_row(row: &rusqlite::Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Key> {
+    let stored = stored_status(&row.get::<_, String>(5)?);
+    let expires_at = row.get::<_, Option<i64>>(6)?.map(from_millis);
+    let last_used_at = row.get::<_, Option<i64>>(10)?.map(from_millis);
+    let usage_unknown: bool = row.get(12)?;
+    let last_use = match (last_used_at, usage_unknown) {
+        (Some(at), _) => Usage::At(at),
+        (None, true) => Usage::Unknown,
+        (None, false) => Usage::Never,
+    };
+    let grace_until = row
+        .get::<_, Option<i64>>(15)?
+        .map(from_millis)
+        .filter(|at| *at > now);
+    Ok(Key {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        service_name: row.get(2)?,
+        name: row.get(3)?,
+        identifier: row.get(4)?,
+        status: effective_status(stored, expires_at, now),
+        stored_status: stored,
+        expires_at,
+        permissions: Vec::new(),
+        companies: Vec::new(),
+        note: row.get(7)?,
+        created_at: from_millis(row.get(8)?),
+        creator_name: row.get(9)?,
+        last_use,
+        use_count: row.get(11)?,
+        failed_attempts: row.get(13)?,
+        regenerated_at: row.get::<_, Option<i64>>(14)?.map(from_millis),
+        previous_secret_valid_until: grace_until,
+        revoked_at: row.get::<_, Option<i64>>(16)?.map(from_millis),
+        revoked_by: row.get(17)?,
+        revoked_reason: row.get(18)?,
+    })
+}
+
+/// Fills in the permissions and companies of a batch of keys with two queries.
+fn attach_grants(connection: &Connection, keys: &mut [Key]) -> Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = keys.iter().map(|key| key.id.as_str()).collect();
+    let index: std::collections::HashMap<String, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(position, key)| (key.id.clone(), position))
+        .collect();
+    let mut permissions: Vec<(String, String)> = Vec::new();
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT key_id, permission FROM key_permissions WHERE key_id IN ({})
+         ORDER BY permission",
+        crate::placeholders(ids.len())
+    ))?;
+    for row in statement.query_map(params_from_iter(&ids), |row| Ok((row.get(0)?, row.get(1)?)))? {
+        permissions.push(row?);
+    }
+    let mut companies: Vec<(String, CompanyRef)> = Vec::new();
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT kc.key_id, c.id, c.name FROM key_companies kc JOIN companies c ON c.id = kc.company_id
+         WHERE kc.key_id IN ({}) ORDER BY c.name_key",
+        crate::placeholders(ids.len())
+    ))?;
+    for row in statement.query_map(params_from_iter(&ids), |row| {
+        Ok((
+            row.get(0)?,
+            CompanyRef {
+                id: row.get(1)?,
+                name: row.get(2)?,
+            },
+        ))
+    })? {
+        companies.push(row?);
+    }
+    for (key_id, permission) in permissions {
+        if let Some(&position) = index.get(&key_id) {
+            keys[position].permissions.push(permission);
+        }
+    }
+    for (key_id, company) in companies {
+        if let Some(&position) = index.get(&key_id) {
+            keys[position].companies.push(company);
+        }
+    }
+    Ok(())
+}
+
+/// Loads one key that has not been deleted.
+pub(crate) fn load(connection: &Connection, id: &str, now: DateTime<Utc>) -> Result<Key> {
+    let mut key = connection
+        .prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE k.id = ?1 AND k.deleted_at IS NULL"
+        ))?
+        .query_row([id], |row| key_from_row(row, now))
+        .optional()?
+        .ok_or_else(|| Error::KeyNotFound(id.to_owned()))?;
+    attach_grants(connection, std::slice::from_mut(&mut key))?;
+    Ok(key)
+}
+
+/// Finds a key by id, identifier or name (a name shared by keys of several services is
+/// ambiguous).
+pub(crate) fn resolve(connection: &Connection, reference: &str) -> Result<String> {
+    let trimmed = reference.trim();
+    let direct: Option<String> = connection
+        .prepare_cached(
+            "SELECT id FROM keys WHERE (id = ?1 OR identifier = ?1) AND deleted_at IS NULL",
+        )?
+        .query_row([trimmed], |row| row.get(0))
+        .optional()?;
+    if let Some(id) = direct {
+        return Ok(id);
+    }
+    let mut statement = connection
+        .prepare_cached("SELECT id FROM keys WHERE name_key = ?1 AND deleted_at IS NULL LIMIT 2")?;
+    let ids: Vec<String> = statement
+        .query_map([validate::name_key(trimmed)], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    match ids.as_slice() {
+        [id] => Ok(id.clone()),
+        [] => Err(Error::KeyNotFound(trimmed.to_owned())),
+        _ => Err(Error::KeyAmbiguous(trimmed.to_owned())),
+    }
+}
+
+fn check_permissions_offered(offered: &[String], wanted: &[String]) -> Result<()> {
+    match wanted
+        .iter()
+        .find(|permission| !offered.contains(permission))
+    {
+        Some(missing) => Err(Error::PermissionNotOffered(missing.clone())),
+        None => Ok(()),
+    }
+}
+
+fn key_name_taken(
+    connection: &Connection,
+    service_id: &str,
+    name: &str,
+    except_id: &str,
+) -> Result<bool> {
+    Ok(connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM keys WHERE service_id = ?1 AND name_key = ?2
+             AND deleted_at IS NULL AND id <> ?3)",
+        params![service_id, validate::name_key(name), except_id],
+        |row| row.get(0),
+    )?)
+}
+
+fn write_grants(
+    connection: &Connection,
+    key_id: &str,
+    permissions: &[String],
+    companies: &[CompanyRef],
+) -> Result<()> {
+    connection.execute("DELETE FROM key_permissions WHERE key_id = ?1", [key_id])?;
+    connection.execute("DELETE FROM key_companies WHERE key_id = ?1", [key_id])?;
+    let mut insert = connection
+        .prepare_cached("INSERT INTO key_permissions (key_id, permission) VALUES (?1, ?2)")?;
+    for permission in permissions {
+        insert.execute(params![key_id, permission])?;
+    }
+    let mut insert = connection
+        .prepare_cached("INSERT INTO key_companies (key_id, company_id) VALUES (?1, ?2)")?;
+    for company in companies {
+        insert.execute(params![key_id, company.id])?;
+    }
+    Ok(())
+}
+
+fn company_names(companies: &[CompanyRef]) -> Vec<&str> {
+    companies
+        .iter()
+        .map(|company| company.name.as_str())
+        .collect()
+}
+
+fn optional_millis(at: Option<DateTime<Utc>>) -> Option<i64> {
+    at.map(to_millis)
+}
+
+fn audit_key(
+    connection: &Connection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    key: &Key,
+    details: serde_json::Value,
+) -> Result<()> {
+    let target = Target {
+        kind: "key",
+        id: &key.id,
+        name: &key.name,
+    };
+    let mut details = details;
+    if let Some(object) = details.as_object_mut() {
+        object.insert("service".into(), json!(key.service_name));
+        object.insert("identifier".into(), json!(key.identifier));
+    }
+    audit::record(connection, now, Some(actor), action, Some(target), details)
+}
+
+impl Sesame {
+    /// Issues a key. The returned [`IssuedKey`] holds the secret; the store keeps only its
+    /// argon2id hash.
+    pub fn create_key(&mut self, session: &Session, new_key: &NewKey) -> Result<IssuedKey> {
+        let name = validate::name(Field::KeyName, &new_key.name, validate::NAME_MAX)?;
+        let note = validate::free_text(Field::Note, &new_key.note, validate::NOTE_MAX)?;
+        let permissions = validate::permissions(&new_key.permissions)?;
+        let expires_at = match new_key.expires_at {
+            Some(at) => Some(validate::future_expiry(at, self.now())?),
+            None => None,
+        };
+        // Everything that can be refused without the write lock is checked first, so that a
+        // refusal costs no argon2id and the lock is never held while hashing.
+        let prefix = {
+            self.authorize_read(session, Some(Right::Configuration))?;
+            let service = service::find(&self.connection, &new_key.service, self.now())?;
+            check_permissions_offered(&service.permissions, &permissions)?;
+            company::find_all(&self.connection, &new_key.companies)?;
+            if key_name_taken(&self.connection, &service.id, &name, "")? {
+                return Err(Error::KeyNameTaken(name));
+            }
+            service.key_prefix
+        };
+        let identifier = key_format::new_identifier(&prefix)?;
+        let secret = key_format::new_secret(&identifier)?;
+        let secret_hash = self.cost.hash(secret.expose_secret().as_bytes())?;
+        let id = crate::new_id();
+        let key = self.write(|transaction, now| {
+            let actor = authorize(transaction, session, Some(Right::Configuration))?;
+            let service = service::find(transaction, &new_key.service, now)?;
+            check_permissions_offered(&service.permissions, &permissions)?;
+            let companies = company::find_all(transaction, &new_key.companies)?;
+            if key_name_taken(transaction, &service.id, &name, "")? {
+                return Err(Error::KeyNameTaken(name.clone()));
+            }
+            transaction
+                .prepare_cached(
+                    "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash,
+                         status, expires_at, note, created_at, created_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
+                    id,
+                    service.id,
+                    name,
+                    validate::name_key(&name),
+                    identifier,
+                    secret_hash,
+                    optional_millis(expires_at),
+                    note,
+                    to_millis(now),
+                    actor.id
+                ])?;
+            write_grants(transaction, &id, &permissions, &companies)?;
+            let key = load(transaction, &id, now)?;
+            audit_key(
+                transaction,
+                now,
+                &actor,
+                "key.created",
+                &key,
+                json!({
+                    "permissions": permissions,
+                    "companies": company_names(&companies),
+                    "expires_at": expires_at.map(|at| at.to_rfc3339()),
+                    "note": note,
+                }),
+            )?;
+            Ok(key)
+        })?;
+        Ok(IssuedKey { key, secret })
+    }
+
+    /// One key, by id, identifier or name.
+    pub fn key(&self, session: &Session, reference: &str) -> Result<Key> {
+        self.authorize_read(session, None)?;
+        let id = resolve(&self.connection, reference)?;
+        load(&self.connection, &id, self.now())
+    }
+
+    /// The shared frame of every lifecycle change: rights, look-up, the transition rule, the
+    /// change itself, a new revision, and the audit event, all in one transaction.
+    fn change_key(
+        &mut self,
+        session: &Session,
+        reference: &str,
+        action: KeyAction,
+        audit_action: &str,
+        change: impl FnOnce(&Connection, &Key, &Actor, DateTime<Utc>) -> Result<serde_json::Value>,
+    ) -> Result<Key> {
+        let key = self.write(|transaction, now| {
+            let actor = authorize(transaction, session, Some(Right::Configuration))?;
+            let id = resolve(transaction, reference)?;
+            let before = load(transaction, &id, now)?;
+            if !action.allowed_from(before.stored_status) {
+                return Err(Error::TransitionRefused {
+                    key: before.name.clone(),
+                    from: before.stored_status,
+                    action,
+                });
+            }
+            let details = change(transaction, &before, &actor, now)?;
+            transaction.execute(
+                "UPDATE keys SET revision = revision + 1 WHERE id = ?1",
+                [&id],
+            )?;
+            audit_key(transaction, now, &actor, audit_action, &before, details)?;
+            if action == KeyAction::Delete {
+                return Ok(before);
+            }
+            load(transaction, &id, now)
+        })?;
+        self.verified_secrets.forget(&key.id);
+        Ok(key)
+    }
+
+    /// An inactive key is refused by verification but kept, and can be reactivated.
+    pub fn deactivate_key(&mut self, session: &Session, reference: &str) -> Result<Key> {
+        self.change_key(
+            session,
+            reference,
+            KeyAction::Deactivate,
+            "key.deactivated",
+            |c, key, _, _| {
+                c.execute(
+                    "UPDATE keys SET status = 'inactive' WHERE id = ?1",
+                    [&key.id],
+                )?;
+                Ok(json!({}))
+            },
+        )
+    }
+
+    pub fn reactivate_key(&mut self, session: &Session, reference: &str) -> Result<Key> {
+        self.change_key(
+            session,
+            reference,
+            KeyAction::Reactivate,
+            "key.reactivated",
+            |c, key, _, _| {
+                c.execute("UPDATE keys SET status = 'active' WHERE id = ?1", [&key.id])?;
+                Ok(json!({}))
+            },
+        )
+    }
+
+    /// Revocation is final; the reason is kept with the key and in the audit trail.
+    pub fn revoke_key(&mut self, session: &Session, reference: &str, reason: &str) -> Result<Key> {
+        let reason = validate::required_text(Field::Reason, reason, validate::REASON_MAX)?;
+        self.change_key(
+            session,
+            reference,
+            KeyAction::Revoke,
+            "key.revoked",
+            |c, key, actor, now| {
+                c.execute(
+                    "UPDATE keys SET status = 'revoked', revoked_at = ?2, revoked_by = ?3,
+                     revoked_reason = ?4, previous_secret_hash = NULL,
+                     previous_secret_valid_until = NULL
+                 WHERE id = ?1",
+                    params![key.id, to_millis(now), actor.id, reason],
+                )?;
+                Ok(json!({"reason": reason}))
+            },
+        )
+    }
+
+    /// Takes a key out of every list and makes it unusable; its audit history stays.
+    pub fn delete_key(&mut self, session: &Session, reference: &str) -> Result<Key> {
+        self.change_key(
+            session,
+            reference,
+            KeyAction::Delete,
+            "key.deleted",
+            |c, key, actor, now| {
+                c.execute(
+                    "UPDATE keys SET deleted_at = ?2, deleted_by = ?3, secret_hash = NULL,
+                     previous_secret_hash = NULL, previous_secret_valid_until = NULL
+                 WHERE id = ?1",
+                    params![key.id, to_millis(now), actor.id],
+                )?;
+                Ok(json!({"status": key.status.code()}))
+            },
+        )
+    }
+
+    /// Changes name, note, permissions, companies or expiry; the secret stays the same.
+    pub fn edit_key(&mut self, session: &Session, reference: &str, edit: &KeyEdit) -> Result<Key> {
+        let name = match &edit.name {
+            Some(name) => Some(validate::name(Field::KeyName, name, validate::NAME_MAX)?),
+            None => None,
+        };
+        let note = match &edit.note {
+            Some(note) => Some(validate::free_text(Field::Note, note, validate::NOTE_MAX)?),
+            None => None,
+        };
+        let permissions = match &edit.permissions {
+            Some(list) => Some(validate::permissions(list)?),
+            None => None,
+        };
+        let expires_at = match edit.expires_at {
+            Some(Some(at)) => Some(Some(validate::future_expiry(at, self.now())?)),
+            other => other,
+        };
+        self.change_key(session, reference, KeyAction::Edit, "key.edited", |c, before, _, _| {
+            let name = name.unwrap_or_else(|| before.name.clone());
+            if key_name_taken(c, &before.service_id, &name, &before.id)? {
+                return Err(Error::KeyNameTaken(name));
+            }
+            let permissions = permissions.unwrap_or_else(|| before.permissions.clone());
+            check_permissions_offered(&service::permissions_of(c, &before.service_id)?, &permissions)?;
+            let companies = match &edit.companies {
+                Some(list) => company::find_all(c, list)?,
+                None => before.companies.clone(),
+            };
+            let note = note.unwrap_or_else(|| before.note.clone());
+            let expires_at = expires_at.unwrap_or(before.expires_at);
+            c.execute(
+                "UPDATE keys SET name = ?2, name_key = ?3, note = ?4, expires_at = ?5 WHERE id = ?1",
+                params![before.id, name, validate::name_key(&name), note, optional_millis(expires_at)],
+            )?;
+            write_grants(c, &before.id, &permissions, &companies)?;
+            Ok(json!({
+                "before": {"name": before.name, "note": before.note,
+                           "permissions": before.permissions,
+                           "companies": company_names(&before.companies),
+                           "expires_at": before.expires_at.map(|at| at.to_rfc3339())},
+                "after": {"name": name, "note": note, "permissions": permissions,
+                          "companies": company_names(&companies),
+                          "expires_at": expires_at.map(|at| at.to_rfc3339())},
+            }))
+        })
+    }
+
+    /// Gives a key a new secret. The old one stops working at once, or at the end of `grace`.
+    pub fn regenerate_key(
+        &mut self,
+        session: &Session,
+        reference: &str,
+        grace: Grace,
+    ) -> Result<IssuedKey> {
+        // Refuse early, before spending argon2id, when the rules already say no.
+        let current = self.key(session, reference)?;
+        self.authorize_read(session, Some(Right::Configuration))?;
+        if !KeyAction::Regenerate.allowed_from(current.stored_status) {
+            return Err(Error::TransitionRefused {
+                key: current.name,
+                from: current.stored_status,
+                action: KeyAction::Regenerate,
+            });
+        }
+        let secret = key_format::new_secret(&current.identifier)?;
+        let secret_hash = self.cost.hash(secret.expose_secret().as_bytes())?;
+        let key = self.change_key(session, &current.id, KeyAction::Regenerate, "key.regenerated", |c, key, _, now| {
+            let grace_until = (grace != Grace::Now).then(|| now + grace.duration());
+            c.execute(
+                "UPDATE keys SET
+                     previous_secret_hash = CASE WHEN ?3 IS NULL THEN NULL ELSE secret_hash END,
+                     previous_secret_valid_until = ?3,
+                     secret_hash = ?2, regenerated_at = ?4
+                 WHERE id = ?1",
+                params![key.id, secret_hash, optional_millis(grace_until), to_millis(now)],
+            )?;
+            Ok(json!({"grace": grace.code(), "previous_secret_valid_until": grace_until.map(|at| at.to_rfc3339())}))
+        })?;
+        Ok(IssuedKey { key, secret })
+    }
+
+    /// One page of the key list. Each filter has its index; the page is read with a
+    /// `LIMIT`/`OFFSET` and the total with one `COUNT`.
+    pub fn keys(&self, session: &Session, filter: &KeyFilter) -> Result<KeyPage> {
+        self.authorize_read(session, None)?;
+        let now = self.now();
+        let connection = &self.connection;
+        let mut conditions = vec!["k.deleted_at IS NULL".to_owned()];
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(reference) = filter.service.as_deref().filter(|s| !s.trim().is_empty()) {
+            let service = service::find(connection, reference, now)?;
+            conditions.push("k.service_id = ?".into());
+            values.push(Value::Text(service.id));
+        }
+        if let Some(reference) = filter.company.as_deref().filter(|s| !s.trim().is_empty()) {
+            let company = company::find(connection, reference)?;
+            conditions.push(
+                "EXISTS (SELECT 1 FROM key_companies kc WHERE kc.key_id = k.id AND kc.company_id = ?)"
+                    .into(),
+            );
+            values.push(Value::Text(company.id));
+        }
+        if let Some(reference) = filter.creator.as_deref().filter(|s| !s.trim().is_empty()) {
+            let creator = operator::find_operator_id(connection, reference)?
+                .ok_or_else(|| Error::OperatorNotFound(reference.trim().to_owned()))?;
+            conditions.push("k.created_by = ?".into());
+            values.push(Value::Text(creator));
+        }
+        let now_millis = Value::Integer(to_millis(now));
+        match filter.status {
+            None => {}
+            Some(KeyStatus::Revoked) => conditions.push("k.status = 'revoked'".into()),
+            Some(KeyStatus::Expired) => {
+                conditions.push("k.status <> 'revoked' AND k.expires_at <= ?".into());
+                values.push(now_millis);
+            }
+            Some(live) => {
+                conditions
+                    .push("k.status = ? AND (k.expires_at IS NULL OR k.expires_at > ?)".into());
+                values.push(Value::Text(live.code().into()));
+                values.push(now_millis);
+            }
+        }
+        let contains = validate::name_key(filter.name_contains.trim());
+        if !contains.is_empty() {
+            conditions.push("instr(k.name_key, ?) > 0".into());
+            values.push(Value::Text(contains));
+        }
+        let condition = conditions.join(" AND ");
+        let total: u64 = connection
+            .prepare_cached(&format!("SELECT COUNT(*) FROM keys k WHERE {condition}"))?
+            .query_row(params_from_iter(&values), |row| row.get(0))?;
+        let limit = filter.limit.clamp(1, PAGE_MAX);
+        let mut page_values = values;
+        page_values.push(Value::Integer(i64::from(limit)));
+        page_values.push(Value::Integer(
+            i64::try_from(filter.offset).unwrap_or(i64::MAX),
+        ));
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE {condition}
+             ORDER BY {} LIMIT ? OFFSET ?",
+            filter.sort.order_by()
+        ))?;
+        let mut keys = statement
+            .query_map(params_from_iter(&page_values), |row| key_from_row(row, now))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        attach_grants(connection, &mut keys)?;
+        Ok(KeyPage { keys, total })
+    }
+}

@@ -1,0 +1,113 @@
+//! Sésame's core: the domain (services, companies, keys, operators, audit trail), the SQLite
+//! store, the key format and hashing, and the verification rules. It knows nothing of Tauri,
+//! GTK or WebKit; the desktop app and `sesamectl` are thin shells over [`Sesame`].
+
+pub mod audit;
+pub mod clock;
+pub mod company;
+pub mod error;
+pub mod key;
+pub mod key_format;
+pub mod operator;
+pub mod password;
+pub mod secret;
+pub mod service;
+pub mod store;
+pub mod validate;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use clock::Clock;
+pub use error::{Error, Field, Lang, Result};
+pub use operator::{Right, Session};
+pub use password::HashingCost;
+
+/// One open store and everything that acts on it. Each front end holds one (the app behind a
+/// mutex, the command line for one command, the verification service per worker).
+#[derive(Debug)]
+pub struct Sesame {
+    connection: Connection,
+    path: PathBuf,
+    clock: Clock,
+    cost: HashingCost,
+    verified_secrets: verify::VerifiedSecrets,
+    pending_usage: verify::PendingUsage,
+}
+
+impl Sesame {
+    /// Opens the store at `path`, creating and migrating it as needed.
+    pub fn open(path: &Path) -> Result<Sesame> {
+        Ok(Sesame {
+            connection: store::open(path)?,
+            path: path.to_owned(),
+            clock: Clock::System,
+            cost: HashingCost::default(),
+            verified_secrets: verify::VerifiedSecrets::default(),
+            pending_usage: verify::PendingUsage::default(),
+        })
+    }
+
+    /// Uses another clock (tests cross expiry dates and grace periods with a manual one).
+    pub fn with_clock(mut self, clock: Clock) -> Sesame {
+        self.clock = clock;
+        self
+    }
+
+    /// Hashes new secrets and passwords at this cost (never below the default floor).
+    pub fn with_hashing_cost(mut self, cost: HashingCost) -> Sesame {
+        let floor = HashingCost::default();
+        self.cost = HashingCost {
+            memory_kib: cost.memory_kib.max(floor.memory_kib),
+            passes: cost.passes.max(floor.passes),
+            lanes: cost.lanes.max(floor.lanes),
+        };
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs `change` in one write transaction, taken at once (`BEGIN IMMEDIATE`) so concurrent
+    /// writers queue instead of failing half-way; the change and its audit events commit together
+    /// or not at all.
+    pub(crate) fn write<T>(
+        &mut self,
+        change: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
+        let now = self.clock.now();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = change(&transaction, now)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+}
+
+impl Drop for Sesame {
+    /// Writes the last uses still waiting, so a clean shutdown loses none.
+    fn drop(&mut self) {
+        let _ = self.flush_usage();
+    }
+}
+
+/// A new random id for a row.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// `IN (?, ?, …)` with `count` placeholders.
+pub(crate) fn placeholders(count: usize) -> String {
+    let mut list = "?,".repeat(count);
+    list.pop();
+    list
+}

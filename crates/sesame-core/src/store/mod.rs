@@ -1,0 +1,189 @@
+//! Opening the SQLite store: one connection set-up for the app, the command line and the tests,
+//! and the forward-only migrations embedded in the binary.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Marks a file as a Sésame store (`PRAGMA application_id`, "SSME").
+const APPLICATION_ID: i64 = 0x5353_4D45;
+
+/// The migrations, in order; the store's `user_version` is how many have been applied.
+/// They are only ever appended to: an applied migration is never edited.
+pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// The store's default place: `<data folder>/fr.sesame.admin/sesame.db`, the same folder the
+/// desktop app uses.
+pub fn default_path() -> Result<PathBuf> {
+    let data =
+        dirs::data_dir().ok_or_else(|| Error::Internal("no data folder for this user".into()))?;
+    Ok(data.join("fr.sesame.admin").join("sesame.db"))
+}
+
+/// Opens (creating if needed) the store at `path`, sets the connection up and brings the schema
+/// to the latest version. A file that is not SQLite, another program's database, a read-only
+/// file or a store from a newer Sésame is refused without any change.
+pub fn open(path: &Path) -> Result<Connection> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| Error::StoreUnavailable(path.to_owned(), error.to_string()))?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection =
+        Connection::open_with_flags(path, flags).map_err(|error| open_error(path, error))?;
+    configure(&connection).map_err(|error| open_error(path, error))?;
+    if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+        return Err(Error::StoreReadOnly(path.to_owned()));
+    }
+    migrate(&connection, path)?;
+    Ok(connection)
+}
+
+fn open_error(path: &Path, error: rusqlite::Error) -> Error {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => Error::StoreNotSqlite(path.to_owned()),
+        Some(ErrorCode::ReadOnly) => Error::StoreReadOnly(path.to_owned()),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            Error::StoreUnavailable(path.to_owned(), error.to_string())
+        }
+        _ => Error::from(error),
+    }
+}
+
+/// The connection settings, chosen on purpose:
+/// - WAL, so the verification service reads while the app writes;
+/// - `synchronous = FULL`, so a power cut never loses a committed change (a key the
+///   administrator has already handed out must still exist after the reboot);
+/// - foreign keys enforced;
+/// - a 5 s busy timeout, so two writers queue instead of failing.
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Reading the journal mode is the first real read of the file: a file that is not SQLite
+    // fails here, before anything is written.
+    let mode: String = connection.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        connection.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        })?;
+    }
+    connection.pragma_update(None, "foreign_keys", true)?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+fn migrate(connection: &Connection, path: &Path) -> Result<()> {
+    let found: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let application_id: i64 =
+        connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+    let has_tables: bool = connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')",
+        [],
+        |row| row.get(0),
+    )?;
+    let foreign = application_id != APPLICATION_ID && (application_id != 0 || has_tables);
+    if foreign {
+        return Err(Error::StoreNotSqlite(path.to_owned()));
+    }
+    if found > latest_version() {
+        return Err(Error::StoreTooNew {
+            found,
+            supported: latest_version(),
+        });
+    }
+    if found == latest_version() {
+        return Ok(());
+    }
+    let transaction =
+        rusqlite::Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    let found: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for migration in MIGRATIONS.iter().skip(usize::try_from(found).unwrap_or(0)) {
+        transaction.execute_batch(migration)?;
+    }
+    transaction.pragma_update(None, "application_id", APPLICATION_ID)?;
+    transaction.pragma_update(None, "user_version", latest_version())?;
+    transaction.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_to_an_empty_store_and_are_idempotent() -> Result<()> {
+        let folder = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let path = folder.path().join("store.db");
+        drop(open(&path)?);
+        let connection = open(&path)?;
+        let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        assert_eq!(version, latest_version());
+        let check: String = connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        assert_eq!(check, "ok");
+        let foreign_keys: String = connection
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .unwrap_or_default();
+        assert_eq!(foreign_keys, "");
+        Ok(())
+    }
+
+    #[test]
+    fn each_migration_is_valid_sql_on_its_own_step() -> Result<()> {
+        let connection = Connection::open_in_memory()?;
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            connection
+                .execute_batch(migration)
+                .map_err(|error| Error::Internal(format!("migration {}: {error}", index + 1)))?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_newer_store_is_refused_and_left_alone() -> Result<()> {
+        let folder = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let path = folder.path().join("store.db");
+        drop(open(&path)?);
+        {
+            let connection = Connection::open(&path)?;
+            connection.pragma_update(None, "user_version", latest_version() + 1)?;
+        }
+        let refused = open(&path).err().map(|e| e.code());
+        assert_eq!(refused, Some("store_too_new"));
+        let connection = Connection::open(&path)?;
+        let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        assert_eq!(version, latest_version() + 1);
+        Ok(())
+    }
+
+    #[test]
+    fn another_programs_database_is_refused() -> Result<()> {
+        let folder = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let path = folder.path().join("other.db");
+        Connection::open(&path)?.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")?;
+        assert_eq!(
+            open(&path).err().map(|e| e.code()),
+            Some("store_not_sqlite")
+        );
+        let text = folder.path().join("text.db");
+        std::fs::write(
+            &text,
+            "bonjour, ceci n'est pas une base de données".repeat(40),
+        )
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        assert_eq!(
+            open(&text).err().map(|e| e.code()),
+            Some("store_not_sqlite")
+        );
+        Ok(())
+    }
+}

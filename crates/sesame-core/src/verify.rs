@@ -1,0 +1,370 @@
+//! Checking a presented key: format, existence, secret, status, permission and company, in
+//! that order, answering one of the spec's codes.
+//!
+//! A repeated check of a secret already proven good does not pay argon2id again: the SHA-256 of
+//! the proven secret is remembered with the key's revision, which every change of state or
+//! rights bumps, in this process or any other.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::Sesame;
+use crate::clock::{from_millis, to_millis};
+use crate::company::{self, CompanyRef};
+use crate::error::Result;
+use crate::key::{KeyStatus, effective_status, stored_status};
+use crate::key_format::{self, PresentedKey};
+use crate::password;
+use crate::secret::ExposeSecret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VerifyCode {
+    Valid,
+    Malformed,
+    NotFound,
+    InvalidSecret,
+    Inactive,
+    Revoked,
+    Expired,
+    InsufficientPermission,
+    CompanyForbidden,
+}
+
+impl VerifyCode {
+    pub fn code(self) -> &'static str {
+        match self {
+            VerifyCode::Valid => "VALID",
+            VerifyCode::Malformed => "MALFORMED",
+            VerifyCode::NotFound => "NOT_FOUND",
+            VerifyCode::InvalidSecret => "INVALID_SECRET",
+            VerifyCode::Inactive => "INACTIVE",
+            VerifyCode::Revoked => "REVOKED",
+            VerifyCode::Expired => "EXPIRED",
+            VerifyCode::InsufficientPermission => "INSUFFICIENT_PERMISSION",
+            VerifyCode::CompanyForbidden => "COMPANY_FORBIDDEN",
+        }
+    }
+
+    pub const ALL: [VerifyCode; 9] = [
+        VerifyCode::Valid,
+        VerifyCode::Malformed,
+        VerifyCode::NotFound,
+        VerifyCode::InvalidSecret,
+        VerifyCode::Inactive,
+        VerifyCode::Revoked,
+        VerifyCode::Expired,
+        VerifyCode::InsufficientPermission,
+        VerifyCode::CompanyForbidden,
+    ];
+}
+
+/// What a valid key may do, for the service that checked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedKey {
+    pub id: String,
+    pub name: String,
+    pub identifier: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub permissions: Vec<String>,
+    pub companies: Vec<CompanyRef>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub code: VerifyCode,
+    /// Present only when the code is [`VerifyCode::Valid`].
+    pub key: Option<VerifiedKey>,
+}
+
+impl Verification {
+    fn refused(code: VerifyCode) -> Verification {
+        Verification { code, key: None }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.code == VerifyCode::Valid
+    }
+}
+
+/// Remembers, per key, the digest of the secret last proven with argon2id and the revision it
+/// was proven at.
+#[derive(Debug, Default)]
+pub(crate) struct VerifiedSecrets {
+    entries: HashMap<String, (i64, [u8; 32])>,
+    argon2_checks: u64,
+}
+
+const VERIFIED_SECRETS_MAX: usize = 200_000;
+
+impl VerifiedSecrets {
+    fn knows(&self, key_id: &str, revision: i64, digest: &[u8; 32]) -> bool {
+        self.entries
+            .get(key_id)
+            .is_some_and(|(known_revision, known_digest)| {
+                *known_revision == revision && bool::from(known_digest.ct_eq(digest))
+            })
+    }
+
+    fn remember(&mut self, key_id: &str, revision: i64, digest: [u8; 32]) {
+        if self.entries.len() >= VERIFIED_SECRETS_MAX {
+            self.entries.clear();
+        }
+        self.entries.insert(key_id.to_owned(), (revision, digest));
+    }
+
+    pub(crate) fn forget(&mut self, key_id: &str) {
+        self.entries.remove(key_id);
+    }
+}
+
+/// Uses and failures waiting to be written in one transaction.
+#[derive(Debug, Default)]
+pub(crate) struct PendingUsage {
+    uses: HashMap<String, (u64, DateTime<Utc>)>,
+    failures: HashMap<String, u64>,
+}
+
+impl PendingUsage {
+    fn used(&mut self, key_id: &str, at: DateTime<Utc>) {
+        let entry = self.uses.entry(key_id.to_owned()).or_insert((0, at));
+        entry.0 += 1;
+        entry.1 = entry.1.max(at);
+    }
+
+    fn failed(&mut self, key_id: &str) {
+        *self.failures.entry(key_id.to_owned()).or_insert(0) += 1;
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.uses.is_empty() && self.failures.is_empty()
+    }
+}
+
+struct KeyRow {
+    id: String,
+    status: String,
+    expires_at: Option<i64>,
+    secret_hash: Option<String>,
+    previous_secret_hash: Option<String>,
+    previous_secret_valid_until: Option<i64>,
+    revision: i64,
+    deleted: bool,
+}
+
+impl Sesame {
+    /// Checks a bearer string `identifier.secret`. A malformed string is refused without
+    /// reading the store.
+    pub fn verify_bearer(
+        &mut self,
+        bearer: &str,
+        permission: Option<&str>,
+        company: Option<&str>,
+    ) -> Result<Verification> {
+        match key_format::parse_bearer(bearer) {
+            Ok(presented) => self.verify(&presented, permission, company),
+            Err(_) => Ok(Verification::refused(VerifyCode::Malformed)),
+        }
+    }
+
+    /// Checks the two-part form (client id and client secret).
+    pub fn verify_parts(
+        &mut self,
+        identifier: &str,
+        secret: &str,
+        permission: Option<&str>,
+        company: Option<&str>,
+    ) -> Result<Verification> {
+        match key_format::parse_parts(identifier, secret) {
+            Ok(presented) => self.verify(&presented, permission, company),
+            Err(_) => Ok(Verification::refused(VerifyCode::Malformed)),
+        }
+    }
+
+    /// Checks a well-formed key against the store. Uses are counted in memory and written by
+    /// [`Sesame::flush_usage`] (also called when the `Sesame` is dropped).
+    pub fn verify(
+        &mut self,
+        presented: &PresentedKey,
+        permission: Option<&str>,
+        company: Option<&str>,
+    ) -> Result<Verification> {
+        let now = self.now();
+        let secret = presented.secret.expose_secret().as_bytes();
+        let row = self
+            .connection
+            .prepare_cached(
+                "SELECT id, status, expires_at, secret_hash, previous_secret_hash,
+                     previous_secret_valid_until, revision, deleted_at IS NOT NULL
+                 FROM keys WHERE identifier = ?1",
+            )?
+            .query_row([&presented.identifier], |row| {
+                Ok(KeyRow {
+                    id: row.get(0)?,
+                    status: row.get(1)?,
+                    expires_at: row.get(2)?,
+                    secret_hash: row.get(3)?,
+                    previous_secret_hash: row.get(4)?,
+                    previous_secret_valid_until: row.get(5)?,
+                    revision: row.get(6)?,
+                    deleted: row.get(7)?,
+                })
+            })
+            .optional()?;
+        let Some(row) = row.filter(|row| !row.deleted) else {
+            self.verified_secrets.argon2_checks += 1;
+            password::spend_equal_time(secret);
+            return Ok(Verification::refused(VerifyCode::NotFound));
+        };
+        if !self.secret_matches(&row, secret, now)? {
+            self.pending_usage.failed(&row.id);
+            return Ok(Verification::refused(VerifyCode::InvalidSecret));
+        }
+        let expires_at = row.expires_at.map(from_millis);
+        let refused = match effective_status(stored_status(&row.status), expires_at, now) {
+            KeyStatus::Active => None,
+            KeyStatus::Inactive => Some(VerifyCode::Inactive),
+            KeyStatus::Revoked => Some(VerifyCode::Revoked),
+            KeyStatus::Expired => Some(VerifyCode::Expired),
+        };
+        if let Some(code) = refused {
+            self.pending_usage.failed(&row.id);
+            return Ok(Verification::refused(code));
+        }
+        let key = self.verified_key(&row.id, expires_at)?;
+        if let Some(required) = permission.map(str::trim).filter(|p| !p.is_empty()) {
+            if !key.permissions.iter().any(|granted| granted == required) {
+                return Ok(Verification::refused(VerifyCode::InsufficientPermission));
+            }
+        }
+        if let Some(required) = company.map(str::trim).filter(|c| !c.is_empty()) {
+            let allowed = key.companies.is_empty()
+                || company::find(&self.connection, required)
+                    .is_ok_and(|found| key.companies.iter().any(|c| c.id == found.id));
+            if !allowed {
+                return Ok(Verification::refused(VerifyCode::CompanyForbidden));
+            }
+        }
+        self.pending_usage.used(&row.id, now);
+        Ok(Verification {
+            code: VerifyCode::Valid,
+            key: Some(key),
+        })
+    }
+
+    /// The current secret (through the cache, else argon2id), then the previous one while its
+    /// grace period runs.
+    fn secret_matches(&mut self, row: &KeyRow, secret: &[u8], now: DateTime<Utc>) -> Result<bool> {
+        let digest: [u8; 32] = Sha256::digest(secret).into();
+        if self.verified_secrets.knows(&row.id, row.revision, &digest) {
+            return Ok(true);
+        }
+        let Some(current_hash) = &row.secret_hash else {
+            return Ok(false);
+        };
+        self.verified_secrets.argon2_checks += 1;
+        if password::matches(secret, current_hash) {
+            self.verified_secrets
+                .remember(&row.id, row.revision, digest);
+            if self.cost.needs_rehash(current_hash) {
+                let stronger = self.cost.hash(secret)?;
+                // Only if nobody regenerated the key meanwhile.
+                self.connection.execute(
+                    "UPDATE keys SET secret_hash = ?1 WHERE id = ?2 AND secret_hash = ?3",
+                    params![stronger, row.id, current_hash],
+                )?;
+            }
+            return Ok(true);
+        }
+        let grace_running = row
+            .previous_secret_valid_until
+            .is_some_and(|until| until > to_millis(now));
+        if let (true, Some(previous_hash)) = (grace_running, &row.previous_secret_hash) {
+            self.verified_secrets.argon2_checks += 1;
+            return Ok(password::matches(secret, previous_hash));
+        }
+        Ok(false)
+    }
+
+    fn verified_key(&self, id: &str, expires_at: Option<DateTime<Utc>>) -> Result<VerifiedKey> {
+        let (name, identifier, service_id, service_name) = self
+            .connection
+            .prepare_cached(
+                "SELECT k.name, k.identifier, s.id, s.name FROM keys k
+                 JOIN services s ON s.id = k.service_id WHERE k.id = ?1",
+            )?
+            .query_row([id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
+        let permissions = self
+            .connection
+            .prepare_cached(
+                "SELECT permission FROM key_permissions WHERE key_id = ?1 ORDER BY permission",
+            )?
+            .query_map([id], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let companies = self
+            .connection
+            .prepare_cached(
+                "SELECT c.id, c.name FROM key_companies kc JOIN companies c ON c.id = kc.company_id
+                 WHERE kc.key_id = ?1 ORDER BY c.name_key",
+            )?
+            .query_map([id], |row| {
+                Ok(CompanyRef {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(VerifiedKey {
+            id: id.to_owned(),
+            name,
+            identifier,
+            service_id,
+            service_name,
+            permissions,
+            companies,
+            expires_at,
+        })
+    }
+
+    /// Writes the uses and failures counted since the last flush, in one transaction. Use
+    /// counters are statistics, not changes of state, so they write no audit event.
+    pub fn flush_usage(&mut self) -> Result<()> {
+        if self.pending_usage.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending_usage);
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut used = transaction.prepare_cached(
+                "UPDATE keys SET use_count = use_count + ?2, usage_unknown = 0,
+                     last_used_at = max(coalesce(last_used_at, 0), ?3)
+                 WHERE id = ?1",
+            )?;
+            for (key_id, (count, at)) in &pending.uses {
+                used.execute(params![key_id, count, to_millis(*at)])?;
+            }
+            let mut failed = transaction.prepare_cached(
+                "UPDATE keys SET failed_attempts = failed_attempts + ?2 WHERE id = ?1",
+            )?;
+            for (key_id, count) in &pending.failures {
+                failed.execute(params![key_id, count])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// How many argon2id checks verification has run, to show that the cache spares them.
+    pub fn argon2_checks(&self) -> u64 {
+        self.verified_secrets.argon2_checks
+    }
+}
