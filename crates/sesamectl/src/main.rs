@@ -1,1 +1,107 @@
-fn main() {}
+//! `sesamectl`: Sésame's command line. Same store, same rules and same audit trail as the app.
+//!
+//! Exit status: 0 on success, 1 when a verification is refused, 2 for bad usage or input.
+
+mod commands;
+mod context;
+mod error;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sesame_core::Lang;
+
+use crate::context::Context;
+use crate::output::Output;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sesamectl",
+    version,
+    about = "Sésame: offline API-key administration"
+)]
+struct Cli {
+    /// The store file (default: the user's data folder, fr.sesame.admin/sesame.db).
+    #[arg(long, env = "SESAME_DB", global = true)]
+    db: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Language of messages: fr or en (default: from SESAME_LANG or LANG, else French).
+    #[arg(long, global = true)]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the store's first administrator (password from SESAME_PASSWORD or a prompt).
+    Init {
+        #[arg(long)]
+        admin: String,
+    },
+    /// The catalogue of services.
+    #[command(subcommand)]
+    Service(commands::service::ServiceCommand),
+    /// Client companies keys can be restricted to.
+    #[command(subcommand)]
+    Company(commands::company::CompanyCommand),
+    /// Keys: create, list, change.
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
+    /// Check a key (`identifier.secret`, or `-` to read it from standard input).
+    Verify(commands::verify::VerifyArgs),
+}
+
+/// What a command ended with, beyond plain success.
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    /// A verification answered "not valid": exit status 1.
+    Refused,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    Active,
+    Inactive,
+    Revoked,
+    Expired,
+}
+
+fn language(flag: Option<&str>) -> Lang {
+    let from_environment = ["SESAME_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()));
+    flag.map(str::to_owned)
+        .or(from_environment)
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let output = Output {
+        json: cli.json,
+        lang: language(cli.lang.as_deref()),
+    };
+    let context = Context { db: cli.db, output };
+    let result = match cli.command {
+        Command::Init { admin } => commands::init::run(&context, &admin),
+        Command::Service(command) => commands::service::run(&context, command),
+        Command::Company(command) => commands::company::run(&context, command),
+        Command::Key(command) => commands::key::run(&context, command),
+        Command::Verify(args) => commands::verify::run(&context, &args),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Refused) => ExitCode::from(1),
+        Err(error) => {
+            output.error(&error);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! `sesamectl key …`: create, list, show, edit, and the lifecycle.
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+use sesame_core::key::{Grace, IssuedKey, Key, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey};
+use sesame_core::secret::ExposeSecret;
+use sesame_core::validate;
+
+use crate::context::Context;
+use crate::error::Result;
+use crate::output::{KeyView, Output, to_value};
+use crate::{Outcome, StatusArg};
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Issue a key; prints the identifier, the secret and the bearer token once.
+    Create {
+        /// The service's name or id.
+        service: String,
+        /// The key's name, unique among the service's keys.
+        name: String,
+        /// A permission among the service's (repeat for more).
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+        /// Restrict the key to a company, by name or id (repeat for more).
+        #[arg(long = "company")]
+        companies: Vec<String>,
+        /// Last day the key works, YYYY-MM-DD.
+        #[arg(long)]
+        expires: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List keys, filtered and paged.
+    List(ListArgs),
+    /// Show one key.
+    Show { key: String },
+    /// Change a key's name, note, permissions, companies or expiry (not its secret).
+    Edit(EditArgs),
+    /// Refuse the key until it is reactivated.
+    Deactivate { key: String },
+    /// Accept an inactive key again.
+    Reactivate { key: String },
+    /// Remove the key from the lists; its history stays in the audit trail.
+    Delete { key: String },
+    /// Revoke the key for good.
+    Revoke {
+        key: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Give the key a new secret; prints it once.
+    Regenerate {
+        key: String,
+        /// How long the old secret keeps working.
+        #[arg(long, value_enum, default_value = "now")]
+        grace: GraceArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraceArg {
+    Now,
+    #[value(name = "1h")]
+    OneHour,
+    #[value(name = "24h")]
+    OneDay,
+    #[value(name = "7d")]
+    SevenDays,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Newest,
+    Oldest,
+    Name,
+    LastUse,
+    Expiry,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    service: Option<String>,
+    #[arg(long)]
+    company: Option<String>,
+    #[arg(long, value_enum)]
+    status: Option<StatusArg>,
+    /// Text the key's name contains.
+    #[arg(long, default_value = "")]
+    name: String,
+    /// The operator who created the keys.
+    #[arg(long)]
+    creator: Option<String>,
+    #[arg(long, value_enum, default_value = "newest")]
+    sort: SortArg,
+    /// Page number, from 1.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    page: u64,
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
+    per_page: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    key: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    note: Option<String>,
+    /// The full new list of permissions (repeat); `--no-permissions` empties it.
+    #[arg(long = "permission")]
+    permissions: Vec<String>,
+    #[arg(long, conflicts_with = "permissions")]
+    no_permissions: bool,
+    /// The full new list of companies (repeat); `--no-companies` lifts every restriction.
+    #[arg(long = "company")]
+    companies: Vec<String>,
+    #[arg(long, conflicts_with = "companies")]
+    no_companies: bool,
+    #[arg(long)]
+    expires: Option<String>,
+    #[arg(long, conflicts_with = "expires")]
+    no_expiry: bool,
+}
+
+fn status(arg: StatusArg) -> KeyStatus {
+    match arg {
+        StatusArg::Active => KeyStatus::Active,
+        StatusArg::Inactive => KeyStatus::Inactive,
+        StatusArg::Revoked => KeyStatus::Revoked,
+        StatusArg::Expired => KeyStatus::Expired,
+    }
+}
+
+fn row(output: &Output, key: &Key) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        key.name,
+        key.identifier,
+        key.service_name,
+        output.date(key.created_at),
+        key.creator_name,
+        output.last_use(key.last_use),
+        output.expiry(key.expires_at),
+        key.status.label(output.lang)
+    )
+}
+
+fn print_key(output: &Output, key: &Key) {
+    output.print(
+        || row(output, key),
+        || json!({"key": to_value(KeyView::from(key))}),
+    );
+}
+
+/// The only place a secret is printed: right after creation or regeneration.
+fn print_issued(output: &Output, issued: &IssuedKey, regenerated: bool) {
+    let bearer = issued.bearer();
+    output.print(
+        || {
+            let title = match (regenerated, output.pick(("fr", "en"))) {
+                (false, "fr") => format!(
+                    "Clé « {} » créée pour le service « {} ».",
+                    issued.key.name, issued.key.service_name
+                ),
+                (true, "fr") => format!("Nouveau secret pour la clé « {} ».", issued.key.name),
+                (false, _) => format!(
+                    "Key « {} » created for service « {} ».",
+                    issued.key.name, issued.key.service_name
+                ),
+                (true, _) => format!("New secret for key « {} ».", issued.key.name),
+            };
+            let warning = output.pick((
+                "Ce secret ne sera plus jamais affiché : copiez-le maintenant.",
+                "This secret will never be shown again: copy it now.",
+            ));
+            format!(
+                "{title}\n{}\t{}\n{}\t{}\n{}\t{}\n{warning}",
+                output.pick(("Identifiant :", "Identifier:")),
+                issued.key.identifier,
+                output.pick(("Secret :", "Secret:")),
+                issued.secret.expose_secret(),
+                output.pick(("Jeton :", "Token:")),
+                bearer.expose_secret(),
+            )
+        },
+        || {
+            json!({
+                "key": to_value(KeyView::from(&issued.key)),
+                "identifier": issued.key.identifier,
+                "secret": issued.secret.expose_secret(),
+                "token": bearer.expose_secret(),
+            })
+        },
+    );
+}
+
+pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
+    let (mut sesame, session) = context.sign_in()?;
+    let output = &context.output;
+    match command {
+        KeyCommand::Create {
+            service,
+            name,
+            permissions,
+            companies,
+            expires,
+            note,
+        } => {
+            let expires_at = expires.as_deref().map(validate::expiry_date).transpose()?;
+            let new_key = NewKey {
+                service,
+                name,
+                permissions,
+                companies,
+                expires_at,
+                note,
+            };
+            let issued = sesame.create_key(&session, &new_key)?;
+            print_issued(output, &issued, false);
+        }
+        KeyCommand::List(args) => {
+            let filter = KeyFilter {
+                service: args.service,
+                company: args.company,
+                status: args.status.map(status),
+                name_contains: args.name,
+                creator: args.creator,
+                sort: match args.sort {
+                    SortArg::Newest => KeySort::NewestFirst,
+                    SortArg::Oldest => KeySort::OldestFirst,
+                    SortArg::Name => KeySort::Name,
+                    SortArg::LastUse => KeySort::LastUse,
+                    SortArg::Expiry => KeySort::Expiry,
+                },
+                offset: (args.page - 1).saturating_mul(u64::from(args.per_page)),
+                limit: args.per_page,
+            };
+            let page = sesame.keys(&session, &filter)?;
+            output.print(
+                || {
+                    let mut lines: Vec<String> = page.keys.iter().map(|k| row(output, k)).collect();
+                    lines.push(format!("{} {}", page.total, output.pick(("clé(s)", "key(s)"))));
+                    lines.join("\n")
+                },
+                || {
+                    json!({
+                        "total": page.total,
+                        "page": args.page,
+                        "per_page": args.per_page,
+                        "keys": page.keys.iter().map(|k| to_value(KeyView::from(k))).collect::<Vec<_>>(),
+                    })
+                },
+            );
+        }
+        KeyCommand::Show { key } => print_key(output, &sesame.key(&session, &key)?),
+        KeyCommand::Edit(args) => {
+            let expires_at = match (args.no_expiry, args.expires.as_deref()) {
+                (true, _) => Some(None),
+                (false, Some(date)) => Some(Some(validate::expiry_date(date)?)),
+                (false, None) => None,
+            };
+            let list = |values: Vec<String>, clear: bool| {
+                if clear {
+                    Some(Vec::new())
+                } else if values.is_empty() {
+                    None
+                } else {
+                    Some(values)
+                }
+            };
+            let edit = KeyEdit {
+                name: args.name,
+                note: args.note,
+                permissions: list(args.permissions, args.no_permissions),
+                companies: list(args.companies, args.no_companies),
+                expires_at,
+            };
+            print_key(output, &sesame.edit_key(&session, &args.key, &edit)?);
+        }
+        KeyCommand::Deactivate { key } => {
+            print_key(output, &sesame.deactivate_key(&session, &key)?)
+        }
+        KeyCommand::Reactivate { key } => {
+            print_key(output, &sesame.reactivate_key(&session, &key)?)
+        }
+        KeyCommand::Delete { key } => {
+            let deleted = sesame.delete_key(&session, &key)?;
+            output.print(
+                || format!("{} « {} ».", output.pick(("Clé supprimée", "Key deleted")), deleted.name),
+                || json!({"deleted": {"id": deleted.id, "name": deleted.name, "identifier": deleted.identifier}}),
+            );
+        }
+        KeyCommand::Revoke { key, reason } => {
+            print_key(output, &sesame.revoke_key(&session, &key, &reason)?);
+        }
+        KeyCommand::Regenerate { key, grace } => {
+            let grace = match grace {
+                GraceArg::Now => Grace::Now,
+                GraceArg::OneHour => Grace::OneHour,
+                GraceArg::OneDay => Grace::OneDay,
+                GraceArg::SevenDays => Grace::SevenDays,
+            };
+            let issued = sesame.regenerate_key(&session, &key, grace)?;
+            print_issued(output, &issued, true);
+        }
+    }
+    Ok(Outcome::Done)
+}

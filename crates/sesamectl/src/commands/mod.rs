@@ -1,0 +1,7 @@
+//! One module per group of subcommands, each a thin call into the core.
+
+pub mod company;
+pub mod init;
+pub mod key;
+pub mod service;
+pub mod verify;

@@ -1,0 +1,70 @@
+//! What every command needs: the store, the language, the signed-in operator, the output.
+
+use std::path::PathBuf;
+
+use sesame_core::secret::{SecretString, secret_from};
+use sesame_core::{Lang, Sesame, Session};
+
+use crate::error::{CliError, Result};
+use crate::output::Output;
+
+#[derive(Debug)]
+pub struct Context {
+    pub db: Option<PathBuf>,
+    pub output: Output,
+}
+
+impl Context {
+    pub fn lang(&self) -> Lang {
+        self.output.lang
+    }
+
+    /// Opens the store named by `--db`/`SESAME_DB`, else the one in the user's data folder.
+    pub fn open(&self) -> Result<Sesame> {
+        let path = match &self.db {
+            Some(path) => path.clone(),
+            None => sesame_core::store::default_path()?,
+        };
+        Ok(Sesame::open(&path)?)
+    }
+
+    /// Opens the store and signs in the operator named by `SESAME_USER`.
+    pub fn sign_in(&self) -> Result<(Sesame, Session)> {
+        let mut sesame = self.open()?;
+        if !sesame.is_initialised()? {
+            return Err(sesame_core::Error::NotInitialised.into());
+        }
+        let name = std::env::var("SESAME_USER")
+            .ok()
+            .filter(|name| !name.trim().is_empty())
+            .ok_or(CliError::MissingOperator)?;
+        let password = self.password(false)?;
+        let session = sesame.sign_in(&name, &password)?;
+        Ok((sesame, session))
+    }
+
+    /// The password from `SESAME_PASSWORD`, else asked on the terminal (twice when choosing one).
+    pub fn password(&self, choosing: bool) -> Result<SecretString> {
+        if let Ok(password) = std::env::var("SESAME_PASSWORD") {
+            return Ok(secret_from(password));
+        }
+        let (first, again) = match self.lang() {
+            Lang::Fr => ("Mot de passe : ", "Mot de passe (encore) : "),
+            Lang::En => ("Password: ", "Password (again): "),
+        };
+        let ask = |prompt: &str| {
+            rpassword::prompt_password(prompt)
+                .map(secret_from)
+                .map_err(|error| CliError::PasswordUnavailable(error.to_string()))
+        };
+        let password = ask(first)?;
+        if choosing {
+            use sesame_core::secret::ExposeSecret;
+            let confirmation = ask(again)?;
+            if confirmation.expose_secret() != password.expose_secret() {
+                return Err(CliError::PasswordsDiffer);
+            }
+        }
+        Ok(password)
+    }
+}

@@ -1,0 +1,49 @@
+//! The command line's errors: the core's, plus what only a command line can get wrong.
+
+use sesame_core::Lang;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Core(#[from] sesame_core::Error),
+    #[error("Name the operator with SESAME_USER.")]
+    MissingOperator,
+    #[error("A password is needed: set SESAME_PASSWORD or run from a terminal ({0}).")]
+    PasswordUnavailable(String),
+    #[error("The two passwords differ.")]
+    PasswordsDiffer,
+    #[error("Cannot read the key from standard input: {0}")]
+    Stdin(String),
+}
+
+pub type Result<T> = std::result::Result<T, CliError>;
+
+impl CliError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::Core(error) => error.code(),
+            CliError::MissingOperator => "missing_operator",
+            CliError::PasswordUnavailable(_) => "password_unavailable",
+            CliError::PasswordsDiffer => "passwords_differ",
+            CliError::Stdin(_) => "stdin",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (CliError::Core(error), _) => error.message(lang),
+            (_, Lang::En) => self.to_string(),
+            (CliError::MissingOperator, Lang::Fr) => {
+                "Indiquez l'opérateur avec la variable SESAME_USER.".into()
+            }
+            (CliError::PasswordUnavailable(why), Lang::Fr) => format!(
+                "Un mot de passe est nécessaire : définissez SESAME_PASSWORD ou lancez la \
+                 commande depuis un terminal ({why})."
+            ),
+            (CliError::PasswordsDiffer, Lang::Fr) => "Les deux mots de passe diffèrent.".into(),
+            (CliError::Stdin(why), Lang::Fr) => {
+                format!("Impossible de lire la clé sur l'entrée standard : {why}")
+            }
+        }
+    }
+}

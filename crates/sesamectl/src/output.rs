@@ -1,0 +1,216 @@
+//! Printing results: plain text in the interface language, or JSON with `--json`. The JSON
+//! views are the command line's own types; the core's types are not serialisable.
+
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sesame_core::Lang;
+use sesame_core::company::{Company, CompanyRef};
+use sesame_core::key::{Key, Usage};
+use sesame_core::service::Service;
+
+use crate::error::CliError;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub lang: Lang,
+}
+
+impl Output {
+    /// Prints a result: `text` for people, `value` for programs.
+    pub fn print(&self, text: impl FnOnce() -> String, value: impl FnOnce() -> Value) {
+        if self.json {
+            println!("{}", value());
+        } else {
+            let text = text();
+            if !text.is_empty() {
+                println!("{text}");
+            }
+        }
+    }
+
+    pub fn error(&self, error: &CliError) {
+        let message = error.message(self.lang);
+        if self.json {
+            println!(
+                "{}",
+                json!({"error": {"code": error.code(), "message": message}})
+            );
+        } else {
+            let label = match self.lang {
+                Lang::Fr => "Erreur",
+                Lang::En => "Error",
+            };
+            eprintln!("{label}{} {message}", self.pick((" :", ":")));
+        }
+    }
+
+    /// A date as people in the interface language write it: 22/01/2021 08:14.
+    pub fn date(&self, at: DateTime<Utc>) -> String {
+        let local = at.with_timezone(&Local);
+        match self.lang {
+            Lang::Fr => local.format("%d/%m/%Y %H:%M").to_string(),
+            Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+
+    /// An expiry as the last day the key works: a key expiring at midnight ending 31/12 shows
+    /// « 31/12/2027 ».
+    pub fn expiry(&self, expires_at: Option<DateTime<Utc>>) -> String {
+        match expires_at {
+            Some(at) => {
+                let last_day = (at - chrono::Duration::milliseconds(1)).with_timezone(&Local);
+                match self.lang {
+                    Lang::Fr => last_day.format("%d/%m/%Y").to_string(),
+                    Lang::En => last_day.format("%Y-%m-%d").to_string(),
+                }
+            }
+            None => self.pick(("sans expiration", "no expiry")).to_owned(),
+        }
+    }
+
+    /// Chooses the French or English text.
+    pub fn pick<'a>(&self, (french, english): (&'a str, &'a str)) -> &'a str {
+        match self.lang {
+            Lang::Fr => french,
+            Lang::En => english,
+        }
+    }
+
+    pub fn last_use(&self, usage: Usage) -> String {
+        match usage {
+            Usage::Never => self.pick(("Jamais utilisée", "Never used")).to_owned(),
+            Usage::Unknown => self
+                .pick(("Utilisation inconnue", "Use unknown"))
+                .to_owned(),
+            Usage::At(at) => self.date(at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompanyRefView {
+    pub id: String,
+    pub name: String,
+}
+
+impl From<&CompanyRef> for CompanyRefView {
+    fn from(company: &CompanyRef) -> Self {
+        CompanyRefView {
+            id: company.id.clone(),
+            name: company.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompanyView {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Company> for CompanyView {
+    fn from(company: &Company) -> Self {
+        CompanyView {
+            id: company.id.clone(),
+            name: company.name.clone(),
+            created_at: company.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub website: Option<String>,
+    pub category: String,
+    pub key_prefix: String,
+    pub permissions: Vec<String>,
+    pub listed: bool,
+    pub created_at: DateTime<Utc>,
+    pub creator: String,
+    pub active_keys: u64,
+}
+
+impl From<&Service> for ServiceView {
+    fn from(service: &Service) -> Self {
+        ServiceView {
+            id: service.id.clone(),
+            name: service.name.clone(),
+            description: service.description.clone(),
+            website: service.website.clone(),
+            category: service.category.clone(),
+            key_prefix: service.key_prefix.clone(),
+            permissions: service.permissions.clone(),
+            listed: service.listed,
+            created_at: service.created_at,
+            creator: service.creator_name.clone(),
+            active_keys: service.active_keys,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyView {
+    pub id: String,
+    pub service_id: String,
+    pub service: String,
+    pub name: String,
+    pub identifier: String,
+    pub status: &'static str,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub permissions: Vec<String>,
+    pub companies: Vec<CompanyRefView>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub creator: String,
+    /// `"never"`, `"unknown"` or the instant.
+    pub last_use: Value,
+    pub use_count: u64,
+    pub failed_attempts: u64,
+    pub regenerated_at: Option<DateTime<Utc>>,
+    pub previous_secret_valid_until: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+    pub revoked_reason: Option<String>,
+}
+
+impl From<&Key> for KeyView {
+    fn from(key: &Key) -> Self {
+        KeyView {
+            id: key.id.clone(),
+            service_id: key.service_id.clone(),
+            service: key.service_name.clone(),
+            name: key.name.clone(),
+            identifier: key.identifier.clone(),
+            status: key.status.code(),
+            expires_at: key.expires_at,
+            permissions: key.permissions.clone(),
+            companies: key.companies.iter().map(CompanyRefView::from).collect(),
+            note: key.note.clone(),
+            created_at: key.created_at,
+            creator: key.creator_name.clone(),
+            last_use: match key.last_use {
+                Usage::Never => json!("never"),
+                Usage::Unknown => json!("unknown"),
+                Usage::At(at) => json!(at),
+            },
+            use_count: key.use_count,
+            failed_attempts: key.failed_attempts,
+            regenerated_at: key.regenerated_at,
+            previous_secret_valid_until: key.previous_secret_valid_until,
+            revoked_at: key.revoked_at,
+            revoked_by: key.revoked_by.clone(),
+            revoked_reason: key.revoked_reason.clone(),
+        }
+    }
+}
+
+/// Serialises a view; views hold only strings, numbers and dates, so this cannot fail.
+pub fn to_value<T: Serialize>(view: T) -> Value {
+    serde_json::to_value(view).unwrap_or(Value::Null)
+}
