@@ -1,0 +1,152 @@
+//! The key list's filters, sorting and paging.
+
+use chrono::Duration;
+use sesame_core::key::{KeyFilter, KeySort, KeyStatus, NewKey};
+
+use crate::support::Fixture;
+
+fn names(fixture: &Fixture, filter: &KeyFilter) -> (Vec<String>, u64) {
+    let page = fixture.sesame.keys(&fixture.admin, filter).expect("list");
+    (page.keys.into_iter().map(|k| k.name).collect(), page.total)
+}
+
+#[test]
+fn filters_combine_and_reset() {
+    let mut fixture = Fixture::new();
+    let second_service = sesame_core::service::ServiceDraft {
+        name: "GED".into(),
+        prefix: "ged".into(),
+        ..Default::default()
+    };
+    fixture
+        .sesame
+        .create_service(&fixture.admin, &second_service)
+        .expect("service");
+    fixture.create("Paie active");
+    fixture.create("Paie inactive");
+    fixture.create("Paie révoquée");
+    let now = fixture.sesame.now();
+    let expiring = NewKey {
+        service: "Paie".into(),
+        name: "Paie expirée".into(),
+        expires_at: Some(now + Duration::hours(1)),
+        ..NewKey::default()
+    };
+    fixture
+        .sesame
+        .create_key(&fixture.admin, &expiring)
+        .expect("create");
+    let restricted = NewKey {
+        service: "GED".into(),
+        name: "GED Dupont".into(),
+        companies: vec!["Dupont SARL".into()],
+        ..NewKey::default()
+    };
+    fixture
+        .sesame
+        .create_key(&fixture.admin, &restricted)
+        .expect("create");
+    fixture
+        .sesame
+        .deactivate_key(&fixture.admin, "Paie inactive")
+        .expect("deactivate");
+    fixture
+        .sesame
+        .revoke_key(&fixture.admin, "Paie révoquée", "test")
+        .expect("revoke");
+    fixture.clock.advance(Duration::hours(2));
+
+    let status = |status| KeyFilter {
+        status: Some(status),
+        sort: KeySort::Name,
+        ..KeyFilter::default()
+    };
+    assert_eq!(
+        names(&fixture, &status(KeyStatus::Active)).0,
+        ["GED Dupont", "Paie active"]
+    );
+    assert_eq!(
+        names(&fixture, &status(KeyStatus::Inactive)).0,
+        ["Paie inactive"]
+    );
+    assert_eq!(
+        names(&fixture, &status(KeyStatus::Revoked)).0,
+        ["Paie révoquée"]
+    );
+    assert_eq!(
+        names(&fixture, &status(KeyStatus::Expired)).0,
+        ["Paie expirée"]
+    );
+    let by_service = KeyFilter {
+        service: Some("GED".into()),
+        ..KeyFilter::default()
+    };
+    assert_eq!(names(&fixture, &by_service).0, ["GED Dupont"]);
+    let by_company = KeyFilter {
+        company: Some("dupont sarl".into()),
+        ..KeyFilter::default()
+    };
+    assert_eq!(names(&fixture, &by_company).0, ["GED Dupont"]);
+    let contains = KeyFilter {
+        name_contains: "RÉVO".into(),
+        ..KeyFilter::default()
+    };
+    assert_eq!(names(&fixture, &contains).0, ["Paie révoquée"]);
+    let by_creator = KeyFilter {
+        creator: Some(crate::support::ADMIN.into()),
+        ..KeyFilter::default()
+    };
+    assert_eq!(names(&fixture, &by_creator).1, 5);
+    let combined = KeyFilter {
+        service: Some("Paie".into()),
+        status: Some(KeyStatus::Active),
+        name_contains: "paie".into(),
+        ..KeyFilter::default()
+    };
+    assert_eq!(names(&fixture, &combined).0, ["Paie active"]);
+    assert_eq!(
+        names(&fixture, &KeyFilter::default()).1,
+        5,
+        "no criteria: every key"
+    );
+    let unknown = KeyFilter {
+        company: Some("Inconnue".into()),
+        ..KeyFilter::default()
+    };
+    assert_eq!(
+        fixture
+            .sesame
+            .keys(&fixture.admin, &unknown)
+            .err()
+            .map(|e| e.code()),
+        Some("company_not_found")
+    );
+}
+
+#[test]
+fn pages_cover_every_key_once_in_order() {
+    let mut fixture = Fixture::new();
+    for index in 0..23 {
+        fixture.create(&format!("clé {index:02}"));
+        fixture.clock.advance(Duration::seconds(1));
+    }
+    let mut seen = Vec::new();
+    for page in 0..3 {
+        let filter = KeyFilter {
+            offset: page * 10,
+            limit: 10,
+            ..KeyFilter::default()
+        };
+        let (names, total) = names(&fixture, &filter);
+        assert_eq!(total, 23);
+        seen.extend(names);
+    }
+    let expected: Vec<String> = (0..23).rev().map(|i| format!("clé {i:02}")).collect();
+    assert_eq!(seen, expected, "newest first, no repeats, no gaps");
+    let by_name = KeyFilter {
+        sort: KeySort::Name,
+        limit: 3,
+        ..KeyFilter::default()
+    };
+    assert_eq!(names(&fixture, &by_name).0, ["clé 00", "clé 01", "clé 02"]);
+}

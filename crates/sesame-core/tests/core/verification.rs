@@ -1,0 +1,197 @@
+//! Verification codes, the known-good-secret cache, and refusals before any look-up.
+
+use sesame_core::key::{Grace, KeyEdit};
+use sesame_core::secret::ExposeSecret;
+use sesame_core::verify::VerifyCode;
+
+use crate::support::Fixture;
+
+#[test]
+fn a_mistyped_key_is_malformed_without_a_lookup() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("K");
+    let bearer = issued.bearer().expose_secret().to_owned();
+    let checks_before = fixture.sesame.argon2_checks();
+    // Change one character of the secret's random part: same shape, wrong checksum.
+    let position = bearer.len() - 10;
+    let mut typo = bearer.clone().into_bytes();
+    typo[position] = if typo[position] == b'a' { b'b' } else { b'a' };
+    let typo = String::from_utf8(typo).expect("ascii");
+    let verification = fixture
+        .sesame
+        .verify_bearer(&typo, None, None)
+        .expect("verify");
+    assert_eq!(verification.code, VerifyCode::Malformed);
+    assert_eq!(
+        fixture.sesame.argon2_checks(),
+        checks_before,
+        "no argon2id for a malformed key"
+    );
+    fixture.sesame.flush_usage().expect("flush");
+    let key = fixture.sesame.key(&fixture.admin, "K").expect("key");
+    assert_eq!(key.failed_attempts, 0, "the store never heard of the typo");
+    for garbage in [
+        "",
+        "Bearer x",
+        "paie_123.ses_456",
+        &format!("{bearer} {bearer}"),
+        &bearer.replace('.', "\n"),
+    ] {
+        let code = fixture
+            .sesame
+            .verify_bearer(garbage, None, None)
+            .expect("verify")
+            .code;
+        assert_eq!(code, VerifyCode::Malformed, "{:?}", garbage.len());
+    }
+}
+
+#[test]
+fn unknown_identifier_and_wrong_secret() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("K");
+    let other_service_key = {
+        let identifier = sesame_core::key_format::new_identifier("paie").expect("identifier");
+        let secret = sesame_core::key_format::new_secret(&identifier).expect("secret");
+        sesame_core::key_format::bearer(&identifier, &secret)
+    };
+    let code = fixture
+        .sesame
+        .verify_bearer(other_service_key.expose_secret(), None, None)
+        .expect("v")
+        .code;
+    assert_eq!(code, VerifyCode::NotFound);
+    // A well-formed secret that belongs to the right identifier but is not the stored one.
+    let forged = sesame_core::key_format::new_secret(&issued.key.identifier).expect("secret");
+    let bearer = sesame_core::key_format::bearer(&issued.key.identifier, &forged);
+    let code = fixture
+        .sesame
+        .verify_bearer(bearer.expose_secret(), None, None)
+        .expect("v")
+        .code;
+    assert_eq!(code, VerifyCode::InvalidSecret);
+    fixture.sesame.flush_usage().expect("flush");
+    assert_eq!(
+        fixture
+            .sesame
+            .key(&fixture.admin, "K")
+            .expect("key")
+            .failed_attempts,
+        1
+    );
+}
+
+#[test]
+fn repeated_checks_skip_argon2_until_the_key_changes() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("K");
+    let bearer = issued.bearer();
+    let verify = |fixture: &mut Fixture| {
+        fixture
+            .sesame
+            .verify_bearer(bearer.expose_secret(), None, None)
+            .expect("v")
+            .code
+    };
+    assert_eq!(verify(&mut fixture), VerifyCode::Valid);
+    let after_first = fixture.sesame.argon2_checks();
+    for _ in 0..10 {
+        assert_eq!(verify(&mut fixture), VerifyCode::Valid);
+    }
+    assert_eq!(
+        fixture.sesame.argon2_checks(),
+        after_first,
+        "cached checks pay no argon2id"
+    );
+
+    // A change made by another process (another connection) is noticed through the revision.
+    let mut other = fixture.reopen();
+    other
+        .deactivate_key(&fixture.admin, "K")
+        .expect("deactivate elsewhere");
+    assert_eq!(verify(&mut fixture), VerifyCode::Inactive);
+    other
+        .reactivate_key(&fixture.admin, "K")
+        .expect("reactivate elsewhere");
+    assert_eq!(verify(&mut fixture), VerifyCode::Valid);
+    assert!(
+        fixture.sesame.argon2_checks() > after_first,
+        "a change forces a fresh check"
+    );
+
+    // A regeneration elsewhere invalidates the cached secret at once.
+    other
+        .regenerate_key(&fixture.admin, "K", Grace::Now)
+        .expect("regenerate elsewhere");
+    assert_eq!(verify(&mut fixture), VerifyCode::InvalidSecret);
+
+    // A wrong secret is never served from the cache of a good one.
+    let forged = sesame_core::key_format::new_secret(&issued.key.identifier).expect("secret");
+    let forged = sesame_core::key_format::bearer(&issued.key.identifier, &forged);
+    let code = fixture
+        .sesame
+        .verify_bearer(forged.expose_secret(), None, None)
+        .expect("v")
+        .code;
+    assert_eq!(code, VerifyCode::InvalidSecret);
+}
+
+#[test]
+fn permission_changes_elsewhere_are_obeyed() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("K");
+    let bearer = issued.bearer();
+    let verify = |fixture: &mut Fixture| {
+        fixture
+            .sesame
+            .verify_bearer(bearer.expose_secret(), Some("factures:lecture"), None)
+            .expect("v")
+            .code
+    };
+    assert_eq!(verify(&mut fixture), VerifyCode::Valid);
+    let mut other = fixture.reopen();
+    let edit = KeyEdit {
+        permissions: Some(vec![]),
+        ..KeyEdit::default()
+    };
+    other.edit_key(&fixture.admin, "K", &edit).expect("edit");
+    assert_eq!(verify(&mut fixture), VerifyCode::InsufficientPermission);
+}
+
+#[test]
+fn weaker_hashes_are_strengthened_on_the_next_good_check() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("K");
+    let stronger = sesame_core::HashingCost {
+        memory_kib: 24_576,
+        passes: 3,
+        lanes: 1,
+    };
+    let mut upgraded = fixture.reopen().with_hashing_cost(stronger);
+    let code = upgraded
+        .verify_bearer(issued.bearer().expose_secret(), None, None)
+        .expect("v")
+        .code;
+    assert_eq!(code, VerifyCode::Valid);
+    let connection =
+        rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
+    let hash: String = connection
+        .query_row(
+            "SELECT secret_hash FROM keys WHERE id = ?1",
+            [&issued.key.id],
+            |row| row.get(0),
+        )
+        .expect("hash");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=24576,t=3,p=1$"),
+        "rehashed: {}",
+        &hash[..32]
+    );
+    // And the key still verifies with the stronger hash, in a fresh process.
+    let code = fixture
+        .reopen()
+        .verify_bearer(issued.bearer().expose_secret(), None, None)
+        .expect("v")
+        .code;
+    assert_eq!(code, VerifyCode::Valid);
+}
