@@ -1,0 +1,8 @@
+//! `sesamectl`'s integration tests: the real binary on temporary stores.
+// Tests stop at the first broken expectation; `expect` names it.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod bad_input;
+mod commands;
+mod crash;
+mod support;
