@@ -14,12 +14,13 @@ use subtle::ConstantTimeEq;
 
 use crate::Sesame;
 use crate::clock::{from_millis, to_millis};
-use crate::company::{self, CompanyRef};
+use crate::company::CompanyRef;
 use crate::error::Result;
 use crate::key::{KeyStatus, effective_status, stored_status};
 use crate::key_format::{self, PresentedKey};
 use crate::password;
 use crate::secret::ExposeSecret;
+use crate::validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VerifyCode {
@@ -97,7 +98,15 @@ impl Verification {
 #[derive(Debug, Default)]
 pub(crate) struct VerifiedSecrets {
     entries: HashMap<String, (i64, [u8; 32])>,
+    /// Permissions and companies per key, valid for the revision they were read at.
+    grants: HashMap<String, (i64, Grants)>,
     argon2_checks: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Grants {
+    permissions: Vec<String>,
+    companies: Vec<CompanyRef>,
 }
 
 const VERIFIED_SECRETS_MAX: usize = 200_000;
@@ -114,12 +123,14 @@ impl VerifiedSecrets {
     fn remember(&mut self, key_id: &str, revision: i64, digest: [u8; 32]) {
         if self.entries.len() >= VERIFIED_SECRETS_MAX {
             self.entries.clear();
+            self.grants.clear();
         }
         self.entries.insert(key_id.to_owned(), (revision, digest));
     }
 
     pub(crate) fn forget(&mut self, key_id: &str) {
         self.entries.remove(key_id);
+        self.grants.remove(key_id);
     }
 }
 
@@ -148,6 +159,9 @@ impl PendingUsage {
 
 struct KeyRow {
     id: String,
+    name: String,
+    service_id: String,
+    service_name: String,
     status: String,
     expires_at: Option<i64>,
     secret_hash: Option<String>,
@@ -199,9 +213,10 @@ impl Sesame {
         let row = self
             .connection
             .prepare_cached(
-                "SELECT id, status, expires_at, secret_hash, previous_secret_hash,
-                     previous_secret_valid_until, revision, deleted_at IS NOT NULL
-                 FROM keys WHERE identifier = ?1",
+                "SELECT k.id, k.status, k.expires_at, k.secret_hash, k.previous_secret_hash,
+                     k.previous_secret_valid_until, k.revision, k.deleted_at IS NOT NULL,
+                     k.name, s.id, s.name
+                 FROM keys k JOIN services s ON s.id = k.service_id WHERE k.identifier = ?1",
             )?
             .query_row([&presented.identifier], |row| {
                 Ok(KeyRow {
@@ -213,6 +228,9 @@ impl Sesame {
                     previous_secret_valid_until: row.get(5)?,
                     revision: row.get(6)?,
                     deleted: row.get(7)?,
+                    name: row.get(8)?,
+                    service_id: row.get(9)?,
+                    service_name: row.get(10)?,
                 })
             })
             .optional()?;
@@ -236,21 +254,25 @@ impl Sesame {
             self.pending_usage.failed(&row.id);
             return Ok(Verification::refused(code));
         }
-        let key = self.verified_key(&row.id, expires_at)?;
+        let key = self.verified_key(row, &presented.identifier, expires_at)?;
         if let Some(required) = permission.map(str::trim).filter(|p| !p.is_empty()) {
             if !key.permissions.iter().any(|granted| granted == required) {
                 return Ok(Verification::refused(VerifyCode::InsufficientPermission));
             }
         }
         if let Some(required) = company.map(str::trim).filter(|c| !c.is_empty()) {
+            // Companies are unique by id and by normalised name, so the key's own list answers.
+            let wanted = validate::name_key(required);
             let allowed = key.companies.is_empty()
-                || company::find(&self.connection, required)
-                    .is_ok_and(|found| key.companies.iter().any(|c| c.id == found.id));
+                || key
+                    .companies
+                    .iter()
+                    .any(|c| c.id == required || validate::name_key(&c.name) == wanted);
             if !allowed {
                 return Ok(Verification::refused(VerifyCode::CompanyForbidden));
             }
         }
-        self.pending_usage.used(&row.id, now);
+        self.pending_usage.used(&key.id, now);
         Ok(Verification {
             code: VerifyCode::Valid,
             key: Some(key),
@@ -291,16 +313,43 @@ impl Sesame {
         Ok(false)
     }
 
-    fn verified_key(&self, id: &str, expires_at: Option<DateTime<Utc>>) -> Result<VerifiedKey> {
-        let (name, identifier, service_id, service_name) = self
-            .connection
-            .prepare_cached(
-                "SELECT k.name, k.identifier, s.id, s.name FROM keys k
-                 JOIN services s ON s.id = k.service_id WHERE k.id = ?1",
-            )?
-            .query_row([id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })?;
+    /// The key's permissions and companies: from the cache when read at this revision, else
+    /// from the store.
+    fn verified_key(
+        &mut self,
+        row: KeyRow,
+        identifier: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<VerifiedKey> {
+        let cached = self
+            .verified_secrets
+            .grants
+            .get(&row.id)
+            .filter(|(revision, _)| *revision == row.revision)
+            .map(|(_, grants)| grants.clone());
+        let grants = match cached {
+            Some(grants) => grants,
+            None => {
+                let grants = self.read_grants(&row.id)?;
+                self.verified_secrets
+                    .grants
+                    .insert(row.id.clone(), (row.revision, grants.clone()));
+                grants
+            }
+        };
+        Ok(VerifiedKey {
+            id: row.id,
+            name: row.name,
+            identifier: identifier.to_owned(),
+            service_id: row.service_id,
+            service_name: row.service_name,
+            permissions: grants.permissions,
+            companies: grants.companies,
+            expires_at,
+        })
+    }
+
+    fn read_grants(&self, id: &str) -> Result<Grants> {
         let permissions = self
             .connection
             .prepare_cached(
@@ -321,15 +370,9 @@ impl Sesame {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(VerifiedKey {
-            id: id.to_owned(),
-            name,
-            identifier,
-            service_id,
-            service_name,
+        Ok(Grants {
             permissions,
             companies,
-            expires_at,
         })
     }
 

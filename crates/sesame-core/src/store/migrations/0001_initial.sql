@@ -76,12 +76,18 @@ CREATE TABLE keys (
 
 -- Names are unique among a service's keys that still exist; a deleted key frees its name.
 CREATE UNIQUE INDEX keys_unique_name ON keys (service_id, name_key) WHERE deleted_at IS NULL;
--- One index per filter of the key list, each ordered like the list's default sort.
-CREATE INDEX keys_by_created ON keys (created_at, id) WHERE deleted_at IS NULL;
+-- One index per filter of the key list, each ordered like the list's default sort. The name,
+-- status and expiry ride along in the default one, so a page filtered on them reads table rows
+-- only for the keys it shows.
+CREATE INDEX keys_by_created ON keys (created_at, id, name_key, status, expires_at)
+    WHERE deleted_at IS NULL;
 CREATE INDEX keys_by_service ON keys (service_id, created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX keys_by_status ON keys (status, created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX keys_by_creator ON keys (created_by, created_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX keys_by_expiry ON keys (expires_at) WHERE deleted_at IS NULL AND expires_at IS NOT NULL;
+-- Narrow and covering for every filter but the company: the list's totals are counted here
+-- instead of across the wide key rows (a third of the time at 100 000 keys).
+CREATE INDEX keys_facets ON keys (status, service_id, expires_at, created_by, name_key)
+    WHERE deleted_at IS NULL;
 
 CREATE TABLE key_permissions (
     key_id     TEXT NOT NULL REFERENCES keys (id),
