@@ -95,10 +95,8 @@ pub(crate) fn authorize(
         Some(Right::Configuration) => configuration,
         Some(Right::Audit) => audit,
     };
-    if !allowed {
-        if let Some(right) = right {
-            return Err(Error::RightMissing(right));
-        }
+    if let (false, Some(right)) = (allowed, right) {
+        return Err(Error::RightMissing(right));
     }
     Ok(Actor {
         id: session.operator_id.clone(),

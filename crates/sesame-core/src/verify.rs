@@ -255,10 +255,9 @@ impl Sesame {
             return Ok(Verification::refused(code));
         }
         let key = self.verified_key(row, &presented.identifier, expires_at)?;
-        if let Some(required) = permission.map(str::trim).filter(|p| !p.is_empty()) {
-            if !key.permissions.iter().any(|granted| granted == required) {
-                return Ok(Verification::refused(VerifyCode::InsufficientPermission));
-            }
+        let wanted_permission = permission.map(str::trim).filter(|p| !p.is_empty());
+        if wanted_permission.is_some_and(|wanted| !key.permissions.iter().any(|p| p == wanted)) {
+            return Ok(Verification::refused(VerifyCode::InsufficientPermission));
         }
         if let Some(required) = company.map(str::trim).filter(|c| !c.is_empty()) {
             // Companies are unique by id and by normalised name, so the key's own list answers.
