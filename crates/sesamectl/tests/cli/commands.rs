@@ -202,3 +202,28 @@ fn concurrent_writers_queue_and_all_succeed() {
         None
     );
 }
+
+#[test]
+fn without_sesame_db_the_store_lives_in_the_data_folder() {
+    let home = tempfile::tempdir().expect("home");
+    let run = |args: &[&str]| {
+        std::process::Command::new(crate::support::BINARY)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("SESAME_USER", crate::support::USER)
+            .env("SESAME_PASSWORD", crate::support::PASSWORD)
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    assert!(
+        run(&["init", "--admin", crate::support::USER])
+            .status
+            .success()
+    );
+    let expected = home.path().join(".local/share/fr.sesame.admin/sesame.db");
+    assert!(expected.is_file(), "no store at {}", expected.display());
+    assert!(run(&["company", "add", "Dupont SARL"]).status.success());
+    let listed = run(&["--json", "company", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("Dupont SARL"));
+}
