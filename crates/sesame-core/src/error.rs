@@ -47,6 +47,7 @@ pub enum Field {
     Reason,
     Expiry,
     Password,
+    PasswordConfirmation,
 }
 
 impl Field {
@@ -65,6 +66,7 @@ impl Field {
             Field::Reason => "reason",
             Field::Expiry => "expiry",
             Field::Password => "password",
+            Field::PasswordConfirmation => "password_confirmation",
         }
     }
 
@@ -96,6 +98,8 @@ impl Field {
             (Field::Expiry, Lang::En) => "The expiry date",
             (Field::Password, Lang::Fr) => "Le mot de passe",
             (Field::Password, Lang::En) => "The password",
+            (Field::PasswordConfirmation, Lang::Fr) => "La confirmation du mot de passe",
+            (Field::PasswordConfirmation, Lang::En) => "The password confirmation",
         }
     }
 }
@@ -156,6 +160,10 @@ pub enum Error {
     },
     #[error("Unknown operator or wrong password.")]
     SignInFailed,
+    #[error("Please sign in first.")]
+    SignInRequired,
+    #[error("The secret is no longer available: it is shown only once, when the key is issued.")]
+    SecretGone,
     #[error("This operator account is disabled.")]
     OperatorDisabled,
     #[error("You do not have the « {} » right.", .0.label(Lang::En))]
@@ -168,6 +176,8 @@ pub enum Error {
     PasswordTooShort(usize),
     #[error("The password must have at most {0} characters.")]
     PasswordTooLong(usize),
+    #[error("The two passwords differ.")]
+    PasswordsDiffer,
     #[error("« {0} » is not a Sésame store (not an SQLite database).")]
     StoreNotSqlite(PathBuf),
     #[error("The store « {0} » cannot be written (read-only file or folder).")]
@@ -182,6 +192,8 @@ pub enum Error {
     StoreBusy,
     #[error("The store is damaged: {0}")]
     StoreCorrupt(String),
+    #[error("Choose a value from {min} to {max}.")]
+    OutOfRange { min: u32, max: u32 },
     #[error("Internal error: {0}")]
     Internal(String),
 }
@@ -214,18 +226,22 @@ impl Error {
             Error::OperatorNotFound(_) => "operator_not_found",
             Error::TransitionRefused { .. } => "transition_refused",
             Error::SignInFailed => "sign_in_failed",
+            Error::SignInRequired => "sign_in_required",
+            Error::SecretGone => "secret_gone",
             Error::OperatorDisabled => "operator_disabled",
             Error::RightMissing(_) => "right_missing",
             Error::AlreadyInitialised => "already_initialised",
             Error::NotInitialised => "not_initialised",
             Error::PasswordTooShort(_) => "password_too_short",
             Error::PasswordTooLong(_) => "password_too_long",
+            Error::PasswordsDiffer => "passwords_differ",
             Error::StoreNotSqlite(_) => "store_not_sqlite",
             Error::StoreReadOnly(_) => "store_read_only",
             Error::StoreUnavailable(..) => "store_unavailable",
             Error::StoreTooNew { .. } => "store_too_new",
             Error::StoreBusy => "store_busy",
             Error::StoreCorrupt(_) => "store_corrupt",
+            Error::OutOfRange { .. } => "out_of_range",
             Error::Internal(_) => "internal",
         }
     }
@@ -245,6 +261,7 @@ impl Error {
             Error::PermissionInUse(..) => Some(Field::Permission),
             Error::DateInvalid(_) | Error::DateInPast => Some(Field::Expiry),
             Error::PasswordTooShort(_) | Error::PasswordTooLong(_) => Some(Field::Password),
+            Error::PasswordsDiffer => Some(Field::PasswordConfirmation),
             _ => None,
         }
     }
@@ -315,6 +332,10 @@ impl Error {
                 action.label(Lang::Fr)
             ),
             Error::SignInFailed => "Opérateur inconnu ou mot de passe incorrect.".into(),
+            Error::SignInRequired => "Connectez-vous d'abord.".into(),
+            Error::SecretGone => "Le secret n'est plus disponible : il n'est affiché qu'une fois, \
+                                  à la création de la clé."
+                .into(),
             Error::OperatorDisabled => "Ce compte d'opérateur est désactivé.".into(),
             Error::RightMissing(right) => {
                 format!("Vous n'avez pas le droit « {} ».", right.label(Lang::Fr))
@@ -329,6 +350,7 @@ impl Error {
             Error::PasswordTooLong(max) => {
                 format!("Le mot de passe doit compter au plus {max} caractères.")
             }
+            Error::PasswordsDiffer => "Les deux mots de passe diffèrent.".into(),
             Error::StoreNotSqlite(path) => format!(
                 "« {} » n'est pas un magasin Sésame (ce n'est pas une base SQLite).",
                 path.display()
@@ -352,6 +374,7 @@ impl Error {
                                  un instant. Rien n'a été modifié."
                 .into(),
             Error::StoreCorrupt(why) => format!("Le magasin est endommagé : {why}"),
+            Error::OutOfRange { min, max } => format!("Choisissez une valeur de {min} à {max}."),
             Error::Internal(why) => format!("Erreur interne : {why}"),
         }
     }

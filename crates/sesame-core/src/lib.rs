@@ -12,6 +12,7 @@ pub mod operator;
 pub mod password;
 pub mod secret;
 pub mod service;
+pub mod settings;
 pub mod store;
 pub mod validate;
 pub mod verify;

@@ -247,6 +247,18 @@ impl Sesame {
         authorize(&self.connection, session, right)
     }
 
+    /// Every operator's id and name, by name, for filters such as the key list's creator.
+    pub fn operator_names(&self, session: &Session) -> Result<Vec<(String, String)>> {
+        self.authorize_read(session, None)?;
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT id, name FROM operators ORDER BY name_key")?;
+        let names = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(names)
+    }
+
     /// The cost new hashes are made with.
     pub fn hashing_cost(&self) -> HashingCost {
         self.cost

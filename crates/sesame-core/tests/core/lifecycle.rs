@@ -365,3 +365,41 @@ fn approval_lists_a_service() {
         .expect("approve");
     assert!(service.listed);
 }
+
+#[test]
+fn settings_are_validated_and_audited() {
+    let mut fixture = Fixture::new();
+    let defaults = fixture.sesame.settings().expect("settings");
+    assert_eq!(defaults.language, sesame_core::Lang::Fr);
+    assert_eq!(defaults.clipboard_seconds, 30);
+    let changed = fixture
+        .sesame
+        .set_language(&fixture.admin, sesame_core::Lang::En)
+        .expect("language");
+    assert_eq!(changed.language, sesame_core::Lang::En);
+    let refused = fixture
+        .sesame
+        .set_clipboard_seconds(&fixture.admin, 5)
+        .err()
+        .map(|e| e.code());
+    assert_eq!(refused, Some("out_of_range"));
+    assert_eq!(
+        fixture
+            .sesame
+            .set_clipboard_seconds(&fixture.admin, 12)
+            .expect("delay")
+            .clipboard_seconds,
+        12
+    );
+    let events = fixture
+        .sesame
+        .audit_events(&fixture.admin, 0, 1000)
+        .expect("events");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "settings.changed")
+            .count(),
+        2
+    );
+}

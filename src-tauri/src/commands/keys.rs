@@ -1,0 +1,177 @@
+//! The key list and the key lifecycle.
+
+use sesame_core::key::{Grace, IssuedKey, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey};
+use sesame_core::secret::ExposeSecret;
+use sesame_core::validate;
+use tauri::AppHandle;
+
+use super::{blocking, core};
+use crate::error::UiResult;
+use crate::state::{AppState, OneTime, lock};
+use crate::views::{KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NewKeyInput, OneTimeView};
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+#[tauri::command]
+pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPageView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let status = match non_empty(filter.status) {
+            Some(code) => Some(KeyStatus::from_code(&code).ok_or_else(|| {
+                crate::error::UiError::internal(format!("unknown status {code}"), state.lang())
+            })?),
+            None => None,
+        };
+        let per_page = filter.per_page.clamp(1, sesame_core::key::PAGE_MAX);
+        let page = filter.page.max(1);
+        let core_filter = KeyFilter {
+            service: non_empty(filter.service),
+            company: non_empty(filter.company),
+            status,
+            name_contains: filter.name_contains,
+            creator: non_empty(filter.creator),
+            sort: KeySort::from_code(&filter.sort).unwrap_or_default(),
+            offset: u64::from(page - 1) * u64::from(per_page),
+            limit: per_page,
+        };
+        let keys = core(
+            state,
+            lock(&state.sesame, state.lang())?.keys(&session, &core_filter),
+        )?;
+        Ok(KeyPageView {
+            keys: keys.keys.iter().map(KeyView::from).collect(),
+            total: keys.total,
+            page,
+            per_page,
+        })
+    })
+    .await
+}
+
+/// Keeps the new secret for the Copy buttons and returns what the one-time dialog shows.
+fn one_time(state: &AppState, issued: IssuedKey, regenerated: bool) -> UiResult<OneTimeView> {
+    let token = issued.bearer();
+    let view = OneTimeView {
+        key: KeyView::from(&issued.key),
+        identifier: issued.key.identifier.clone(),
+        secret: issued.secret.expose_secret().to_owned(),
+        token: token.expose_secret().to_owned(),
+        regenerated,
+    };
+    *lock(&state.one_time, state.lang())? = Some(OneTime {
+        identifier: issued.key.identifier.clone(),
+        secret: issued.secret,
+        token,
+    });
+    Ok(view)
+}
+
+fn expiry(state: &AppState, text: &str) -> UiResult<Option<chrono::DateTime<chrono::Utc>>> {
+    match text.trim() {
+        "" => Ok(None),
+        date => core(state, validate::expiry_date(date).map(Some)),
+    }
+}
+
+#[tauri::command]
+pub async fn create_key(app: AppHandle, input: NewKeyInput) -> UiResult<OneTimeView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let new_key = NewKey {
+            service: input.service,
+            name: input.name,
+            permissions: input.permissions,
+            companies: input.companies,
+            expires_at: expiry(state, &input.expires)?,
+            note: input.note,
+        };
+        let issued = core(
+            state,
+            lock(&state.sesame, state.lang())?.create_key(&session, &new_key),
+        )?;
+        one_time(state, issued, false)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn regenerate_key(app: AppHandle, id: String, grace: String) -> UiResult<OneTimeView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let grace = Grace::from_code(&grace).unwrap_or_default();
+        let issued = core(
+            state,
+            lock(&state.sesame, state.lang())?.regenerate_key(&session, &id, grace),
+        )?;
+        one_time(state, issued, true)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn edit_key(app: AppHandle, id: String, input: KeyEditInput) -> UiResult<KeyView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let edit = KeyEdit {
+            name: Some(input.name),
+            note: Some(input.note),
+            permissions: Some(input.permissions),
+            companies: Some(input.companies),
+            expires_at: Some(expiry(state, &input.expires)?),
+        };
+        let key = core(
+            state,
+            lock(&state.sesame, state.lang())?.edit_key(&session, &id, &edit),
+        )?;
+        Ok(KeyView::from(&key))
+    })
+    .await
+}
+
+/// The lifecycle changes that take only the key (and for revocation, a reason).
+async fn change(app: AppHandle, id: String, change: Change) -> UiResult<KeyView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let mut sesame = lock(&state.sesame, state.lang())?;
+        let key = core(
+            state,
+            match change {
+                Change::Deactivate => sesame.deactivate_key(&session, &id),
+                Change::Reactivate => sesame.reactivate_key(&session, &id),
+                Change::Delete => sesame.delete_key(&session, &id),
+                Change::Revoke(reason) => sesame.revoke_key(&session, &id, &reason),
+            },
+        )?;
+        Ok(KeyView::from(&key))
+    })
+    .await
+}
+
+enum Change {
+    Deactivate,
+    Reactivate,
+    Delete,
+    Revoke(String),
+}
+
+#[tauri::command]
+pub async fn deactivate_key(app: AppHandle, id: String) -> UiResult<KeyView> {
+    change(app, id, Change::Deactivate).await
+}
+
+#[tauri::command]
+pub async fn reactivate_key(app: AppHandle, id: String) -> UiResult<KeyView> {
+    change(app, id, Change::Reactivate).await
+}
+
+#[tauri::command]
+pub async fn delete_key(app: AppHandle, id: String) -> UiResult<KeyView> {
+    change(app, id, Change::Delete).await
+}
+
+#[tauri::command]
+pub async fn revoke_key(app: AppHandle, id: String, reason: String) -> UiResult<KeyView> {
+    change(app, id, Change::Revoke(reason)).await
+}

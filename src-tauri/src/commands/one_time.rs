@@ -1,0 +1,60 @@
+//! The one-time dialog's Copy buttons, and forgetting the secret when the dialog closes.
+
+use std::time::Duration;
+
+use sesame_core::secret::{SecretString, secret_from};
+use tauri::AppHandle;
+
+use super::{blocking, core};
+use crate::error::{UiError, UiResult};
+use crate::state::lock;
+use crate::views::OneTimePart;
+
+fn copy(state: &crate::state::AppState, value: &SecretString) -> UiResult<()> {
+    let seconds = core(state, lock(&state.sesame, state.lang())?.settings())?.clipboard_seconds;
+    state
+        .clipboard
+        .copy(value, Duration::from_secs(u64::from(seconds)))
+        .map_err(|why| UiError::internal(format!("clipboard: {why}"), state.lang()))
+}
+
+/// Copies a part of the key in the open one-time dialog; once the dialog is closed there is
+/// nothing left to copy.
+#[tauri::command]
+pub async fn copy_one_time(app: AppHandle, part: OneTimePart) -> UiResult<()> {
+    blocking(app, move |state| {
+        state.session()?;
+        let one_time = lock(&state.one_time, state.lang())?;
+        let Some(one_time) = one_time.as_ref() else {
+            return Err(UiError::from_core(
+                &sesame_core::Error::SecretGone,
+                state.lang(),
+            ));
+        };
+        match part {
+            OneTimePart::Identifier => copy(state, &secret_from(one_time.identifier.clone())),
+            OneTimePart::Secret => copy(state, &one_time.secret),
+            OneTimePart::Token => copy(state, &one_time.token),
+        }
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn discard_one_time(app: AppHandle) -> UiResult<()> {
+    blocking(app, |state| {
+        state.discard_one_time();
+        Ok(())
+    })
+    .await
+}
+
+/// Copies a key's public identifier from the key list.
+#[tauri::command]
+pub async fn copy_identifier(app: AppHandle, identifier: String) -> UiResult<()> {
+    blocking(app, move |state| {
+        state.session()?;
+        copy(state, &secret_from(identifier))
+    })
+    .await
+}

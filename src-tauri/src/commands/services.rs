@@ -1,0 +1,132 @@
+//! The catalogue, companies and operators (for filters).
+
+use sesame_core::service::{ServiceDraft, ServiceEdit, ServiceFilter};
+use tauri::AppHandle;
+
+use super::{blocking, core};
+use crate::error::UiResult;
+use crate::state::lock;
+use crate::views::{NamedRef, ServiceInput, ServiceView};
+
+#[tauri::command]
+pub async fn list_services(
+    app: AppHandle,
+    category: String,
+    text: String,
+) -> UiResult<Vec<ServiceView>> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let filter = ServiceFilter { category, text };
+        let services = core(
+            state,
+            lock(&state.sesame, state.lang())?.services(&session, &filter),
+        )?;
+        Ok(services.iter().map(ServiceView::from).collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn service_categories(app: AppHandle) -> UiResult<Vec<String>> {
+    blocking(app, |state| {
+        let session = state.session()?;
+        core(
+            state,
+            lock(&state.sesame, state.lang())?.service_categories(&session),
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn create_service(app: AppHandle, input: ServiceInput) -> UiResult<ServiceView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let draft = ServiceDraft {
+            name: input.name,
+            description: input.description,
+            website: input.website,
+            category: input.category,
+            prefix: input.prefix,
+            permissions: input.permissions,
+        };
+        let service = core(
+            state,
+            lock(&state.sesame, state.lang())?.create_service(&session, &draft),
+        )?;
+        Ok(ServiceView::from(&service))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn edit_service(
+    app: AppHandle,
+    id: String,
+    input: ServiceInput,
+) -> UiResult<ServiceView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let edit = ServiceEdit {
+            name: Some(input.name),
+            description: Some(input.description),
+            website: Some(input.website),
+            category: Some(input.category),
+            permissions: Some(input.permissions),
+        };
+        let service = core(
+            state,
+            lock(&state.sesame, state.lang())?.edit_service(&session, &id, &edit),
+        )?;
+        Ok(ServiceView::from(&service))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn approve_service(app: AppHandle, id: String) -> UiResult<ServiceView> {
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let service = core(
+            state,
+            lock(&state.sesame, state.lang())?.approve_service(&session, &id),
+        )?;
+        Ok(ServiceView::from(&service))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_companies(app: AppHandle) -> UiResult<Vec<NamedRef>> {
+    blocking(app, |state| {
+        let session = state.session()?;
+        let companies = core(
+            state,
+            lock(&state.sesame, state.lang())?.companies(&session),
+        )?;
+        Ok(companies
+            .into_iter()
+            .map(|c| NamedRef {
+                id: c.id,
+                name: c.name,
+            })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_operators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
+    blocking(app, |state| {
+        let session = state.session()?;
+        let names = core(
+            state,
+            lock(&state.sesame, state.lang())?.operator_names(&session),
+        )?;
+        Ok(names
+            .into_iter()
+            .map(|(id, name)| NamedRef { id, name })
+            .collect())
+    })
+    .await
+}

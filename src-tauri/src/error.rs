@@ -1,0 +1,30 @@
+//! The error the webview receives: a stable code, the message in the interface language, and
+//! the form field it is about.
+
+use serde::Serialize;
+use sesame_core::Lang;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl UiError {
+    pub fn from_core(error: &sesame_core::Error, lang: Lang) -> UiError {
+        UiError {
+            code: error.code().to_owned(),
+            message: error.message(lang),
+            field: error.field().map(|field| field.code().to_owned()),
+        }
+    }
+
+    pub fn internal(why: impl std::fmt::Display, lang: Lang) -> UiError {
+        UiError::from_core(&sesame_core::Error::Internal(why.to_string()), lang)
+    }
+}
+
+pub type UiResult<T> = Result<T, UiError>;

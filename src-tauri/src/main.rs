@@ -1,0 +1,85 @@
+//! Sésame's desktop app: a thin Tauri v2 shell over `sesame-core`.
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod clipboard;
+mod commands;
+mod error;
+mod state;
+mod views;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use sesame_core::Sesame;
+use tauri::Manager;
+use tauri::webview::PageLoadEvent;
+
+use crate::state::AppState;
+
+/// The store: `SESAME_DB` when set (tests and second installations), else the user's data folder.
+fn store_path() -> sesame_core::Result<PathBuf> {
+    match std::env::var_os("SESAME_DB").filter(|path| !path.is_empty()) {
+        Some(path) => Ok(PathBuf::from(path)),
+        None => sesame_core::store::default_path(),
+    }
+}
+
+fn main() -> ExitCode {
+    let sesame = match store_path().and_then(|path| Sesame::open(&path)) {
+        Ok(sesame) => sesame,
+        Err(error) => {
+            eprintln!("Sésame : {}", error.message(sesame_core::Lang::Fr));
+            return ExitCode::from(2);
+        }
+    };
+    let app = tauri::Builder::default()
+        .manage(AppState::new(sesame))
+        // A reload or a navigation starts a new page: the secret it showed is gone for good.
+        .on_page_load(|webview, payload| {
+            if payload.event() == PageLoadEvent::Started {
+                webview.state::<AppState>().discard_one_time();
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::session::app_status,
+            commands::session::create_administrator,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::set_language,
+            commands::session::set_clipboard_seconds,
+            commands::services::list_services,
+            commands::services::service_categories,
+            commands::services::create_service,
+            commands::services::edit_service,
+            commands::services::approve_service,
+            commands::services::list_companies,
+            commands::services::list_operators,
+            commands::keys::list_keys,
+            commands::keys::create_key,
+            commands::keys::edit_key,
+            commands::keys::deactivate_key,
+            commands::keys::reactivate_key,
+            commands::keys::regenerate_key,
+            commands::keys::revoke_key,
+            commands::keys::delete_key,
+            commands::one_time::copy_one_time,
+            commands::one_time::discard_one_time,
+            commands::one_time::copy_identifier,
+        ])
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("Sésame : {error}");
+            return ExitCode::from(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Wipe a copied secret before exit, or a clipboard manager could inherit it.
+            handle.state::<AppState>().clipboard.wipe_now();
+        }
+    });
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,223 @@
+//! The app's edge types: what crosses to the webview and back. Core types are not
+//! serialisable; these are, and ts-rs writes their TypeScript twins to `ui/src/bindings/`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sesame_core::key::{Key, Usage};
+use sesame_core::service::Service;
+use ts_rs::TS;
+
+/// Dates cross as RFC 3339 text; the interface formats them in its language.
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn rfc3339_opt(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(rfc3339)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct OperatorView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppStatus {
+    pub initialised: bool,
+    pub operator: Option<OperatorView>,
+    pub language: String,
+    pub clipboard_seconds: u32,
+    pub store: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ServiceView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub website: Option<String>,
+    pub category: String,
+    pub key_prefix: String,
+    pub permissions: Vec<String>,
+    pub listed: bool,
+    pub created_at: String,
+    pub creator: String,
+    #[ts(type = "number")]
+    pub active_keys: u64,
+}
+
+impl From<&Service> for ServiceView {
+    fn from(service: &Service) -> Self {
+        ServiceView {
+            id: service.id.clone(),
+            name: service.name.clone(),
+            description: service.description.clone(),
+            website: service.website.clone(),
+            category: service.category.clone(),
+            key_prefix: service.key_prefix.clone(),
+            permissions: service.permissions.clone(),
+            listed: service.listed,
+            created_at: rfc3339(service.created_at),
+            creator: service.creator_name.clone(),
+            active_keys: service.active_keys,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ServiceInput {
+    pub name: String,
+    pub description: String,
+    pub website: String,
+    pub category: String,
+    pub prefix: String,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct KeyView {
+    pub id: String,
+    pub service_id: String,
+    pub service: String,
+    pub name: String,
+    pub identifier: String,
+    /// `active`, `inactive`, `revoked` or `expired`.
+    pub status: String,
+    pub expires_at: Option<String>,
+    pub permissions: Vec<String>,
+    pub companies: Vec<NamedRef>,
+    pub note: String,
+    pub created_at: String,
+    pub creator: String,
+    /// `never`, `unknown` or `at` (then `last_used_at` holds the date).
+    pub last_use: String,
+    pub last_used_at: Option<String>,
+    #[ts(type = "number")]
+    pub use_count: u64,
+    pub regenerated_at: Option<String>,
+    pub previous_secret_valid_until: Option<String>,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoked_reason: Option<String>,
+}
+
+impl From<&Key> for KeyView {
+    fn from(key: &Key) -> Self {
+        let (last_use, last_used_at) = match key.last_use {
+            Usage::Never => ("never", None),
+            Usage::Unknown => ("unknown", None),
+            Usage::At(at) => ("at", Some(rfc3339(at))),
+        };
+        KeyView {
+            id: key.id.clone(),
+            service_id: key.service_id.clone(),
+            service: key.service_name.clone(),
+            name: key.name.clone(),
+            identifier: key.identifier.clone(),
+            status: key.status.code().to_owned(),
+            expires_at: rfc3339_opt(key.expires_at),
+            permissions: key.permissions.clone(),
+            companies: key
+                .companies
+                .iter()
+                .map(|c| NamedRef {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                })
+                .collect(),
+            note: key.note.clone(),
+            created_at: rfc3339(key.created_at),
+            creator: key.creator_name.clone(),
+            last_use: last_use.to_owned(),
+            last_used_at,
+            use_count: key.use_count,
+            regenerated_at: rfc3339_opt(key.regenerated_at),
+            previous_secret_valid_until: rfc3339_opt(key.previous_secret_valid_until),
+            revoked_at: rfc3339_opt(key.revoked_at),
+            revoked_by: key.revoked_by.clone(),
+            revoked_reason: key.revoked_reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct KeyFilterInput {
+    pub service: Option<String>,
+    pub company: Option<String>,
+    /// `active`, `inactive`, `revoked`, `expired`, or none for all.
+    pub status: Option<String>,
+    pub name_contains: String,
+    pub creator: Option<String>,
+    /// `newest`, `oldest`, `name`, `last-use` or `expiry`.
+    pub sort: String,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct KeyPageView {
+    pub keys: Vec<KeyView>,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct NewKeyInput {
+    pub service: String,
+    pub name: String,
+    /// `YYYY-MM-DD`, the last day the key works; empty for none.
+    pub expires: String,
+    pub permissions: Vec<String>,
+    pub companies: Vec<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct KeyEditInput {
+    pub name: String,
+    pub note: String,
+    pub permissions: Vec<String>,
+    pub companies: Vec<String>,
+    /// `YYYY-MM-DD`; empty removes the expiry.
+    pub expires: String,
+}
+
+/// What the one-time dialog shows. The secret crosses to the webview only here, once.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct OneTimeView {
+    pub key: KeyView,
+    pub identifier: String,
+    pub secret: String,
+    pub token: String,
+    pub regenerated: bool,
+}
+
+/// Which part of the one-time dialog a Copy button copies.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OneTimePart {
+    Identifier,
+    Secret,
+    Token,
+}

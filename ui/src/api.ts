@@ -1,0 +1,55 @@
+// One typed wrapper per Tauri command. The types come from Rust (ts-rs, in ./bindings).
+import { invoke } from "@tauri-apps/api/core";
+import type { AppStatus } from "./bindings/AppStatus";
+import type { KeyEditInput } from "./bindings/KeyEditInput";
+import type { KeyFilterInput } from "./bindings/KeyFilterInput";
+import type { KeyPageView } from "./bindings/KeyPageView";
+import type { KeyView } from "./bindings/KeyView";
+import type { NamedRef } from "./bindings/NamedRef";
+import type { NewKeyInput } from "./bindings/NewKeyInput";
+import type { OneTimePart } from "./bindings/OneTimePart";
+import type { OneTimeView } from "./bindings/OneTimeView";
+import type { OperatorView } from "./bindings/OperatorView";
+import type { ServiceInput } from "./bindings/ServiceInput";
+import type { ServiceView } from "./bindings/ServiceView";
+import type { UiError } from "./bindings/UiError";
+
+export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NamedRef, NewKeyInput };
+export type { OneTimePart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
+
+/** Every command rejects with a `UiError`; anything else is turned into one. */
+export function asUiError(error: unknown): UiError {
+  if (error && typeof error === "object" && "code" in error && "message" in error) {
+    return error as UiError;
+  }
+  return { code: "internal", message: String(error), field: null };
+}
+
+export const api = {
+  appStatus: () => invoke<AppStatus>("app_status"),
+  createAdministrator: (name: string, password: string, confirmation: string) =>
+    invoke<OperatorView>("create_administrator", { name, password, confirmation }),
+  signIn: (name: string, password: string) => invoke<OperatorView>("sign_in", { name, password }),
+  signOut: () => invoke<void>("sign_out"),
+  setLanguage: (language: string) => invoke<AppStatus>("set_language", { language }),
+  setClipboardSeconds: (seconds: number) => invoke<AppStatus>("set_clipboard_seconds", { seconds }),
+  listServices: (category: string, text: string) =>
+    invoke<ServiceView[]>("list_services", { category, text }),
+  serviceCategories: () => invoke<string[]>("service_categories"),
+  createService: (input: ServiceInput) => invoke<ServiceView>("create_service", { input }),
+  editService: (id: string, input: ServiceInput) => invoke<ServiceView>("edit_service", { id, input }),
+  approveService: (id: string) => invoke<ServiceView>("approve_service", { id }),
+  listCompanies: () => invoke<NamedRef[]>("list_companies"),
+  listOperators: () => invoke<NamedRef[]>("list_operators"),
+  listKeys: (filter: KeyFilterInput) => invoke<KeyPageView>("list_keys", { filter }),
+  createKey: (input: NewKeyInput) => invoke<OneTimeView>("create_key", { input }),
+  editKey: (id: string, input: KeyEditInput) => invoke<KeyView>("edit_key", { id, input }),
+  deactivateKey: (id: string) => invoke<KeyView>("deactivate_key", { id }),
+  reactivateKey: (id: string) => invoke<KeyView>("reactivate_key", { id }),
+  regenerateKey: (id: string, grace: string) => invoke<OneTimeView>("regenerate_key", { id, grace }),
+  revokeKey: (id: string, reason: string) => invoke<KeyView>("revoke_key", { id, reason }),
+  deleteKey: (id: string) => invoke<KeyView>("delete_key", { id }),
+  copyOneTime: (part: OneTimePart) => invoke<void>("copy_one_time", { part }),
+  discardOneTime: () => invoke<void>("discard_one_time"),
+  copyIdentifier: (identifier: string) => invoke<void>("copy_identifier", { identifier }),
+};
