@@ -70,10 +70,10 @@ impl SensitiveClipboard {
         let inner = Arc::clone(&self.inner);
         std::thread::spawn(move || {
             std::thread::sleep(clear_after);
-            if let Ok(mut inner) = inner.lock() {
-                if inner.generation == generation {
-                    wipe_if_ours(&mut inner);
-                }
+            if let Ok(mut inner) = inner.lock()
+                && inner.generation == generation
+            {
+                wipe_if_ours(&mut inner);
             }
         });
         Ok(())
@@ -95,9 +95,9 @@ fn wipe_if_ours(inner: &mut Inner) {
         return;
     };
     let current = clipboard.get_text().map(secret_from);
-    if let Ok(current) = current {
-        if digest(current.expose_secret()) == ours {
-            let _ = clipboard.clear();
-        }
+    if let Ok(current) = current
+        && digest(current.expose_secret()) == ours
+    {
+        let _ = clipboard.clear();
     }
 }

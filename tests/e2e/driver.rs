@@ -1,0 +1,310 @@
+//! Starting the app under tauri-driver and the small vocabulary the scenarios speak.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use serde_json::json;
+use tempfile::TempDir;
+
+pub type Step = Result<(), String>;
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn target_dir() -> PathBuf {
+    // …/target/debug/deps/e2e-<hash> → …/target/debug
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir")
+        .to_owned()
+}
+
+fn tauri_driver() -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_default();
+    let installed = cargo_home.join("bin/tauri-driver");
+    if installed.is_file() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    pub data: TempDir,
+}
+
+impl App {
+    /// Starts tauri-driver on `port` (and `port + 1` for WebKitWebDriver) with a fresh data
+    /// folder, and opens the app through it.
+    pub async fn launch(name: &str, port: u16) -> App {
+        let data = tempfile::tempdir().expect("data folder");
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &(port + 1).to_string(),
+            ])
+            .env("HOME", data.path())
+            .env("SESAME_DB", data.path().join("sesame.db"))
+            .env("SESAME_LANG", "fr")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver (cargo install tauri-driver --locked)");
+        let capabilities = json!({
+            "tauri:options": {"application": env!("CARGO_BIN_EXE_sesame")},
+            "browserName": "wry",
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let started = Instant::now();
+        let client = loop {
+            let attempt = ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() > Duration::from_secs(30) => {
+                    panic!("{name}: cannot reach tauri-driver: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        };
+        App {
+            client,
+            driver,
+            data,
+        }
+    }
+
+    /// Ends the session; on failure saves a screenshot first, then fails the test.
+    pub async fn finish(self, name: &str, outcome: Step) {
+        if let Err(why) = &outcome {
+            self.screenshot(&format!("{name}-failure")).await;
+            eprintln!("{name}: {why}");
+        }
+        let App {
+            client,
+            mut driver,
+            data,
+        } = self;
+        let _ = client.close().await;
+        // SIGTERM, not SIGKILL: a hard kill leaves WebKitWebDriver running with our output open.
+        if let Ok(pid) = i32::try_from(driver.id()) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+        }
+        let _ = driver.wait();
+        drop(data);
+        if let Err(why) = outcome {
+            panic!("{name}: {why}");
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let folder = target_dir().join("../e2e-screenshots");
+        let _ = std::fs::create_dir_all(&folder);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(folder.join(format!("{name}.png")), png);
+        }
+    }
+
+    fn css(test: &str) -> Locator<'_> {
+        Locator::Css(Box::leak(
+            format!("[data-test=\"{test}\"]").into_boxed_str(),
+        ))
+    }
+
+    async fn element(&self, test: &str) -> Result<fantoccini::elements::Element, String> {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Self::css(test))
+            .await
+            .map_err(|e| format!("no element {test}: {e}"))
+    }
+
+    pub async fn wait_for(&self, test: &str) -> Step {
+        self.element(test).await.map(drop)
+    }
+
+    pub async fn click(&self, test: &str) -> Step {
+        let element = self.element(test).await?;
+        element
+            .click()
+            .await
+            .map_err(|e| format!("click {test}: {e}"))
+    }
+
+    pub async fn fill(&self, test: &str, text: &str) -> Step {
+        let element = self.element(test).await?;
+        element
+            .send_keys(text)
+            .await
+            .map_err(|e| format!("type into {test}: {e}"))
+    }
+
+    pub async fn clear(&self, test: &str) -> Step {
+        let element = self.element(test).await?;
+        element
+            .clear()
+            .await
+            .map_err(|e| format!("clear {test}: {e}"))
+    }
+
+    pub async fn select(&self, test: &str, value: &str) -> Step {
+        let element = self.element(test).await?;
+        element
+            .select_by_value(value)
+            .await
+            .map_err(|e| format!("select {value} in {test}: {e}"))
+    }
+
+    pub async fn text(&self, test: &str) -> Result<String, String> {
+        let element = self.element(test).await?;
+        element
+            .text()
+            .await
+            .map(|t| t.trim().to_owned())
+            .map_err(|e| format!("text of {test}: {e}"))
+    }
+
+    pub async fn value(&self, test: &str) -> Result<String, String> {
+        let element = self.element(test).await?;
+        element
+            .prop("value")
+            .await
+            .map(Option::unwrap_or_default)
+            .map_err(|e| format!("value of {test}: {e}"))
+    }
+
+    pub async fn page_source(&self) -> Result<String, String> {
+        self.client
+            .source()
+            .await
+            .map_err(|e| format!("page source: {e}"))
+    }
+
+    /// Polls `check` until it holds or patience runs out.
+    async fn eventually<F, Fut>(&self, what: &str, mut check: F) -> Step
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let started = Instant::now();
+        while started.elapsed() < PATIENCE {
+            if check().await {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        Err(format!("gave up waiting: {what}"))
+    }
+
+    pub async fn wait_text(&self, test: &str, wanted: &str) -> Step {
+        self.eventually(&format!("« {wanted} » in {test}"), || async {
+            self.text(test)
+                .await
+                .is_ok_and(|text| text.contains(wanted))
+        })
+        .await
+    }
+
+    pub async fn wait_text_anywhere(&self, wanted: &str) -> Step {
+        self.eventually(&format!("« {wanted} » on the page"), || async {
+            self.page_source()
+                .await
+                .is_ok_and(|page| page.contains(wanted))
+        })
+        .await
+    }
+
+    pub async fn wait_gone(&self, test: &str) -> Step {
+        self.eventually(&format!("{test} to close"), || async {
+            self.client.find(Self::css(test)).await.is_err()
+        })
+        .await
+    }
+
+    pub async fn wait_rows(&self, count: usize) -> Step {
+        self.eventually(&format!("{count} key row(s)"), || async {
+            self.client
+                .find_all(Self::css("key-row"))
+                .await
+                .is_ok_and(|rows| rows.len() == count)
+                && (count > 0 || self.client.find(Self::css("key-count")).await.is_ok())
+        })
+        .await
+    }
+
+    /// Calls a command from the page, as a curious user in the console would; answers
+    /// `ok` or the error's code.
+    pub async fn invoke(&self, command: &str, arguments: &str) -> Result<String, String> {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('{command}', {arguments})
+                 .then(() => done('ok'), (error) => done(error.code || String(error)));"
+        );
+        let answer = self
+            .client
+            .execute_async(&script, vec![])
+            .await
+            .map_err(|e| format!("invoke: {e}"))?;
+        Ok(answer.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The X11 clipboard, as another program sees it ("" when empty).
+    pub fn clipboard(&self) -> String {
+        Command::new("xclip")
+            .args(["-o", "-selection", "clipboard"])
+            .stderr(Stdio::null())
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    pub async fn clipboard_eventually(
+        &self,
+        check: impl Fn(&str) -> bool,
+    ) -> Result<String, String> {
+        let started = Instant::now();
+        while started.elapsed() < PATIENCE {
+            let text = self.clipboard();
+            if check(&text) {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        // Never print the clipboard: it may hold a secret.
+        Err("the clipboard never held the expected value".into())
+    }
+
+    /// Checks a key with the real `sesamectl` on the same store; answers its code.
+    pub fn sesamectl_verify(&self, token: &str) -> String {
+        use std::io::Write;
+        let mut child = Command::new(target_dir().join("sesamectl"))
+            .args(["--json", "verify", "-"])
+            .env("SESAME_DB", self.data.path().join("sesame.db"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sesamectl (build the workspace first)");
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(token.as_bytes());
+        }
+        let output = child.wait_with_output().expect("sesamectl output");
+        let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        answer["code"].as_str().unwrap_or("no answer").to_owned()
+    }
+}
