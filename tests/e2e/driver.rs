@@ -1,4 +1,6 @@
 //! Starting the app under tauri-driver and the small vocabulary the scenarios speak.
+// Shared by the end-to-end tests and the app benchmark (benches/app.rs); each uses part of it.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -46,7 +48,15 @@ impl App {
     /// Starts tauri-driver on `port` (and `port + 1` for WebKitWebDriver) with a fresh data
     /// folder, and opens the app through it.
     pub async fn launch(name: &str, port: u16) -> App {
+        App::launch_with_store(name, port, None).await
+    }
+
+    /// Like [`App::launch`], on a copy of an existing store.
+    pub async fn launch_with_store(name: &str, port: u16, store: Option<&std::path::Path>) -> App {
         let data = tempfile::tempdir().expect("data folder");
+        if let Some(store) = store {
+            std::fs::copy(store, data.path().join("sesame.db")).expect("copy the store");
+        }
         let driver = Command::new(tauri_driver())
             .args([
                 "--port",
@@ -70,16 +80,21 @@ impl App {
         };
         let started = Instant::now();
         let client = loop {
-            let attempt = ClientBuilder::native()
-                .capabilities(capabilities.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await;
+            // Bounded: without a display the app never starts and the session never opens.
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(60),
+                ClientBuilder::native()
+                    .capabilities(capabilities.clone())
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            )
+            .await;
             match attempt {
-                Ok(client) => break client,
-                Err(error) if started.elapsed() > Duration::from_secs(30) => {
+                Err(_) => panic!("{name}: the app did not open within 60 s (is there a display?)"),
+                Ok(Ok(client)) => break client,
+                Ok(Err(error)) if started.elapsed() > Duration::from_secs(30) => {
                     panic!("{name}: cannot reach tauri-driver: {error}")
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+                Ok(Err(_)) => tokio::time::sleep(Duration::from_millis(250)).await,
             }
         };
         App {
@@ -155,10 +170,20 @@ impl App {
             .map_err(|e| format!("type into {test}: {e}"))
     }
 
+    /// Empties a field as a person does, with the keyboard, so the page sees `input` events
+    /// (WebDriver's own Clear fires none, and a bound value would keep its old text).
     pub async fn clear(&self, test: &str) -> Step {
         let element = self.element(test).await?;
+        let length = element
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .map_or(0, |v| v.chars().count());
+        let end = char::from(fantoccini::key::Key::End).to_string();
+        let backspace = char::from(fantoccini::key::Key::Backspace).to_string();
         element
-            .clear()
+            .send_keys(&format!("{end}{}", backspace.repeat(length)))
             .await
             .map_err(|e| format!("clear {test}: {e}"))
     }
@@ -169,6 +194,18 @@ impl App {
             .select_by_value(value)
             .await
             .map_err(|e| format!("select {value} in {test}: {e}"))
+    }
+
+    /// Runs a script in the page that calls its last argument back with a value.
+    pub async fn run_async(
+        &self,
+        script: &str,
+        arguments: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, String> {
+        self.client
+            .execute_async(script, arguments)
+            .await
+            .map_err(|e| format!("script: {e}"))
     }
 
     pub async fn text(&self, test: &str) -> Result<String, String> {
@@ -187,6 +224,28 @@ impl App {
             .await
             .map(Option::unwrap_or_default)
             .map_err(|e| format!("value of {test}: {e}"))
+    }
+
+    pub async fn count(&self, test: &str) -> Result<usize, String> {
+        self.client
+            .find_all(Self::css(test))
+            .await
+            .map(|found| found.len())
+            .map_err(|e| format!("count {test}: {e}"))
+    }
+
+    /// Escape, as a keyboard user closes a dialog.
+    pub async fn press_escape(&self) -> Step {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .map_err(|e| format!("focus: {e}"))?;
+        let escape = char::from(fantoccini::key::Key::Escape).to_string();
+        focused
+            .send_keys(&escape)
+            .await
+            .map_err(|e| format!("escape: {e}"))
     }
 
     pub async fn page_source(&self) -> Result<String, String> {

@@ -146,3 +146,104 @@ async fn daily_path(app: &App) -> Step {
     tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())
 }
+
+/// Bad input in the forms: the message sits next to its field, in French, what was typed stays,
+/// and nothing is created.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_next_to_the_field_and_keeps_what_was_typed() {
+    let app = App::launch("bad-input", 4450).await;
+    let outcome = bad_input(&app).await;
+    app.finish("bad-input", outcome).await;
+}
+
+async fn bad_input(app: &App) -> Step {
+    app.fill("setup-name", "Camille Martin").await?;
+    app.fill("setup-password", "trop court").await?;
+    app.fill("setup-confirmation", "trop court").await?;
+    app.click("setup-submit").await?;
+    app.wait_text("setup-password-error", "au moins 12 caractères")
+        .await?;
+    app.clear("setup-password").await?;
+    app.fill("setup-password", PASSWORD).await?;
+    app.click("setup-submit").await?;
+    app.wait_text("setup-confirmation-error", "diffèrent")
+        .await?;
+    assert_eq!(
+        app.value("setup-name").await?,
+        "Camille Martin",
+        "the name was kept"
+    );
+    app.clear("setup-confirmation").await?;
+    app.fill("setup-confirmation", PASSWORD).await?;
+    app.click("setup-submit").await?;
+    app.wait_for("nav-catalogue").await?;
+
+    app.click("service-new").await?;
+    app.click("service-save").await?;
+    app.wait_text("service-name-error", "obligatoire").await?;
+    app.fill("service-name", "Paie en ligne").await?;
+    app.fill("service-website", "pas une adresse").await?;
+    app.fill("service-permissions", "factures:lecture").await?;
+    app.click("service-save").await?;
+    app.wait_text("service-website-error", "http:// ou https://")
+        .await?;
+    assert_eq!(
+        app.value("service-name").await?,
+        "Paie en ligne",
+        "the name was kept"
+    );
+    assert_eq!(app.value("service-permissions").await?, "factures:lecture");
+    app.clear("service-website").await?;
+    app.fill("service-permissions", ", Pas Valable").await?;
+    app.click("service-save").await?;
+    app.wait_text("service-permissions-error", "n'est pas valable")
+        .await?;
+    app.clear("service-permissions").await?;
+    app.fill("service-permissions", "factures:lecture").await?;
+    app.click("service-save").await?;
+    app.wait_gone("service-dialog").await?;
+
+    app.click("service-new").await?;
+    app.fill("service-name", "PAIE EN LIGNE").await?;
+    app.click("service-save").await?;
+    app.wait_text("service-name-error", "existe déjà").await?;
+    app.press_escape().await?;
+    app.wait_gone("service-dialog").await?;
+    let cards = app.count("service-card").await?;
+    assert_eq!(cards, 1, "a refused service was created");
+
+    app.click("service-keys").await?;
+    app.click("generate").await?;
+    app.fill("key-name", "Intégration").await?;
+    app.click("key-submit").await?;
+    app.wait_text("key-permissions-error", "au moins une permission")
+        .await?;
+    app.click("key-permission").await?;
+    app.fill("key-expiry", "31/12/2030").await?;
+    app.click("key-submit").await?;
+    app.wait_text("key-expiry-error", "AAAA-MM-JJ").await?;
+    assert_eq!(
+        app.value("key-name").await?,
+        "Intégration",
+        "the name was kept"
+    );
+    app.clear("key-expiry").await?;
+    app.fill("key-expiry", "2001-01-01").await?;
+    app.click("key-submit").await?;
+    app.wait_text("key-expiry-error", "passé").await?;
+    app.clear("key-expiry").await?;
+    app.click("key-submit").await?;
+    app.wait_for("secret-dialog").await?;
+    app.click("secret-close").await?;
+    app.click("secret-close-confirm").await?;
+    app.wait_gone("secret-dialog").await?;
+
+    app.click("generate").await?;
+    app.fill("key-name", "intégration").await?;
+    app.click("key-permission").await?;
+    app.click("key-submit").await?;
+    app.wait_text("key-name-error", "déjà une clé").await?;
+    app.press_escape().await?;
+    app.wait_rows(1).await?;
+    Ok(())
+}

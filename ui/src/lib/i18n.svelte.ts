@@ -4,6 +4,8 @@ export type Lang = "fr" | "en";
 
 const fr = {
   app_name: "Sésame",
+  sections: "Rubriques",
+  pages: "Pages",
   loading: "Chargement…",
   setup_title: "Bienvenue dans Sésame",
   setup_intro: "Créez le compte administrateur. Il pourra ensuite ajouter des services et générer des clés.",
@@ -93,6 +95,7 @@ const fr = {
   key_expiry: "Dernier jour de validité (facultatif)",
   key_expiry_hint: "Au format AAAA-MM-JJ, par exemple 2027-12-31.",
   key_permissions: "Permissions",
+  key_permissions_required: "Choisissez au moins une permission : sans elle, la clé ne permettrait rien.",
   key_companies: "Limiter aux sociétés (facultatif)",
   key_companies_none: "Aucune société enregistrée.",
   key_note: "Note (facultatif)",
@@ -138,6 +141,8 @@ const fr = {
 
 const en: Record<keyof typeof fr, string> = {
   app_name: "Sésame",
+  sections: "Sections",
+  pages: "Pages",
   loading: "Loading…",
   setup_title: "Welcome to Sésame",
   setup_intro: "Create the administrator account. It can then add services and generate keys.",
@@ -227,6 +232,7 @@ const en: Record<keyof typeof fr, string> = {
   key_expiry: "Last valid day (optional)",
   key_expiry_hint: "As YYYY-MM-DD, for example 2027-12-31.",
   key_permissions: "Permissions",
+  key_permissions_required: "Choose at least one permission: without one, the key would allow nothing.",
   key_companies: "Restrict to companies (optional)",
   key_companies_none: "No companies recorded.",
   key_note: "Note (optional)",

@@ -1,0 +1,3 @@
+//! Shared set-up of the benchmarks.
+
+pub mod seed;
