@@ -333,6 +333,23 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// The formats the clipboard offers (`TARGETS`), which carry the clipboard-manager hints.
+    pub fn clipboard_targets(&self) -> String {
+        Command::new("xclip")
+            .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
+            .stderr(Stdio::null())
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    pub async fn reload(&self) -> Step {
+        self.client
+            .refresh()
+            .await
+            .map_err(|e| format!("reload: {e}"))
+    }
+
     pub async fn clipboard_eventually(
         &self,
         check: impl Fn(&str) -> bool,

@@ -92,6 +92,11 @@ async fn daily_path(app: &App) -> Step {
     let copied_identifier = app.clipboard_eventually(|text| text == identifier).await?;
     app.click("copy-secret").await?;
     let copied_secret = app.clipboard_eventually(|text| text == secret).await?;
+    let targets = app.clipboard_targets();
+    assert!(
+        targets.contains("x-kde-passwordManagerHint"),
+        "the copied secret is not marked for clipboard managers: {targets}"
+    );
     let verified = app.sesamectl_verify(&format!("{copied_identifier}.{copied_secret}"));
     assert_eq!(verified, "VALID", "the copied key does not verify");
     app.click("copy-token").await?;
@@ -122,6 +127,35 @@ async fn daily_path(app: &App) -> Step {
     assert!(is_date_time(&last_use), "last use shown as « {last_use} »");
     assert!(is_date_time(&app.text("key-row-created").await?));
     app.screenshot("keys").await;
+    // Regenerate with a grace period, then reload the page with the dialog open: the new
+    // secret is gone for good, and the old one still works during the grace.
+    app.click("action-regenerate").await?;
+    app.click("grace-1h").await?;
+    app.click("action-confirm").await?;
+    app.wait_for("secret-dialog").await?;
+    let renewed_secret = app.text("secret-secret").await?;
+    assert_ne!(renewed_secret, secret);
+    app.reload().await?;
+    app.wait_for("nav-keys").await?;
+    assert!(
+        app.count("secret-dialog").await? == 0,
+        "the dialog survived a reload"
+    );
+    assert!(!app.page_source().await?.contains(&renewed_secret));
+    assert_eq!(
+        app.invoke("copy_one_time", r#"{"part": "secret"}"#).await?,
+        "secret_gone"
+    );
+    assert_eq!(
+        app.sesamectl_verify(&token),
+        "VALID",
+        "the old secret works during the grace"
+    );
+    app.click("nav-keys").await?;
+    app.select("criteria-status", "active").await?;
+    app.click("filter").await?;
+    app.wait_rows(1).await?;
+
     app.click("action-revoke").await?;
     app.fill("action-reason", "Prestataire remplacé").await?;
     app.click("action-confirm").await?;
