@@ -79,6 +79,15 @@ impl App {
             unreachable!()
         };
         let started = Instant::now();
+        let mut driver = driver;
+        let mut give_up = |why: String| -> ! {
+            // SIGTERM, so WebKitWebDriver and the app go with it.
+            if let Ok(pid) = i32::try_from(driver.id()) {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+            }
+            let _ = driver.wait();
+            panic!("{name}: {why}")
+        };
         let client = loop {
             // Bounded: without a display the app never starts and the session never opens.
             let attempt = tokio::time::timeout(
@@ -89,10 +98,10 @@ impl App {
             )
             .await;
             match attempt {
-                Err(_) => panic!("{name}: the app did not open within 60 s (is there a display?)"),
+                Err(_) => give_up("the app did not open within 60 s (is there a display?)".into()),
                 Ok(Ok(client)) => break client,
                 Ok(Err(error)) if started.elapsed() > Duration::from_secs(30) => {
-                    panic!("{name}: cannot reach tauri-driver: {error}")
+                    give_up(format!("cannot reach tauri-driver: {error}"))
                 }
                 Ok(Err(_)) => tokio::time::sleep(Duration::from_millis(250)).await,
             }

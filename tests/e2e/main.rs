@@ -165,7 +165,13 @@ async fn daily_path(app: &App) -> Step {
     app.click("filter").await?;
     app.wait_rows(1).await?;
     assert_eq!(app.text("key-row-status").await?, "Révoquée");
-    assert_eq!(app.sesamectl_verify(&token), "REVOKED");
+    let renewed_token = format!("{identifier}.{renewed_secret}");
+    assert_eq!(app.sesamectl_verify(&renewed_token), "REVOKED");
+    assert_eq!(
+        app.sesamectl_verify(&token),
+        "INVALID_SECRET",
+        "revocation ends the grace"
+    );
     app.click("reset").await?;
     app.wait_rows(1).await?;
     assert_eq!(app.value("criteria-status").await?, "");
