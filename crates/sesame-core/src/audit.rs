@@ -228,7 +228,7 @@ impl Sesame {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<AuditEvent>> {
-        self.authorize_read(session, Some(Right::Audit))?;
+        self.require(session, Right::Audit, "audit.read")?;
         let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
         ))?;
@@ -244,7 +244,7 @@ impl Sesame {
         session: &Session,
         target_id: &str,
     ) -> Result<Vec<AuditEvent>> {
-        self.authorize_read(session, Some(Right::Audit))?;
+        self.require(session, Right::Audit, "audit.read")?;
         let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM audit_events WHERE target_id = ?1 ORDER BY seq"
         ))?;

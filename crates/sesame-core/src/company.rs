@@ -8,7 +8,7 @@ use crate::Sesame;
 use crate::audit::{self, Target};
 use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Field, Result};
-use crate::operator::{Right, Session, authorize};
+use crate::operator::{Right, Session};
 use crate::validate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,51 +58,55 @@ impl Sesame {
     pub fn create_company(&mut self, session: &Session, name: &str) -> Result<Company> {
         let name = validate::name(Field::CompanyName, name, validate::NAME_MAX)?;
         let id = crate::new_id();
-        self.write(|transaction, now| {
-            let actor = authorize(transaction, session, Some(Right::Configuration))?;
-            let taken: bool = transaction.query_row(
-                "SELECT EXISTS (SELECT 1 FROM companies WHERE name_key = ?1)",
-                [validate::name_key(&name)],
-                |row| row.get(0),
-            )?;
-            if taken {
-                return Err(Error::CompanyNameTaken(name.clone()));
-            }
-            transaction.execute(
-                "INSERT INTO companies (id, name, name_key, created_at, created_by)
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "company.created",
+            |transaction, now, actor| {
+                let taken: bool = transaction.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM companies WHERE name_key = ?1)",
+                    [validate::name_key(&name)],
+                    |row| row.get(0),
+                )?;
+                if taken {
+                    return Err(Error::CompanyNameTaken(name.clone()));
+                }
+                transaction.execute(
+                    "INSERT INTO companies (id, name, name_key, created_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    id,
-                    name,
-                    validate::name_key(&name),
-                    to_millis(now),
-                    actor.id
-                ],
-            )?;
-            let target = Target {
-                kind: "company",
-                id: &id,
-                name: &name,
-            };
-            audit::record(
-                transaction,
-                now,
-                Some(&actor),
-                "company.created",
-                Some(target),
-                json!({}),
-            )?;
-            Ok(Company {
-                id: id.clone(),
-                name: name.clone(),
-                created_at: from_millis(to_millis(now)),
-            })
-        })
+                    params![
+                        id,
+                        name,
+                        validate::name_key(&name),
+                        to_millis(now),
+                        actor.id
+                    ],
+                )?;
+                let target = Target {
+                    kind: "company",
+                    id: &id,
+                    name: &name,
+                };
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "company.created",
+                    Some(target),
+                    json!({}),
+                )?;
+                Ok(Company {
+                    id: id.clone(),
+                    name: name.clone(),
+                    created_at: from_millis(to_millis(now)),
+                })
+            },
+        )
     }
 
     /// Every company, by name.
     pub fn companies(&self, session: &Session) -> Result<Vec<Company>> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         let mut statement = self
             .connection
             .prepare_cached("SELECT id, name, created_at FROM companies ORDER BY name_key")?;
@@ -119,7 +123,7 @@ impl Sesame {
     }
 
     pub fn company(&self, session: &Session, reference: &str) -> Result<CompanyRef> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         find(&self.connection, reference)
     }
 }

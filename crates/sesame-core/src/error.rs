@@ -48,6 +48,7 @@ pub enum Field {
     Expiry,
     Password,
     PasswordConfirmation,
+    CurrentPassword,
 }
 
 impl Field {
@@ -67,6 +68,7 @@ impl Field {
             Field::Expiry => "expiry",
             Field::Password => "password",
             Field::PasswordConfirmation => "password_confirmation",
+            Field::CurrentPassword => "current_password",
         }
     }
 
@@ -100,6 +102,8 @@ impl Field {
             (Field::Password, Lang::En) => "The password",
             (Field::PasswordConfirmation, Lang::Fr) => "La confirmation du mot de passe",
             (Field::PasswordConfirmation, Lang::En) => "The password confirmation",
+            (Field::CurrentPassword, Lang::Fr) => "Le mot de passe actuel",
+            (Field::CurrentPassword, Lang::En) => "The current password",
         }
     }
 }
@@ -178,6 +182,22 @@ pub enum Error {
     PasswordTooLong(usize),
     #[error("The two passwords differ.")]
     PasswordsDiffer,
+    #[error(
+        "This password is too easy to guess: make it longer, for example four or five unrelated words, and avoid your name."
+    )]
+    PasswordWeak,
+    #[error("Too many failed sign-ins for this name: wait {0} s before trying again.")]
+    SignInThrottled(u64),
+    #[error("The current password is wrong.")]
+    CurrentPasswordWrong,
+    #[error(
+        "This is the last active administrator: another operator must hold the « platform configuration » right first."
+    )]
+    LastAdministrator,
+    #[error("You cannot disable your own account.")]
+    CannotDisableSelf,
+    #[error("The installation's signing key cannot be used: {0}")]
+    SigningKeyUnavailable(String),
     #[error("« {0} » is not a Sésame store (not an SQLite database).")]
     StoreNotSqlite(PathBuf),
     #[error("The store « {0} » cannot be written (read-only file or folder).")]
@@ -235,6 +255,12 @@ impl Error {
             Error::PasswordTooShort(_) => "password_too_short",
             Error::PasswordTooLong(_) => "password_too_long",
             Error::PasswordsDiffer => "passwords_differ",
+            Error::PasswordWeak => "password_weak",
+            Error::SignInThrottled(_) => "sign_in_throttled",
+            Error::CurrentPasswordWrong => "current_password_wrong",
+            Error::LastAdministrator => "last_administrator",
+            Error::CannotDisableSelf => "cannot_disable_self",
+            Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
             Error::StoreNotSqlite(_) => "store_not_sqlite",
             Error::StoreReadOnly(_) => "store_read_only",
             Error::StoreUnavailable(..) => "store_unavailable",
@@ -261,6 +287,8 @@ impl Error {
             Error::PermissionInUse(..) => Some(Field::Permission),
             Error::DateInvalid(_) | Error::DateInPast => Some(Field::Expiry),
             Error::PasswordTooShort(_) | Error::PasswordTooLong(_) => Some(Field::Password),
+            Error::PasswordWeak => Some(Field::Password),
+            Error::CurrentPasswordWrong => Some(Field::CurrentPassword),
             Error::PasswordsDiffer => Some(Field::PasswordConfirmation),
             _ => None,
         }
@@ -351,6 +379,23 @@ impl Error {
                 format!("Le mot de passe doit compter au plus {max} caractères.")
             }
             Error::PasswordsDiffer => "Les deux mots de passe diffèrent.".into(),
+            Error::PasswordWeak => "Ce mot de passe est trop facile à deviner : allongez-le, par \
+                                    exemple avec quatre ou cinq mots sans lien entre eux, et \
+                                    évitez votre nom."
+                .into(),
+            Error::SignInThrottled(seconds) => format!(
+                "Trop d'échecs de connexion pour ce nom : attendez {seconds} s avant de \
+                 réessayer."
+            ),
+            Error::CurrentPasswordWrong => "Le mot de passe actuel est incorrect.".into(),
+            Error::LastAdministrator => "C'est le dernier administrateur actif : un autre \
+                                         opérateur doit d'abord avoir le droit « configuration \
+                                         de la plateforme »."
+                .into(),
+            Error::CannotDisableSelf => "Vous ne pouvez pas désactiver votre propre compte.".into(),
+            Error::SigningKeyUnavailable(why) => {
+                format!("La clé de signature de l'installation est inutilisable : {why}")
+            }
             Error::StoreNotSqlite(path) => format!(
                 "« {} » n'est pas un magasin Sésame (ce n'est pas une base SQLite).",
                 path.display()

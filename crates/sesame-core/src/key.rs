@@ -12,7 +12,7 @@ use crate::clock::{from_millis, to_millis};
 use crate::company::{self, CompanyRef};
 use crate::error::{Error, Field, Lang, Result};
 use crate::key_format;
-use crate::operator::{self, Right, Session, authorize};
+use crate::operator::{self, Right, Session};
 use crate::secret::{ExposeSecret, SecretString};
 use crate::service;
 use crate::validate;
@@ -532,7 +532,7 @@ impl Sesame {
         // Everything that can be refused without the write lock is checked first, so that a
         // refusal costs no argon2id and the lock is never held while hashing.
         let prefix = {
-            self.authorize_read(session, Some(Right::Configuration))?;
+            self.require(session, Right::Configuration, "key.created")?;
             let service = service::find(&self.connection, &new_key.service, self.now())?;
             check_permissions_offered(&service.permissions, &permissions)?;
             company::find_all(&self.connection, &new_key.companies)?;
@@ -545,55 +545,59 @@ impl Sesame {
         let secret = key_format::new_secret(&identifier)?;
         let secret_hash = self.cost.hash(secret.expose_secret().as_bytes())?;
         let id = crate::new_id();
-        let key = self.write(|transaction, now| {
-            let actor = authorize(transaction, session, Some(Right::Configuration))?;
-            let service = service::find(transaction, &new_key.service, now)?;
-            check_permissions_offered(&service.permissions, &permissions)?;
-            let companies = company::find_all(transaction, &new_key.companies)?;
-            if key_name_taken(transaction, &service.id, &name, "")? {
-                return Err(Error::KeyNameTaken(name.clone()));
-            }
-            transaction
-                .prepare_cached(
-                    "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash,
+        let key = self.act(
+            session,
+            Some(Right::Configuration),
+            "key.created",
+            |transaction, now, actor| {
+                let service = service::find(transaction, &new_key.service, now)?;
+                check_permissions_offered(&service.permissions, &permissions)?;
+                let companies = company::find_all(transaction, &new_key.companies)?;
+                if key_name_taken(transaction, &service.id, &name, "")? {
+                    return Err(Error::KeyNameTaken(name.clone()));
+                }
+                transaction
+                    .prepare_cached(
+                        "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash,
                          status, expires_at, note, created_at, created_by)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10)",
-                )?
-                .execute(params![
-                    id,
-                    service.id,
-                    name,
-                    validate::name_key(&name),
-                    identifier,
-                    secret_hash,
-                    optional_millis(expires_at),
-                    note,
-                    to_millis(now),
-                    actor.id
-                ])?;
-            write_grants(transaction, &id, &permissions, &companies)?;
-            let key = load(transaction, &id, now)?;
-            audit_key(
-                transaction,
-                now,
-                &actor,
-                "key.created",
-                &key,
-                json!({
-                    "permissions": permissions,
-                    "companies": company_names(&companies),
-                    "expires_at": expires_at.map(|at| at.to_rfc3339()),
-                    "note": note,
-                }),
-            )?;
-            Ok(key)
-        })?;
+                    )?
+                    .execute(params![
+                        id,
+                        service.id,
+                        name,
+                        validate::name_key(&name),
+                        identifier,
+                        secret_hash,
+                        optional_millis(expires_at),
+                        note,
+                        to_millis(now),
+                        actor.id
+                    ])?;
+                write_grants(transaction, &id, &permissions, &companies)?;
+                let key = load(transaction, &id, now)?;
+                audit_key(
+                    transaction,
+                    now,
+                    actor,
+                    "key.created",
+                    &key,
+                    json!({
+                        "permissions": permissions,
+                        "companies": company_names(&companies),
+                        "expires_at": expires_at.map(|at| at.to_rfc3339()),
+                        "note": note,
+                    }),
+                )?;
+                Ok(key)
+            },
+        )?;
         Ok(IssuedKey { key, secret })
     }
 
     /// One key, by id, identifier or name.
     pub fn key(&self, session: &Session, reference: &str) -> Result<Key> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         let id = resolve(&self.connection, reference)?;
         load(&self.connection, &id, self.now())
     }
@@ -608,28 +612,32 @@ impl Sesame {
         audit_action: &str,
         change: impl FnOnce(&Connection, &Key, &Actor, DateTime<Utc>) -> Result<serde_json::Value>,
     ) -> Result<Key> {
-        let key = self.write(|transaction, now| {
-            let actor = authorize(transaction, session, Some(Right::Configuration))?;
-            let id = resolve(transaction, reference)?;
-            let before = load(transaction, &id, now)?;
-            if !action.allowed_from(before.stored_status) {
-                return Err(Error::TransitionRefused {
-                    key: before.name.clone(),
-                    from: before.stored_status,
-                    action,
-                });
-            }
-            let details = change(transaction, &before, &actor, now)?;
-            transaction.execute(
-                "UPDATE keys SET revision = revision + 1 WHERE id = ?1",
-                [&id],
-            )?;
-            audit_key(transaction, now, &actor, audit_action, &before, details)?;
-            if action == KeyAction::Delete {
-                return Ok(before);
-            }
-            load(transaction, &id, now)
-        })?;
+        let key = self.act(
+            session,
+            Some(Right::Configuration),
+            audit_action,
+            |transaction, now, actor| {
+                let id = resolve(transaction, reference)?;
+                let before = load(transaction, &id, now)?;
+                if !action.allowed_from(before.stored_status) {
+                    return Err(Error::TransitionRefused {
+                        key: before.name.clone(),
+                        from: before.stored_status,
+                        action,
+                    });
+                }
+                let details = change(transaction, &before, actor, now)?;
+                transaction.execute(
+                    "UPDATE keys SET revision = revision + 1 WHERE id = ?1",
+                    [&id],
+                )?;
+                audit_key(transaction, now, actor, audit_action, &before, details)?;
+                if action == KeyAction::Delete {
+                    return Ok(before);
+                }
+                load(transaction, &id, now)
+            },
+        )?;
         self.verified_secrets.forget(&key.id);
         Ok(key)
     }
@@ -760,8 +768,8 @@ impl Sesame {
         grace: Grace,
     ) -> Result<IssuedKey> {
         // Refuse early, before spending argon2id, when the rules already say no.
+        self.require(session, Right::Configuration, "key.regenerated")?;
         let current = self.key(session, reference)?;
-        self.authorize_read(session, Some(Right::Configuration))?;
         if !KeyAction::Regenerate.allowed_from(current.stored_status) {
             return Err(Error::TransitionRefused {
                 key: current.name,
@@ -789,7 +797,7 @@ impl Sesame {
     /// One page of the key list. Each filter has its index; the page is read with a
     /// `LIMIT`/`OFFSET` and the total with one `COUNT`.
     pub fn keys(&self, session: &Session, filter: &KeyFilter) -> Result<KeyPage> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         let now = self.now();
         let connection = &self.connection;
         let mut conditions = vec!["k.deleted_at IS NULL".to_owned()];

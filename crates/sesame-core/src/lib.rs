@@ -9,10 +9,12 @@ pub mod error;
 pub mod key;
 pub mod key_format;
 pub mod operator;
+pub mod os_keyring;
 pub mod password;
 pub mod secret;
 pub mod service;
 pub mod settings;
+pub mod signing_key;
 pub mod store;
 pub mod validate;
 pub mod verify;
@@ -24,8 +26,10 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use clock::Clock;
 pub use error::{Error, Field, Lang, Result};
-pub use operator::{Right, Session};
+pub use operator::{Operator, OperatorEdit, Right, Rights, Session};
+pub use os_keyring::KeyringNamespace;
 pub use password::HashingCost;
+pub use signing_key::{InstallationKey, SigningKeyHome};
 
 /// One open store and everything that acts on it. Each front end holds one (the app behind a
 /// mutex, the command line for one command, the verification service per worker).

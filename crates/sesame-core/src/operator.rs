@@ -1,18 +1,32 @@
-//! Operators (the app's local accounts), their rights, and sign-in.
+//! Operators (the app's local accounts), their rights, sign-in and its throttle, and the rule
+//! every action goes through: the operator's current rights, read from the store, and an audit
+//! event when they say no.
 
-use rusqlite::{OptionalExtension, params};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Actor, Target};
-use crate::clock::to_millis;
+use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Field, Lang, Result};
-use crate::password::{self, HashingCost};
+use crate::password;
 use crate::secret::{ExposeSecret, SecretString};
 use crate::validate;
 
 pub const PASSWORD_MIN: usize = 12;
+/// Long passphrases are welcome; the limit only keeps a pasted file from reaching argon2id.
 pub const PASSWORD_MAX: usize = 1024;
+
+/// Failed sign-ins for a name that cost nothing; after them, each failure doubles the wait.
+pub const FREE_FAILURES: u32 = 3;
+/// The longest wait the throttle imposes: an attacker stays slowed down, the real operator is
+/// never kept out for longer than this after the last failure.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
+/// Failures older than this are forgotten.
+const FAILURE_MEMORY: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Right {
@@ -38,6 +52,51 @@ impl Right {
             Right::Audit => "audit",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<Right> {
+        match code {
+            "configuration" => Some(Right::Configuration),
+            "audit" => Some(Right::Audit),
+            _ => None,
+        }
+    }
+}
+
+/// The rights an operator holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rights {
+    pub configuration: bool,
+    pub audit: bool,
+}
+
+impl Rights {
+    pub const ALL: Rights = Rights {
+        configuration: true,
+        audit: true,
+    };
+
+    pub fn from_list(rights: &[Right]) -> Rights {
+        Rights {
+            configuration: rights.contains(&Right::Configuration),
+            audit: rights.contains(&Right::Audit),
+        }
+    }
+
+    pub fn holds(self, right: Right) -> bool {
+        match right {
+            Right::Configuration => self.configuration,
+            Right::Audit => self.audit,
+        }
+    }
+
+    /// The codes of the rights held, for audit details and JSON.
+    pub fn codes(self) -> Vec<&'static str> {
+        [Right::Configuration, Right::Audit]
+            .into_iter()
+            .filter(|right| self.holds(*right))
+            .map(Right::code)
+            .collect()
+    }
 }
 
 /// A signed-in operator. Only [`Sesame::sign_in`] and [`Sesame::initialise`] make one; every
@@ -59,8 +118,59 @@ impl Session {
     }
 }
 
+/// An operator as the settings screen and `sesamectl operator list` show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub id: String,
+    pub name: String,
+    pub rights: Rights,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<String>,
+}
+
+/// How hard a password is to guess, for the strength meter beside the password fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordStrength {
+    /// zxcvbn's score: 0 (guessed at once) to 4 (more than 10¹⁰ guesses).
+    pub score: u8,
+    /// Whether the password may be chosen: long enough and a score of at least 3.
+    pub acceptable: bool,
+}
+
+/// The lowest zxcvbn score a new password needs (« safely unguessable » for an offline attack
+/// on a slow hash).
+const STRENGTH_REQUIRED: u8 = 3;
+
+/// Rates a password, taking the operator's name into account (a password made of one's own
+/// name is weak).
+pub fn password_strength(password: &SecretString, operator_name: &str) -> PasswordStrength {
+    let text = password.expose_secret();
+    let length = text.chars().count();
+    // zxcvbn reads the first 100 characters; past that a passphrase is long enough anyway.
+    let score = u8::from(zxcvbn::zxcvbn(text, &[operator_name.trim()]).score());
+    PasswordStrength {
+        score,
+        acceptable: (PASSWORD_MIN..=PASSWORD_MAX).contains(&length) && score >= STRENGTH_REQUIRED,
+    }
+}
+
+/// Checks a password being chosen: length first, then strength.
+fn check_new_password(password: &SecretString, operator_name: &str) -> Result<()> {
+    check_password_length(password)?;
+    if !password_strength(password, operator_name).acceptable {
+        return Err(Error::PasswordWeak);
+    }
+    Ok(())
+}
+
 fn check_password_length(password: &SecretString) -> Result<()> {
     let length = password.expose_secret().chars().count();
+    if length == 0 {
+        return Err(Error::Empty {
+            field: Field::Password,
+        });
+    }
     if length < PASSWORD_MIN {
         return Err(Error::PasswordTooShort(PASSWORD_MIN));
     }
@@ -70,13 +180,23 @@ fn check_password_length(password: &SecretString) -> Result<()> {
     Ok(())
 }
 
+/// The wait before the next sign-in for a name that failed `failures` times in a row: none for
+/// the first few, then 1 s, 2 s, 4 s… up to [`LONGEST_WAIT`].
+pub fn throttle_wait(failures: u32) -> Duration {
+    if failures < FREE_FAILURES {
+        return Duration::ZERO;
+    }
+    let doublings = (failures - FREE_FAILURES).min(20);
+    Duration::from_secs(1_u64 << doublings).min(LONGEST_WAIT)
+}
+
 /// Reads the operator behind a session and checks it may act, with `right` when one is needed.
 pub(crate) fn authorize(
-    transaction: &rusqlite::Connection,
+    connection: &Connection,
     session: &Session,
     right: Option<Right>,
 ) -> Result<Actor> {
-    let row: Option<(String, bool, bool, Option<i64>)> = transaction
+    let row: Option<(String, bool, bool, Option<i64>)> = connection
         .prepare_cached(
             "SELECT name, right_configuration, right_audit, disabled_at FROM operators WHERE id = ?1",
         )?
@@ -90,12 +210,11 @@ pub(crate) fn authorize(
     if disabled_at.is_some() {
         return Err(Error::OperatorDisabled);
     }
-    let allowed = match right {
-        None => true,
-        Some(Right::Configuration) => configuration,
-        Some(Right::Audit) => audit,
+    let rights = Rights {
+        configuration,
+        audit,
     };
-    if let (false, Some(right)) = (allowed, right) {
+    if let Some(right) = right.filter(|right| !rights.holds(*right)) {
         return Err(Error::RightMissing(right));
     }
     Ok(Actor {
@@ -104,7 +223,130 @@ pub(crate) fn authorize(
     })
 }
 
+const OPERATOR_COLUMNS: &str = "o.id, o.name, o.right_configuration, o.right_audit, o.disabled_at,
+                                o.created_at, creator.name";
+
+fn operator_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Operator> {
+    Ok(Operator {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        rights: Rights {
+            configuration: row.get(2)?,
+            audit: row.get(3)?,
+        },
+        disabled_at: row.get::<_, Option<i64>>(4)?.map(from_millis),
+        created_at: from_millis(row.get(5)?),
+        created_by: row.get(6)?,
+    })
+}
+
+fn load_operator(connection: &Connection, id: &str) -> Result<Operator> {
+    connection
+        .prepare_cached(&format!(
+            "SELECT {OPERATOR_COLUMNS} FROM operators o
+             LEFT JOIN operators creator ON creator.id = o.created_by WHERE o.id = ?1"
+        ))?
+        .query_row([id], operator_from_row)
+        .optional()?
+        .ok_or_else(|| Error::OperatorNotFound(id.to_owned()))
+}
+
+/// Finds an operator by id or name (any case, any Unicode form).
+fn resolve_operator(connection: &Connection, reference: &str) -> Result<Operator> {
+    let id = find_operator_id(connection, reference)?
+        .ok_or_else(|| Error::OperatorNotFound(reference.trim().to_owned()))?;
+    load_operator(connection, &id)
+}
+
+/// Whether an active operator other than `except` holds the configuration right.
+fn another_administrator(connection: &Connection, except: &str) -> Result<bool> {
+    let count: i64 = connection.query_row(
+        "SELECT COUNT(*) FROM operators
+         WHERE right_configuration = 1 AND disabled_at IS NULL AND id <> ?1",
+        [except],
+        |row| row.get(0),
+    )?;
+    Ok(count > 0)
+}
+
+fn operator_target(operator: &Operator) -> Target<'_> {
+    Target {
+        kind: "operator",
+        id: &operator.id,
+        name: &operator.name,
+    }
+}
+
+fn name_taken(connection: &Connection, name: &str, except: &str) -> Result<bool> {
+    let found: Option<String> = connection
+        .prepare_cached("SELECT id FROM operators WHERE name_key = ?1 AND id <> ?2")?
+        .query_row(params![validate::name_key(name), except], |row| row.get(0))
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// What a changed operator looks like.
+#[derive(Debug, Clone, Default)]
+pub struct OperatorEdit {
+    pub name: Option<String>,
+    pub rights: Option<Rights>,
+}
+
 impl Sesame {
+    /// Runs a change for a signed-in operator, who must hold `right` when one is given. A refusal
+    /// (a missing right, a disabled account) is audited in a transaction of its own, since the
+    /// refused change writes nothing.
+    pub(crate) fn act<T>(
+        &mut self,
+        session: &Session,
+        right: Option<Right>,
+        action: &str,
+        change: impl FnOnce(&Transaction<'_>, DateTime<Utc>, &Actor) -> Result<T>,
+    ) -> Result<T> {
+        let mut refused = false;
+        let result = self.write(|transaction, now| {
+            let actor = authorize(transaction, session, right).inspect_err(|_| refused = true)?;
+            change(transaction, now, &actor)
+        });
+        if let (true, Err(error)) = (refused, &result) {
+            self.record_refusal(session, action, error)?;
+        }
+        result
+    }
+
+    /// Checks a right before slow work (argon2id) or a read that needs one; a refusal is audited.
+    pub(crate) fn require(&mut self, session: &Session, right: Right, action: &str) -> Result<()> {
+        match authorize(&self.connection, session, Some(right)) {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                self.record_refusal(session, action, &error)?;
+                Err(error)
+            }
+        }
+    }
+
+    fn record_refusal(&mut self, session: &Session, action: &str, error: &Error) -> Result<()> {
+        let reason = match error {
+            Error::RightMissing(right) => json!({"action": action, "right": right.code()}),
+            Error::OperatorDisabled => json!({"action": action, "reason": "disabled"}),
+            _ => return Ok(()),
+        };
+        let actor = Actor {
+            id: session.operator_id.clone(),
+            name: session.operator_name.clone(),
+        };
+        self.write(|transaction, now| {
+            audit::record(
+                transaction,
+                now,
+                Some(&actor),
+                "access.refused",
+                None,
+                reason,
+            )
+        })
+    }
+
     /// Whether the store has its first administrator.
     pub fn is_initialised(&self) -> Result<bool> {
         let count: i64 =
@@ -116,49 +358,41 @@ impl Sesame {
     /// Creates the first administrator, with every right, and signs it in.
     pub fn initialise(&mut self, name: &str, password: &SecretString) -> Result<Session> {
         let name = validate::name(Field::OperatorName, name, validate::NAME_MAX)?;
-        check_password_length(password)?;
+        check_new_password(password, &name)?;
         if self.is_initialised()? {
             return Err(Error::AlreadyInitialised);
         }
         // Hash before taking the write lock: argon2id is the slow part.
         let password_hash = self.cost.hash(password.expose_secret().as_bytes())?;
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = crate::new_id();
         self.write(|transaction, now| {
             let count: i64 =
                 transaction.query_row("SELECT COUNT(*) FROM operators", [], |row| row.get(0))?;
             if count > 0 {
                 return Err(Error::AlreadyInitialised);
             }
-            transaction.execute(
-                "INSERT INTO operators (id, name, name_key, password_hash, right_configuration,
-                     right_audit, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 1, 1, ?5)",
-                params![
-                    id,
-                    name,
-                    validate::name_key(&name),
-                    password_hash,
-                    to_millis(now)
-                ],
+            insert_operator(
+                transaction,
+                &id,
+                &name,
+                &password_hash,
+                Rights::ALL,
+                now,
+                None,
             )?;
             let actor = Actor {
                 id: id.clone(),
                 name: name.clone(),
             };
-            let target = Target {
-                kind: "operator",
-                id: &id,
-                name: &name,
-            };
+            let operator = load_operator(transaction, &id)?;
             audit::record(
                 transaction,
                 now,
                 Some(&actor),
                 "operator.created",
-                Some(target),
-                json!({"rights": ["configuration", "audit"], "first_administrator": true}),
-            )?;
-            Ok(())
+                Some(operator_target(&operator)),
+                json!({"rights": Rights::ALL.codes(), "first_administrator": true}),
+            )
         })?;
         Ok(Session {
             operator_id: id,
@@ -167,12 +401,23 @@ impl Sesame {
     }
 
     /// Checks a name and password. Success and failure are both audited; an unknown name costs
-    /// the same time as a wrong password.
+    /// the same time as a wrong password. Failures for a name slow its next sign-ins down
+    /// ([`throttle_wait`]), whether the name exists or not.
     pub fn sign_in(&mut self, name: &str, password: &SecretString) -> Result<Session> {
         if !self.is_initialised()? {
             return Err(Error::NotInitialised);
         }
         let name_key = validate::name_key(name.trim());
+        if name_key.is_empty() {
+            return Err(Error::Empty {
+                field: Field::OperatorName,
+            });
+        }
+        check_password_length(password).or_else(|error| match error {
+            // A short password may still be an old one: only absurd input is refused early.
+            Error::PasswordTooShort(_) => Ok(()),
+            other => Err(other),
+        })?;
         let row: Option<(String, String, String, Option<i64>)> = self
             .connection
             .prepare_cached(
@@ -182,8 +427,15 @@ impl Sesame {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
             })
             .optional()?;
+        let actor = row.as_ref().map(|(id, name, _, _)| Actor {
+            id: id.clone(),
+            name: name.clone(),
+        });
+        // The attempt is counted as a failure before the password is checked, so parallel
+        // guesses cannot slip between the check and the count; a success clears it.
+        self.reserve_attempt(&name_key, actor.as_ref())?;
         let secret = password.expose_secret().as_bytes();
-        let Some((id, name, password_hash, disabled_at)) = row else {
+        let (Some(actor), Some((_, _, password_hash, disabled_at))) = (actor, row) else {
             password::spend_equal_time(secret);
             self.record_sign_in(
                 None,
@@ -191,10 +443,6 @@ impl Sesame {
                 json!({"reason": "unknown"}),
             )?;
             return Err(Error::SignInFailed);
-        };
-        let actor = Actor {
-            id: id.clone(),
-            name: name.clone(),
         };
         if !password::matches(secret, &password_hash) {
             self.record_sign_in(
@@ -212,18 +460,87 @@ impl Sesame {
             )?;
             return Err(Error::OperatorDisabled);
         }
-        if self.cost.needs_rehash(&password_hash) {
-            let stronger = self.cost.hash(secret)?;
-            self.connection.execute(
-                "UPDATE operators SET password_hash = ?1 WHERE id = ?2",
-                params![stronger, id],
+        let stronger = match self.cost.needs_rehash(&password_hash) {
+            true => Some(self.cost.hash(secret)?),
+            false => None,
+        };
+        self.write(|transaction, now| {
+            if let Some(stronger) = &stronger {
+                transaction.execute(
+                    "UPDATE operators SET password_hash = ?1 WHERE id = ?2",
+                    params![stronger, actor.id],
+                )?;
+            }
+            transaction.execute(
+                "DELETE FROM sign_in_failures WHERE name_key = ?1",
+                [&name_key],
             )?;
-        }
-        self.record_sign_in(Some(&actor), "operator.signed_in", json!({}))?;
+            audit::record(
+                transaction,
+                now,
+                Some(&actor),
+                "operator.signed_in",
+                Some(Target {
+                    kind: "operator",
+                    id: &actor.id,
+                    name: &actor.name,
+                }),
+                json!({}),
+            )
+        })?;
         Ok(Session {
-            operator_id: id,
-            operator_name: name,
+            operator_id: actor.id,
+            operator_name: actor.name,
         })
+    }
+
+    /// Counts one more attempt for a name, or refuses it (audited) while the name must wait.
+    fn reserve_attempt(&mut self, name_key: &str, actor: Option<&Actor>) -> Result<()> {
+        let wait = self.write(|transaction, now| {
+            let row: Option<(u32, i64)> = transaction
+                .prepare_cached(
+                    "SELECT failures, last_failure_at FROM sign_in_failures WHERE name_key = ?1",
+                )?
+                .query_row([name_key], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let memory = chrono::Duration::from_std(FAILURE_MEMORY).unwrap_or_default();
+            let (failures, last) = match row {
+                Some((failures, last)) if from_millis(last) + memory > now => {
+                    (failures, from_millis(last))
+                }
+                _ => (0, now),
+            };
+            let allowed_at =
+                last + chrono::Duration::from_std(throttle_wait(failures)).unwrap_or_default();
+            if allowed_at > now {
+                let seconds = ((allowed_at - now).num_milliseconds() + 999).max(1000) / 1000;
+                audit::record(
+                    transaction,
+                    now,
+                    actor,
+                    "operator.sign_in_failed",
+                    actor.map(|a| Target {
+                        kind: "operator",
+                        id: &a.id,
+                        name: &a.name,
+                    }),
+                    json!({"reason": "throttled", "wait_seconds": seconds}),
+                )?;
+                return Ok(Some(seconds as u64));
+            }
+            transaction.execute(
+                "INSERT INTO sign_in_failures (name_key, failures, last_failure_at)
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name_key) DO UPDATE
+                 SET failures = excluded.failures, last_failure_at = excluded.last_failure_at",
+                params![name_key, failures.saturating_add(1), to_millis(now)],
+            )?;
+            Ok(None)
+        })?;
+        match wait {
+            Some(seconds) => Err(Error::SignInThrottled(seconds)),
+            None => Ok(()),
+        }
     }
 
     fn record_sign_in(
@@ -242,14 +559,20 @@ impl Sesame {
         })
     }
 
-    /// Checks a session for a read; reads take no write lock.
-    pub(crate) fn authorize_read(&self, session: &Session, right: Option<Right>) -> Result<Actor> {
-        authorize(&self.connection, session, right)
+    /// Checks a session for a read that any signed-in operator may make.
+    pub(crate) fn authorize_read(&self, session: &Session) -> Result<Actor> {
+        authorize(&self.connection, session, None)
+    }
+
+    /// The signed-in operator as stored now: name, rights.
+    pub fn signed_in_operator(&self, session: &Session) -> Result<Operator> {
+        self.authorize_read(session)?;
+        load_operator(&self.connection, &session.operator_id)
     }
 
     /// Every operator's id and name, by name, for filters such as the key list's creator.
     pub fn operator_names(&self, session: &Session) -> Result<Vec<(String, String)>> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         let mut statement = self
             .connection
             .prepare_cached("SELECT id, name FROM operators ORDER BY name_key")?;
@@ -259,10 +582,290 @@ impl Sesame {
         Ok(names)
     }
 
-    /// The cost new hashes are made with.
-    pub fn hashing_cost(&self) -> HashingCost {
-        self.cost
+    /// Every operator with rights and state, for those who manage them.
+    pub fn operators(&mut self, session: &Session) -> Result<Vec<Operator>> {
+        self.require(session, Right::Configuration, "operator.list")?;
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {OPERATOR_COLUMNS} FROM operators o
+             LEFT JOIN operators creator ON creator.id = o.created_by ORDER BY o.name_key"
+        ))?;
+        let operators = statement
+            .query_map([], operator_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(operators)
     }
+
+    /// Adds an operator. The name must differ from every other one once case and Unicode form
+    /// are set aside.
+    pub fn create_operator(
+        &mut self,
+        session: &Session,
+        name: &str,
+        password: &SecretString,
+        rights: Rights,
+    ) -> Result<Operator> {
+        let name = validate::name(Field::OperatorName, name, validate::NAME_MAX)?;
+        self.require(session, Right::Configuration, "operator.created")?;
+        if name_taken(&self.connection, &name, "")? {
+            return Err(Error::OperatorNameTaken(name));
+        }
+        check_new_password(password, &name)?;
+        let password_hash = self.cost.hash(password.expose_secret().as_bytes())?;
+        let id = crate::new_id();
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "operator.created",
+            |transaction, now, actor| {
+                if name_taken(transaction, &name, "")? {
+                    return Err(Error::OperatorNameTaken(name.clone()));
+                }
+                insert_operator(
+                    transaction,
+                    &id,
+                    &name,
+                    &password_hash,
+                    rights,
+                    now,
+                    Some(&actor.id),
+                )?;
+                let operator = load_operator(transaction, &id)?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "operator.created",
+                    Some(operator_target(&operator)),
+                    json!({"rights": rights.codes()}),
+                )?;
+                Ok(operator)
+            },
+        )
+    }
+
+    /// Renames an operator or changes its rights. The last active administrator keeps the
+    /// configuration right.
+    pub fn edit_operator(
+        &mut self,
+        session: &Session,
+        reference: &str,
+        edit: &OperatorEdit,
+    ) -> Result<Operator> {
+        let name = match &edit.name {
+            Some(name) => Some(validate::name(
+                Field::OperatorName,
+                name,
+                validate::NAME_MAX,
+            )?),
+            None => None,
+        };
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "operator.edited",
+            |transaction, now, actor| {
+                let before = resolve_operator(transaction, reference)?;
+                let name = name.unwrap_or_else(|| before.name.clone());
+                if name_taken(transaction, &name, &before.id)? {
+                    return Err(Error::OperatorNameTaken(name));
+                }
+                let rights = edit.rights.unwrap_or(before.rights);
+                let loses_configuration = before.rights.configuration && !rights.configuration;
+                if loses_configuration
+                    && before.disabled_at.is_none()
+                    && !another_administrator(transaction, &before.id)?
+                {
+                    return Err(Error::LastAdministrator);
+                }
+                if name == before.name && rights == before.rights {
+                    return Ok(before);
+                }
+                transaction.execute(
+                    "UPDATE operators SET name = ?2, name_key = ?3, right_configuration = ?4,
+                         right_audit = ?5
+                     WHERE id = ?1",
+                    params![
+                        before.id,
+                        name,
+                        validate::name_key(&name),
+                        rights.configuration,
+                        rights.audit
+                    ],
+                )?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "operator.edited",
+                    Some(operator_target(&before)),
+                    json!({
+                        "before": {"name": before.name, "rights": before.rights.codes()},
+                        "after": {"name": name, "rights": rights.codes()},
+                    }),
+                )?;
+                load_operator(transaction, &before.id)
+            },
+        )
+    }
+
+    /// Disables an operator (never deleted: its name stays on the keys and events it made), or
+    /// enables it again. Nobody disables their own account or the last active administrator.
+    pub fn set_operator_disabled(
+        &mut self,
+        session: &Session,
+        reference: &str,
+        disabled: bool,
+    ) -> Result<Operator> {
+        let action = match disabled {
+            true => "operator.disabled",
+            false => "operator.enabled",
+        };
+        self.act(
+            session,
+            Some(Right::Configuration),
+            action,
+            |transaction, now, actor| {
+                let before = resolve_operator(transaction, reference)?;
+                if before.disabled_at.is_some() == disabled {
+                    return Ok(before);
+                }
+                if disabled && before.id == actor.id {
+                    return Err(Error::CannotDisableSelf);
+                }
+                if disabled
+                    && before.rights.configuration
+                    && !another_administrator(transaction, &before.id)?
+                {
+                    return Err(Error::LastAdministrator);
+                }
+                transaction.execute(
+                    "UPDATE operators SET disabled_at = ?2 WHERE id = ?1",
+                    params![before.id, disabled.then(|| to_millis(now))],
+                )?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    action,
+                    Some(operator_target(&before)),
+                    json!({}),
+                )?;
+                load_operator(transaction, &before.id)
+            },
+        )
+    }
+
+    /// Gives another operator a new password (they forgot theirs); clears their failed sign-ins.
+    pub fn reset_operator_password(
+        &mut self,
+        session: &Session,
+        reference: &str,
+        password: &SecretString,
+    ) -> Result<Operator> {
+        self.require(session, Right::Configuration, "operator.password_reset")?;
+        let target = resolve_operator(&self.connection, reference)?;
+        check_new_password(password, &target.name)?;
+        let password_hash = self.cost.hash(password.expose_secret().as_bytes())?;
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "operator.password_reset",
+            |transaction, now, actor| {
+                let target = resolve_operator(transaction, &target.id)?;
+                set_password_hash(transaction, &target, &password_hash)?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "operator.password_reset",
+                    Some(operator_target(&target)),
+                    json!({}),
+                )?;
+                Ok(target)
+            },
+        )
+    }
+
+    /// Changes the signed-in operator's own password, after checking the current one.
+    pub fn change_own_password(
+        &mut self,
+        session: &Session,
+        current: &SecretString,
+        new: &SecretString,
+    ) -> Result<()> {
+        let actor = self.authorize_read(session)?;
+        let operator = load_operator(&self.connection, &actor.id)?;
+        let stored: String = self.connection.query_row(
+            "SELECT password_hash FROM operators WHERE id = ?1",
+            [&actor.id],
+            |row| row.get(0),
+        )?;
+        if !password::matches(current.expose_secret().as_bytes(), &stored) {
+            self.record_sign_in(
+                Some(&actor),
+                "operator.password_change_failed",
+                json!({"reason": "current_password"}),
+            )?;
+            return Err(Error::CurrentPasswordWrong);
+        }
+        check_new_password(new, &operator.name)?;
+        let password_hash = self.cost.hash(new.expose_secret().as_bytes())?;
+        self.act(
+            session,
+            None,
+            "operator.password_changed",
+            |transaction, now, actor| {
+                set_password_hash(transaction, &operator, &password_hash)?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "operator.password_changed",
+                    Some(operator_target(&operator)),
+                    json!({}),
+                )
+            },
+        )
+    }
+}
+
+fn insert_operator(
+    transaction: &Connection,
+    id: &str,
+    name: &str,
+    password_hash: &str,
+    rights: Rights,
+    now: DateTime<Utc>,
+    created_by: Option<&str>,
+) -> Result<()> {
+    transaction.execute(
+        "INSERT INTO operators (id, name, name_key, password_hash, right_configuration,
+             right_audit, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            name,
+            validate::name_key(name),
+            password_hash,
+            rights.configuration,
+            rights.audit,
+            to_millis(now),
+            created_by
+        ],
+    )?;
+    Ok(())
+}
+
+fn set_password_hash(transaction: &Connection, operator: &Operator, hash: &str) -> Result<()> {
+    transaction.execute(
+        "UPDATE operators SET password_hash = ?2 WHERE id = ?1",
+        params![operator.id, hash],
+    )?;
+    transaction.execute(
+        "DELETE FROM sign_in_failures WHERE name_key = ?1",
+        [validate::name_key(&operator.name)],
+    )?;
+    Ok(())
 }
 
 /// Finds an operator by name or id, for filters.
@@ -275,4 +878,25 @@ pub(crate) fn find_operator_id(
         .prepare_cached("SELECT id FROM operators WHERE id = ?1 OR name_key = ?2")?
         .query_row(params![reference.trim(), key], |row| row.get(0))
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_throttle_doubles_after_the_free_failures_and_stops_at_the_longest_wait() {
+        let waits: Vec<u64> = (0..14).map(|n| throttle_wait(n).as_secs()).collect();
+        assert_eq!(waits, [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900]);
+        assert_eq!(throttle_wait(u32::MAX), LONGEST_WAIT);
+    }
+
+    #[test]
+    fn strength_needs_length_and_unpredictability() {
+        let rate = |text: &str| password_strength(&SecretString::from(text.to_owned()), "Alice");
+        assert!(!rate("Alice123456789").acceptable, "own name and digits");
+        assert!(!rate("motdepasse123").acceptable);
+        assert!(!rate("court-Z9!").acceptable, "too short");
+        assert!(rate("cheval agrafe batterie correcte").acceptable);
+    }
 }

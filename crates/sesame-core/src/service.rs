@@ -9,7 +9,7 @@ use crate::Sesame;
 use crate::audit::{self, Target};
 use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Field, Result};
-use crate::operator::{Right, Session, authorize};
+use crate::operator::{Right, Session};
 use crate::validate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,56 +187,60 @@ impl Sesame {
         };
         let permissions = validate::permissions(&draft.permissions)?;
         let id = crate::new_id();
-        self.write(|transaction, now| {
-            let actor = authorize(transaction, session, Some(Right::Configuration))?;
-            if name_taken(transaction, &name, "")? {
-                return Err(Error::ServiceNameTaken(name.clone()));
-            }
-            let prefix = match &chosen_prefix {
-                Some(prefix) if prefix_taken(transaction, prefix)? => {
-                    return Err(Error::PrefixTaken(prefix.clone()));
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "service.created",
+            |transaction, now, actor| {
+                if name_taken(transaction, &name, "")? {
+                    return Err(Error::ServiceNameTaken(name.clone()));
                 }
-                Some(prefix) => prefix.clone(),
-                None => free_prefix(transaction, &name)?,
-            };
-            transaction.execute(
-                "INSERT INTO services (id, name, name_key, description, website, category,
+                let prefix = match &chosen_prefix {
+                    Some(prefix) if prefix_taken(transaction, prefix)? => {
+                        return Err(Error::PrefixTaken(prefix.clone()));
+                    }
+                    Some(prefix) => prefix.clone(),
+                    None => free_prefix(transaction, &name)?,
+                };
+                transaction.execute(
+                    "INSERT INTO services (id, name, name_key, description, website, category,
                      key_prefix, listed, created_at, created_by, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?8)",
-                params![
-                    id,
-                    name,
-                    validate::name_key(&name),
-                    fields.description,
-                    fields.website,
-                    fields.category,
-                    prefix,
-                    to_millis(now),
-                    actor.id
-                ],
-            )?;
-            insert_permissions(transaction, &id, &permissions)?;
-            let target = Target {
-                kind: "service",
-                id: &id,
-                name: &name,
-            };
-            audit::record(
-                transaction,
-                now,
-                Some(&actor),
-                "service.created",
-                Some(target),
-                json!({
-                    "description": fields.description,
-                    "website": fields.website,
-                    "category": fields.category,
-                    "prefix": prefix,
-                    "permissions": permissions,
-                }),
-            )?;
-            find(transaction, &id, now)
-        })
+                    params![
+                        id,
+                        name,
+                        validate::name_key(&name),
+                        fields.description,
+                        fields.website,
+                        fields.category,
+                        prefix,
+                        to_millis(now),
+                        actor.id
+                    ],
+                )?;
+                insert_permissions(transaction, &id, &permissions)?;
+                let target = Target {
+                    kind: "service",
+                    id: &id,
+                    name: &name,
+                };
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "service.created",
+                    Some(target),
+                    json!({
+                        "description": fields.description,
+                        "website": fields.website,
+                        "category": fields.category,
+                        "prefix": prefix,
+                        "permissions": permissions,
+                    }),
+                )?;
+                find(transaction, &id, now)
+            },
+        )
     }
 
     /// Changes a service's name, description, website, category or permissions. Its keys are
@@ -259,118 +263,126 @@ impl Sesame {
             Some(list) => Some(validate::permissions(list)?),
             None => None,
         };
-        self.write(|transaction, now| {
-            let actor = authorize(transaction, session, Some(Right::Configuration))?;
-            let before = find(transaction, reference, now)?;
-            let fields = check_fields(
-                edit.description.as_deref().unwrap_or(&before.description),
-                edit.website
-                    .as_deref()
-                    .unwrap_or(before.website.as_deref().unwrap_or("")),
-                edit.category.as_deref().unwrap_or(&before.category),
-            )?;
-            let name = name.clone().unwrap_or_else(|| before.name.clone());
-            if name_taken(transaction, &name, &before.id)? {
-                return Err(Error::ServiceNameTaken(name));
-            }
-            let permissions = permissions
-                .clone()
-                .unwrap_or_else(|| before.permissions.clone());
-            for removed in before
-                .permissions
-                .iter()
-                .filter(|p| !permissions.contains(p))
-            {
-                let holders: u64 = transaction.query_row(
-                    "SELECT COUNT(*) FROM key_permissions kp JOIN keys k ON k.id = kp.key_id
-                     WHERE k.service_id = ?1 AND kp.permission = ?2 AND k.deleted_at IS NULL",
-                    params![before.id, removed],
-                    |row| row.get(0),
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "service.edited",
+            |transaction, now, actor| {
+                let before = find(transaction, reference, now)?;
+                let fields = check_fields(
+                    edit.description.as_deref().unwrap_or(&before.description),
+                    edit.website
+                        .as_deref()
+                        .unwrap_or(before.website.as_deref().unwrap_or("")),
+                    edit.category.as_deref().unwrap_or(&before.category),
                 )?;
-                if holders > 0 {
-                    return Err(Error::PermissionInUse(removed.clone(), holders));
+                let name = name.clone().unwrap_or_else(|| before.name.clone());
+                if name_taken(transaction, &name, &before.id)? {
+                    return Err(Error::ServiceNameTaken(name));
                 }
-            }
-            transaction.execute(
-                "UPDATE services SET name = ?2, name_key = ?3, description = ?4, website = ?5,
+                let permissions = permissions
+                    .clone()
+                    .unwrap_or_else(|| before.permissions.clone());
+                for removed in before
+                    .permissions
+                    .iter()
+                    .filter(|p| !permissions.contains(p))
+                {
+                    let holders: u64 = transaction.query_row(
+                        "SELECT COUNT(*) FROM key_permissions kp JOIN keys k ON k.id = kp.key_id
+                     WHERE k.service_id = ?1 AND kp.permission = ?2 AND k.deleted_at IS NULL",
+                        params![before.id, removed],
+                        |row| row.get(0),
+                    )?;
+                    if holders > 0 {
+                        return Err(Error::PermissionInUse(removed.clone(), holders));
+                    }
+                }
+                transaction.execute(
+                    "UPDATE services SET name = ?2, name_key = ?3, description = ?4, website = ?5,
                      category = ?6, updated_at = ?7
                  WHERE id = ?1",
-                params![
-                    before.id,
-                    name,
-                    validate::name_key(&name),
-                    fields.description,
-                    fields.website,
-                    fields.category,
-                    to_millis(now)
-                ],
-            )?;
-            transaction.execute(
-                "DELETE FROM service_permissions WHERE service_id = ?1",
-                [&before.id],
-            )?;
-            insert_permissions(transaction, &before.id, &permissions)?;
-            let target = Target {
-                kind: "service",
-                id: &before.id,
-                name: &name,
-            };
-            audit::record(
-                transaction,
-                now,
-                Some(&actor),
-                "service.edited",
-                Some(target),
-                json!({
-                    "before": {"name": before.name, "description": before.description,
-                               "website": before.website, "category": before.category,
-                               "permissions": before.permissions},
-                    "after": {"name": name, "description": fields.description,
-                              "website": fields.website, "category": fields.category,
-                              "permissions": permissions},
-                }),
-            )?;
-            find(transaction, &before.id, now)
-        })
+                    params![
+                        before.id,
+                        name,
+                        validate::name_key(&name),
+                        fields.description,
+                        fields.website,
+                        fields.category,
+                        to_millis(now)
+                    ],
+                )?;
+                transaction.execute(
+                    "DELETE FROM service_permissions WHERE service_id = ?1",
+                    [&before.id],
+                )?;
+                insert_permissions(transaction, &before.id, &permissions)?;
+                let target = Target {
+                    kind: "service",
+                    id: &before.id,
+                    name: &name,
+                };
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "service.edited",
+                    Some(target),
+                    json!({
+                        "before": {"name": before.name, "description": before.description,
+                                   "website": before.website, "category": before.category,
+                                   "permissions": before.permissions},
+                        "after": {"name": name, "description": fields.description,
+                                  "website": fields.website, "category": fields.category,
+                                  "permissions": permissions},
+                    }),
+                )?;
+                find(transaction, &before.id, now)
+            },
+        )
     }
 
     /// Lists a service in the catalogue.
     pub fn approve_service(&mut self, session: &Session, reference: &str) -> Result<Service> {
-        self.write(|transaction, now| {
-            let actor = authorize(transaction, session, Some(Right::Configuration))?;
-            let service = find(transaction, reference, now)?;
-            if service.listed {
-                return Ok(service);
-            }
-            transaction.execute(
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "service.approved",
+            |transaction, now, actor| {
+                let service = find(transaction, reference, now)?;
+                if service.listed {
+                    return Ok(service);
+                }
+                transaction.execute(
                 "UPDATE services SET listed = 1, approved_at = ?2, approved_by = ?3 WHERE id = ?1",
                 params![service.id, to_millis(now), actor.id],
             )?;
-            let target = Target {
-                kind: "service",
-                id: &service.id,
-                name: &service.name,
-            };
-            audit::record(
-                transaction,
-                now,
-                Some(&actor),
-                "service.approved",
-                Some(target),
-                json!({}),
-            )?;
-            find(transaction, &service.id, now)
-        })
+                let target = Target {
+                    kind: "service",
+                    id: &service.id,
+                    name: &service.name,
+                };
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "service.approved",
+                    Some(target),
+                    json!({}),
+                )?;
+                find(transaction, &service.id, now)
+            },
+        )
     }
 
     pub fn service(&self, session: &Session, reference: &str) -> Result<Service> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         find(&self.connection, reference, self.now())
     }
 
     /// The catalogue, by name, filtered by category and by text in the name or description.
     pub fn services(&self, session: &Session, filter: &ServiceFilter) -> Result<Vec<Service>> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         let text = validate::name_key(filter.text.trim());
         let category = filter.category.trim();
         let mut statement = self.connection.prepare_cached(&format!(
@@ -393,7 +405,7 @@ impl Sesame {
 
     /// The categories in use, for the catalogue's filter.
     pub fn service_categories(&self, session: &Session) -> Result<Vec<String>> {
-        self.authorize_read(session, None)?;
+        self.authorize_read(session)?;
         let mut statement = self.connection.prepare_cached(
             "SELECT DISTINCT category FROM services WHERE category <> '' ORDER BY lower(category)",
         )?;

@@ -1,5 +1,5 @@
-//! Installation settings shared by every front end: the interface language and the delay after
-//! which a copied secret is wiped from the clipboard.
+//! Installation settings shared by every front end: the interface language, the delay after
+//! which a copied secret is wiped from the clipboard, and the idle time after which the app locks.
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
@@ -7,16 +7,19 @@ use serde_json::json;
 use crate::Sesame;
 use crate::audit;
 use crate::error::{Error, Lang, Result};
-use crate::operator::{Session, authorize};
+use crate::operator::{Right, Session};
 
 pub const CLIPBOARD_SECONDS_DEFAULT: u32 = 30;
 pub const CLIPBOARD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 10..=300;
+pub const LOCK_MINUTES_DEFAULT: u32 = 5;
+pub const LOCK_MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
 
 /// The settings as they stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     pub language: Lang,
     pub clipboard_seconds: u32,
+    pub lock_minutes: u32,
 }
 
 impl Sesame {
@@ -34,48 +37,68 @@ impl Sesame {
             .setting("language")?
             .map(|tag| Lang::from_tag(&tag))
             .unwrap_or_default();
-        let clipboard_seconds = self
-            .setting("clipboard_seconds")?
-            .and_then(|value| value.parse().ok())
-            .filter(|seconds| CLIPBOARD_SECONDS_RANGE.contains(seconds))
-            .unwrap_or(CLIPBOARD_SECONDS_DEFAULT);
+        let number = |name: &str, range: std::ops::RangeInclusive<u32>, default: u32| {
+            Ok::<_, Error>(
+                self.setting(name)?
+                    .and_then(|value| value.parse().ok())
+                    .filter(|value| range.contains(value))
+                    .unwrap_or(default),
+            )
+        };
         Ok(Settings {
             language,
-            clipboard_seconds,
+            clipboard_seconds: number(
+                "clipboard_seconds",
+                CLIPBOARD_SECONDS_RANGE,
+                CLIPBOARD_SECONDS_DEFAULT,
+            )?,
+            lock_minutes: number("lock_minutes", LOCK_MINUTES_RANGE, LOCK_MINUTES_DEFAULT)?,
         })
     }
 
-    fn change_setting(&mut self, session: &Session, name: &str, value: String) -> Result<()> {
-        self.write(|transaction, now| {
-            let actor = authorize(transaction, session, None)?;
-            let before: Option<String> = transaction
-                .query_row(
-                    "SELECT value FROM settings WHERE name = ?1",
-                    [name],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if before.as_deref() == Some(value.as_str()) {
-                return Ok(());
-            }
-            transaction.execute(
-                "INSERT INTO settings (name, value) VALUES (?1, ?2)
+    /// Changes one setting. The language is anyone's choice; delays that protect secrets need
+    /// the configuration right.
+    fn change_setting(
+        &mut self,
+        session: &Session,
+        right: Option<Right>,
+        name: &str,
+        value: String,
+    ) -> Result<()> {
+        self.act(
+            session,
+            right,
+            "settings.changed",
+            |transaction, now, actor| {
+                let before: Option<String> = transaction
+                    .query_row(
+                        "SELECT value FROM settings WHERE name = ?1",
+                        [name],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if before.as_deref() == Some(value.as_str()) {
+                    return Ok(());
+                }
+                transaction.execute(
+                    "INSERT INTO settings (name, value) VALUES (?1, ?2)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![name, value],
-            )?;
-            audit::record(
-                transaction,
-                now,
-                Some(&actor),
-                "settings.changed",
-                None,
-                json!({"setting": name, "before": before, "after": value}),
-            )
-        })
+                    params![name, value],
+                )?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "settings.changed",
+                    None,
+                    json!({"setting": name, "before": before, "after": value}),
+                )
+            },
+        )
     }
 
     pub fn set_language(&mut self, session: &Session, language: Lang) -> Result<Settings> {
-        self.change_setting(session, "language", language.tag().to_owned())?;
+        self.change_setting(session, None, "language", language.tag().to_owned())?;
         self.settings()
     }
 
@@ -86,7 +109,35 @@ impl Sesame {
                 max: *CLIPBOARD_SECONDS_RANGE.end(),
             });
         }
-        self.change_setting(session, "clipboard_seconds", seconds.to_string())?;
+        self.change_setting(
+            session,
+            Some(Right::Configuration),
+            "clipboard_seconds",
+            seconds.to_string(),
+        )?;
         self.settings()
+    }
+
+    /// The idle time, in minutes, after which the app locks itself.
+    pub fn set_lock_minutes(&mut self, session: &Session, minutes: u32) -> Result<Settings> {
+        if !LOCK_MINUTES_RANGE.contains(&minutes) {
+            return Err(Error::OutOfRange {
+                min: *LOCK_MINUTES_RANGE.start(),
+                max: *LOCK_MINUTES_RANGE.end(),
+            });
+        }
+        self.change_setting(
+            session,
+            Some(Right::Configuration),
+            "lock_minutes",
+            minutes.to_string(),
+        )?;
+        self.settings()
+    }
+
+    /// This installation's identity, made by the store's creation; names its keyring entry.
+    pub fn installation_id(&self) -> Result<String> {
+        self.setting("installation_id")?
+            .ok_or_else(|| Error::StoreCorrupt("the installation has no identity".into()))
     }
 }

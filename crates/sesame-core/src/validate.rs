@@ -38,10 +38,12 @@ pub fn name(field: Field, raw: &str, max: usize) -> Result<String> {
     Ok(normalised)
 }
 
-/// The form of a name used for uniqueness: NFC then lower case, so « Paie » and « PAIE », or a
-/// precomposed and a decomposed « é », are the same name.
+/// The form of a name used for uniqueness: NFC, then Unicode case folding, then NFC again, so
+/// « Paie » and « PAIE », « Straße » and « STRASSE », or a precomposed and a decomposed « é »
+/// are the same name.
 pub fn name_key(name: &str) -> String {
-    name.nfc().collect::<String>().to_lowercase()
+    let folded = caseless::default_case_fold_str(&name.nfc().collect::<String>());
+    folded.nfc().collect()
 }
 
 /// Free text (description, note, reason): may be empty and span lines, but holds no other

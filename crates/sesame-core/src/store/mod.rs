@@ -12,7 +12,10 @@ const APPLICATION_ID: i64 = 0x5353_4D45;
 
 /// The migrations, in order; the store's `user_version` is how many have been applied.
 /// They are only ever appended to: an applied migration is never edited.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_operators.sql"),
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

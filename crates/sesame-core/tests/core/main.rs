@@ -4,9 +4,12 @@
 
 mod audit_chain;
 mod bad_input;
+mod keyring;
 mod lifecycle;
 mod listing;
 mod properties;
+mod rights;
 mod secrets_on_disk;
+mod sign_in;
 mod support;
 mod verification;

@@ -1,0 +1,302 @@
+//! The installation's Ed25519 signing key (access tokens, signed audit exports): kept in the OS
+//! keyring, or, where no keyring answers, in a file only the user can read beside the store.
+//! Its creation, recreation and moves are audited; its public fingerprint is kept in the store
+//! so a replaced key is noticed.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::Sesame;
+use crate::audit;
+use crate::error::{Error, Result};
+use crate::os_keyring::{self, KeyringNamespace, KeyringUnavailable};
+
+/// Where the signing key lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SigningKeyHome {
+    /// In the OS keyring, under this service and entry name.
+    Keyring { service: String, entry: String },
+    /// In a file readable only by the user (mode 0600), because the keyring did not answer.
+    File {
+        path: PathBuf,
+        keyring_problem: String,
+    },
+}
+
+/// The installation's signing key. `Debug` shows only the public fingerprint.
+pub struct InstallationKey {
+    key: SigningKey,
+    home: SigningKeyHome,
+}
+
+impl fmt::Debug for InstallationKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("InstallationKey")
+            .field("fingerprint", &self.fingerprint())
+            .field("home", &self.home)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InstallationKey {
+    pub fn home(&self) -> &SigningKeyHome {
+        &self.home
+    }
+
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// SHA-256 of the public key, in hexadecimal groups of four, for confirming out of band.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.verifying_key())
+    }
+
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
+}
+
+/// SHA-256 of a public key, as `ab12 cd34 …` (16 groups).
+pub fn fingerprint(public_key: &VerifyingKey) -> String {
+    let digest = hex::encode(Sha256::digest(public_key.as_bytes()));
+    digest
+        .as_bytes()
+        .chunks(4)
+        .map(|group| String::from_utf8_lossy(group).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn generate() -> Result<SigningKey> {
+    let mut seed = Zeroizing::new([0_u8; 32]);
+    OsRng
+        .try_fill_bytes(seed.as_mut())
+        .map_err(|error| Error::Internal(format!("random source: {error}")))?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+fn encode(key: &SigningKey) -> Zeroizing<String> {
+    Zeroizing::new(hex::encode(key.as_bytes()))
+}
+
+fn decode(text: &str, source: &str) -> Result<SigningKey> {
+    let mut seed = Zeroizing::new([0_u8; 32]);
+    hex::decode_to_slice(text.trim(), seed.as_mut()).map_err(|_| {
+        Error::SigningKeyUnavailable(format!("{source} does not hold an Ed25519 key"))
+    })?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// The key file beside the store: `sesame.db` → `sesame.db.signing-key`.
+pub fn key_file_path(store: &Path) -> PathBuf {
+    let mut name = store.file_name().unwrap_or_default().to_os_string();
+    name.push(".signing-key");
+    store.with_file_name(name)
+}
+
+fn file_error(path: &Path, error: std::io::Error) -> Error {
+    Error::SigningKeyUnavailable(format!("{}: {error}", path.display()))
+}
+
+fn read_file(path: &Path) -> Result<Option<SigningKey>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => Zeroizing::new(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(file_error(path, error)),
+    };
+    restrict_to_owner(path)?;
+    decode(&text, &path.display().to_string()).map(Some)
+}
+
+/// Tightens a key file someone loosened back to owner-only.
+fn restrict_to_owner(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|error| file_error(path, error))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|error| file_error(path, error))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the key file, readable and writable by the user only from its first byte, through a
+/// temporary file renamed into place so a crash never leaves half a key.
+fn write_file(path: &Path, key: &SigningKey) -> Result<()> {
+    let temporary = path.with_extension("signing-key.tmp");
+    let _ = std::fs::remove_file(&temporary);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&temporary)
+        .map_err(|error| file_error(&temporary, error))?;
+    file.write_all(encode(key).as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|error| file_error(&temporary, error))?;
+    std::fs::rename(&temporary, path).map_err(|error| file_error(path, error))
+}
+
+/// How the key was found, for the audit trail.
+enum Origin {
+    Found,
+    Generated,
+    MovedToKeyring,
+}
+
+impl Sesame {
+    /// Loads the installation's signing key, creating it on first use: from the keyring under
+    /// `namespace` when one answers, else from the key file beside the store.
+    pub fn installation_key(&mut self, namespace: &KeyringNamespace) -> Result<InstallationKey> {
+        let entry = format!("signing-key-{}", self.installation_id()?);
+        let file = key_file_path(self.path());
+        let (key, origin, home) = match os_keyring::read(namespace, &entry) {
+            Ok(found) => self.key_from_keyring(namespace, &entry, &file, found)?,
+            Err(KeyringUnavailable(problem)) => {
+                let home = SigningKeyHome::File {
+                    path: file.clone(),
+                    keyring_problem: problem,
+                };
+                match read_file(&file)? {
+                    Some(key) => (key, Origin::Found, home),
+                    None => {
+                        let key = generate()?;
+                        write_file(&file, &key)?;
+                        (key, Origin::Generated, home)
+                    }
+                }
+            }
+        };
+        let key = InstallationKey { key, home };
+        self.note_signing_key(&key, origin)?;
+        Ok(key)
+    }
+
+    fn key_from_keyring(
+        &mut self,
+        namespace: &KeyringNamespace,
+        entry: &str,
+        file: &Path,
+        found: Option<Zeroizing<String>>,
+    ) -> Result<(SigningKey, Origin, SigningKeyHome)> {
+        let home = SigningKeyHome::Keyring {
+            service: namespace.service().to_owned(),
+            entry: entry.to_owned(),
+        };
+        if let Some(text) = found {
+            return Ok((decode(&text, "the keyring entry")?, Origin::Found, home));
+        }
+        // A key kept in a file while the keyring was away moves into the keyring.
+        let (key, origin) = match read_file(file)? {
+            Some(key) => (key, Origin::MovedToKeyring),
+            None => (generate()?, Origin::Generated),
+        };
+        match os_keyring::write(namespace, entry, &encode(&key)) {
+            Ok(()) => {
+                if matches!(origin, Origin::MovedToKeyring) {
+                    std::fs::remove_file(file).map_err(|error| file_error(file, error))?;
+                }
+                Ok((key, origin, home))
+            }
+            // The keyring answered a read but refuses to store (a locked collection): fall back.
+            Err(KeyringUnavailable(problem)) => {
+                if matches!(origin, Origin::Generated) {
+                    write_file(file, &key)?;
+                }
+                let home = SigningKeyHome::File {
+                    path: file.to_owned(),
+                    keyring_problem: problem,
+                };
+                Ok((key, origin, home))
+            }
+        }
+    }
+
+    /// Records the key's fingerprint, with an audit event when it is new, recreated or moved.
+    fn note_signing_key(&mut self, key: &InstallationKey, origin: Origin) -> Result<()> {
+        let fingerprint = key.fingerprint();
+        let home = match key.home() {
+            SigningKeyHome::Keyring { .. } => "keyring",
+            SigningKeyHome::File { .. } => "file",
+        };
+        self.write(|transaction, now| {
+            let known: Option<String> = transaction
+                .query_row(
+                    "SELECT value FROM settings WHERE name = 'signing_key_fingerprint'",
+                    [],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let action = match (&origin, known.as_deref()) {
+                (Origin::Generated, None) => "signing_key.created",
+                (Origin::Generated, Some(_)) => "signing_key.recreated",
+                (Origin::MovedToKeyring, _) => "signing_key.moved_to_keyring",
+                (Origin::Found, Some(known)) if known == fingerprint => return Ok(()),
+                (Origin::Found, _) => "signing_key.replaced",
+            };
+            transaction.execute(
+                "INSERT INTO settings (name, value) VALUES ('signing_key_fingerprint', ?1)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                params![fingerprint],
+            )?;
+            audit::record(
+                transaction,
+                now,
+                None,
+                action,
+                None,
+                json!({"fingerprint": fingerprint, "previous_fingerprint": known, "home": home}),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_fingerprint_and_never_the_key() -> Result<()> {
+        let key = InstallationKey {
+            key: generate()?,
+            home: SigningKeyHome::Keyring {
+                service: "test".into(),
+                entry: "entry".into(),
+            },
+        };
+        let shown = format!("{key:?}");
+        assert!(!shown.contains(&hex::encode(key.key.as_bytes())));
+        assert!(shown.contains(&key.fingerprint()));
+        assert_eq!(key.fingerprint().len(), 64 + 15);
+        Ok(())
+    }
+
+    #[test]
+    fn a_key_round_trips_through_its_text_form() -> Result<()> {
+        let key = generate()?;
+        let back = decode(&encode(&key), "test")?;
+        assert_eq!(key.as_bytes(), back.as_bytes());
+        assert!(decode("not hex", "test").is_err());
+        Ok(())
+    }
+}
