@@ -28,6 +28,11 @@ pub const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
 /// Failures older than this are forgotten.
 const FAILURE_MEMORY: Duration = Duration::from_secs(24 * 60 * 60);
 
+fn forgotten(last_failure_millis: i64, now: DateTime<Utc>) -> bool {
+    let memory = chrono::Duration::from_std(FAILURE_MEMORY).unwrap_or_default();
+    from_millis(last_failure_millis) + memory <= now
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Right {
     /// « configuration de la plateforme »: services, listing approval, keys, operators.
@@ -431,33 +436,19 @@ impl Sesame {
             id: id.clone(),
             name: name.clone(),
         });
-        // The attempt is counted as a failure before the password is checked, so parallel
-        // guesses cannot slip between the check and the count; a success clears it.
-        self.reserve_attempt(&name_key, actor.as_ref())?;
+        self.check_throttle(&name_key, actor.as_ref())?;
         let secret = password.expose_secret().as_bytes();
         let (Some(actor), Some((_, _, password_hash, disabled_at))) = (actor, row) else {
             password::spend_equal_time(secret);
-            self.record_sign_in(
-                None,
-                "operator.sign_in_failed",
-                json!({"reason": "unknown"}),
-            )?;
+            self.record_failure(&name_key, None, "unknown")?;
             return Err(Error::SignInFailed);
         };
         if !password::matches(secret, &password_hash) {
-            self.record_sign_in(
-                Some(&actor),
-                "operator.sign_in_failed",
-                json!({"reason": "password"}),
-            )?;
+            self.record_failure(&name_key, Some(&actor), "password")?;
             return Err(Error::SignInFailed);
         }
         if disabled_at.is_some() {
-            self.record_sign_in(
-                Some(&actor),
-                "operator.sign_in_failed",
-                json!({"reason": "disabled"}),
-            )?;
+            self.record_failure(&name_key, Some(&actor), "disabled")?;
             return Err(Error::OperatorDisabled);
         }
         let stronger = match self.cost.needs_rehash(&password_hash) {
@@ -494,53 +485,76 @@ impl Sesame {
         })
     }
 
-    /// Counts one more attempt for a name, or refuses it (audited) while the name must wait.
-    fn reserve_attempt(&mut self, name_key: &str, actor: Option<&Actor>) -> Result<()> {
-        let wait = self.write(|transaction, now| {
-            let row: Option<(u32, i64)> = transaction
+    /// Refuses an attempt, with an audit event and no password check, while the name must
+    /// still wait after its last failure. The check and the failure count are not one
+    /// transaction, so guesses started together are counted when they end: parallel guessing
+    /// gains one round per wait, each guess still paying a full argon2id check, while scripts
+    /// that sign in many times at once with the right password are never slowed down.
+    fn check_throttle(&mut self, name_key: &str, actor: Option<&Actor>) -> Result<()> {
+        let now = self.now();
+        let row: Option<(u32, i64)> = self
+            .connection
+            .prepare_cached(
+                "SELECT failures, last_failure_at FROM sign_in_failures WHERE name_key = ?1",
+            )?
+            .query_row([name_key], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let Some((failures, last)) = row.filter(|(_, last)| !forgotten(*last, now)) else {
+            return Ok(());
+        };
+        let allowed_at = from_millis(last)
+            + chrono::Duration::from_std(throttle_wait(failures)).unwrap_or_default();
+        if allowed_at <= now {
+            return Ok(());
+        }
+        let seconds = ((allowed_at - now).num_milliseconds() + 999).max(1000) / 1000;
+        self.record_sign_in(
+            actor,
+            "operator.sign_in_failed",
+            json!({"reason": "throttled", "wait_seconds": seconds}),
+        )?;
+        Err(Error::SignInThrottled(seconds as u64))
+    }
+
+    /// Counts a failed sign-in for a name and audits it, in one transaction.
+    fn record_failure(
+        &mut self,
+        name_key: &str,
+        actor: Option<&Actor>,
+        reason: &str,
+    ) -> Result<()> {
+        self.write(|transaction, now| {
+            let previous: Option<(u32, i64)> = transaction
                 .prepare_cached(
                     "SELECT failures, last_failure_at FROM sign_in_failures WHERE name_key = ?1",
                 )?
                 .query_row([name_key], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
-            let memory = chrono::Duration::from_std(FAILURE_MEMORY).unwrap_or_default();
-            let (failures, last) = match row {
-                Some((failures, last)) if from_millis(last) + memory > now => {
-                    (failures, from_millis(last))
-                }
-                _ => (0, now),
+            let failures = match previous {
+                Some((failures, last)) if !forgotten(last, now) => failures.saturating_add(1),
+                _ => 1,
             };
-            let allowed_at =
-                last + chrono::Duration::from_std(throttle_wait(failures)).unwrap_or_default();
-            if allowed_at > now {
-                let seconds = ((allowed_at - now).num_milliseconds() + 999).max(1000) / 1000;
-                audit::record(
-                    transaction,
-                    now,
-                    actor,
-                    "operator.sign_in_failed",
-                    actor.map(|a| Target {
-                        kind: "operator",
-                        id: &a.id,
-                        name: &a.name,
-                    }),
-                    json!({"reason": "throttled", "wait_seconds": seconds}),
-                )?;
-                return Ok(Some(seconds as u64));
-            }
             transaction.execute(
                 "INSERT INTO sign_in_failures (name_key, failures, last_failure_at)
                  VALUES (?1, ?2, ?3)
                  ON CONFLICT (name_key) DO UPDATE
                  SET failures = excluded.failures, last_failure_at = excluded.last_failure_at",
-                params![name_key, failures.saturating_add(1), to_millis(now)],
+                params![name_key, failures, to_millis(now)],
             )?;
-            Ok(None)
-        })?;
-        match wait {
-            Some(seconds) => Err(Error::SignInThrottled(seconds)),
-            None => Ok(()),
-        }
+            let target = actor.map(|a| Target {
+                kind: "operator",
+                id: &a.id,
+                name: &a.name,
+            });
+            audit::record(
+                transaction,
+                now,
+                actor,
+                "operator.sign_in_failed",
+                target,
+                json!({"reason": reason}),
+            )
+        })
     }
 
     fn record_sign_in(

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use sesame_core::secret::{SecretString, secret_from};
-use sesame_core::{Lang, Sesame, Session};
+use sesame_core::{InstallationKey, KeyringNamespace, Lang, Sesame, Session, SigningKeyHome};
 
 use crate::error::{CliError, Result};
 use crate::output::Output;
@@ -66,5 +66,57 @@ impl Context {
             }
         }
         Ok(password)
+    }
+
+    /// A password being chosen for someone: `SESAME_NEW_PASSWORD`, else asked twice.
+    pub fn new_password(&self) -> Result<SecretString> {
+        if let Ok(password) = std::env::var("SESAME_NEW_PASSWORD") {
+            return Ok(secret_from(password));
+        }
+        let (first, again) = match self.lang() {
+            Lang::Fr => (
+                "Nouveau mot de passe : ",
+                "Nouveau mot de passe (encore) : ",
+            ),
+            Lang::En => ("New password: ", "New password (again): "),
+        };
+        let ask = |prompt: &str| {
+            rpassword::prompt_password(prompt)
+                .map(secret_from)
+                .map_err(|error| CliError::PasswordUnavailable(error.to_string()))
+        };
+        let password = ask(first)?;
+        let confirmation = ask(again)?;
+        use sesame_core::secret::ExposeSecret;
+        if confirmation.expose_secret() != password.expose_secret() {
+            return Err(CliError::PasswordsDiffer);
+        }
+        Ok(password)
+    }
+
+    /// The installation's signing key, from the keyring of this build's namespace; when no
+    /// keyring answers, from the owner-only file beside the store, with a warning on stderr.
+    pub fn installation_key(&self, sesame: &mut Sesame) -> Result<InstallationKey> {
+        let key = sesame.installation_key(&KeyringNamespace::for_this_build())?;
+        if let SigningKeyHome::File {
+            path,
+            keyring_problem,
+        } = key.home()
+        {
+            let warning = match self.lang() {
+                Lang::Fr => format!(
+                    "Attention : aucun trousseau du système ne répond ({keyring_problem}) ; la clé \
+                     de signature est gardée dans le fichier {}, lisible par vous seul.",
+                    path.display()
+                ),
+                Lang::En => format!(
+                    "Warning: no system keyring answers ({keyring_problem}); the signing key is \
+                     kept in the file {}, readable by you only.",
+                    path.display()
+                ),
+            };
+            eprintln!("{warning}");
+        }
+        Ok(key)
     }
 }

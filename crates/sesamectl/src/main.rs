@@ -54,6 +54,11 @@ enum Command {
     Key(commands::key::KeyCommand),
     /// Check a key (`identifier.secret`, or `-` to read it from standard input).
     Verify(commands::verify::VerifyArgs),
+    /// Operators (the app's local accounts) and their rights.
+    #[command(subcommand)]
+    Operator(commands::operator::OperatorCommand),
+    /// Where the installation's signing key lives, and its public fingerprint.
+    SigningKey,
 }
 
 /// What a command ended with, beyond plain success.
@@ -95,6 +100,8 @@ fn main() -> ExitCode {
         Command::Company(command) => commands::company::run(&context, command),
         Command::Key(command) => commands::key::run(&context, command),
         Command::Verify(args) => commands::verify::run(&context, &args),
+        Command::Operator(command) => commands::operator::run(&context, command),
+        Command::SigningKey => commands::signing_key::run(&context),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

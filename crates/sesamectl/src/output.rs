@@ -4,10 +4,10 @@
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use sesame_core::Lang;
 use sesame_core::company::{Company, CompanyRef};
 use sesame_core::key::{Key, Usage};
 use sesame_core::service::Service;
+use sesame_core::{Lang, Operator};
 
 use crate::error::CliError;
 
@@ -213,4 +213,27 @@ impl From<&Key> for KeyView {
 /// Serialises a view; views hold only strings, numbers and dates, so this cannot fail.
 pub fn to_value<T: Serialize>(view: T) -> Value {
     serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+#[derive(Debug, Serialize)]
+pub struct OperatorView {
+    pub id: String,
+    pub name: String,
+    pub rights: Vec<&'static str>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<String>,
+}
+
+impl From<&Operator> for OperatorView {
+    fn from(operator: &Operator) -> Self {
+        OperatorView {
+            id: operator.id.clone(),
+            name: operator.name.clone(),
+            rights: operator.rights.codes(),
+            disabled_at: operator.disabled_at,
+            created_at: operator.created_at,
+            created_by: operator.created_by.clone(),
+        }
+    }
 }

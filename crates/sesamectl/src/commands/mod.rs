@@ -3,5 +3,7 @@
 pub mod company;
 pub mod init;
 pub mod key;
+pub mod operator;
 pub mod service;
+pub mod signing_key;
 pub mod verify;

@@ -1,0 +1,153 @@
+//! `sesamectl operator add|list|edit|disable|enable|reset-password|passwd`: the app's local
+//! accounts and their rights. New passwords come from `SESAME_NEW_PASSWORD` or a prompt.
+
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+use sesame_core::{Operator, OperatorEdit, Right, Rights};
+
+use crate::Outcome;
+use crate::context::Context;
+use crate::error::Result;
+use crate::output::{OperatorView, Output, to_value};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RightArg {
+    /// « configuration de la plateforme »: services, keys, operators.
+    Configuration,
+    /// « audit »: the audit log, exports and reports.
+    Audit,
+}
+
+impl From<RightArg> for Right {
+    fn from(right: RightArg) -> Right {
+        match right {
+            RightArg::Configuration => Right::Configuration,
+            RightArg::Audit => Right::Audit,
+        }
+    }
+}
+
+fn rights(list: &[RightArg]) -> Rights {
+    Rights::from_list(&list.iter().map(|r| Right::from(*r)).collect::<Vec<_>>())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Add an operator (password from SESAME_NEW_PASSWORD or asked twice).
+    Add {
+        name: String,
+        #[arg(long = "right", value_enum)]
+        rights: Vec<RightArg>,
+    },
+    /// List the operators, their rights and state.
+    List,
+    /// Rename an operator or set its rights (`--right` given replaces them all).
+    Edit {
+        operator: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "right", value_enum, conflicts_with = "no_rights")]
+        rights: Vec<RightArg>,
+        /// Remove every right.
+        #[arg(long)]
+        no_rights: bool,
+    },
+    /// Disable an operator: it can no longer sign in; its name stays on what it made.
+    Disable { operator: String },
+    /// Enable a disabled operator again.
+    Enable { operator: String },
+    /// Give another operator a new password (from SESAME_NEW_PASSWORD or asked twice).
+    ResetPassword { operator: String },
+    /// Change your own password (the new one from SESAME_NEW_PASSWORD or asked twice).
+    Passwd,
+}
+
+fn describe(output: &Output, operator: &Operator) -> String {
+    let rights = match operator.rights.codes().join(", ") {
+        none if none.is_empty() => output.pick(("aucun droit", "no rights")).to_owned(),
+        some => some,
+    };
+    let state = match operator.disabled_at {
+        Some(_) => output.pick((" — désactivé", " — disabled")),
+        None => "",
+    };
+    format!("{}\t{}\t{rights}{state}", operator.id, operator.name)
+}
+
+fn print_operator(output: &Output, done: (&str, &str), operator: &Operator) {
+    output.print(
+        || format!("{} : {}", output.pick(done), describe(output, operator)),
+        || json!({"operator": to_value(OperatorView::from(operator))}),
+    );
+}
+
+pub fn run(context: &Context, command: OperatorCommand) -> Result<Outcome> {
+    let (mut sesame, session) = context.sign_in()?;
+    let output = &context.output;
+    match command {
+        OperatorCommand::Add { name, rights: list } => {
+            let password = context.new_password()?;
+            let operator = sesame.create_operator(&session, &name, &password, rights(&list))?;
+            print_operator(output, ("Opérateur ajouté", "Operator added"), &operator);
+        }
+        OperatorCommand::List => {
+            let operators = sesame.operators(&session)?;
+            output.print(
+                || operators.iter().map(|o| describe(output, o)).collect::<Vec<_>>().join("\n"),
+                || json!({"operators": operators.iter().map(|o| to_value(OperatorView::from(o))).collect::<Vec<_>>()}),
+            );
+        }
+        OperatorCommand::Edit {
+            operator,
+            name,
+            rights: list,
+            no_rights,
+        } => {
+            let edit = OperatorEdit {
+                name,
+                rights: (no_rights || !list.is_empty()).then(|| rights(&list)),
+            };
+            let operator = sesame.edit_operator(&session, &operator, &edit)?;
+            print_operator(output, ("Opérateur modifié", "Operator changed"), &operator);
+        }
+        OperatorCommand::Disable { operator } => {
+            let operator = sesame.set_operator_disabled(&session, &operator, true)?;
+            print_operator(
+                output,
+                ("Opérateur désactivé", "Operator disabled"),
+                &operator,
+            );
+        }
+        OperatorCommand::Enable { operator } => {
+            let operator = sesame.set_operator_disabled(&session, &operator, false)?;
+            print_operator(
+                output,
+                ("Opérateur réactivé", "Operator enabled"),
+                &operator,
+            );
+        }
+        OperatorCommand::ResetPassword { operator } => {
+            let password = context.new_password()?;
+            let operator = sesame.reset_operator_password(&session, &operator, &password)?;
+            print_operator(
+                output,
+                ("Mot de passe réinitialisé", "Password reset"),
+                &operator,
+            );
+        }
+        OperatorCommand::Passwd => {
+            let current = context.password(false)?;
+            let new = context.new_password()?;
+            sesame.change_own_password(&session, &current, &new)?;
+            output.print(
+                || {
+                    output
+                        .pick(("Mot de passe changé.", "Password changed."))
+                        .to_owned()
+                },
+                || json!({"changed": true}),
+            );
+        }
+    }
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,42 @@
+//! `sesamectl signing-key`: where the installation's signing key lives and its public
+//! fingerprint, to confirm out of band what an auditor sees. Creates the key on first use.
+
+use serde_json::json;
+use sesame_core::SigningKeyHome;
+
+use crate::Outcome;
+use crate::context::Context;
+use crate::error::Result;
+
+pub fn run(context: &Context) -> Result<Outcome> {
+    let mut sesame = context.open()?;
+    let key = context.installation_key(&mut sesame)?;
+    let output = &context.output;
+    let (home, place) = match key.home() {
+        SigningKeyHome::Keyring { service, entry } => ("keyring", format!("{service} / {entry}")),
+        SigningKeyHome::File { path, .. } => ("file", path.display().to_string()),
+    };
+    let public_key = hex::encode(key.verifying_key().as_bytes());
+    output.print(
+        || {
+            let where_label = match home {
+                "keyring" => output.pick(("Trousseau du système", "System keyring")),
+                _ => output.pick(("Fichier", "File")),
+            };
+            format!(
+                "{where_label}{} {place}\n{}{} {}\n{}{} {public_key}",
+                output.pick((" :", ":")),
+                output.pick(("Empreinte", "Fingerprint")),
+                output.pick((" :", ":")),
+                key.fingerprint(),
+                output.pick(("Clé publique (Ed25519)", "Public key (Ed25519)")),
+                output.pick((" :", ":")),
+            )
+        },
+        || {
+            json!({"home": home, "place": place, "fingerprint": key.fingerprint(),
+                   "public_key": public_key, "algorithm": "Ed25519"})
+        },
+    );
+    Ok(Outcome::Done)
+}
