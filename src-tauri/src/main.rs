@@ -11,11 +11,14 @@ mod views;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use sesame_core::Sesame;
-use tauri::Manager;
-use tauri::webview::PageLoadEvent;
+use std::time::Duration;
 
-use crate::state::AppState;
+use sesame_core::{KeyringNamespace, Sesame};
+use tauri::webview::PageLoadEvent;
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::state::{AppState, lock};
+use crate::views::SigningKeyView;
 
 /// The store: `SESAME_DB` when set (tests and second installations), else the user's data folder.
 fn store_path() -> sesame_core::Result<PathBuf> {
@@ -23,6 +26,43 @@ fn store_path() -> sesame_core::Result<PathBuf> {
         Some(path) => Ok(PathBuf::from(path)),
         None => sesame_core::store::default_path(),
     }
+}
+
+/// Loads (or creates, on first launch) the installation's signing key, off the main thread: the
+/// keyring answers over D-Bus and may be slow or absent.
+fn load_signing_key(app: AppHandle) {
+    std::thread::spawn(move || {
+        let state = app.state::<AppState>();
+        let lang = state.lang();
+        let view = match lock(&state.sesame, lang) {
+            Ok(mut sesame) => match sesame.installation_key(&KeyringNamespace::for_this_build()) {
+                Ok(key) => SigningKeyView::from(&key),
+                Err(error) => SigningKeyView {
+                    home: "error".to_owned(),
+                    place: String::new(),
+                    fingerprint: String::new(),
+                    problem: Some(error.message(lang)),
+                },
+            },
+            Err(_) => return,
+        };
+        if let Ok(mut slot) = state.signing_key.lock() {
+            *slot = Some(view);
+        }
+    });
+}
+
+/// Checks every second whether the operator has been idle for the lock delay; when the app
+/// locks, the window hears of it at once and shows the lock screen.
+fn watch_idle_time(app: AppHandle) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            if app.state::<AppState>().lock_if_idle() {
+                let _ = app.emit("locked", ());
+            }
+        }
+    });
 }
 
 fn main() -> ExitCode {
@@ -35,6 +75,11 @@ fn main() -> ExitCode {
     };
     let app = tauri::Builder::default()
         .manage(AppState::new(sesame))
+        .setup(|app| {
+            load_signing_key(app.handle().clone());
+            watch_idle_time(app.handle().clone());
+            Ok(())
+        })
         // A reload or a navigation starts a new page: the secret it showed is gone for good.
         .on_page_load(|webview, payload| {
             if payload.event() == PageLoadEvent::Started {
@@ -46,8 +91,19 @@ fn main() -> ExitCode {
             commands::session::create_administrator,
             commands::session::sign_in,
             commands::session::sign_out,
+            commands::session::lock_app,
+            commands::session::unlock,
+            commands::session::report_activity,
             commands::session::set_language,
             commands::session::set_clipboard_seconds,
+            commands::session::set_lock_minutes,
+            commands::operators::list_operator_accounts,
+            commands::operators::create_operator,
+            commands::operators::edit_operator,
+            commands::operators::set_operator_disabled,
+            commands::operators::reset_operator_password,
+            commands::operators::change_own_password,
+            commands::operators::password_strength,
             commands::services::list_services,
             commands::services::service_categories,
             commands::services::create_service,

@@ -1,13 +1,16 @@
 //! What the app holds between commands: the open store, the signed-in operator (only ever on
-//! the Rust side), the one-time secret while its dialog is open, and the clipboard.
+//! the Rust side) and whether the app is locked, the one-time secret while its dialog is open,
+//! the clipboard, and where the signing key lives.
 
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use sesame_core::secret::SecretString;
 use sesame_core::{Lang, Sesame, Session};
 
 use crate::clipboard::SensitiveClipboard;
 use crate::error::{UiError, UiResult};
+use crate::views::SigningKeyView;
 
 /// The parts of a freshly issued key, kept only while the one-time dialog is open, so its Copy
 /// buttons can copy from here rather than from the page.
@@ -18,13 +21,26 @@ pub struct OneTime {
     pub token: SecretString,
 }
 
+/// The signed-in operator. A locked app keeps who it was (to ask for the same password) but
+/// lets no command act until the password is given again.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub session: Session,
+    pub locked: bool,
+    pub last_activity: Instant,
+}
+
 #[derive(Debug)]
 pub struct AppState {
     pub sesame: Mutex<Sesame>,
-    pub session: Mutex<Option<Session>>,
+    pub signed_in: Mutex<Option<SignedIn>>,
     pub one_time: Mutex<Option<OneTime>>,
     pub lang: Mutex<Lang>,
+    /// Idle time after which the app locks (the store's setting, cached).
+    pub lock_after: Mutex<Duration>,
     pub clipboard: SensitiveClipboard,
+    /// Filled in by a background task at start: the keyring may take a moment to answer.
+    pub signing_key: Mutex<Option<SigningKeyView>>,
 }
 
 /// Locks a mutex; a poisoned one (a panic while held) becomes an error, not a second panic.
@@ -34,15 +50,25 @@ pub fn lock<'a, T>(mutex: &'a Mutex<T>, lang: Lang) -> UiResult<MutexGuard<'a, T
         .map_err(|_| UiError::internal("state lock poisoned", lang))
 }
 
+fn minutes(count: u32) -> Duration {
+    Duration::from_secs(u64::from(count) * 60)
+}
+
 impl AppState {
     pub fn new(sesame: Sesame) -> AppState {
-        let lang = sesame.settings().map(|s| s.language).unwrap_or_default();
+        let settings = sesame.settings().ok();
         AppState {
             sesame: Mutex::new(sesame),
-            session: Mutex::new(None),
+            signed_in: Mutex::new(None),
             one_time: Mutex::new(None),
-            lang: Mutex::new(lang),
+            lang: Mutex::new(settings.map(|s| s.language).unwrap_or_default()),
+            lock_after: Mutex::new(minutes(
+                settings
+                    .map(|s| s.lock_minutes)
+                    .unwrap_or(sesame_core::settings::LOCK_MINUTES_DEFAULT),
+            )),
             clipboard: SensitiveClipboard::default(),
+            signing_key: Mutex::new(None),
         }
     }
 
@@ -50,15 +76,87 @@ impl AppState {
         self.lang.lock().map(|lang| *lang).unwrap_or_default()
     }
 
-    /// The signed-in operator, or the « sign in first » error.
-    pub fn session(&self) -> UiResult<Session> {
-        let lang = self.lang();
-        lock(&self.session, lang)?
-            .clone()
-            .ok_or_else(|| UiError::from_core(&sesame_core::Error::SignInRequired, lang))
+    pub fn set_lock_minutes(&self, count: u32) {
+        if let Ok(mut lock_after) = self.lock_after.lock() {
+            *lock_after = minutes(count);
+        }
     }
 
-    /// Forgets the one-time secret: dialog closed, page reloaded, signed out.
+    /// The signed-in operator, for a command the operator just asked for (which counts as
+    /// activity); « sign in first » or « locked » otherwise.
+    pub fn session(&self) -> UiResult<Session> {
+        let lang = self.lang();
+        let mut signed_in = lock(&self.signed_in, lang)?;
+        let Some(current) = signed_in.as_mut() else {
+            return Err(UiError::from_core(
+                &sesame_core::Error::SignInRequired,
+                lang,
+            ));
+        };
+        if current.locked || current.last_activity.elapsed() >= self.lock_delay() {
+            drop(signed_in);
+            self.lock_now();
+            return Err(UiError::locked(lang));
+        }
+        current.last_activity = Instant::now();
+        Ok(current.session.clone())
+    }
+
+    /// Runs `work` on the store for the signed-in operator and converts its error.
+    pub fn with_store<T>(
+        &self,
+        work: impl FnOnce(&mut Sesame, &Session) -> sesame_core::Result<T>,
+    ) -> UiResult<T> {
+        let session = self.session()?;
+        let lang = self.lang();
+        let mut sesame = lock(&self.sesame, lang)?;
+        work(&mut sesame, &session).map_err(|error| UiError::from_core(&error, lang))
+    }
+
+    fn lock_delay(&self) -> Duration {
+        self.lock_after
+            .lock()
+            .map(|delay| *delay)
+            .unwrap_or(minutes(sesame_core::settings::LOCK_MINUTES_DEFAULT))
+    }
+
+    /// Input in the window: the operator is still there.
+    pub fn note_activity(&self) {
+        if let Ok(mut signed_in) = self.signed_in.lock()
+            && let Some(current) = signed_in.as_mut()
+            && !current.locked
+        {
+            current.last_activity = Instant::now();
+        }
+    }
+
+    /// Locks if the operator has been idle for the lock delay; says whether it just did.
+    pub fn lock_if_idle(&self) -> bool {
+        let idle = match self.signed_in.lock() {
+            Ok(signed_in) => signed_in
+                .as_ref()
+                .is_some_and(|s| !s.locked && s.last_activity.elapsed() >= self.lock_delay()),
+            Err(_) => false,
+        };
+        if idle {
+            self.lock_now();
+        }
+        idle
+    }
+
+    /// Locks the app: the one-time secret and anything copied are destroyed, and every command
+    /// waits for the password.
+    pub fn lock_now(&self) {
+        if let Ok(mut signed_in) = self.signed_in.lock()
+            && let Some(current) = signed_in.as_mut()
+        {
+            current.locked = true;
+        }
+        self.discard_one_time();
+        self.clipboard.wipe_now();
+    }
+
+    /// Forgets the one-time secret: dialog closed, page reloaded, signed out, locked.
     pub fn discard_one_time(&self) {
         if let Ok(mut one_time) = self.one_time.lock() {
             *one_time = None;

@@ -5,6 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::key::{Key, Usage};
 use sesame_core::service::Service;
+use sesame_core::{InstallationKey, Operator, Rights, SigningKeyHome};
 use ts_rs::TS;
 
 /// Dates cross as RFC 3339 text; the interface formats them in its language.
@@ -16,11 +17,109 @@ fn rfc3339_opt(at: Option<DateTime<Utc>>) -> Option<String> {
     at.map(rfc3339)
 }
 
+/// The signed-in operator and what it may do (the interface hides what it may not; the core
+/// refuses it anyway).
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct OperatorView {
     pub id: String,
     pub name: String,
+    pub rights: RightsView,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RightsView {
+    pub configuration: bool,
+    pub audit: bool,
+}
+
+impl From<Rights> for RightsView {
+    fn from(rights: Rights) -> Self {
+        RightsView {
+            configuration: rights.configuration,
+            audit: rights.audit,
+        }
+    }
+}
+
+impl From<RightsView> for Rights {
+    fn from(rights: RightsView) -> Self {
+        Rights {
+            configuration: rights.configuration,
+            audit: rights.audit,
+        }
+    }
+}
+
+/// An operator as the settings screen lists it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct OperatorAccountView {
+    pub id: String,
+    pub name: String,
+    pub rights: RightsView,
+    pub disabled: bool,
+    pub created_at: String,
+    pub created_by: Option<String>,
+}
+
+impl From<&Operator> for OperatorAccountView {
+    fn from(operator: &Operator) -> Self {
+        OperatorAccountView {
+            id: operator.id.clone(),
+            name: operator.name.clone(),
+            rights: operator.rights.into(),
+            disabled: operator.disabled_at.is_some(),
+            created_at: rfc3339(operator.created_at),
+            created_by: operator.created_by.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[ts(export)]
+pub struct PasswordStrengthView {
+    /// 0 (guessed at once) to 4.
+    pub score: u8,
+    pub acceptable: bool,
+}
+
+/// Where the installation's signing key lives, for the settings screen.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SigningKeyView {
+    /// `keyring`, `file`, or `error`.
+    pub home: String,
+    /// The keyring entry or the file's path.
+    pub place: String,
+    pub fingerprint: String,
+    /// Why the keyring was not used, or why the key could not be loaded.
+    pub problem: Option<String>,
+}
+
+impl From<&InstallationKey> for SigningKeyView {
+    fn from(key: &InstallationKey) -> Self {
+        let (home, place, problem) = match key.home() {
+            SigningKeyHome::Keyring { service, entry } => {
+                ("keyring", format!("{service} / {entry}"), None)
+            }
+            SigningKeyHome::File {
+                path,
+                keyring_problem,
+            } => (
+                "file",
+                path.display().to_string(),
+                Some(keyring_problem.clone()),
+            ),
+        };
+        SigningKeyView {
+            home: home.to_owned(),
+            place,
+            fingerprint: key.fingerprint(),
+            problem,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -28,9 +127,14 @@ pub struct OperatorView {
 pub struct AppStatus {
     pub initialised: bool,
     pub operator: Option<OperatorView>,
+    /// Signed in but locked: the interface asks for the password again.
+    pub locked: bool,
     pub language: String,
     pub clipboard_seconds: u32,
+    pub lock_minutes: u32,
     pub store: String,
+    /// `None` while the keyring is still being asked.
+    pub signing_key: Option<SigningKeyView>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

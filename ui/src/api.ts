@@ -1,5 +1,5 @@
 // One typed wrapper per Tauri command. The types come from Rust (ts-rs, in ./bindings).
-import { invoke } from "@tauri-apps/api/core";
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { KeyEditInput } from "./bindings/KeyEditInput";
 import type { KeyFilterInput } from "./bindings/KeyFilterInput";
@@ -9,13 +9,17 @@ import type { NamedRef } from "./bindings/NamedRef";
 import type { NewKeyInput } from "./bindings/NewKeyInput";
 import type { OneTimePart } from "./bindings/OneTimePart";
 import type { OneTimeView } from "./bindings/OneTimeView";
+import type { OperatorAccountView } from "./bindings/OperatorAccountView";
 import type { OperatorView } from "./bindings/OperatorView";
+import type { PasswordStrengthView } from "./bindings/PasswordStrengthView";
+import type { RightsView } from "./bindings/RightsView";
 import type { ServiceInput } from "./bindings/ServiceInput";
 import type { ServiceView } from "./bindings/ServiceView";
 import type { UiError } from "./bindings/UiError";
 
 export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NamedRef, NewKeyInput };
 export type { OneTimePart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
+export type { OperatorAccountView, PasswordStrengthView, RightsView };
 
 /** Every command rejects with a `UiError`; anything else is turned into one. */
 export function asUiError(error: unknown): UiError {
@@ -25,12 +29,45 @@ export function asUiError(error: unknown): UiError {
   return { code: "internal", message: String(error), field: null };
 }
 
+let lockedHandler: () => void = () => {};
+
+/** Who to tell when a command finds the app locked (the lock screen then takes over). */
+export function onLocked(handler: () => void) {
+  lockedHandler = handler;
+}
+
+async function invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await tauriInvoke<T>(command, args);
+  } catch (error) {
+    if (asUiError(error).code === "locked") lockedHandler();
+    throw error;
+  }
+}
+
 export const api = {
   appStatus: () => invoke<AppStatus>("app_status"),
   createAdministrator: (name: string, password: string, confirmation: string) =>
-    invoke<OperatorView>("create_administrator", { name, password, confirmation }),
-  signIn: (name: string, password: string) => invoke<OperatorView>("sign_in", { name, password }),
+    invoke<void>("create_administrator", { name, password, confirmation }),
+  signIn: (name: string, password: string) => invoke<void>("sign_in", { name, password }),
   signOut: () => invoke<void>("sign_out"),
+  lockApp: () => invoke<void>("lock_app"),
+  unlock: (password: string) => invoke<void>("unlock", { password }),
+  reportActivity: () => invoke<void>("report_activity"),
+  setLockMinutes: (minutes: number) => invoke<AppStatus>("set_lock_minutes", { minutes }),
+  listOperatorAccounts: () => invoke<OperatorAccountView[]>("list_operator_accounts"),
+  createOperator: (name: string, password: string, confirmation: string, rights: RightsView) =>
+    invoke<OperatorAccountView>("create_operator", { name, password, confirmation, rights }),
+  editOperator: (id: string, name: string, rights: RightsView) =>
+    invoke<OperatorAccountView>("edit_operator", { id, name, rights }),
+  setOperatorDisabled: (id: string, disabled: boolean) =>
+    invoke<OperatorAccountView>("set_operator_disabled", { id, disabled }),
+  resetOperatorPassword: (id: string, password: string, confirmation: string) =>
+    invoke<void>("reset_operator_password", { id, password, confirmation }),
+  changeOwnPassword: (current: string, password: string, confirmation: string) =>
+    invoke<void>("change_own_password", { current, password, confirmation }),
+  passwordStrength: (name: string, password: string) =>
+    invoke<PasswordStrengthView>("password_strength", { name, password }),
   setLanguage: (language: string) => invoke<AppStatus>("set_language", { language }),
   setClipboardSeconds: (seconds: number) => invoke<AppStatus>("set_clipboard_seconds", { seconds }),
   listServices: (category: string, text: string) =>

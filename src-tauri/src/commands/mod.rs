@@ -3,6 +3,7 @@
 
 pub mod keys;
 pub mod one_time;
+pub mod operators;
 pub mod services;
 pub mod session;
 

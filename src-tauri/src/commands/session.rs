@@ -1,32 +1,63 @@
-//! First launch, sign-in, sign-out and the settings every screen needs.
+//! First launch, sign-in, locking, sign-out and the settings every screen needs.
 
-use sesame_core::Lang;
+use std::time::Instant;
+
 use sesame_core::secret::{ExposeSecret, secret_from};
+use sesame_core::{Lang, Sesame, Session};
 use tauri::AppHandle;
 
 use super::{blocking, core};
 use crate::error::UiResult;
-use crate::state::lock;
+use crate::state::{AppState, SignedIn, lock};
 use crate::views::{AppStatus, OperatorView};
 
-fn operator(session: &sesame_core::Session) -> OperatorView {
-    OperatorView {
-        id: session.operator_id().to_owned(),
-        name: session.operator_name().to_owned(),
-    }
+fn operator_view(sesame: &Sesame, session: &Session) -> sesame_core::Result<OperatorView> {
+    let operator = sesame.signed_in_operator(session)?;
+    Ok(OperatorView {
+        id: operator.id,
+        name: operator.name,
+        rights: operator.rights.into(),
+    })
+}
+
+/// Starts a session (after setup, sign-in or unlocking), unlocked and active now.
+fn begin(state: &AppState, session: Session) -> UiResult<()> {
+    *lock(&state.signed_in, state.lang())? = Some(SignedIn {
+        session,
+        locked: false,
+        last_activity: Instant::now(),
+    });
+    Ok(())
 }
 
 #[tauri::command]
 pub async fn app_status(app: AppHandle) -> UiResult<AppStatus> {
     blocking(app, |state| {
+        // An idle app found by this call locks now rather than at the next tick.
+        state.lock_if_idle();
         let sesame = lock(&state.sesame, state.lang())?;
         let settings = core(state, sesame.settings())?;
+        let mut signed_in = lock(&state.signed_in, state.lang())?;
+        let (operator, locked) = match signed_in.as_ref() {
+            Some(current) => match operator_view(&sesame, &current.session) {
+                Ok(view) => (Some(view), current.locked),
+                // Disabled (or gone) since signing in: the session ends here.
+                Err(_) => {
+                    *signed_in = None;
+                    (None, false)
+                }
+            },
+            None => (None, false),
+        };
         Ok(AppStatus {
             initialised: core(state, sesame.is_initialised())?,
-            operator: lock(&state.session, state.lang())?.as_ref().map(operator),
+            operator,
+            locked,
             language: settings.language.tag().to_owned(),
             clipboard_seconds: settings.clipboard_seconds,
+            lock_minutes: settings.lock_minutes,
             store: sesame.path().display().to_string(),
+            signing_key: lock(&state.signing_key, state.lang())?.clone(),
         })
     })
     .await
@@ -38,7 +69,7 @@ pub async fn create_administrator(
     name: String,
     password: String,
     confirmation: String,
-) -> UiResult<OperatorView> {
+) -> UiResult<()> {
     let (password, confirmation) = (secret_from(password), secret_from(confirmation));
     blocking(app, move |state| {
         if password.expose_secret() != confirmation.expose_secret() {
@@ -48,24 +79,61 @@ pub async fn create_administrator(
             state,
             lock(&state.sesame, state.lang())?.initialise(&name, &password),
         )?;
-        let view = operator(&session);
-        *lock(&state.session, state.lang())? = Some(session);
-        Ok(view)
+        begin(state, session)
     })
     .await
 }
 
 #[tauri::command]
-pub async fn sign_in(app: AppHandle, name: String, password: String) -> UiResult<OperatorView> {
+pub async fn sign_in(app: AppHandle, name: String, password: String) -> UiResult<()> {
     let password = secret_from(password);
     blocking(app, move |state| {
         let session = core(
             state,
             lock(&state.sesame, state.lang())?.sign_in(&name, &password),
         )?;
-        let view = operator(&session);
-        *lock(&state.session, state.lang())? = Some(session);
-        Ok(view)
+        begin(state, session)
+    })
+    .await
+}
+
+/// Locks the app on demand (the « Verrouiller » button).
+#[tauri::command]
+pub async fn lock_app(app: AppHandle) -> UiResult<()> {
+    blocking(app, |state| {
+        state.lock_now();
+        Ok(())
+    })
+    .await
+}
+
+/// Unlocks with the locked operator's password: a sign-in like any other, audited and
+/// throttled.
+#[tauri::command]
+pub async fn unlock(app: AppHandle, password: String) -> UiResult<()> {
+    let password = secret_from(password);
+    blocking(app, move |state| {
+        let name = match lock(&state.signed_in, state.lang())?.as_ref() {
+            Some(current) => current.session.operator_name().to_owned(),
+            None => {
+                return core(state, Err(sesame_core::Error::SignInRequired));
+            }
+        };
+        let session = core(
+            state,
+            lock(&state.sesame, state.lang())?.sign_in(&name, &password),
+        )?;
+        begin(state, session)
+    })
+    .await
+}
+
+/// Input in the window (keys, pointer): keeps the app from locking while someone works.
+#[tauri::command]
+pub async fn report_activity(app: AppHandle) -> UiResult<()> {
+    blocking(app, |state| {
+        state.note_activity();
+        Ok(())
     })
     .await
 }
@@ -75,7 +143,7 @@ pub async fn sign_out(app: AppHandle) -> UiResult<()> {
     blocking(app, |state| {
         state.discard_one_time();
         state.clipboard.wipe_now();
-        *lock(&state.session, state.lang())? = None;
+        *lock(&state.signed_in, state.lang())? = None;
         Ok(())
     })
     .await
@@ -84,11 +152,9 @@ pub async fn sign_out(app: AppHandle) -> UiResult<()> {
 #[tauri::command]
 pub async fn set_language(app: AppHandle, language: String) -> UiResult<AppStatus> {
     blocking(app.clone(), move |state| {
-        let session = state.session()?;
-        let settings = core(
-            state,
-            lock(&state.sesame, state.lang())?.set_language(&session, Lang::from_tag(&language)),
-        )?;
+        let settings = state.with_store(|sesame, session| {
+            sesame.set_language(session, Lang::from_tag(&language))
+        })?;
         *lock(&state.lang, state.lang())? = settings.language;
         Ok(())
     })
@@ -99,11 +165,19 @@ pub async fn set_language(app: AppHandle, language: String) -> UiResult<AppStatu
 #[tauri::command]
 pub async fn set_clipboard_seconds(app: AppHandle, seconds: u32) -> UiResult<AppStatus> {
     blocking(app.clone(), move |state| {
-        let session = state.session()?;
-        core(
-            state,
-            lock(&state.sesame, state.lang())?.set_clipboard_seconds(&session, seconds),
-        )?;
+        state.with_store(|sesame, session| sesame.set_clipboard_seconds(session, seconds))?;
+        Ok(())
+    })
+    .await?;
+    app_status(app).await
+}
+
+#[tauri::command]
+pub async fn set_lock_minutes(app: AppHandle, minutes: u32) -> UiResult<AppStatus> {
+    blocking(app.clone(), move |state| {
+        let settings =
+            state.with_store(|sesame, session| sesame.set_lock_minutes(session, minutes))?;
+        state.set_lock_minutes(settings.lock_minutes);
         Ok(())
     })
     .await?;
