@@ -16,7 +16,7 @@ pub type Step = Result<(), String>;
 
 const PATIENCE: Duration = Duration::from_secs(20);
 
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     // …/target/debug/deps/e2e-<hash> → …/target/debug
     let exe = std::env::current_exe().expect("test binary path");
     exe.parent()
@@ -278,6 +278,22 @@ impl App {
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
         Err(format!("gave up waiting: {what}"))
+    }
+
+    /// Waits up to `patience` for an element, only looking: no input reaches the app meanwhile
+    /// (the lock test counts on that).
+    pub async fn wait_quietly_for(&self, test: &str, patience: Duration) -> Step {
+        let started = Instant::now();
+        while started.elapsed() < patience {
+            if self.client.find(Self::css(test)).await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        Err(format!(
+            "{test} did not appear within {} s",
+            patience.as_secs()
+        ))
     }
 
     pub async fn wait_text(&self, test: &str, wanted: &str) -> Step {

@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod driver;
+mod operators;
 
 use std::time::Duration;
 
