@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use sesame_core::secret::{ExposeSecret, secret_from};
+use sesame_core::secret::{ExposeSecret, SecretString, secret_from};
 use sesame_core::{Lang, Sesame, Session};
 use tauri::AppHandle;
 
@@ -28,6 +28,15 @@ fn begin(state: &AppState, session: Session) -> UiResult<()> {
         last_activity: Instant::now(),
     });
     Ok(())
+}
+
+/// Checks a name and password in the core (audited, throttled) and starts the session.
+fn sign_in_and_begin(state: &AppState, name: &str, password: &SecretString) -> UiResult<()> {
+    let session = core(
+        state,
+        lock(&state.sesame, state.lang())?.sign_in(name, password),
+    )?;
+    begin(state, session)
 }
 
 #[tauri::command]
@@ -87,14 +96,7 @@ pub async fn create_administrator(
 #[tauri::command]
 pub async fn sign_in(app: AppHandle, name: String, password: String) -> UiResult<()> {
     let password = secret_from(password);
-    blocking(app, move |state| {
-        let session = core(
-            state,
-            lock(&state.sesame, state.lang())?.sign_in(&name, &password),
-        )?;
-        begin(state, session)
-    })
-    .await
+    blocking(app, move |state| sign_in_and_begin(state, &name, &password)).await
 }
 
 /// Locks the app on demand (the « Verrouiller » button).
@@ -119,11 +121,7 @@ pub async fn unlock(app: AppHandle, password: String) -> UiResult<()> {
                 return core(state, Err(sesame_core::Error::SignInRequired));
             }
         };
-        let session = core(
-            state,
-            lock(&state.sesame, state.lang())?.sign_in(&name, &password),
-        )?;
-        begin(state, session)
+        sign_in_and_begin(state, &name, &password)
     })
     .await
 }
