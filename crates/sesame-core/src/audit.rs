@@ -181,7 +181,7 @@ pub fn check_chain<I: IntoIterator<Item = AuditEvent>>(events: I) -> ChainReport
     }
 }
 
-fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
+pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
     Ok(AuditEvent {
         seq: row.get(0)?,
         at: from_millis(row.get(1)?),
@@ -197,7 +197,8 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
     })
 }
 
-const EVENT_COLUMNS: &str = "seq, at, operator_id, operator_name, action, target_kind, target_id,
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, at, operator_id, operator_name, action, target_kind, target_id,
                              target_name, details, prev_hash, hash";
 
 impl Sesame {

@@ -196,6 +196,8 @@ pub enum Error {
     LastAdministrator,
     #[error("You cannot disable your own account.")]
     CannotDisableSelf,
+    #[error("The export could not be written: {0}")]
+    ExportWrite(String),
     #[error("The installation's signing key cannot be used: {0}")]
     SigningKeyUnavailable(String),
     #[error("« {0} » is not a Sésame store (not an SQLite database).")]
@@ -261,6 +263,7 @@ impl Error {
             Error::LastAdministrator => "last_administrator",
             Error::CannotDisableSelf => "cannot_disable_self",
             Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
+            Error::ExportWrite(_) => "export_write",
             Error::StoreNotSqlite(_) => "store_not_sqlite",
             Error::StoreReadOnly(_) => "store_read_only",
             Error::StoreUnavailable(..) => "store_unavailable",
@@ -393,6 +396,7 @@ impl Error {
                                          de la plateforme »."
                 .into(),
             Error::CannotDisableSelf => "Vous ne pouvez pas désactiver votre propre compte.".into(),
+            Error::ExportWrite(why) => format!("L'export n'a pas pu être écrit : {why}"),
             Error::SigningKeyUnavailable(why) => {
                 format!("La clé de signature de l'installation est inutilisable : {why}")
             }

@@ -3,6 +3,7 @@
 //! GTK or WebKit; the desktop app and `sesamectl` are thin shells over [`Sesame`].
 
 pub mod audit;
+pub mod audit_export;
 pub mod clock;
 pub mod company;
 pub mod error;

@@ -157,16 +157,33 @@ pub fn permissions<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>> {
     Ok(list)
 }
 
+fn parse_day(raw: &str) -> Result<NaiveDate> {
+    let text = raw.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| Error::DateInvalid(text.to_owned()))
+}
+
 /// Reads an expiry date written `YYYY-MM-DD`. A key is valid through the whole of that day,
 /// in the office's local time, so it expires at the next local midnight.
 pub fn expiry_date(raw: &str) -> Result<DateTime<Utc>> {
-    let text = raw.trim();
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Error::DateInvalid(text.to_owned()))?;
+    let date = parse_day(raw)?;
     let next_day = date
         .succ_opt()
-        .ok_or_else(|| Error::DateInvalid(text.to_owned()))?;
-    let midnight = next_day
+        .ok_or_else(|| Error::DateInvalid(raw.trim().to_owned()))?;
+    local_midnight(next_day, raw.trim())
+}
+
+/// The first instant of a day written `YYYY-MM-DD`, in local time (a range's start).
+pub fn day_start(raw: &str) -> Result<DateTime<Utc>> {
+    local_midnight(parse_day(raw)?, raw.trim())
+}
+
+/// The last instant of a day written `YYYY-MM-DD`, in local time (a range's inclusive end).
+pub fn day_end(raw: &str) -> Result<DateTime<Utc>> {
+    Ok(expiry_date(raw)? - Duration::milliseconds(1))
+}
+
+fn local_midnight(day: NaiveDate, text: &str) -> Result<DateTime<Utc>> {
+    let midnight = day
         .and_hms_opt(0, 0, 0)
         .ok_or_else(|| Error::DateInvalid(text.to_owned()))?;
     // A midnight skipped by a daylight-saving change does not exist; take the instant an hour on.

@@ -14,6 +14,10 @@ pub enum CliError {
     PasswordsDiffer,
     #[error("Cannot read the key from standard input: {0}")]
     Stdin(String),
+    #[error("The file « {} » already exists; choose another name or add --overwrite.", .0.display())]
+    FileExists(std::path::PathBuf),
+    #[error("The file « {} » cannot be used: {}", .0.display(), .1)]
+    File(std::path::PathBuf, String),
 }
 
 pub type Result<T> = std::result::Result<T, CliError>;
@@ -26,6 +30,8 @@ impl CliError {
             CliError::PasswordUnavailable(_) => "password_unavailable",
             CliError::PasswordsDiffer => "passwords_differ",
             CliError::Stdin(_) => "stdin",
+            CliError::FileExists(_) => "file_exists",
+            CliError::File(..) => "file",
         }
     }
 
@@ -43,6 +49,13 @@ impl CliError {
             (CliError::PasswordsDiffer, Lang::Fr) => "Les deux mots de passe diffèrent.".into(),
             (CliError::Stdin(why), Lang::Fr) => {
                 format!("Impossible de lire la clé sur l'entrée standard : {why}")
+            }
+            (CliError::FileExists(path), Lang::Fr) => format!(
+                "Le fichier « {} » existe déjà ; choisissez un autre nom ou ajoutez --overwrite.",
+                path.display()
+            ),
+            (CliError::File(path, why), Lang::Fr) => {
+                format!("Le fichier « {} » est inutilisable : {why}", path.display())
             }
         }
     }

@@ -5,6 +5,7 @@
 mod commands;
 mod context;
 mod error;
+mod files;
 mod output;
 
 use std::path::PathBuf;
@@ -59,6 +60,9 @@ enum Command {
     Operator(commands::operator::OperatorCommand),
     /// Where the installation's signing key lives, and its public fingerprint.
     SigningKey,
+    /// The audit trail: signed exports, and checking one offline.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
 }
 
 /// What a command ended with, beyond plain success.
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&context, &args),
         Command::Operator(command) => commands::operator::run(&context, command),
         Command::SigningKey => commands::signing_key::run(&context),
+        Command::Audit(command) => commands::audit::run(&context, command),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod audit_chain;
+mod audit_export;
 mod bad_input;
 mod keyring;
 mod lifecycle;

@@ -1,5 +1,6 @@
 //! One module per group of subcommands, each a thin call into the core.
 
+pub mod audit;
 pub mod company;
 pub mod init;
 pub mod key;
