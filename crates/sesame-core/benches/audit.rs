@@ -1,0 +1,127 @@
+//! Audit figures (issue 5): exporting and verifying 1 000 000 events (target ≤ 5 s each), and
+//! reading one page of the trail at that size. Prints its figures; `cargo bench --bench audit`.
+// A benchmark's set-up that fails has nothing to measure; `expect` says what failed.
+#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+
+use std::time::Instant;
+
+mod support;
+use chrono::{TimeZone, Utc};
+use rusqlite::params;
+use sesame_core::KeyringNamespace;
+use sesame_core::audit::AuditEvent;
+use sesame_core::audit_export::verify_export;
+use support::seed::store;
+
+const EVENTS: i64 = 1_000_000;
+
+fn main() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("bench.db");
+    let (mut sesame, admin) = store(&path);
+
+    // A million events appended straight to the table, each hashed and chained as the core does.
+    let started = Instant::now();
+    {
+        let mut connection = rusqlite::Connection::open(&path).unwrap();
+        let transaction = connection.transaction().unwrap();
+        let (mut seq, mut previous): (i64, String) = transaction
+            .query_row(
+                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        let start = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
+        let mut insert = transaction
+            .prepare(
+                "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
+                     target_id, target_name, details, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .unwrap();
+        for n in 0..EVENTS {
+            seq += 1;
+            let mut event = AuditEvent {
+                seq,
+                at: start + chrono::Duration::seconds(n * 30),
+                operator_id: Some(admin.operator_id().to_owned()),
+                operator_name: Some("Bench Admin".into()),
+                action: "key.deactivated".into(),
+                target_kind: Some("key".into()),
+                target_id: Some(format!("0190c2b0-0000-7000-8000-{n:012}")),
+                target_name: Some(format!("clé {n}")),
+                details: r#"{"identifier":"paie_4kXq9TzB0wLmR2vA","service":"Paie"}"#.into(),
+                prev_hash: previous.clone(),
+                hash: String::new(),
+            };
+            event.hash = event.compute_hash();
+            insert
+                .execute(params![
+                    event.seq,
+                    event.at.timestamp_millis(),
+                    event.operator_id,
+                    event.operator_name,
+                    event.action,
+                    event.target_kind,
+                    event.target_id,
+                    event.target_name,
+                    event.details,
+                    event.prev_hash,
+                    event.hash
+                ])
+                .unwrap();
+            previous = event.hash;
+        }
+        drop(insert);
+        transaction.commit().unwrap();
+    }
+    println!(
+        "seeded {EVENTS} events in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let key = sesame
+        .installation_key(&KeyringNamespace::named("fr.sesame.admin.bench"))
+        .unwrap();
+    let export = folder.path().join("audit.jsonl");
+    let started = Instant::now();
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&export).unwrap());
+    let summary = sesame
+        .export_audit(&admin, &key, None, None, &mut file)
+        .unwrap();
+    drop(file);
+    let export_time = started.elapsed();
+    let size = std::fs::metadata(&export).unwrap().len();
+    println!(
+        "export of {} events: {:.2} s ({:.0} MiB, target ≤ 5 s)",
+        summary.count,
+        export_time.as_secs_f64(),
+        size as f64 / 1048576.0
+    );
+
+    let started = Instant::now();
+    let report = verify_export(&export, Some(&key.fingerprint())).unwrap();
+    let verify_time = started.elapsed();
+    assert_eq!(report.problem, None);
+    println!(
+        "verify of {} events: {:.2} s (target ≤ 5 s)",
+        report.events,
+        verify_time.as_secs_f64()
+    );
+
+    let mut times: Vec<f64> = [0, EVENTS / 2, EVENTS - 50]
+        .iter()
+        .map(|after| {
+            let started = Instant::now();
+            let page = sesame.audit_events(&admin, *after, 50).unwrap();
+            assert_eq!(page.len(), 50);
+            started.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "one page of 50 events at {EVENTS} events: {:.2}–{:.2} ms (target ≤ 20 ms)",
+        times[0], times[2]
+    );
+}
