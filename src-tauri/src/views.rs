@@ -266,6 +266,9 @@ pub struct KeyFilterInput {
     pub status: Option<String>,
     pub name_contains: String,
     pub creator: Option<String>,
+    /// A health check: `unused`, `no_expiry`, `not_regenerated`, `expiring_soon`,
+    /// `refused_attempts`, or none.
+    pub health: Option<String>,
     /// `newest`, `oldest`, `name`, `last-use` or `expiry`.
     pub sort: String,
     pub page: u32,

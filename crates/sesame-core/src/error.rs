@@ -196,6 +196,14 @@ pub enum Error {
     LastAdministrator,
     #[error("You cannot disable your own account.")]
     CannotDisableSelf,
+    #[error(
+        "The store is open in another program (the app or the verification service); close it, then restore. Nothing was changed."
+    )]
+    StoreInUse,
+    #[error("A restore of this store is under way; try again in a moment.")]
+    StoreRestoring,
+    #[error("This backup cannot be restored: {0}. Nothing was changed.")]
+    BackupInvalid(String),
     #[error("The export could not be written: {0}")]
     ExportWrite(String),
     #[error("The installation's signing key cannot be used: {0}")]
@@ -264,6 +272,9 @@ impl Error {
             Error::CannotDisableSelf => "cannot_disable_self",
             Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
             Error::ExportWrite(_) => "export_write",
+            Error::StoreInUse => "store_in_use",
+            Error::StoreRestoring => "store_restoring",
+            Error::BackupInvalid(_) => "backup_invalid",
             Error::StoreNotSqlite(_) => "store_not_sqlite",
             Error::StoreReadOnly(_) => "store_read_only",
             Error::StoreUnavailable(..) => "store_unavailable",
@@ -397,6 +408,18 @@ impl Error {
                 .into(),
             Error::CannotDisableSelf => "Vous ne pouvez pas désactiver votre propre compte.".into(),
             Error::ExportWrite(why) => format!("L'export n'a pas pu être écrit : {why}"),
+            Error::StoreInUse => "Le magasin est ouvert dans un autre programme (l'application ou \
+                                  le service de vérification) ; fermez-le, puis restaurez. Rien \
+                                  n'a été modifié."
+                .into(),
+            Error::StoreRestoring => {
+                "Une restauration de ce magasin est en cours ; réessayez dans un instant.".into()
+            }
+            Error::BackupInvalid(why) => {
+                format!(
+                    "Cette sauvegarde ne peut pas être restaurée : {why}. Rien n'a été modifié."
+                )
+            }
             Error::SigningKeyUnavailable(why) => {
                 format!("La clé de signature de l'installation est inutilisable : {why}")
             }

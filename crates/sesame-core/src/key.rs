@@ -254,6 +254,8 @@ impl KeySort {
 #[derive(Debug, Clone)]
 pub struct KeyFilter {
     pub service: Option<String>,
+    /// One of the health view's checks.
+    pub health: Option<Health>,
     pub company: Option<String>,
     pub status: Option<KeyStatus>,
     pub name_contains: String,
@@ -267,6 +269,7 @@ impl Default for KeyFilter {
     fn default() -> Self {
         KeyFilter {
             service: None,
+            health: None,
             company: None,
             status: None,
             name_contains: String::new(),
@@ -286,6 +289,69 @@ pub struct KeyPage {
 }
 
 pub const PAGE_MAX: u32 = 500;
+
+/// The health view's checks, each a filter on the key list (revoked keys aside, except for the
+/// last, which is about them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// Not used for 90 days (or never, and made more than 90 days ago).
+    Unused,
+    /// No expiry date.
+    NoExpiry,
+    /// Secret unchanged for a year (never regenerated since creation, or since the last time).
+    NotRegenerated,
+    /// Expiring within 30 days.
+    ExpiringSoon,
+    /// Someone still tried to use it while it was inactive or revoked (or with a wrong secret).
+    RefusedAttempts,
+}
+
+impl Health {
+    pub const ALL: [Health; 5] = [
+        Health::Unused,
+        Health::NoExpiry,
+        Health::NotRegenerated,
+        Health::ExpiringSoon,
+        Health::RefusedAttempts,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Health::Unused => "unused",
+            Health::NoExpiry => "no_expiry",
+            Health::NotRegenerated => "not_regenerated",
+            Health::ExpiringSoon => "expiring_soon",
+            Health::RefusedAttempts => "refused_attempts",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Health> {
+        Health::ALL.into_iter().find(|health| health.code() == code)
+    }
+
+    /// The SQL condition on `k` and the instants it compares with.
+    fn condition(self, now: DateTime<Utc>) -> (&'static str, Vec<DateTime<Utc>>) {
+        match self {
+            Health::Unused => (
+                "k.status <> 'revoked' AND coalesce(k.last_used_at, k.created_at) <= ?",
+                vec![now - Duration::days(90)],
+            ),
+            Health::NoExpiry => ("k.status <> 'revoked' AND k.expires_at IS NULL", vec![]),
+            Health::NotRegenerated => (
+                "k.status <> 'revoked' AND coalesce(k.regenerated_at, k.created_at) <= ?",
+                vec![now - Duration::days(365)],
+            ),
+            Health::ExpiringSoon => (
+                "k.status <> 'revoked' AND k.expires_at > ? AND k.expires_at <= ?",
+                vec![now, now + Duration::days(30)],
+            ),
+            Health::RefusedAttempts => (
+                "k.status IN ('inactive', 'revoked') AND k.failed_attempts > 0",
+                vec![],
+            ),
+        }
+    }
+}
 
 const KEY_COLUMNS: &str = "k.id, k.service_id, s.name, k.name, k.identifier, k.status,
     k.expires_at, k.note, k.created_at, creator.name, k.last_used_at, k.use_count,
@@ -827,6 +893,11 @@ impl Sesame {
                 values.push(Value::Text(live.code().into()));
                 values.push(now_millis);
             }
+        }
+        if let Some(health) = filter.health {
+            let (condition, instants) = health.condition(now);
+            conditions.push(condition.into());
+            values.extend(instants.into_iter().map(|at| Value::Integer(to_millis(at))));
         }
         let contains = validate::name_key(filter.name_contains.trim());
         if !contains.is_empty() {

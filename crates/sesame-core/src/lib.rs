@@ -12,6 +12,7 @@ pub mod key_format;
 pub mod operator;
 pub mod os_keyring;
 pub mod password;
+pub mod report;
 pub mod secret;
 pub mod service;
 pub mod settings;
@@ -42,12 +43,16 @@ pub struct Sesame {
     cost: HashingCost,
     verified_secrets: verify::VerifiedSecrets,
     pending_usage: verify::PendingUsage,
+    /// Held shared while the store is open, so a restore never replaces it under our feet.
+    _store_lock: Option<std::fs::File>,
 }
 
 impl Sesame {
     /// Opens the store at `path`, creating and migrating it as needed.
     pub fn open(path: &Path) -> Result<Sesame> {
+        let store_lock = store::backup::share_lock(path)?;
         Ok(Sesame {
+            _store_lock: store_lock,
             connection: store::open(path)?,
             path: path.to_owned(),
             clock: Clock::System,

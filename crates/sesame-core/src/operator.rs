@@ -330,6 +330,11 @@ impl Sesame {
         }
     }
 
+    /// Checks a right for a front end about to act outside the store (a restore); audited alike.
+    pub fn check_right(&mut self, session: &Session, right: Right, action: &str) -> Result<()> {
+        self.require(session, right, action)
+    }
+
     fn record_refusal(&mut self, session: &Session, action: &str, error: &Error) -> Result<()> {
         let reason = match error {
             Error::RightMissing(right) => json!({"action": action, "right": right.code()}),

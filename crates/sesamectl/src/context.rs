@@ -19,13 +19,17 @@ impl Context {
         self.output.lang
     }
 
-    /// Opens the store named by `--db`/`SESAME_DB`, else the one in the user's data folder.
-    pub fn open(&self) -> Result<Sesame> {
-        let path = match &self.db {
+    /// The store named by `--db`/`SESAME_DB`, else the one in the user's data folder.
+    pub fn store_path(&self) -> Result<PathBuf> {
+        Ok(match &self.db {
             Some(path) => path.clone(),
             None => sesame_core::store::default_path()?,
-        };
-        Ok(Sesame::open(&path)?)
+        })
+    }
+
+    /// Opens the store (see [`Context::store_path`]).
+    pub fn open(&self) -> Result<Sesame> {
+        Ok(Sesame::open(&self.store_path()?)?)
     }
 
     /// Opens the store and signs in the operator named by `SESAME_USER`.

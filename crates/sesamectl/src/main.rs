@@ -63,6 +63,18 @@ enum Command {
     /// The audit trail: signed exports, and checking one offline.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Reports for auditors.
+    #[command(subcommand)]
+    Report(commands::report::ReportCommand),
+    /// Copy the store to a new file while it is in use (configuration right).
+    Backup {
+        file: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Replace the store with a backup, after checking it; the current store is kept aside.
+    Restore { file: PathBuf },
 }
 
 /// What a command ended with, beyond plain success.
@@ -107,6 +119,9 @@ fn main() -> ExitCode {
         Command::Operator(command) => commands::operator::run(&context, command),
         Command::SigningKey => commands::signing_key::run(&context),
         Command::Audit(command) => commands::audit::run(&context, command),
+        Command::Report(command) => commands::report::run(&context, command),
+        Command::Backup { file, overwrite } => commands::backup::backup(&context, &file, overwrite),
+        Command::Restore { file } => commands::backup::restore(&context, &file),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

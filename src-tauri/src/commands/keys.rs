@@ -1,6 +1,6 @@
 //! The key list and the key lifecycle.
 
-use sesame_core::key::{Grace, IssuedKey, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey};
+use sesame_core::key::{Grace, Health, IssuedKey, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey};
 use sesame_core::secret::ExposeSecret;
 use sesame_core::validate;
 use tauri::AppHandle;
@@ -27,6 +27,7 @@ pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPa
         let per_page = filter.per_page.clamp(1, sesame_core::key::PAGE_MAX);
         let page = filter.page.max(1);
         let core_filter = KeyFilter {
+            health: non_empty(filter.health).and_then(|code| Health::from_code(&code)),
             service: non_empty(filter.service),
             company: non_empty(filter.company),
             status,

@@ -7,6 +7,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub mod backup;
+
 /// Marks a file as a Sésame store (`PRAGMA application_id`, "SSME").
 const APPLICATION_ID: i64 = 0x5353_4D45;
 

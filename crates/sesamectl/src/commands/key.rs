@@ -2,7 +2,9 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use sesame_core::key::{Grace, IssuedKey, Key, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey};
+use sesame_core::key::{
+    Grace, Health, IssuedKey, Key, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey,
+};
 use sesame_core::secret::ExposeSecret;
 use sesame_core::validate;
 
@@ -92,6 +94,10 @@ pub struct ListArgs {
     /// The operator who created the keys.
     #[arg(long)]
     creator: Option<String>,
+    /// A health check: keys unused for 90 days, without expiry, not regenerated for a year,
+    /// expiring within 30 days, or refused while inactive or revoked.
+    #[arg(long, value_enum)]
+    health: Option<HealthArg>,
     #[arg(long, value_enum, default_value = "newest")]
     sort: SortArg,
     /// Page number, from 1.
@@ -222,6 +228,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::List(args) => {
             let filter = KeyFilter {
+                health: args.health.map(HealthArg::into_core),
                 service: args.service,
                 company: args.company,
                 status: args.status.map(status),
@@ -307,4 +314,25 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Done)
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HealthArg {
+    Unused,
+    NoExpiry,
+    NotRegenerated,
+    ExpiringSoon,
+    RefusedAttempts,
+}
+
+impl HealthArg {
+    fn into_core(self) -> Health {
+        match self {
+            HealthArg::Unused => Health::Unused,
+            HealthArg::NoExpiry => Health::NoExpiry,
+            HealthArg::NotRegenerated => Health::NotRegenerated,
+            HealthArg::ExpiringSoon => Health::ExpiringSoon,
+            HealthArg::RefusedAttempts => Health::RefusedAttempts,
+        }
+    }
 }

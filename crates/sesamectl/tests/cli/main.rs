@@ -3,8 +3,10 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod audit;
+mod backup;
 mod bad_input;
 mod commands;
 mod crash;
 mod operators;
+mod report;
 mod support;

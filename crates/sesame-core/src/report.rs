@@ -1,0 +1,198 @@
+//! The credential report: one CSV row per key, like a cloud provider's, that opens as columns in
+//! LibreOffice and in French Excel (UTF-8 byte-order mark, `;` between cells, RFC 4180 quoting)
+//! and cannot run anything there (cells that would start a formula are escaped).
+
+use std::io::Write;
+
+use chrono::{DateTime, Local, Utc};
+use serde_json::json;
+
+use crate::Sesame;
+use crate::audit;
+use crate::error::{Error, Lang, Result};
+use crate::key::{Key, KeyFilter, KeySort, PAGE_MAX, Usage};
+use crate::operator::{Right, Session};
+
+/// A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return before one) gets a leading apostrophe, OWASP's advice against CSV injection.
+pub fn escape_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+fn date(at: DateTime<Utc>, lang: Lang) -> String {
+    let local = at.with_timezone(&Local);
+    match lang {
+        Lang::Fr => local.format("%d/%m/%Y %H:%M").to_string(),
+        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+fn optional_date(at: Option<DateTime<Utc>>, lang: Lang) -> String {
+    at.map(|at| date(at, lang)).unwrap_or_default()
+}
+
+/// The last day a key works (it expires at the following midnight).
+fn expiry(at: Option<DateTime<Utc>>, lang: Lang) -> String {
+    let Some(at) = at else {
+        return pick(lang, "sans expiration", "no expiry").to_owned();
+    };
+    let last_day = (at - chrono::Duration::milliseconds(1)).with_timezone(&Local);
+    match lang {
+        Lang::Fr => last_day.format("%d/%m/%Y").to_string(),
+        Lang::En => last_day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+fn pick(lang: Lang, french: &'static str, english: &'static str) -> &'static str {
+    match lang {
+        Lang::Fr => french,
+        Lang::En => english,
+    }
+}
+
+fn header(lang: Lang) -> [&'static str; 14] {
+    match lang {
+        Lang::Fr => [
+            "Service",
+            "Clé",
+            "Identifiant",
+            "Statut",
+            "Créée le",
+            "Créée par",
+            "Dernière utilisation",
+            "Expiration",
+            "Permissions",
+            "Sociétés",
+            "Dernière régénération",
+            "Révoquée le",
+            "Révoquée par",
+            "Motif de révocation",
+        ],
+        Lang::En => [
+            "Service",
+            "Key",
+            "Identifier",
+            "Status",
+            "Created",
+            "Created by",
+            "Last use",
+            "Expiry",
+            "Permissions",
+            "Companies",
+            "Last regeneration",
+            "Revoked",
+            "Revoked by",
+            "Revocation reason",
+        ],
+    }
+}
+
+fn row(key: &Key, lang: Lang) -> [String; 14] {
+    let last_use = match key.last_use {
+        Usage::Never => pick(lang, "jamais", "never").to_owned(),
+        Usage::Unknown => pick(lang, "inconnue", "unknown").to_owned(),
+        Usage::At(at) => date(at, lang),
+    };
+    let companies = match key.companies.is_empty() {
+        true => pick(lang, "toutes", "all").to_owned(),
+        false => key
+            .companies
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    [
+        key.service_name.clone(),
+        key.name.clone(),
+        key.identifier.clone(),
+        key.status.label(lang).to_owned(),
+        date(key.created_at, lang),
+        key.creator_name.clone(),
+        last_use,
+        expiry(key.expires_at, lang),
+        key.permissions.join(", "),
+        companies,
+        optional_date(key.regenerated_at, lang),
+        optional_date(key.revoked_at, lang),
+        key.revoked_by.clone().unwrap_or_default(),
+        key.revoked_reason.clone().unwrap_or_default(),
+    ]
+}
+
+impl Sesame {
+    /// Writes the credential report of every key (deleted ones aside) for an operator with the
+    /// audit right, in `lang`; the report itself is audited. Answers the number of rows.
+    pub fn credential_report(
+        &mut self,
+        session: &Session,
+        lang: Lang,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        self.require(session, Right::Audit, "report.credentials")?;
+        let write_error = |error: csv::Error| Error::ExportWrite(error.to_string());
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(|error| Error::ExportWrite(error.to_string()))?;
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(out);
+        writer.write_record(header(lang)).map_err(write_error)?;
+        let mut rows = 0_u64;
+        loop {
+            let filter = KeyFilter {
+                sort: KeySort::default(),
+                offset: rows,
+                limit: PAGE_MAX,
+                ..KeyFilter::default()
+            };
+            let page = self.keys(session, &filter)?;
+            for key in &page.keys {
+                let cells = row(key, lang).map(|cell| escape_cell(&cell));
+                writer.write_record(&cells).map_err(write_error)?;
+            }
+            rows += page.keys.len() as u64;
+            if page.keys.is_empty() || rows >= page.total {
+                break;
+            }
+        }
+        writer
+            .flush()
+            .map_err(|error| Error::ExportWrite(error.to_string()))?;
+        self.act(
+            session,
+            Some(Right::Audit),
+            "report.credentials",
+            |transaction, now, actor| {
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "report.credentials",
+                    None,
+                    json!({"rows": rows}),
+                )
+            },
+        )?;
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_would_be_formulas_are_escaped() {
+        for dangerous in ["=1+1", "+33 1 23", "-2", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert!(escape_cell(dangerous).starts_with('\''), "{dangerous:?}");
+        }
+        for harmless in ["Paie", "", "1-2", "a=b", "'déjà"] {
+            assert_eq!(escape_cell(harmless), harmless);
+        }
+    }
+}

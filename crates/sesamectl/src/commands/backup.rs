@@ -1,0 +1,91 @@
+//! `sesamectl backup FILE` and `sesamectl restore FILE`: an online copy of the store, and putting
+//! one back after checking it, the current store kept aside.
+
+use std::path::Path;
+
+use serde_json::json;
+use sesame_core::Right;
+use sesame_core::store::backup;
+
+use crate::Outcome;
+use crate::context::Context;
+use crate::error::{CliError, Result};
+
+pub fn backup(context: &Context, path: &Path, overwrite: bool) -> Result<Outcome> {
+    if path.exists() && !overwrite {
+        return Err(CliError::FileExists(path.to_owned()));
+    }
+    let (mut sesame, session) = context.sign_in()?;
+    // SQLite writes the copy itself; it goes to a temporary name first, renamed when whole.
+    let folder = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_error = |error: std::io::Error| CliError::File(path.to_owned(), error.to_string());
+    let temporary = tempfile::Builder::new()
+        .prefix(".sesame-backup-")
+        .tempfile_in(folder)
+        .map_err(file_error)?;
+    let summary = sesame.backup_to(&session, temporary.path())?;
+    match overwrite {
+        true => temporary.persist(path).map_err(|e| file_error(e.error))?,
+        false => temporary
+            .persist_noclobber(path)
+            .map_err(|e| file_error(e.error))?,
+    };
+    let output = &context.output;
+    output.print(
+        || {
+            format!(
+                "{} {} ({} {}, {} {})",
+                output.pick(("Sauvegarde écrite :", "Backup written:")),
+                path.display(),
+                summary.keys,
+                output.pick(("clé(s)", "key(s)")),
+                summary.events,
+                output.pick(("événement(s)", "event(s)")),
+            )
+        },
+        || json!({"file": path, "keys": summary.keys, "events": summary.events}),
+    );
+    Ok(Outcome::Done)
+}
+
+pub fn restore(context: &Context, path: &Path) -> Result<Outcome> {
+    // The operator must hold the configuration right on the store about to be replaced.
+    let operator = {
+        let (mut sesame, session) = context.sign_in()?;
+        sesame.check_right(&session, Right::Configuration, "store.restored")?;
+        session.operator_name().to_owned()
+    };
+    let store = context.store_path()?;
+    let restored = backup::restore(&store, path, &operator)?;
+    let output = &context.output;
+    let previous = restored
+        .previous
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    output.print(
+        || {
+            format!(
+                "{} {} ({} {}, {} {}). {} {previous}",
+                output.pick(("Magasin restauré depuis", "Store restored from")),
+                path.display(),
+                restored.summary.keys,
+                output.pick(("clé(s)", "key(s)")),
+                restored.summary.events,
+                output.pick(("événement(s)", "event(s)")),
+                output.pick((
+                    "L'ancien magasin est gardé dans",
+                    "The previous store is kept in"
+                )),
+            )
+        },
+        || {
+            json!({"file": path, "keys": restored.summary.keys,
+                   "events": restored.summary.events, "previous": restored.previous})
+        },
+    );
+    Ok(Outcome::Done)
+}
