@@ -150,3 +150,83 @@ fn pages_cover_every_key_once_in_order() {
     };
     assert_eq!(names(&fixture, &by_name).0, ["clé 00", "clé 01", "clé 02"]);
 }
+
+#[test]
+fn health_checks_are_filters_on_the_key_list() {
+    use sesame_core::key::{Health, KeyEdit};
+    use sesame_core::secret::ExposeSecret;
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let used = fixture.create("utilisée");
+    let idle = fixture.create("dormante");
+    let expiring = fixture.create("bientôt expirée");
+    let refused = fixture.create("révoquée puis essayée");
+    let regenerated = fixture.create("régénérée");
+    let start = fixture.sesame.now();
+    let edit = KeyEdit {
+        expires_at: Some(Some(start + chrono::Duration::days(400))),
+        ..KeyEdit::default()
+    };
+    fixture
+        .sesame
+        .edit_key(&admin, &expiring.key.id, &edit)
+        .expect("expiry");
+    fixture
+        .sesame
+        .revoke_key(&admin, &refused.key.id, "fuite")
+        .expect("revoke");
+    let _ = idle;
+    // A year and a bit later.
+    fixture.clock.advance(chrono::Duration::days(380));
+    let bearer = used.bearer();
+    fixture
+        .sesame
+        .verify_bearer(bearer.expose_secret(), None, None)
+        .expect("verify");
+    fixture
+        .sesame
+        .verify_bearer(refused.bearer().expose_secret(), None, None)
+        .expect("verify");
+    fixture
+        .sesame
+        .regenerate_key(&admin, &regenerated.key.id, sesame_core::key::Grace::Now)
+        .expect("regenerate");
+    fixture.sesame.flush_usage().expect("flush");
+
+    let names = |fixture: &mut Fixture, health: Health| {
+        let filter = KeyFilter {
+            health: Some(health),
+            ..KeyFilter::default()
+        };
+        let mut names: Vec<String> = fixture
+            .sesame
+            .keys(&admin, &filter)
+            .expect("list")
+            .keys
+            .into_iter()
+            .map(|k| k.name)
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(&mut fixture, Health::Unused),
+        ["bientôt expirée", "dormante", "régénérée"]
+    );
+    assert_eq!(
+        names(&mut fixture, Health::NoExpiry),
+        ["dormante", "régénérée", "utilisée"]
+    );
+    assert_eq!(
+        names(&mut fixture, Health::NotRegenerated),
+        ["bientôt expirée", "dormante", "utilisée"]
+    );
+    assert_eq!(
+        names(&mut fixture, Health::ExpiringSoon),
+        ["bientôt expirée"]
+    );
+    assert_eq!(
+        names(&mut fixture, Health::RefusedAttempts),
+        ["révoquée puis essayée"]
+    );
+}
