@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use sesame_core::audit::{AuditEvent, ChainStatus};
 use sesame_core::key::{Key, Usage};
 use sesame_core::service::Service;
 use sesame_core::{InstallationKey, Operator, Rights, SigningKeyHome};
@@ -327,4 +328,79 @@ pub enum OneTimePart {
     Identifier,
     Secret,
     Token,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditFilterInput {
+    /// `YYYY-MM-DD`, local days, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub operator: Option<String>,
+    /// An action, or a family ending in `.` such as `key.`.
+    pub action: Option<String>,
+    pub target: Option<String>,
+    #[ts(type = "number | null")]
+    pub before_seq: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AuditEventView {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub at: String,
+    pub operator: Option<String>,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target_name: Option<String>,
+    pub details: String,
+}
+
+impl From<&AuditEvent> for AuditEventView {
+    fn from(event: &AuditEvent) -> Self {
+        AuditEventView {
+            seq: event.seq,
+            at: rfc3339(event.at),
+            operator: event.operator_name.clone(),
+            action: event.action.clone(),
+            target_kind: event.target_kind.clone(),
+            target_name: event.target_name.clone(),
+            details: event.details.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ChainStatusView {
+    #[ts(type = "number")]
+    pub events: i64,
+    #[ts(type = "number")]
+    pub checked_to: i64,
+    /// The first event that does not fit, if any.
+    #[ts(type = "number | null")]
+    pub broken_at: Option<i64>,
+}
+
+impl From<&ChainStatus> for ChainStatusView {
+    fn from(status: &ChainStatus) -> Self {
+        ChainStatusView {
+            events: status.events,
+            checked_to: status.checked_to,
+            broken_at: status.first_broken.map(|(seq, _)| seq),
+        }
+    }
+}
+
+/// A file the app wrote for the user (an export, a report, a backup).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SavedFileView {
+    pub path: String,
+    /// Events, rows or keys, by kind of file.
+    #[ts(type = "number")]
+    pub count: u64,
+    pub fingerprint: Option<String>,
 }

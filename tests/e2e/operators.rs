@@ -11,11 +11,11 @@ use sesame_core::secret::secret_from;
 
 use crate::driver::{App, Step, target_dir};
 
-const ADMIN_PASSWORD: &str = "correct cheval agrafe pile";
+pub(crate) const ADMIN_PASSWORD: &str = "correct cheval agrafe pile";
 const READER_PASSWORD: &str = "lecture seule mais solide";
 
 /// Runs the real `sesamectl` on `store` as the administrator.
-fn sesamectl(store: &Path, args: &[&str]) {
+pub(crate) fn sesamectl(store: &Path, args: &[&str]) {
     let output = Command::new(target_dir().join("sesamectl"))
         .args(args)
         .env_clear()
@@ -36,7 +36,7 @@ fn sesamectl(store: &Path, args: &[&str]) {
 
 /// A store with the administrator, the service « Paie », one key and the operator « Lecteur »
 /// who holds the audit right only.
-fn prepared_store(folder: &Path) -> std::path::PathBuf {
+pub(crate) fn prepared_store(folder: &Path) -> std::path::PathBuf {
     let store = folder.join("sesame.db");
     sesamectl(&store, &["init", "--admin", "Camille Martin"]);
     let service = [
@@ -62,7 +62,7 @@ fn prepared_store(folder: &Path) -> std::path::PathBuf {
     store
 }
 
-async fn sign_in(app: &App, name: &str, password: &str) -> Step {
+pub(crate) async fn sign_in(app: &App, name: &str, password: &str) -> Step {
     app.fill("signin-name", name).await?;
     app.fill("signin-password", password).await?;
     app.click("signin-submit").await?;

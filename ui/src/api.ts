@@ -1,6 +1,10 @@
 // One typed wrapper per Tauri command. The types come from Rust (ts-rs, in ./bindings).
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { AuditEventView } from "./bindings/AuditEventView";
+import type { AuditFilterInput } from "./bindings/AuditFilterInput";
+import type { ChainStatusView } from "./bindings/ChainStatusView";
+import type { SavedFileView } from "./bindings/SavedFileView";
 import type { KeyEditInput } from "./bindings/KeyEditInput";
 import type { KeyFilterInput } from "./bindings/KeyFilterInput";
 import type { KeyPageView } from "./bindings/KeyPageView";
@@ -20,6 +24,7 @@ import type { UiError } from "./bindings/UiError";
 export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NamedRef, NewKeyInput };
 export type { OneTimePart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
 export type { OperatorAccountView, PasswordStrengthView, RightsView };
+export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
 
 /** Every command rejects with a `UiError`; anything else is turned into one. */
 export function asUiError(error: unknown): UiError {
@@ -66,6 +71,11 @@ export const api = {
     invoke<void>("reset_operator_password", { id, password, confirmation }),
   changeOwnPassword: (current: string, password: string, confirmation: string) =>
     invoke<void>("change_own_password", { current, password, confirmation }),
+  auditPage: (filter: AuditFilterInput) => invoke<AuditEventView[]>("audit_page", { filter }),
+  auditChainStatus: () => invoke<ChainStatusView>("audit_chain_status"),
+  exportAudit: () => invoke<SavedFileView>("export_audit"),
+  credentialReport: () => invoke<SavedFileView>("credential_report"),
+  backupStore: () => invoke<SavedFileView>("backup_store"),
   passwordStrength: (name: string, password: string) =>
     invoke<PasswordStrengthView>("password_strength", { name, password }),
   setLanguage: (language: string) => invoke<AppStatus>("set_language", { language }),

@@ -255,3 +255,195 @@ impl Sesame {
         Ok(events)
     }
 }
+
+/// The audit screen's filters; empty ones are ignored. Pages go backwards from `before_seq`.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// An operator's id or name.
+    pub operator: Option<String>,
+    /// An action (`key.revoked`) or a family of them (`key.`).
+    pub action: Option<String>,
+    /// A target's id, or text its name contains (a service, a key).
+    pub target: Option<String>,
+    pub before_seq: Option<i64>,
+    pub limit: u32,
+}
+
+/// How far the chain is known to be intact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStatus {
+    pub events: i64,
+    pub checked_to: i64,
+    pub first_broken: Option<(i64, ChainBreak)>,
+}
+
+impl Sesame {
+    /// One page of events, newest first, for readers with the audit right. Date bounds become
+    /// sequence bounds through the index on `at`, so a page costs the same at any size.
+    pub fn audit_page(
+        &mut self,
+        session: &Session,
+        filter: &AuditFilter,
+    ) -> Result<Vec<AuditEvent>> {
+        self.require(session, Right::Audit, "audit.read")?;
+        use rusqlite::types::Value;
+        let mut conditions = vec!["seq < ?".to_owned()];
+        let mut values = vec![Value::Integer(filter.before_seq.unwrap_or(i64::MAX))];
+        if let Some(from) = filter.from {
+            conditions.push(
+                "seq >= coalesce((SELECT min(seq) FROM audit_events WHERE at >= ?), 9223372036854775807)"
+                    .into(),
+            );
+            values.push(Value::Integer(to_millis(from)));
+        }
+        if let Some(to) = filter.to {
+            conditions.push(
+                "seq <= coalesce((SELECT max(seq) FROM audit_events WHERE at <= ?), 0)".into(),
+            );
+            values.push(Value::Integer(to_millis(to)));
+        }
+        if let Some(operator) = filter.operator.as_deref().filter(|o| !o.trim().is_empty()) {
+            let id = crate::operator::find_operator_id(&self.connection, operator)?
+                .ok_or_else(|| crate::error::Error::OperatorNotFound(operator.trim().to_owned()))?;
+            conditions.push("operator_id = ?".into());
+            values.push(Value::Text(id));
+        }
+        if let Some(action) = filter
+            .action
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            // `key.` is the family: from `key.` up to `key/`, the next character.
+            if let Some(family) = action.strip_suffix('.') {
+                conditions.push("action >= ? AND action < ?".into());
+                values.push(Value::Text(action.to_owned()));
+                values.push(Value::Text(format!("{family}/")));
+            } else {
+                conditions.push("action = ?".into());
+                values.push(Value::Text(action.to_owned()));
+            }
+        }
+        if let Some(target) = filter
+            .target
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            conditions.push("(target_id = ? OR instr(lower(target_name), lower(?)) > 0)".into());
+            values.push(Value::Text(target.to_owned()));
+            values.push(Value::Text(target.to_owned()));
+        }
+        values.push(Value::Integer(i64::from(filter.limit.clamp(1, 500))));
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE {} ORDER BY seq DESC LIMIT ?",
+            conditions.join(" AND ")
+        ))?;
+        let events = statement
+            .query_map(rusqlite::params_from_iter(values), event_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
+    }
+
+    /// Checks the chain from where the last check stopped (or from the start when that point
+    /// was changed), and remembers the new end. Needs no right: it reveals only counts.
+    pub fn audit_chain_status(&mut self) -> Result<ChainStatus> {
+        let checkpoint: Option<(i64, String)> = self
+            .connection
+            .query_row(
+                "SELECT seq, hash FROM audit_checkpoint WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        // The checkpoint holds only if its event is still there, unchanged.
+        let start = match checkpoint {
+            Some((seq, hash)) => {
+                let event = self
+                    .connection
+                    .query_row(
+                        &format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq = ?1"),
+                        [seq],
+                        event_from_row,
+                    )
+                    .optional()?;
+                match event {
+                    Some(event) if event.hash == hash && event.compute_hash() == hash => {
+                        Some((seq, hash))
+                    }
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        let (after, previous_hash) = start.unwrap_or((0, GENESIS_HASH.to_owned()));
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq"
+        ))?;
+        let mut rows = statement.query([after])?;
+        let (mut last_seq, mut last_hash) = (after, previous_hash);
+        let mut first_broken = None;
+        while let Some(row) = rows.next()? {
+            let event = event_from_row(row)?;
+            let problem = if event.seq != last_seq + 1 {
+                Some(ChainBreak::BadSequence)
+            } else if event.prev_hash != last_hash {
+                Some(ChainBreak::BrokenLink)
+            } else if event.compute_hash() != event.hash {
+                Some(ChainBreak::BadHash)
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                first_broken = Some((event.seq, problem));
+                break;
+            }
+            last_seq = event.seq;
+            last_hash = event.hash;
+        }
+        drop(rows);
+        drop(statement);
+        if last_seq > after {
+            self.connection.execute(
+                "INSERT INTO audit_checkpoint (id, seq, hash) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                params![last_seq, last_hash],
+            )?;
+        }
+        let events: i64 = self.connection.query_row(
+            "SELECT coalesce(max(seq), 0) FROM audit_events",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(ChainStatus {
+            events,
+            checked_to: last_seq,
+            first_broken,
+        })
+    }
+}
+
+impl Sesame {
+    /// Records that a Copy button copied a part of a key (`identifier`, `secret`, `token`) —
+    /// which part, never the value.
+    pub fn record_copy(&mut self, session: &Session, identifier: &str, part: &str) -> Result<()> {
+        let key = crate::key::find_by_identifier(&self.connection, identifier)?;
+        self.act(session, None, "key.copied", |transaction, now, actor| {
+            let target = key.as_ref().map(|(id, name)| Target {
+                kind: "key",
+                id,
+                name,
+            });
+            record(
+                transaction,
+                now,
+                Some(actor),
+                "key.copied",
+                target,
+                serde_json::json!({"part": part, "identifier": identifier}),
+            )
+        })
+    }
+}

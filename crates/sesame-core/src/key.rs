@@ -484,6 +484,17 @@ pub(crate) fn load(connection: &Connection, id: &str, now: DateTime<Utc>) -> Res
 
 /// Finds a key by id, identifier or name (a name shared by keys of several services is
 /// ambiguous).
+/// A key's id and name by its public identifier, deleted keys included (their history stays).
+pub(crate) fn find_by_identifier(
+    connection: &Connection,
+    identifier: &str,
+) -> Result<Option<(String, String)>> {
+    Ok(connection
+        .prepare_cached("SELECT id, name FROM keys WHERE identifier = ?1")?
+        .query_row([identifier.trim()], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
 pub(crate) fn resolve(connection: &Connection, reference: &str) -> Result<String> {
     let trimmed = reference.trim();
     let direct: Option<String> = connection

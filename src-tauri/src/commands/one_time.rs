@@ -24,18 +24,25 @@ fn copy(state: &crate::state::AppState, value: &SecretString) -> UiResult<()> {
 pub async fn copy_one_time(app: AppHandle, part: OneTimePart) -> UiResult<()> {
     blocking(app, move |state| {
         state.session()?;
-        let one_time = lock(&state.one_time, state.lang())?;
-        let Some(one_time) = one_time.as_ref() else {
-            return Err(UiError::from_core(
-                &sesame_core::Error::SecretGone,
-                state.lang(),
-            ));
+        let (identifier, code) = {
+            let one_time = lock(&state.one_time, state.lang())?;
+            let Some(one_time) = one_time.as_ref() else {
+                return Err(UiError::from_core(
+                    &sesame_core::Error::SecretGone,
+                    state.lang(),
+                ));
+            };
+            let identifier = secret_from(one_time.identifier.clone());
+            let (value, code) = match part {
+                OneTimePart::Identifier => (&identifier, "identifier"),
+                OneTimePart::Secret => (&one_time.secret, "secret"),
+                OneTimePart::Token => (&one_time.token, "token"),
+            };
+            copy(state, value)?;
+            (one_time.identifier.clone(), code)
         };
-        match part {
-            OneTimePart::Identifier => copy(state, &secret_from(one_time.identifier.clone())),
-            OneTimePart::Secret => copy(state, &one_time.secret),
-            OneTimePart::Token => copy(state, &one_time.token),
-        }
+        // Which part was copied goes to the audit trail; the value never does.
+        state.with_store(|sesame, session| sesame.record_copy(session, &identifier, code))
     })
     .await
 }
@@ -54,7 +61,8 @@ pub async fn discard_one_time(app: AppHandle) -> UiResult<()> {
 pub async fn copy_identifier(app: AppHandle, identifier: String) -> UiResult<()> {
     blocking(app, move |state| {
         state.session()?;
-        copy(state, &secret_from(identifier))
+        copy(state, &secret_from(identifier.clone()))?;
+        state.with_store(|sesame, session| sesame.record_copy(session, &identifier, "identifier"))
     })
     .await
 }

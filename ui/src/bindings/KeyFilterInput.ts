@@ -6,6 +6,11 @@ export type KeyFilterInput = { service: string | null, company: string | null,
  */
 status: string | null, name_contains: string, creator: string | null, 
 /**
+ * A health check: `unused`, `no_expiry`, `not_regenerated`, `expiring_soon`,
+ * `refused_attempts`, or none.
+ */
+health: string | null, 
+/**
  * `newest`, `oldest`, `name`, `last-use` or `expiry`.
  */
 sort: string, page: number, per_page: number, };

@@ -17,6 +17,7 @@ const APPLICATION_ID: i64 = 0x5353_4D45;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_operators.sql"),
+    include_str!("migrations/0003_audit_screen.sql"),
 ];
 
 /// The schema version this build writes.

@@ -96,3 +96,61 @@ fn tampering_around_the_triggers_is_detected() {
     let report = fixture.reopen().check_audit_chain().expect("check");
     assert_eq!(report.first_broken, Some((2, ChainBreak::BadHash)));
 }
+
+#[test]
+fn the_audit_screen_filters_pages_and_checks_the_chain_incrementally() {
+    use sesame_core::audit::AuditFilter;
+    let mut fixture = crate::support::Fixture::new();
+    let admin = fixture.admin.clone();
+    for name in ["un", "deux", "trois"] {
+        let key = fixture.create(name);
+        fixture
+            .sesame
+            .revoke_key(&admin, &key.key.id, "essai")
+            .expect("revoke");
+    }
+    let page = |fixture: &mut crate::support::Fixture, filter: AuditFilter| {
+        fixture.sesame.audit_page(&admin, &filter).expect("page")
+    };
+    let revoked = page(
+        &mut fixture,
+        AuditFilter {
+            action: Some("key.revoked".into()),
+            limit: 50,
+            ..AuditFilter::default()
+        },
+    );
+    assert_eq!(revoked.len(), 3);
+    assert!(
+        revoked.windows(2).all(|w| w[0].seq > w[1].seq),
+        "newest first"
+    );
+    let keys = page(
+        &mut fixture,
+        AuditFilter {
+            action: Some("key.".into()),
+            target: Some("deux".into()),
+            limit: 50,
+            ..AuditFilter::default()
+        },
+    );
+    assert_eq!(keys.len(), 2, "created and revoked");
+    let older = page(
+        &mut fixture,
+        AuditFilter {
+            before_seq: Some(revoked[0].seq),
+            limit: 2,
+            ..AuditFilter::default()
+        },
+    );
+    assert_eq!(older.len(), 2);
+    assert!(older.iter().all(|e| e.seq < revoked[0].seq));
+
+    let first = fixture.sesame.audit_chain_status().expect("status");
+    assert_eq!(first.first_broken, None);
+    assert_eq!(first.checked_to, first.events);
+    fixture.create("quatre");
+    let second = fixture.sesame.audit_chain_status().expect("status");
+    assert_eq!(second.checked_to, second.events);
+    assert!(second.events > first.events);
+}
