@@ -289,21 +289,13 @@ impl Sesame {
     ) -> Result<Vec<AuditEvent>> {
         self.require(session, Right::Audit, "audit.read")?;
         use rusqlite::types::Value;
-        let mut conditions = vec!["seq < ?".to_owned()];
-        let mut values = vec![Value::Integer(filter.before_seq.unwrap_or(i64::MAX))];
-        if let Some(from) = filter.from {
-            conditions.push(
-                "seq >= coalesce((SELECT min(seq) FROM audit_events WHERE at >= ?), 9223372036854775807)"
-                    .into(),
-            );
-            values.push(Value::Integer(to_millis(from)));
-        }
-        if let Some(to) = filter.to {
-            conditions.push(
-                "seq <= coalesce((SELECT max(seq) FROM audit_events WHERE at <= ?), 0)".into(),
-            );
-            values.push(Value::Integer(to_millis(to)));
-        }
+        let (first, last) = self.seq_bounds(filter.from, filter.to)?;
+        let before = filter
+            .before_seq
+            .unwrap_or(i64::MAX)
+            .min(last.saturating_add(1));
+        let mut conditions = vec!["seq < ?".to_owned(), "seq >= ?".to_owned()];
+        let mut values = vec![Value::Integer(before), Value::Integer(first)];
         if let Some(operator) = filter.operator.as_deref().filter(|o| !o.trim().is_empty()) {
             let id = crate::operator::find_operator_id(&self.connection, operator)?
                 .ok_or_else(|| crate::error::Error::OperatorNotFound(operator.trim().to_owned()))?;
@@ -316,11 +308,10 @@ impl Sesame {
             .map(str::trim)
             .filter(|a| !a.is_empty())
         {
-            // `key.` is the family: from `key.` up to `key/`, the next character.
-            if let Some(family) = action.strip_suffix('.') {
-                conditions.push("action >= ? AND action < ?".into());
+            // `key.` is a family of actions, indexed in event order like a single action.
+            if action.ends_with('.') {
+                conditions.push("family = ?".into());
                 values.push(Value::Text(action.to_owned()));
-                values.push(Value::Text(format!("{family}/")));
             } else {
                 conditions.push("action = ?".into());
                 values.push(Value::Text(action.to_owned()));
@@ -332,7 +323,13 @@ impl Sesame {
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            conditions.push("(target_id = ? OR instr(lower(target_name), lower(?)) > 0)".into());
+            // Each side on its own index; an OR would scan the whole trail.
+            conditions.push(
+                "seq IN (SELECT seq FROM audit_events WHERE target_id = ?
+                         UNION ALL
+                         SELECT seq FROM audit_events WHERE target_name = ? COLLATE NOCASE)"
+                    .into(),
+            );
             values.push(Value::Text(target.to_owned()));
             values.push(Value::Text(target.to_owned()));
         }
@@ -345,6 +342,35 @@ impl Sesame {
             .query_map(rusqlite::params_from_iter(values), event_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(events)
+    }
+
+    /// The sequence numbers of the first event at or after `from` and the last at or before
+    /// `to`, found on the index of instants (events are appended in time order); the whole trail
+    /// without bounds.
+    pub(crate) fn seq_bounds(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<(i64, i64)> {
+        let first = match from {
+            Some(from) => self.connection.query_row(
+                "SELECT coalesce((SELECT seq FROM audit_events WHERE at >= ?1
+                                   ORDER BY at, seq LIMIT 1), 9223372036854775807)",
+                [to_millis(from)],
+                |row| row.get(0),
+            )?,
+            None => 0,
+        };
+        let last = match to {
+            Some(to) => self.connection.query_row(
+                "SELECT coalesce((SELECT seq FROM audit_events WHERE at <= ?1
+                                   ORDER BY at DESC, seq DESC LIMIT 1), 0)",
+                [to_millis(to)],
+                |row| row.get(0),
+            )?,
+            None => i64::MAX - 1,
+        };
+        Ok((first, last))
     }
 
     /// Checks the chain from where the last check stopped (or from the start when that point

@@ -141,17 +141,14 @@ impl Sesame {
         let mut first_prev_hash = None;
         let mut last_hash = GENESIS_HASH.to_owned();
         {
+            // Events are in time order, so a date range is a range of sequence numbers, read
+            // along the primary key.
+            let (first, last) = self.seq_bounds(from, to)?;
             let mut statement = self.connection.prepare(&format!(
-                "SELECT {} FROM audit_events WHERE at >= ?1 AND at <= ?2 ORDER BY seq",
+                "SELECT {} FROM audit_events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
                 audit::EVENT_COLUMNS
             ))?;
-            let rows = statement.query_map(
-                params![
-                    from.map(to_millis).unwrap_or(i64::MIN),
-                    to.map(to_millis).unwrap_or(i64::MAX)
-                ],
-                audit::event_from_row,
-            )?;
+            let rows = statement.query_map(params![first, last], audit::event_from_row)?;
             let mut line = Vec::with_capacity(512);
             for event in rows {
                 let event = event?;

@@ -12,3 +12,10 @@ CREATE TABLE audit_checkpoint (
     seq  INTEGER NOT NULL,
     hash TEXT NOT NULL
 ) STRICT;
+
+-- The action's family (`key.`, `operator.`…), so a family is one indexed value kept in event
+-- order, and the subject's name, exact and without regard to case.
+ALTER TABLE audit_events ADD COLUMN family TEXT
+    GENERATED ALWAYS AS (substr(action, 1, instr(action, '.'))) VIRTUAL;
+CREATE INDEX audit_events_by_family ON audit_events (family, seq);
+CREATE INDEX audit_events_by_target_name ON audit_events (target_name COLLATE NOCASE, seq);
