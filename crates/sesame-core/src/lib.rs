@@ -18,6 +18,7 @@ pub mod service;
 pub mod settings;
 pub mod signing_key;
 pub mod store;
+pub mod tokens;
 pub mod validate;
 pub mod verify;
 

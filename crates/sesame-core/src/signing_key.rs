@@ -62,6 +62,11 @@ impl InstallationKey {
         fingerprint(&self.verifying_key())
     }
 
+    /// The private key itself, for signing tokens; never leaves the process.
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }

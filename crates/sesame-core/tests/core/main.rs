@@ -13,4 +13,5 @@ mod rights;
 mod secrets_on_disk;
 mod sign_in;
 mod support;
+mod tokens;
 mod verification;

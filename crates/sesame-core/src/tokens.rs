@@ -1,0 +1,202 @@
+//! Access tokens: short-lived JWTs signed with the installation's Ed25519 key (EdDSA), issued
+//! for a key's identifier and secret, checked offline with the published JWKS, or here, where a
+//! check also asks whether the key is still active.
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use ed25519_dalek::pkcs8::EncodePrivateKey;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::Sesame;
+use crate::error::{Error, Result};
+use crate::key::KeyStatus;
+use crate::secret::{SecretString, secret_from};
+use crate::signing_key::InstallationKey;
+use crate::verify::{VerifiedKey, VerifyCode};
+
+/// 24 hours, unless the settings or `SESAME_TOKEN_TTL` say otherwise.
+pub const LIFETIME_DEFAULT: Duration = Duration::from_secs(24 * 60 * 60);
+/// From 5 minutes to 30 days.
+pub const LIFETIME_RANGE: std::ops::RangeInclusive<u64> = 300..=30 * 24 * 60 * 60;
+
+/// What a token says. Standard claims first, then the key's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// `sesame:<installation id>`.
+    pub iss: String,
+    /// The key's id.
+    pub sub: String,
+    /// A unique id for this token.
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub key_name: String,
+    pub identifier: String,
+    pub service: String,
+    pub permissions: Vec<String>,
+    /// Names of the companies the key is restricted to; empty for all.
+    pub companies: Vec<String>,
+}
+
+/// A freshly signed token, shown or sent once.
+#[derive(Debug)]
+pub struct IssuedToken {
+    pub token: SecretString,
+    pub claims: Claims,
+}
+
+/// The key id published in the JWKS and written in each token's header.
+pub fn key_id(key: &InstallationKey) -> String {
+    key.fingerprint().replace(' ', "")[..16].to_owned()
+}
+
+/// The JWKS document: the installation's public key as an OKP/Ed25519 JWK.
+pub fn jwks(key: &InstallationKey) -> serde_json::Value {
+    serde_json::json!({
+        "keys": [{
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "alg": "EdDSA",
+            "use": "sig",
+            "kid": key_id(key),
+            "x": URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes()),
+        }]
+    })
+}
+
+/// Why a token is refused, or that it is valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenCheck {
+    /// `VALID`, `MALFORMED`, `BAD_SIGNATURE`, `EXPIRED`, `NOT_FOUND`, `INACTIVE`, `REVOKED`.
+    pub code: &'static str,
+    pub claims: Option<Claims>,
+}
+
+impl Sesame {
+    /// The token lifetime from `SESAME_TOKEN_TTL` (seconds) when set and sensible, else 24 h.
+    pub fn token_lifetime_from_environment() -> Duration {
+        std::env::var("SESAME_TOKEN_TTL")
+            .ok()
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .filter(|seconds| LIFETIME_RANGE.contains(seconds))
+            .map(Duration::from_secs)
+            .unwrap_or(LIFETIME_DEFAULT)
+    }
+
+    /// Signs a token for a key that was just verified.
+    pub fn sign_token(
+        &self,
+        signing: &InstallationKey,
+        key: &VerifiedKey,
+        lifetime: Duration,
+    ) -> Result<IssuedToken> {
+        let now = self.now();
+        let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(1));
+        let claims = Claims {
+            iss: format!("sesame:{}", self.installation_id()?),
+            sub: key.id.clone(),
+            jti: uuid::Uuid::new_v4().to_string(),
+            iat: now.timestamp(),
+            exp: (now + lifetime).timestamp(),
+            key_name: key.name.clone(),
+            identifier: key.identifier.clone(),
+            service: key.service_name.clone(),
+            permissions: key.permissions.clone(),
+            companies: key.companies.iter().map(|c| c.name.clone()).collect(),
+        };
+        let der = signing
+            .signing_key()
+            .to_pkcs8_der()
+            .map_err(|error| Error::Internal(format!("signing key: {error}")))?;
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(key_id(signing));
+        let token =
+            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes()))
+                .map_err(|error| Error::Internal(format!("token: {error}")))?;
+        Ok(IssuedToken {
+            token: secret_from(token),
+            claims,
+        })
+    }
+
+    /// Checks a token: EdDSA only (`none`, HS256 and every other algorithm are refused), our
+    /// key's signature, not expired, and its key still active in the store.
+    pub fn check_token(&mut self, signing: &InstallationKey, token: &str) -> Result<TokenCheck> {
+        let refused = |code| TokenCheck { code, claims: None };
+        let token = token.trim();
+        if token.is_empty() || token.len() > 8192 || token.contains(char::is_whitespace) {
+            return Ok(refused("MALFORMED"));
+        }
+        let decoding = DecodingKey::from_ed_components(
+            &URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes()),
+        )
+        .map_err(|error| Error::Internal(format!("token key: {error}")))?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss"]);
+        validation.set_issuer(&[format!("sesame:{}", self.installation_id()?)]);
+        // Expiry against our clock (tests move it), not the library's.
+        validation.validate_exp = false;
+        let claims = match jsonwebtoken::decode::<Claims>(token, &decoding, &validation) {
+            Ok(data) => data.claims,
+            Err(error) => {
+                use jsonwebtoken::errors::ErrorKind;
+                let code = match error.kind() {
+                    ErrorKind::InvalidSignature
+                    | ErrorKind::InvalidAlgorithm
+                    | ErrorKind::InvalidIssuer => "BAD_SIGNATURE",
+                    _ => "MALFORMED",
+                };
+                return Ok(refused(code));
+            }
+        };
+        if claims.exp <= self.now().timestamp() {
+            return Ok(refused("EXPIRED"));
+        }
+        let status = self.key_status_by_id(&claims.sub)?;
+        let code = match status {
+            None => "NOT_FOUND",
+            Some(KeyStatus::Active) => "VALID",
+            Some(KeyStatus::Inactive) => "INACTIVE",
+            Some(KeyStatus::Revoked) => "REVOKED",
+            Some(KeyStatus::Expired) => "EXPIRED",
+        };
+        Ok(TokenCheck {
+            code,
+            claims: (code == "VALID").then_some(claims),
+        })
+    }
+
+    /// A key's current status by id; `None` once deleted.
+    fn key_status_by_id(&self, id: &str) -> Result<Option<KeyStatus>> {
+        use rusqlite::OptionalExtension;
+        let row: Option<(String, Option<i64>, Option<i64>)> = self
+            .connection
+            .prepare_cached("SELECT status, expires_at, deleted_at FROM keys WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        let Some((status, expires_at, None)) = row else {
+            return Ok(None);
+        };
+        let stored = KeyStatus::from_code(&status).unwrap_or(KeyStatus::Revoked);
+        let expired = expires_at.is_some_and(|at| at <= crate::clock::to_millis(self.now()));
+        Ok(Some(match (stored, expired) {
+            (KeyStatus::Active, true) => KeyStatus::Expired,
+            (status, _) => status,
+        }))
+    }
+}
+
+/// What `POST /v1/tokens` answers for refused credentials.
+pub fn refusal(code: VerifyCode) -> &'static str {
+    code.code()
+}
+
+/// When a token expires, as a date.
+pub fn expires_at(claims: &Claims) -> DateTime<Utc> {
+    DateTime::from_timestamp(claims.exp, 0).unwrap_or_default()
+}

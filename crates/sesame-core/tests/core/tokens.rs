@@ -1,0 +1,108 @@
+//! Access tokens: EdDSA JWTs that check with the JWKS, and refusals for every forgery and for
+//! keys that stopped being active.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use sesame_core::KeyringNamespace;
+use sesame_core::secret::ExposeSecret;
+use sesame_core::tokens::{self, LIFETIME_DEFAULT};
+
+use crate::support::Fixture;
+
+#[test]
+fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let issued = fixture.create("jeton");
+    let signing = fixture
+        .sesame
+        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
+        .expect("key");
+    let bearer = issued.bearer();
+    let verified = fixture
+        .sesame
+        .verify_bearer(bearer.expose_secret(), None, None)
+        .expect("verify")
+        .key
+        .expect("valid key");
+    let token = fixture
+        .sesame
+        .sign_token(&signing, &verified, LIFETIME_DEFAULT)
+        .expect("token");
+    let text = token.token.expose_secret().to_owned();
+    assert_eq!(token.claims.exp - token.claims.iat, 24 * 3600);
+    assert_eq!(token.claims.permissions, ["factures:lecture"]);
+
+    // The header names EdDSA and the JWKS key.
+    let header: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(text.split('.').next().expect("header"))
+            .expect("base64"),
+    )
+    .expect("JSON");
+    assert_eq!(header["alg"], "EdDSA");
+    let jwks = tokens::jwks(&signing);
+    assert_eq!(header["kid"], jwks["keys"][0]["kid"]);
+    assert_eq!(jwks["keys"][0]["crv"], "Ed25519");
+
+    let check = |fixture: &mut Fixture, token: &str| {
+        fixture
+            .sesame
+            .check_token(&signing, token)
+            .expect("check")
+            .code
+    };
+    assert_eq!(check(&mut fixture, &text), "VALID");
+
+    // alg: none, and HS256 keyed with the public key (the classic confusion), are refused.
+    let parts: Vec<&str> = text.split('.').collect();
+    let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    assert_ne!(
+        check(&mut fixture, &format!("{none_header}.{}.", parts[1])),
+        "VALID"
+    );
+    let hs256 = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &token.claims,
+        &jsonwebtoken::EncodingKey::from_secret(signing.verifying_key().as_bytes()),
+    )
+    .expect("forge");
+    assert_eq!(check(&mut fixture, &hs256), "BAD_SIGNATURE");
+    // Another installation's signature, spaces and newlines, garbage.
+    let other = Fixture::new()
+        .sesame
+        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
+        .expect("other key");
+    let foreign = fixture
+        .sesame
+        .sign_token(&other, &verified, LIFETIME_DEFAULT)
+        .expect("foreign token");
+    assert_eq!(
+        check(&mut fixture, foreign.token.expose_secret()),
+        "BAD_SIGNATURE"
+    );
+    assert_eq!(
+        check(&mut fixture, &format!("{} ", &text[..20])),
+        "MALFORMED"
+    );
+    assert_eq!(
+        check(&mut fixture, &text.replacen('.', ".\n", 1)),
+        "MALFORMED"
+    );
+    assert_eq!(check(&mut fixture, "pas un jeton"), "MALFORMED");
+
+    // The key's state counts, and so does time.
+    fixture
+        .sesame
+        .deactivate_key(&admin, &issued.key.id)
+        .expect("deactivate");
+    assert_eq!(check(&mut fixture, &text), "INACTIVE");
+    fixture
+        .sesame
+        .reactivate_key(&admin, &issued.key.id)
+        .expect("reactivate");
+    assert_eq!(check(&mut fixture, &text), "VALID");
+    fixture.clock.advance(Duration::hours(25));
+    assert_eq!(check(&mut fixture, &text), "EXPIRED");
+}
