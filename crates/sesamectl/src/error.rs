@@ -18,6 +18,8 @@ pub enum CliError {
     FileExists(std::path::PathBuf),
     #[error("The file « {} » cannot be used: {}", .0.display(), .1)]
     File(std::path::PathBuf, String),
+    #[error("The verification service cannot run: {0}")]
+    Serve(String),
 }
 
 pub type Result<T> = std::result::Result<T, CliError>;
@@ -32,6 +34,7 @@ impl CliError {
             CliError::Stdin(_) => "stdin",
             CliError::FileExists(_) => "file_exists",
             CliError::File(..) => "file",
+            CliError::Serve(_) => "serve",
         }
     }
 
@@ -54,6 +57,9 @@ impl CliError {
                 "Le fichier « {} » existe déjà ; choisissez un autre nom ou ajoutez --overwrite.",
                 path.display()
             ),
+            (CliError::Serve(why), Lang::Fr) => {
+                format!("Le service de vérification ne peut pas démarrer : {why}")
+            }
             (CliError::File(path, why), Lang::Fr) => {
                 format!("Le fichier « {} » est inutilisable : {why}", path.display())
             }

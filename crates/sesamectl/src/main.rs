@@ -7,6 +7,7 @@ mod context;
 mod error;
 mod files;
 mod output;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +76,8 @@ enum Command {
     },
     /// Replace the store with a backup, after checking it; the current store is kept aside.
     Restore { file: PathBuf },
+    /// Run the local verification service (HTTP on 127.0.0.1:8417 by default).
+    Serve(serve::ServeArgs),
 }
 
 /// What a command ended with, beyond plain success.
@@ -122,6 +125,7 @@ fn main() -> ExitCode {
         Command::Report(command) => commands::report::run(&context, command),
         Command::Backup { file, overwrite } => commands::backup::backup(&context, &file, overwrite),
         Command::Restore { file } => commands::backup::restore(&context, &file),
+        Command::Serve(args) => serve::run(&context, &args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -1,0 +1,479 @@
+//! The routes, their JSON, and the OpenAPI document generated from them (utoipa). Every answer
+//! is JSON, errors included: `{"error": {"code", "message"}}` with a fitting status.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sesame_core::key_format;
+use sesame_core::secret::ExposeSecret;
+use sesame_core::verify::{Verification, VerifyCode};
+use tower_http::timeout::TimeoutLayer;
+use utoipa::{OpenApi, ToSchema};
+
+use super::Service;
+use super::guard::digest;
+
+/// Bodies are small JSON documents; anything larger is refused before it is read.
+const BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(why: &str) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", why)
+    }
+}
+
+impl From<sesame_core::Error> for ApiError {
+    fn from(error: sesame_core::Error) -> Self {
+        let status = match error {
+            sesame_core::Error::StoreBusy => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, error.code(), error.message(sesame_core::Lang::En))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `bad_json`, `unsupported_media_type`, `body_too_large`, `missing_key`,
+    /// `throttled`, `not_found`, `method_not_allowed`, `invalid_credentials`…
+    code: String,
+    message: String,
+}
+
+/// A key to check: the bearer string, or its two parts.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// `identifier.secret`.
+    key: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    /// A permission the key must have.
+    permission: Option<String>,
+    /// A company (name or id) the key must be allowed for.
+    company: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyResponse {
+    valid: bool,
+    /// VALID, MALFORMED, NOT_FOUND, INVALID_SECRET, INACTIVE, REVOKED, EXPIRED,
+    /// INSUFFICIENT_PERMISSION or COMPANY_FORBIDDEN.
+    code: String,
+    key: Option<KeyInfo>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyInfo {
+    id: String,
+    name: String,
+    identifier: String,
+    service: String,
+    permissions: Vec<String>,
+    companies: Vec<String>,
+    /// RFC 3339, or null for no expiry.
+    expires_at: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    expires_at: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCheckRequest {
+    token: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCheckResponse {
+    valid: bool,
+    /// VALID, MALFORMED, BAD_SIGNATURE, EXPIRED, NOT_FOUND, INACTIVE or REVOKED.
+    code: String,
+    #[schema(value_type = Option<Object>)]
+    claims: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+}
+
+/// Reads an optional JSON body: absent is the default; otherwise it must say it is JSON, be
+/// UTF-8 and parse.
+fn json_body<T: serde::de::DeserializeOwned + Default>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("The body is larger than {BODY_LIMIT} bytes."),
+            )
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", rejection.body_text())
+        }
+    })?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .split(';')
+                .next()
+                .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            "The body is not UTF-8.",
+        )
+    })?;
+    serde_json::from_str(text).map_err(|error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            format!("The body is not the expected JSON: {error}"),
+        )
+    })
+}
+
+/// The key from the body, else from `Authorization: Bearer`, `X-Api-Key` or HTTP Basic.
+fn presented_key(
+    headers: &HeaderMap,
+    key: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Result<(String, String), ApiError> {
+    let split = |bearer: &str| match bearer.trim().split_once('.') {
+        // The identifier holds no dot; the secret starts after the first one.
+        Some((identifier, secret)) => (identifier.to_owned(), secret.to_owned()),
+        None => (bearer.trim().to_owned(), String::new()),
+    };
+    if let Some(key) = key {
+        return Ok(split(&key));
+    }
+    if let (Some(id), Some(secret)) = (client_id, client_secret) {
+        return Ok((id, secret));
+    }
+    let header_text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    if let Some(api_key) = header_text(header::HeaderName::from_static("x-api-key")) {
+        return Ok(split(&api_key));
+    }
+    if let Some(authorization) = header_text(header::AUTHORIZATION) {
+        let (scheme, value) = authorization.trim().split_once(' ').unwrap_or(("", ""));
+        if scheme.eq_ignore_ascii_case("bearer") {
+            return Ok(split(value));
+        }
+        if scheme.eq_ignore_ascii_case("basic") {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(value.trim())
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad_basic",
+                        "Malformed HTTP Basic credentials.",
+                    )
+                })?;
+            let (id, secret) = decoded.split_once(':').unwrap_or((&decoded, ""));
+            return Ok((id.to_owned(), secret.to_owned()));
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "missing_key",
+        "Give the key as `key`, as `client_id` and `client_secret`, or in Authorization or X-Api-Key.",
+    ))
+}
+
+fn key_info(verification: &Verification) -> Option<KeyInfo> {
+    verification.key.as_ref().map(|key| KeyInfo {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        identifier: key.identifier.clone(),
+        service: key.service_name.clone(),
+        permissions: key.permissions.clone(),
+        companies: key.companies.iter().map(|c| c.name.clone()).collect(),
+        expires_at: key.expires_at.map(|at| at.to_rfc3339()),
+    })
+}
+
+/// Checks presented credentials through the guard: a malformed key costs nothing; a secret not
+/// already known good waits for the argon2id slot, and a throttled identifier is refused.
+async fn check(
+    service: &Arc<Service>,
+    identifier: String,
+    secret: String,
+    permission: Option<String>,
+    company: Option<String>,
+) -> Result<Verification, ApiError> {
+    if key_format::parse_parts(&identifier, &secret).is_err() {
+        return Ok(Verification {
+            code: VerifyCode::Malformed,
+            key: None,
+        });
+    }
+    let secret_digest = digest(&secret);
+    let known = service.guard.known_good(&identifier, &secret_digest);
+    if !known && service.guard.throttled(&identifier) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "Too many failed attempts for this key identifier; try again later.",
+        ));
+    }
+    let _slot = match known {
+        true => None,
+        false => Some(
+            service
+                .guard
+                .argon2_slot
+                .acquire()
+                .await
+                .map_err(|error| ApiError::internal(&error.to_string()))?,
+        ),
+    };
+    let id = identifier.clone();
+    let verification = service
+        .with_store(move |store, _| {
+            store.verify_parts(&id, &secret, permission.as_deref(), company.as_deref())
+        })
+        .await?;
+    let secret_was_right = !matches!(
+        verification.code,
+        VerifyCode::InvalidSecret | VerifyCode::NotFound
+    );
+    service
+        .guard
+        .record(&identifier, secret_digest, secret_was_right);
+    Ok(verification)
+}
+
+#[utoipa::path(post, path = "/v1/keys/verify", request_body(content = VerifyRequest, description = "Optional when the key is in Authorization or X-Api-Key"),
+    responses((status = 200, body = VerifyResponse), (status = 400, body = ErrorBody),
+               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn verify_key(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    let request: VerifyRequest = json_body(&headers, body)?;
+    let (identifier, secret) = presented_key(
+        &headers,
+        request.key,
+        request.client_id,
+        request.client_secret,
+    )?;
+    let verification = check(
+        &service,
+        identifier,
+        secret,
+        request.permission,
+        request.company,
+    )
+    .await?;
+    Ok(Json(VerifyResponse {
+        valid: verification.is_valid(),
+        code: verification.code.code().to_owned(),
+        key: key_info(&verification),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/tokens", request_body(content = TokenRequest, description = "Or HTTP Basic with the identifier and the secret"),
+    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
+               (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn issue_token(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let request: TokenRequest = json_body(&headers, body)?;
+    let (identifier, secret) =
+        presented_key(&headers, None, request.client_id, request.client_secret)?;
+    let verification = check(&service, identifier, secret, None, None).await?;
+    let Some(key) = verification.key else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            format!("The key was refused: {}.", verification.code.code()),
+        ));
+    };
+    let issued = service
+        .with_store(move |store, service| {
+            store.sign_token(&service.signing, &key, service.token_lifetime)
+        })
+        .await?;
+    let expires_at = sesame_core::tokens::expires_at(&issued.claims);
+    Ok(Json(TokenResponse {
+        access_token: issued.token.expose_secret().to_owned(),
+        token_type: "Bearer",
+        expires_in: issued.claims.exp - issued.claims.iat,
+        expires_at: expires_at.to_rfc3339(),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/tokens/verify", request_body(content = TokenCheckRequest, description = "Or Authorization: Bearer <token>"),
+    responses((status = 200, body = TokenCheckResponse), (status = 400, body = ErrorBody), (status = 415, body = ErrorBody)))]
+async fn verify_token(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<TokenCheckResponse>, ApiError> {
+    let request: TokenCheckRequest = json_body(&headers, body)?;
+    let token = match request.token {
+        Some(token) => token,
+        None => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "missing_token",
+                    "Give the token as `token` or in Authorization: Bearer.",
+                )
+            })?,
+    };
+    let check = service
+        .with_store(move |store, service| store.check_token(&service.signing, &token))
+        .await?;
+    Ok(Json(TokenCheckResponse {
+        valid: check.code == "VALID",
+        code: check.code.to_owned(),
+        claims: check
+            .claims
+            .and_then(|claims| serde_json::to_value(claims).ok()),
+    }))
+}
+
+#[utoipa::path(get, path = "/.well-known/jwks.json", responses((status = 200, description = "The public keys (JWKS)")))]
+async fn jwks(State(service): State<Arc<Service>>) -> Json<serde_json::Value> {
+    Json(service.jwks.clone())
+}
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sésame verification service",
+        description = "Checks Sésame API keys, issues short-lived EdDSA access tokens, and publishes the public keys."
+    ),
+    paths(verify_key, issue_token, verify_token, jwks, healthz)
+)]
+struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No such route; see /openapi.json.",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This route does not take that method; see /openapi.json.",
+    )
+}
+
+pub fn router(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/v1/keys/verify", post(verify_key))
+        .route("/v1/tokens", post(issue_token))
+        .route("/v1/tokens/verify", post(verify_token))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/openapi.json", get(openapi))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(10),
+        ))
+        .with_state(service)
+}

@@ -1,0 +1,159 @@
+//! `sesamectl serve`: the local verification service. An axum server on tokio in front of a
+//! small pool of stores (SQLite connections are not shared between threads); argon2id and
+//! SQLite run on the blocking pool. Uses are counted in memory and written every second and at
+//! shutdown; every check reads the key's row, so a change made elsewhere is obeyed at once.
+
+mod api;
+mod guard;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+use sesame_core::{InstallationKey, Sesame};
+
+use crate::Outcome;
+use crate::context::Context;
+use crate::error::{CliError, Result};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Loopback by default; any other address must be named
+    /// here, and the service says so when it starts.
+    #[arg(long, default_value = "127.0.0.1:8417")]
+    listen: SocketAddr,
+}
+
+/// What every request shares.
+pub struct Service {
+    stores: Vec<std::sync::Mutex<Sesame>>,
+    next: AtomicUsize,
+    signing: InstallationKey,
+    jwks: serde_json::Value,
+    token_lifetime: Duration,
+    guard: guard::Guard,
+}
+
+impl Service {
+    /// Runs `work` on one of the stores, on the blocking pool.
+    async fn with_store<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
+    ) -> std::result::Result<T, api::ApiError> {
+        let service = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let start = service.next.fetch_add(1, Ordering::Relaxed);
+            let count = service.stores.len();
+            // The first free store, else wait for the one in turn.
+            let mut guard = (0..count)
+                .find_map(|offset| service.stores[(start + offset) % count].try_lock().ok());
+            let mut store = match guard.take() {
+                Some(store) => store,
+                None => service.stores[start % count]
+                    .lock()
+                    .map_err(|_| sesame_core::Error::Internal("store lock poisoned".into()))?,
+            };
+            work(&mut store, &service)
+        })
+        .await
+        .map_err(|error| api::ApiError::internal(&error.to_string()))?
+        .map_err(api::ApiError::from)
+    }
+
+    fn flush_all(&self) {
+        for store in &self.stores {
+            if let Ok(mut store) = store.lock() {
+                let _ = store.flush_usage();
+            }
+        }
+    }
+}
+
+pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
+    let path = context.store_path()?;
+    let mut first = Sesame::open(&path)?;
+    let signing = context.installation_key(&mut first)?;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2);
+    let mut stores = vec![std::sync::Mutex::new(first)];
+    for _ in 1..workers * 2 {
+        stores.push(std::sync::Mutex::new(Sesame::open(&path)?));
+    }
+    let service = Arc::new(Service {
+        stores,
+        next: AtomicUsize::new(0),
+        jwks: sesame_core::tokens::jwks(&signing),
+        signing,
+        token_lifetime: Sesame::token_lifetime_from_environment(),
+        guard: guard::Guard::default(),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::Serve(error.to_string()))?;
+    let listen = args.listen;
+    let output = context.output;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|error| CliError::Serve(format!("{listen}: {error}")))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|error| CliError::Serve(error.to_string()))?;
+        if !bound.ip().is_loopback() {
+            eprintln!(
+                "{}",
+                output.pick((
+                    "Attention : le service écoute au-delà de cette machine, sur l'adresse demandée.",
+                    "Warning: the service listens beyond this machine, on the address asked for.",
+                ))
+            );
+        }
+        eprintln!(
+            "{} http://{bound} (openapi : http://{bound}/openapi.json)",
+            output.pick(("Service de vérification à l'écoute sur", "Verification service listening on"))
+        );
+        let flusher = Arc::clone(&service);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let service = Arc::clone(&flusher);
+                let _ = tokio::task::spawn_blocking(move || service.flush_all()).await;
+            }
+        });
+        axum::serve(listener, api::router(Arc::clone(&service)))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|error| CliError::Serve(error.to_string()))?;
+        // Nothing counted is lost on a clean stop.
+        service.flush_all();
+        Ok::<_, CliError>(())
+    })?;
+    Ok(Outcome::Done)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
