@@ -9,4 +9,5 @@ mod commands;
 mod crash;
 mod operators;
 mod report;
+mod serve;
 mod support;

@@ -1,0 +1,358 @@
+//! The verification service, started for real on a free loopback port and spoken to over HTTP:
+//! every code, a revocation obeyed while it runs, tokens checked by an independent library
+//! (PyJWT with the JWKS), bad input answered in JSON, the throttle, and uses kept at shutdown.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use serde_json::{Value, json};
+
+use crate::support::{BINARY, Store, with_environment};
+
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    fn start(store: &Store) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        let child = with_environment(Command::new(BINARY), &store.path())
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the service");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            agent,
+        };
+        let started = Instant::now();
+        while server.get("/healthz").0 != 200 {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the service did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        match self.agent.get(format!("{}{path}", self.base)).call() {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                (
+                    status,
+                    response.body_mut().read_json().unwrap_or(Value::Null),
+                )
+            }
+            Err(_) => (0, Value::Null),
+        }
+    }
+
+    fn post(&self, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> (u16, Value) {
+        let mut request = self.agent.post(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let mut response = match body {
+            Some(body) => request.send(body),
+            None => request.send_empty(),
+        }
+        .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_json().unwrap_or(Value::Null),
+        )
+    }
+
+    fn verify(&self, body: Value) -> (u16, Value) {
+        self.post(
+            "/v1/keys/verify",
+            &[("content-type", "application/json")],
+            Some(body.to_string().as_bytes()),
+        )
+    }
+
+    fn code(&self, body: Value) -> String {
+        self.verify(body).1["code"]
+            .as_str()
+            .unwrap_or("none")
+            .to_owned()
+    }
+
+    /// SIGTERM, as a service manager stops it, and waits.
+    fn stop(mut self) {
+        let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM);
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn basic(bearer: &str) -> String {
+    use base64::Engine;
+    let (id, secret) = bearer.split_once('.').expect("bearer");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+    format!("Basic {encoded}")
+}
+
+#[test]
+fn every_code_over_http_and_a_revocation_obeyed_at_once() {
+    let store = Store::new();
+    let valid = store.create_key("valide");
+    let inactive = store.create_key("inactive");
+    store.ok(&["key", "deactivate", "inactive"]);
+    let revoked = store.create_key("révoquée");
+    store.ok(&["key", "revoke", "révoquée", "--reason", "fuite"]);
+    let regenerated = store.create_key("régénérée");
+    store.ok(&["key", "regenerate", "régénérée"]);
+    let restricted = store.create_key("restreinte");
+    store.ok(&["key", "edit", "restreinte", "--company", "Dupont SARL"]);
+    let expired = store.create_key("expirée");
+    {
+        let connection = rusqlite::Connection::open(store.path()).expect("open");
+        connection
+            .execute(
+                "UPDATE keys SET expires_at = 1, revision = revision + 1 WHERE name = 'expirée'",
+                [],
+            )
+            .expect("expire");
+    }
+    let elsewhere = Store::new().create_key("ailleurs");
+
+    let server = Server::start(&store);
+    let cases = [
+        (json!({"key": valid}), "VALID"),
+        (json!({"key": "paie_pas-une-cle"}), "MALFORMED"),
+        (json!({"key": elsewhere}), "NOT_FOUND"),
+        (json!({"key": regenerated}), "INVALID_SECRET"),
+        (json!({"key": inactive}), "INACTIVE"),
+        (json!({"key": revoked}), "REVOKED"),
+        (json!({"key": expired}), "EXPIRED"),
+        (
+            json!({"key": valid, "permission": "salaires:ecriture"}),
+            "INSUFFICIENT_PERMISSION",
+        ),
+        (
+            json!({"key": restricted, "company": "Martin SA"}),
+            "COMPANY_FORBIDDEN",
+        ),
+        (
+            json!({"key": restricted, "company": "Dupont SARL"}),
+            "VALID",
+        ),
+    ];
+    for (body, expected) in cases {
+        assert_eq!(server.code(body.clone()), expected, "{body}");
+    }
+    let (status, answer) = server.verify(json!({"key": valid}));
+    assert_eq!(status, 200);
+    assert_eq!(answer["valid"], true);
+    assert_eq!(answer["key"]["name"], "valide");
+    assert_eq!(answer["key"]["permissions"], json!(["factures:lecture"]));
+
+    // The same key by header: Bearer, X-Api-Key, HTTP Basic; and as two parts.
+    let (id, secret) = valid.split_once('.').expect("bearer");
+    let bearer = format!("Bearer {valid}");
+    let basic = basic(&valid);
+    for header in [
+        ("authorization", bearer.as_str()),
+        ("x-api-key", valid.as_str()),
+        ("authorization", basic.as_str()),
+    ] {
+        let (status, answer) = server.post("/v1/keys/verify", &[header], None);
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (200, Some("VALID")),
+            "{header:?}"
+        );
+    }
+    assert_eq!(
+        server.code(json!({"client_id": id, "client_secret": secret})),
+        "VALID"
+    );
+
+    // Revoked from the command line while the service runs: refused at once.
+    store.ok(&["key", "revoke", "valide", "--reason", "remplacée"]);
+    let revoked_at = Instant::now();
+    while server.code(json!({"key": valid})) != "REVOKED" {
+        assert!(
+            revoked_at.elapsed() < Duration::from_secs(1),
+            "not obeyed within a second"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.stop();
+}
+
+#[test]
+fn tokens_verify_with_pyjwt_and_the_jwks_and_end_with_their_key() {
+    let store = Store::new();
+    let key = store.create_key("jetons");
+    let server = Server::start(&store);
+    let credentials = basic(&key);
+    let (status, issued) = server.post(
+        "/v1/tokens",
+        &[("authorization", credentials.as_str())],
+        None,
+    );
+    assert_eq!(status, 200, "{issued}");
+    assert_eq!(issued["token_type"], "Bearer");
+    assert_eq!(issued["expires_in"], 86_400);
+    let token = issued["access_token"].as_str().expect("token").to_owned();
+
+    // An independent library, with nothing but the published JWKS.
+    let (_, jwks) = server.get("/.well-known/jwks.json");
+    let script = r#"
+import json, sys, jwt
+token, jwks = sys.argv[1], json.loads(sys.argv[2])
+key = jwt.PyJWK(jwks["keys"][0])
+claims = jwt.decode(token, key.key, algorithms=["EdDSA"])
+print(json.dumps(claims))
+"#;
+    let output = Command::new("/usr/bin/python3")
+        .args(["-c", script, &token, &jwks.to_string()])
+        .output()
+        .expect("python3 with PyJWT (Debian packages python3-jwt, python3-cryptography)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let claims: Value = serde_json::from_slice(&output.stdout).expect("claims");
+    assert_eq!(claims["key_name"], "jetons");
+    assert_eq!(claims["service"], "Paie");
+    assert!(claims["jti"].is_string());
+
+    let check = |token: &str| {
+        let body = json!({ "token": token }).to_string();
+        server.post(
+            "/v1/tokens/verify",
+            &[("content-type", "application/json")],
+            Some(body.as_bytes()),
+        )
+    };
+    assert_eq!(check(&token).1["code"], "VALID");
+    // Forged: alg none, a token with spaces.
+    let mut parts = token.split('.');
+    let _ = parts.next();
+    let none = format!(
+        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+        parts.next().expect("claims")
+    );
+    assert_eq!(check(&none).1["valid"], false);
+    assert_eq!(check(&format!("{} x", &token[..30])).1["code"], "MALFORMED");
+    // Wrong credentials get no token.
+    let wrong = basic(&Store::new().create_key("autre"));
+    let (status, refused) = server.post("/v1/tokens", &[("authorization", wrong.as_str())], None);
+    assert_eq!(status, 401);
+    assert_eq!(refused["error"]["code"], "invalid_credentials");
+    // The token ends with its key.
+    store.ok(&["key", "deactivate", "jetons"]);
+    assert_eq!(check(&token).1["code"], "INACTIVE");
+    server.stop();
+}
+
+#[test]
+fn bad_input_gets_json_errors_and_the_service_keeps_going() {
+    let store = Store::new();
+    let key = store.create_key("robuste");
+    let server = Server::start(&store);
+    let json_header = [("content-type", "application/json")];
+    type Case<'a> = (&'a [(&'a str, &'a str)], Vec<u8>, u16, &'a str);
+    let cases: [Case; 6] = [
+        (&json_header, b"{pas du json".to_vec(), 400, "bad_json"),
+        (
+            &[("content-type", "text/plain")],
+            b"{}".to_vec(),
+            415,
+            "unsupported_media_type",
+        ),
+        (&json_header, vec![0xff, 0xfe, 0x7b], 400, "bad_json"),
+        (&json_header, b"{\"inconnu\": 1}".to_vec(), 400, "bad_json"),
+        (&json_header, b"{}".to_vec(), 400, "missing_key"),
+        (&json_header, vec![b' '; 64 * 1024], 413, "body_too_large"),
+    ];
+    for (headers, body, status, code) in cases {
+        let (got, answer) = server.post("/v1/keys/verify", headers, Some(&body));
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code))
+        );
+    }
+    let (status, answer) = server.get("/rien/ici");
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let spaced = format!("{} \n", &key[..20]);
+    assert_eq!(server.code(json!({ "key": spaced })), "MALFORMED");
+    let (status, openapi) = server.get("/openapi.json");
+    assert_eq!(status, 200);
+    for path in [
+        "/v1/keys/verify",
+        "/v1/tokens",
+        "/v1/tokens/verify",
+        "/.well-known/jwks.json",
+        "/healthz",
+    ] {
+        assert!(openapi["paths"][path].is_object(), "{path} documented");
+    }
+    assert_eq!(server.code(json!({ "key": key })), "VALID", "still serving");
+    server.stop();
+}
+
+#[test]
+fn a_flood_of_wrong_secrets_is_throttled_and_uses_survive_the_shutdown() {
+    let store = Store::new();
+    let key = store.create_key("visée");
+    let old = store.create_key("ancienne");
+    store.ok(&["key", "regenerate", "ancienne"]);
+    let server = Server::start(&store);
+    assert_eq!(server.code(json!({ "key": key })), "VALID");
+    let mut throttled = 0;
+    for _ in 0..12 {
+        let (status, answer) = server.verify(json!({ "key": old }));
+        if status == 429 {
+            assert_eq!(answer["error"]["code"], "throttled");
+            throttled += 1;
+        }
+    }
+    assert!(
+        throttled >= 6,
+        "wrong secrets stop costing argon2id after a few"
+    );
+    // The valid key is still served during the flood.
+    for _ in 0..20 {
+        assert_eq!(server.code(json!({ "key": key })), "VALID");
+    }
+    server.stop();
+    let listed = store.ok(&["key", "show", "visée"]);
+    assert_eq!(
+        listed["key"]["use_count"], 21,
+        "every use written at shutdown"
+    );
+    let failed = store.ok(&["key", "show", "ancienne"]);
+    assert!(failed["key"]["failed_attempts"].as_u64().unwrap_or(0) >= 5);
+}
