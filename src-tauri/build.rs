@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "unlock",
     "report_activity",
     "set_lock_minutes",
+    "set_token_hours",
     "list_operator_accounts",
     "create_operator",
     "edit_operator",

@@ -97,6 +97,7 @@ fn main() -> ExitCode {
             commands::session::set_language,
             commands::session::set_clipboard_seconds,
             commands::session::set_lock_minutes,
+            commands::session::set_token_hours,
             commands::operators::list_operator_accounts,
             commands::operators::create_operator,
             commands::operators::edit_operator,

@@ -133,6 +133,7 @@ pub struct AppStatus {
     pub language: String,
     pub clipboard_seconds: u32,
     pub lock_minutes: u32,
+    pub token_hours: u32,
     pub store: String,
     /// `None` while the keyring is still being asked.
     pub signing_key: Option<SigningKeyView>,

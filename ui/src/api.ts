@@ -60,6 +60,7 @@ export const api = {
   unlock: (password: string) => invoke<void>("unlock", { password }),
   reportActivity: () => invoke<void>("report_activity"),
   setLockMinutes: (minutes: number) => invoke<AppStatus>("set_lock_minutes", { minutes }),
+  setTokenHours: (hours: number) => invoke<AppStatus>("set_token_hours", { hours }),
   listOperatorAccounts: () => invoke<OperatorAccountView[]>("list_operator_accounts"),
   createOperator: (name: string, password: string, confirmation: string, rights: RightsView) =>
     invoke<OperatorAccountView>("create_operator", { name, password, confirmation, rights }),

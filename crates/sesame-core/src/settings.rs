@@ -13,6 +13,8 @@ pub const CLIPBOARD_SECONDS_DEFAULT: u32 = 30;
 pub const CLIPBOARD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 10..=300;
 pub const LOCK_MINUTES_DEFAULT: u32 = 5;
 pub const LOCK_MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
+pub const TOKEN_HOURS_DEFAULT: u32 = 24;
+pub const TOKEN_HOURS_RANGE: std::ops::RangeInclusive<u32> = 1..=720;
 
 /// The settings as they stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +22,8 @@ pub struct Settings {
     pub language: Lang,
     pub clipboard_seconds: u32,
     pub lock_minutes: u32,
+    /// Lifetime of access tokens (`SESAME_TOKEN_TTL` overrides it for the service).
+    pub token_hours: u32,
 }
 
 impl Sesame {
@@ -53,6 +57,7 @@ impl Sesame {
                 CLIPBOARD_SECONDS_DEFAULT,
             )?,
             lock_minutes: number("lock_minutes", LOCK_MINUTES_RANGE, LOCK_MINUTES_DEFAULT)?,
+            token_hours: number("token_hours", TOKEN_HOURS_RANGE, TOKEN_HOURS_DEFAULT)?,
         })
     }
 
@@ -131,6 +136,23 @@ impl Sesame {
             Some(Right::Configuration),
             "lock_minutes",
             minutes.to_string(),
+        )?;
+        self.settings()
+    }
+
+    /// How long access tokens live, in hours.
+    pub fn set_token_hours(&mut self, session: &Session, hours: u32) -> Result<Settings> {
+        if !TOKEN_HOURS_RANGE.contains(&hours) {
+            return Err(Error::OutOfRange {
+                min: *TOKEN_HOURS_RANGE.start(),
+                max: *TOKEN_HOURS_RANGE.end(),
+            });
+        }
+        self.change_setting(
+            session,
+            Some(Right::Configuration),
+            "token_hours",
+            hours.to_string(),
         )?;
         self.settings()
     }

@@ -77,14 +77,20 @@ pub struct TokenCheck {
 }
 
 impl Sesame {
-    /// The token lifetime from `SESAME_TOKEN_TTL` (seconds) when set and sensible, else 24 h.
-    pub fn token_lifetime_from_environment() -> Duration {
-        std::env::var("SESAME_TOKEN_TTL")
+    /// The token lifetime: `SESAME_TOKEN_TTL` (seconds) when set and sensible, else the
+    /// setting (24 h unless changed).
+    pub fn token_lifetime(&self) -> Result<Duration> {
+        let from_environment = std::env::var("SESAME_TOKEN_TTL")
             .ok()
             .and_then(|value| value.trim().parse::<u64>().ok())
             .filter(|seconds| LIFETIME_RANGE.contains(seconds))
-            .map(Duration::from_secs)
-            .unwrap_or(LIFETIME_DEFAULT)
+            .map(Duration::from_secs);
+        match from_environment {
+            Some(lifetime) => Ok(lifetime),
+            None => Ok(Duration::from_secs(
+                u64::from(self.settings()?.token_hours) * 3600,
+            )),
+        }
     }
 
     /// Signs a token for a key that was just verified.

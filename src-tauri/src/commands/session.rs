@@ -65,6 +65,7 @@ pub async fn app_status(app: AppHandle) -> UiResult<AppStatus> {
             language: settings.language.tag().to_owned(),
             clipboard_seconds: settings.clipboard_seconds,
             lock_minutes: settings.lock_minutes,
+            token_hours: settings.token_hours,
             store: sesame.path().display().to_string(),
             signing_key: lock(&state.signing_key, state.lang())?.clone(),
         })
@@ -164,6 +165,16 @@ pub async fn set_language(app: AppHandle, language: String) -> UiResult<AppStatu
 pub async fn set_clipboard_seconds(app: AppHandle, seconds: u32) -> UiResult<AppStatus> {
     blocking(app.clone(), move |state| {
         state.with_store(|sesame, session| sesame.set_clipboard_seconds(session, seconds))?;
+        Ok(())
+    })
+    .await?;
+    app_status(app).await
+}
+
+#[tauri::command]
+pub async fn set_token_hours(app: AppHandle, hours: u32) -> UiResult<AppStatus> {
+    blocking(app.clone(), move |state| {
+        state.with_store(|sesame, session| sesame.set_token_hours(session, hours))?;
         Ok(())
     })
     .await?;

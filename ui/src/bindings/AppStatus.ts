@@ -6,7 +6,7 @@ export type AppStatus = { initialised: boolean, operator: OperatorView | null,
 /**
  * Signed in but locked: the interface asks for the password again.
  */
-locked: boolean, language: string, clipboard_seconds: number, lock_minutes: number, store: string, 
+locked: boolean, language: string, clipboard_seconds: number, lock_minutes: number, token_hours: number, store: string, 
 /**
  * `None` while the keyring is still being asked.
  */

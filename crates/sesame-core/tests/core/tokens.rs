@@ -105,4 +105,17 @@ fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     assert_eq!(check(&mut fixture, &text), "VALID");
     fixture.clock.advance(Duration::hours(25));
     assert_eq!(check(&mut fixture, &text), "EXPIRED");
+
+    // The lifetime comes from the settings (24 h unless changed).
+    assert_eq!(
+        fixture.sesame.token_lifetime().expect("lifetime"),
+        std::time::Duration::from_secs(24 * 3600)
+    );
+    fixture.sesame.set_token_hours(&admin, 2).expect("setting");
+    assert_eq!(
+        fixture.sesame.token_lifetime().expect("lifetime"),
+        std::time::Duration::from_secs(2 * 3600)
+    );
+    let refused = fixture.sesame.set_token_hours(&admin, 0);
+    assert!(refused.is_err(), "out of range");
 }

@@ -75,6 +75,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
     let path = context.store_path()?;
     let mut first = Sesame::open(&path)?;
     let signing = context.installation_key(&mut first)?;
+    let token_lifetime = first.token_lifetime()?;
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .max(2);
@@ -87,7 +88,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         next: AtomicUsize::new(0),
         jwks: sesame_core::tokens::jwks(&signing),
         signing,
-        token_lifetime: Sesame::token_lifetime_from_environment(),
+        token_lifetime,
         guard: guard::Guard::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
