@@ -126,7 +126,9 @@ async fn daily_path(app: &App) -> Step {
     assert_eq!(app.text("key-row-status").await?, "Active");
     // The sesamectl check above was a use: shown as 22/01/2021 08:14.
     let last_use = app.text("key-row-last-use").await?;
-    assert!(is_date_time(&last_use), "last use shown as « {last_use} »");
+    let (date, uses) = last_use.split_once(" (").unwrap_or((&last_use, ""));
+    assert!(is_date_time(date), "last use shown as « {last_use} »");
+    assert_eq!(uses, "1 utilisation)", "use count shown as « {last_use} »");
     assert!(is_date_time(&app.text("key-row-created").await?));
     app.screenshot("keys").await;
     // Regenerate with a grace period, then reload the page with the dialog open: the new
