@@ -30,7 +30,8 @@ summary() {  # oha JSON → requests/s, p50, p99 (ms)
     python3 -c 'import json,sys
 r = json.load(sys.stdin)
 s, p = r["summary"], r["latencyPercentiles"]
-print(f"{s[\"requestsPerSec\"]:.0f} requests/s, p50 {p[\"p50\"]*1e3:.2f} ms, p99 {p[\"p99\"]*1e3:.2f} ms, success {s[\"successRate\"]*100:.1f} %")'
+rate, p50, p99, ok = s["requestsPerSec"], p["p50"] * 1e3, p["p99"] * 1e3, s["successRate"] * 100
+print(f"{rate:.0f} requests/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, success {ok:.1f} %")'
 }
 cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$server/stat"; }
 
@@ -50,5 +51,5 @@ flood=$!
 oha --no-tui --output-format json -z "${seconds}s" -c 10 -m POST -H "Authorization: Bearer $valid" "$url" | summary | sed 's/^/valid traffic: /'
 wait $flood
 after=$(cpu_seconds)
-python3 -c "import json; r = json.load(open('$store/flood.json')); print(f'flood: {r[\"summary\"][\"requestsPerSec\"]:.0f} requests/s answered (429 once throttled)')"
+python3 -c "import json; r = json.load(open('$store/flood.json')); rate = r['summary']['requestsPerSec']; print(f'flood: {rate:.0f} requests/s answered (429 once throttled)')"
 python3 -c "print(f'service CPU during the flood: {($after - $before) / $seconds * 100:.0f} % of one core (2 cores = 200 %)')"

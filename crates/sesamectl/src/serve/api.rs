@@ -306,11 +306,13 @@ async fn check(
         ),
     };
     let id = identifier.clone();
-    let verification = service
-        .with_store(move |store, _| {
-            store.verify_parts(&id, &secret, permission.as_deref(), company.as_deref())
-        })
-        .await?;
+    let work = move |store: &mut sesame_core::Sesame, _: &Service| {
+        store.verify_parts(&id, &secret, permission.as_deref(), company.as_deref())
+    };
+    let verification = match known {
+        true => service.on_store(work)?,
+        false => service.with_store(work).await?,
+    };
     let secret_was_right = !matches!(
         verification.code,
         VerifyCode::InvalidSecret | VerifyCode::NotFound

@@ -37,29 +37,36 @@ pub struct Service {
 }
 
 impl Service {
-    /// Runs `work` on one of the stores, on the blocking pool.
+    /// Runs `work` on one of the stores, on the blocking pool (argon2id, or anything slow).
     async fn with_store<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
     ) -> std::result::Result<T, api::ApiError> {
         let service = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let start = service.next.fetch_add(1, Ordering::Relaxed);
-            let count = service.stores.len();
-            // The first free store, else wait for the one in turn.
-            let mut guard = (0..count)
-                .find_map(|offset| service.stores[(start + offset) % count].try_lock().ok());
-            let mut store = match guard.take() {
-                Some(store) => store,
-                None => service.stores[start % count]
-                    .lock()
-                    .map_err(|_| sesame_core::Error::Internal("store lock poisoned".into()))?,
-            };
-            work(&mut store, &service)
-        })
-        .await
-        .map_err(|error| api::ApiError::internal(&error.to_string()))?
-        .map_err(api::ApiError::from)
+        tokio::task::spawn_blocking(move || service.on_store(work))
+            .await
+            .map_err(|error| api::ApiError::internal(&error.to_string()))?
+    }
+
+    /// Runs `work` on one of the stores right here: for the cached path (one indexed row read
+    /// and a SHA-256, some microseconds), where a hop to the blocking pool would cost more than
+    /// the work.
+    fn on_store<T>(
+        &self,
+        work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T>,
+    ) -> std::result::Result<T, api::ApiError> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.stores.len();
+        // The first free store, else wait for the one in turn.
+        let mut guard =
+            (0..count).find_map(|offset| self.stores[(start + offset) % count].try_lock().ok());
+        let mut store = match guard.take() {
+            Some(store) => store,
+            None => self.stores[start % count]
+                .lock()
+                .map_err(|_| sesame_core::Error::Internal("store lock poisoned".into()))?,
+        };
+        work(&mut store, self).map_err(api::ApiError::from)
     }
 
     fn flush_all(&self) {
