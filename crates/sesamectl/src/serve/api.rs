@@ -317,9 +317,11 @@ async fn check(
         verification.code,
         VerifyCode::InvalidSecret | VerifyCode::NotFound
     );
-    service
-        .guard
-        .record(&identifier, secret_digest, secret_was_right);
+    if !(known && secret_was_right) {
+        service
+            .guard
+            .record(&identifier, secret_digest, secret_was_right);
+    }
     Ok(verification)
 }
 
