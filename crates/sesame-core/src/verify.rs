@@ -377,6 +377,13 @@ impl Sesame {
 
     /// Writes the uses and failures counted since the last flush, in one transaction. Use
     /// counters are statistics, not changes of state, so they write no audit event.
+    /// Counts a use of a key whose answer a front end reused from its own short-lived cache
+    /// (the verification service keeps answers a quarter of a second).
+    pub fn record_use(&mut self, key_id: &str) {
+        let now = self.now();
+        self.pending_usage.used(key_id, now);
+    }
+
     pub fn flush_usage(&mut self) -> Result<()> {
         if self.pending_usage.is_empty() {
             return Ok(());

@@ -286,6 +286,22 @@ async fn check(
         });
     }
     let secret_digest = digest(&secret);
+    let question = (
+        identifier.clone(),
+        secret_digest,
+        permission.clone(),
+        company.clone(),
+    );
+    if let Some(answer) = service.guard.fresh_answer(&question) {
+        if let Some(key) = &answer.key {
+            let key_id = key.id.clone();
+            service.on_store(move |store, _| {
+                store.record_use(&key_id);
+                Ok(())
+            })?;
+        }
+        return Ok(answer);
+    }
     let known = service.guard.known_good(&identifier, &secret_digest);
     if !known && service.guard.throttled(&identifier) {
         return Err(ApiError::new(
@@ -317,6 +333,9 @@ async fn check(
         verification.code,
         VerifyCode::InvalidSecret | VerifyCode::NotFound
     );
+    if verification.is_valid() {
+        service.guard.remember_answer(question, &verification);
+    }
     if !(known && secret_was_right) {
         service
             .guard

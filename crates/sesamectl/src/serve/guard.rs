@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use sesame_core::verify::Verification;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -20,7 +21,16 @@ pub struct Guard {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
     known_good: Mutex<HashMap<String, [u8; 32]>>,
     pub argon2_slot: tokio::sync::Semaphore,
+    /// Valid answers kept for [`FRESH_FOR`], so a key checked thousands of times a second costs
+    /// one store read per period; a change made elsewhere is still obeyed well within a second.
+    answers: Mutex<HashMap<AnswerKey, (Instant, Verification)>>,
 }
+
+/// How long a valid answer is reused.
+pub const FRESH_FOR: Duration = Duration::from_millis(250);
+
+/// Identifier, SHA-256 of the secret, permission and company asked for.
+pub type AnswerKey = (String, [u8; 32], Option<String>, Option<String>);
 
 impl Default for Guard {
     fn default() -> Self {
@@ -28,6 +38,7 @@ impl Default for Guard {
             failures: Mutex::new(HashMap::new()),
             known_good: Mutex::new(HashMap::new()),
             argon2_slot: tokio::sync::Semaphore::new(1),
+            answers: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -37,6 +48,24 @@ pub fn digest(secret: &str) -> [u8; 32] {
 }
 
 impl Guard {
+    /// A valid answer given less than [`FRESH_FOR`] ago for exactly this question.
+    pub fn fresh_answer(&self, question: &AnswerKey) -> Option<Verification> {
+        let answers = self.answers.lock().ok()?;
+        answers
+            .get(question)
+            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
+            .map(|(_, answer)| answer.clone())
+    }
+
+    pub fn remember_answer(&self, question: AnswerKey, answer: &Verification) {
+        if let Ok(mut answers) = self.answers.lock() {
+            if answers.len() >= MAX_TRACKED {
+                answers.retain(|_, (at, _)| at.elapsed() < FRESH_FOR);
+            }
+            answers.insert(question, (Instant::now(), answer.clone()));
+        }
+    }
+
     /// Whether this secret was already seen valid for this identifier (the store still checks
     /// the key's state; this only spares the queue).
     pub fn known_good(&self, identifier: &str, digest: &[u8; 32]) -> bool {
