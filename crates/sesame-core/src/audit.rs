@@ -150,6 +150,20 @@ pub enum ChainBreak {
     BadSequence,
 }
 
+/// What is wrong with `event` coming after the event `previous_seq` whose hash is
+/// `previous_hash`, if anything.
+fn link_problem(event: &AuditEvent, previous_seq: i64, previous_hash: &str) -> Option<ChainBreak> {
+    if event.seq != previous_seq + 1 {
+        Some(ChainBreak::BadSequence)
+    } else if event.prev_hash != previous_hash {
+        Some(ChainBreak::BrokenLink)
+    } else if event.compute_hash() != event.hash {
+        Some(ChainBreak::BadHash)
+    } else {
+        None
+    }
+}
+
 /// Walks events in order and checks each hash and each link.
 pub fn check_chain<I: IntoIterator<Item = AuditEvent>>(events: I) -> ChainReport {
     let mut count = 0;
@@ -157,16 +171,7 @@ pub fn check_chain<I: IntoIterator<Item = AuditEvent>>(events: I) -> ChainReport
     let mut previous_seq = 0;
     for event in events {
         count += 1;
-        let problem = if event.seq != previous_seq + 1 {
-            Some(ChainBreak::BadSequence)
-        } else if event.prev_hash != previous_hash {
-            Some(ChainBreak::BrokenLink)
-        } else if event.compute_hash() != event.hash {
-            Some(ChainBreak::BadHash)
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
+        if let Some(problem) = link_problem(&event, previous_seq, &previous_hash) {
             return ChainReport {
                 events: count,
                 first_broken: Some((event.seq, problem)),
@@ -413,16 +418,7 @@ impl Sesame {
         let mut first_broken = None;
         while let Some(row) = rows.next()? {
             let event = event_from_row(row)?;
-            let problem = if event.seq != last_seq + 1 {
-                Some(ChainBreak::BadSequence)
-            } else if event.prev_hash != last_hash {
-                Some(ChainBreak::BrokenLink)
-            } else if event.compute_hash() != event.hash {
-                Some(ChainBreak::BadHash)
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
+            if let Some(problem) = link_problem(&event, last_seq, &last_hash) {
                 first_broken = Some((event.seq, problem));
                 break;
             }

@@ -107,54 +107,42 @@ impl Sesame {
         self.settings()
     }
 
-    pub fn set_clipboard_seconds(&mut self, session: &Session, seconds: u32) -> Result<Settings> {
-        if !CLIPBOARD_SECONDS_RANGE.contains(&seconds) {
+    /// A number setting that protects secrets: checked against its range, and reserved to the
+    /// configuration right.
+    fn change_number(
+        &mut self,
+        session: &Session,
+        name: &str,
+        value: u32,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<Settings> {
+        if !range.contains(&value) {
             return Err(Error::OutOfRange {
-                min: *CLIPBOARD_SECONDS_RANGE.start(),
-                max: *CLIPBOARD_SECONDS_RANGE.end(),
+                min: *range.start(),
+                max: *range.end(),
             });
         }
-        self.change_setting(
-            session,
-            Some(Right::Configuration),
-            "clipboard_seconds",
-            seconds.to_string(),
-        )?;
+        self.change_setting(session, Some(Right::Configuration), name, value.to_string())?;
         self.settings()
+    }
+
+    pub fn set_clipboard_seconds(&mut self, session: &Session, seconds: u32) -> Result<Settings> {
+        self.change_number(
+            session,
+            "clipboard_seconds",
+            seconds,
+            CLIPBOARD_SECONDS_RANGE,
+        )
     }
 
     /// The idle time, in minutes, after which the app locks itself.
     pub fn set_lock_minutes(&mut self, session: &Session, minutes: u32) -> Result<Settings> {
-        if !LOCK_MINUTES_RANGE.contains(&minutes) {
-            return Err(Error::OutOfRange {
-                min: *LOCK_MINUTES_RANGE.start(),
-                max: *LOCK_MINUTES_RANGE.end(),
-            });
-        }
-        self.change_setting(
-            session,
-            Some(Right::Configuration),
-            "lock_minutes",
-            minutes.to_string(),
-        )?;
-        self.settings()
+        self.change_number(session, "lock_minutes", minutes, LOCK_MINUTES_RANGE)
     }
 
     /// How long access tokens live, in hours.
     pub fn set_token_hours(&mut self, session: &Session, hours: u32) -> Result<Settings> {
-        if !TOKEN_HOURS_RANGE.contains(&hours) {
-            return Err(Error::OutOfRange {
-                min: *TOKEN_HOURS_RANGE.start(),
-                max: *TOKEN_HOURS_RANGE.end(),
-            });
-        }
-        self.change_setting(
-            session,
-            Some(Right::Configuration),
-            "token_hours",
-            hours.to_string(),
-        )?;
-        self.settings()
+        self.change_number(session, "token_hours", hours, TOKEN_HOURS_RANGE)
     }
 
     /// This installation's identity, made by the store's creation; names its keyring entry.
