@@ -51,10 +51,12 @@ pub struct Sesame {
 impl Sesame {
     /// Opens the store at `path`, creating and migrating it as needed.
     pub fn open(path: &Path) -> Result<Sesame> {
+        // The connection first: it makes the data folder the lock file lives in.
+        let connection = store::open(path)?;
         let store_lock = store::backup::share_lock(path)?;
         Ok(Sesame {
             _store_lock: store_lock,
-            connection: store::open(path)?,
+            connection,
             path: path.to_owned(),
             clock: Clock::System,
             cost: HashingCost::default(),
