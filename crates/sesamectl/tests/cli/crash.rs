@@ -35,24 +35,29 @@ fn killed_writers_leave_every_reported_key_whole() {
             .spawn()
             .expect("spawn writer");
         let stdout = child.stdout.take().expect("stdout");
+        let (lines, received) = std::sync::mpsc::channel::<String>();
         let reader = std::thread::spawn(move || {
-            let mut lines = Vec::new();
             let mut reader = BufReader::new(stdout);
             let mut line = String::new();
             while reader.read_line(&mut line).is_ok_and(|read| read > 0) {
                 // A line cut by the kill is not a report.
                 if line.ends_with('\n') {
-                    lines.push(std::mem::take(&mut line));
+                    let _ = lines.send(std::mem::take(&mut line));
                 }
                 line.clear();
             }
-            lines
         });
-        std::thread::sleep(Duration::from_millis(rng.random_range(20..400)));
+        // Each round kills the writer at a random moment after its first reported key, however
+        // slow the machine is.
+        let first = received
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the writer reports a first key");
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..300)));
         let group = Pid::from_raw(i32::try_from(child.id()).expect("pid"));
         killpg(group, Signal::SIGKILL).expect("kill the writer's process group");
         child.wait().expect("reap");
-        for line in reader.join().expect("reader") {
+        reader.join().expect("reader");
+        for line in std::iter::once(first).chain(received.try_iter()) {
             let created: serde_json::Value =
                 serde_json::from_str(&line).expect("a whole JSON line");
             let id = created["key"]["id"].as_str().expect("id").to_owned();
