@@ -21,13 +21,9 @@ fn expect_secret_service() -> bool {
 }
 
 fn signing_key_events(fixture: &mut Fixture) -> Vec<String> {
-    let admin = fixture.admin.clone();
     fixture
-        .sesame
-        .audit_events(&admin, 0, u32::MAX)
-        .expect("events")
+        .events_starting_with("signing_key.")
         .into_iter()
-        .filter(|e| e.action.starts_with("signing_key."))
         .map(|e| e.action)
         .collect()
 }

@@ -57,6 +57,17 @@ impl Fixture {
         }
     }
 
+    /// The audit events whose action starts with `prefix`, oldest first.
+    pub fn events_starting_with(&mut self, prefix: &str) -> Vec<sesame_core::audit::AuditEvent> {
+        let admin = self.admin.clone();
+        self.sesame
+            .audit_events(&admin, 0, u32::MAX)
+            .expect("events")
+            .into_iter()
+            .filter(|e| e.action.starts_with(prefix))
+            .collect()
+    }
+
     pub fn reopen(&self) -> Sesame {
         Sesame::open(&self.folder.path().join("sesame.db"))
             .expect("reopen store")
