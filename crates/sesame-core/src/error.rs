@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use crate::key::{KeyAction, KeyStatus};
+use crate::key_format::{IMPORTED_SECRET_MAX, IMPORTED_SECRET_MIN, ImportedSecretProblem};
 use crate::operator::Right;
+use crate::password::HashProblem;
 
 /// The language messages are written in. French comes first: it is the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,6 +51,8 @@ pub enum Field {
     Password,
     PasswordConfirmation,
     CurrentPassword,
+    Identifier,
+    Creator,
 }
 
 impl Field {
@@ -69,6 +73,8 @@ impl Field {
             Field::Password => "password",
             Field::PasswordConfirmation => "password_confirmation",
             Field::CurrentPassword => "current_password",
+            Field::Identifier => "identifier",
+            Field::Creator => "creator",
         }
     }
 
@@ -104,6 +110,10 @@ impl Field {
             (Field::PasswordConfirmation, Lang::En) => "The password confirmation",
             (Field::CurrentPassword, Lang::Fr) => "Le mot de passe actuel",
             (Field::CurrentPassword, Lang::En) => "The current password",
+            (Field::Identifier, Lang::Fr) => "L'identifiant",
+            (Field::Identifier, Lang::En) => "The identifier",
+            (Field::Creator, Lang::Fr) => "Le créateur",
+            (Field::Creator, Lang::En) => "The creator",
         }
     }
 }
@@ -224,6 +234,54 @@ pub enum Error {
     StoreCorrupt(String),
     #[error("Choose a value from {min} to {max}.")]
     OutOfRange { min: u32, max: u32 },
+    #[error("The file holds no key: it is empty or has only its header line.")]
+    ImportEmpty,
+    #[error("The file cannot be read as a CSV table: {0}")]
+    ImportUnreadable(String),
+    #[error("Unknown column « {0} ». Known columns: {KNOWN_COLUMNS}.")]
+    ImportColumnUnknown(String),
+    #[error("The column « {0} » is required.")]
+    ImportColumnMissing(String),
+    #[error("The column « {0} » appears twice.")]
+    ImportColumnTwice(String),
+    #[error("The file has more than {0} keys; split it into several files.")]
+    ImportTooLarge(usize),
+    #[error("Nothing was imported: {0} line(s) must be corrected first.")]
+    ImportRefused(usize),
+    #[error("This line has {found} cells where the header has {expected}.")]
+    ImportCellCount { found: usize, expected: usize },
+    #[error(
+        "The identifier « {0} » is not valid: the service's prefix, « _ », then 1 to 64 letters, digits, « _ » or « - »."
+    )]
+    IdentifierInvalid(String),
+    #[error(
+        "The identifier « {identifier} » does not start with « {prefix}_ », the prefix of the service « {service} »."
+    )]
+    IdentifierPrefix {
+        identifier: String,
+        prefix: String,
+        service: String,
+    },
+    #[error("The identifier « {0} » is already used by a key in Sésame.")]
+    IdentifierTaken(String),
+    #[error("« {value} » already appears on line {line} of the file.")]
+    ImportDuplicate { value: String, line: u64 },
+    #[error("Give either the secret or its hash, not both.")]
+    ImportSecretAndHash,
+    #[error("Give the secret or its argon2id hash.")]
+    ImportSecretMissing,
+    #[error("The secret cannot be used: {}.", secret_problem(*.0, Lang::En))]
+    ImportSecretInvalid(ImportedSecretProblem),
+    #[error("The hash is refused: {}.", hash_problem(.0, Lang::En))]
+    ImportHashRefused(HashProblem),
+    #[error("« {0} » is not a date; write YYYY-MM-DD or DD/MM/YYYY, a time HH:MM may follow.")]
+    ImportDateInvalid(String),
+    #[error("The creation date is in the future.")]
+    CreationInFuture,
+    #[error("The expiry date comes before the creation date.")]
+    ExpiryBeforeCreation,
+    #[error("The key « {key} » is {}: no access token can be issued for it.", status.label(Lang::En))]
+    TokenRefused { key: String, status: KeyStatus },
     #[error("Internal error: {0}")]
     Internal(String),
 }
@@ -282,6 +340,26 @@ impl Error {
             Error::StoreBusy => "store_busy",
             Error::StoreCorrupt(_) => "store_corrupt",
             Error::OutOfRange { .. } => "out_of_range",
+            Error::ImportEmpty => "import_empty",
+            Error::ImportUnreadable(_) => "import_unreadable",
+            Error::ImportColumnUnknown(_) => "import_column_unknown",
+            Error::ImportColumnMissing(_) => "import_column_missing",
+            Error::ImportColumnTwice(_) => "import_column_twice",
+            Error::ImportTooLarge(_) => "import_too_large",
+            Error::ImportRefused(_) => "import_refused",
+            Error::ImportCellCount { .. } => "import_cell_count",
+            Error::IdentifierInvalid(_) => "identifier_invalid",
+            Error::IdentifierPrefix { .. } => "identifier_prefix",
+            Error::IdentifierTaken(_) => "identifier_taken",
+            Error::ImportDuplicate { .. } => "import_duplicate",
+            Error::ImportSecretAndHash => "import_secret_and_hash",
+            Error::ImportSecretMissing => "import_secret_missing",
+            Error::ImportSecretInvalid(_) => "import_secret_invalid",
+            Error::ImportHashRefused(_) => "import_hash_refused",
+            Error::ImportDateInvalid(_) => "import_date_invalid",
+            Error::CreationInFuture => "creation_in_future",
+            Error::ExpiryBeforeCreation => "expiry_before_creation",
+            Error::TokenRefused { .. } => "token_refused",
             Error::Internal(_) => "internal",
         }
     }
@@ -447,8 +525,134 @@ impl Error {
                 .into(),
             Error::StoreCorrupt(why) => format!("Le magasin est endommagé : {why}"),
             Error::OutOfRange { min, max } => format!("Choisissez une valeur de {min} à {max}."),
+            Error::ImportEmpty => {
+                "Le fichier ne contient aucune clé : il est vide ou n'a que sa ligne d'en-tête."
+                    .into()
+            }
+            Error::ImportUnreadable(why) => {
+                format!("Le fichier ne peut pas être lu comme un tableau CSV : {why}")
+            }
+            Error::ImportColumnUnknown(name) => format!(
+                "Colonne inconnue « {name} ». Colonnes reconnues : {KNOWN_COLUMNS_FR}."
+            ),
+            Error::ImportColumnMissing(name) => format!("La colonne « {name} » est obligatoire."),
+            Error::ImportColumnTwice(name) => format!("La colonne « {name} » figure deux fois."),
+            Error::ImportTooLarge(max) => format!(
+                "Le fichier compte plus de {max} clés ; découpez-le en plusieurs fichiers."
+            ),
+            Error::ImportRefused(count) => format!(
+                "Rien n'a été importé : {count} ligne(s) sont à corriger d'abord."
+            ),
+            Error::ImportCellCount { found, expected } => format!(
+                "Cette ligne a {found} cellules alors que l'en-tête en a {expected}."
+            ),
+            Error::IdentifierInvalid(identifier) => format!(
+                "L'identifiant « {identifier} » n'est pas valable : le préfixe du service, « _ », \
+                 puis 1 à 64 lettres, chiffres, « _ » ou « - »."
+            ),
+            Error::IdentifierPrefix {
+                identifier,
+                prefix,
+                service,
+            } => format!(
+                "L'identifiant « {identifier} » ne commence pas par « {prefix}_ », le préfixe du \
+                 service « {service} »."
+            ),
+            Error::IdentifierTaken(identifier) => {
+                format!("L'identifiant « {identifier} » est déjà utilisé par une clé de Sésame.")
+            }
+            Error::ImportDuplicate { value, line } => {
+                format!("« {value} » figure déjà à la ligne {line} du fichier.")
+            }
+            Error::ImportSecretAndHash => {
+                "Donnez soit le secret, soit son empreinte, pas les deux.".into()
+            }
+            Error::ImportSecretMissing => "Donnez le secret ou son empreinte argon2id.".into(),
+            Error::ImportSecretInvalid(problem) => format!(
+                "Le secret est inutilisable : {}.",
+                secret_problem(*problem, Lang::Fr)
+            ),
+            Error::ImportHashRefused(problem) => {
+                format!("L'empreinte est refusée : {}.", hash_problem(problem, Lang::Fr))
+            }
+            Error::ImportDateInvalid(text) => format!(
+                "« {text} » n'est pas une date ; écrivez AAAA-MM-JJ ou JJ/MM/AAAA, éventuellement \
+                 suivie d'une heure HH:MM."
+            ),
+            Error::CreationInFuture => "La date de création est dans le futur.".into(),
+            Error::ExpiryBeforeCreation => {
+                "La date d'expiration précède la date de création.".into()
+            }
+            Error::TokenRefused { key, status } => format!(
+                "La clé « {key} » est {} : aucun jeton d'accès ne peut être émis pour elle.",
+                status.label(Lang::Fr)
+            ),
             Error::Internal(why) => format!("Erreur interne : {why}"),
         }
+    }
+}
+
+/// The columns an import file may have, as the messages list them.
+const KNOWN_COLUMNS: &str = "service, name, identifier, secret, hash, creator, created, expiry, \
+                             permissions, companies, note";
+const KNOWN_COLUMNS_FR: &str = "service, nom, identifiant, secret, empreinte, créateur, création, \
+                                expiration, permissions, sociétés, note";
+
+fn secret_problem(problem: ImportedSecretProblem, lang: Lang) -> String {
+    match (problem, lang) {
+        (ImportedSecretProblem::Length, Lang::Fr) => format!(
+            "il doit compter de {IMPORTED_SECRET_MIN} à {IMPORTED_SECRET_MAX} caractères"
+        ),
+        (ImportedSecretProblem::Length, Lang::En) => format!(
+            "it must have {IMPORTED_SECRET_MIN} to {IMPORTED_SECRET_MAX} characters"
+        ),
+        (ImportedSecretProblem::Characters, Lang::Fr) => {
+            "seuls les caractères ASCII visibles sont admis, sans espace ni accent".into()
+        }
+        (ImportedSecretProblem::Characters, Lang::En) => {
+            "only visible ASCII characters are allowed, without spaces or accents".into()
+        }
+        (ImportedSecretProblem::NotSesame, Lang::Fr) => "il ne correspond pas à l'identifiant \
+            (un secret Sésame « ses_… » porte une somme de contrôle liée à son identifiant)"
+            .into(),
+        (ImportedSecretProblem::NotSesame, Lang::En) => "it does not match the identifier \
+            (a Sésame secret « ses_… » carries a checksum bound to its identifier)"
+            .into(),
+    }
+}
+
+fn hash_problem(problem: &HashProblem, lang: Lang) -> String {
+    match (problem, lang) {
+        (HashProblem::NotPhc, Lang::Fr) => "ce n'est pas une empreinte au format PHC \
+            ($argon2id$v=19$m=…,t=…,p=…$sel$empreinte)"
+            .into(),
+        (HashProblem::NotPhc, Lang::En) => {
+            "it is not a PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash)".into()
+        }
+        (HashProblem::Algorithm(name), Lang::Fr) => {
+            format!("l'algorithme « {name} » n'est pas accepté, seul argon2id l'est")
+        }
+        (HashProblem::Algorithm(name), Lang::En) => {
+            format!("the algorithm « {name} » is not accepted, only argon2id is")
+        }
+        (HashProblem::Version, Lang::Fr) => "seule la version 19 (1.3) d'argon2 est acceptée".into(),
+        (HashProblem::Version, Lang::En) => "only argon2 version 19 (1.3) is accepted".into(),
+        (HashProblem::TooWeak { memory_kib, passes }, Lang::Fr) => format!(
+            "paramètres trop faibles (m={memory_kib} Kio, t={passes}) : il faut au moins \
+             m=19456, t=2 ou une configuration équivalente recommandée par l'OWASP"
+        ),
+        (HashProblem::TooWeak { memory_kib, passes }, Lang::En) => format!(
+            "parameters too weak (m={memory_kib} KiB, t={passes}): at least m=19456, t=2 or an \
+             equivalent configuration recommended by OWASP"
+        ),
+        (HashProblem::TooCostly, Lang::Fr) => "paramètres trop coûteux, chaque vérification \
+            bloquerait le service (au plus m=262144, t=16, p=16)"
+            .into(),
+        (HashProblem::TooCostly, Lang::En) => "parameters too costly, every verification would \
+            stall the service (at most m=262144, t=16, p=16)"
+            .into(),
+        (HashProblem::TooShort, Lang::Fr) => "sel ou empreinte de moins de 16 octets".into(),
+        (HashProblem::TooShort, Lang::En) => "salt or hash shorter than 16 bytes".into(),
     }
 }
 

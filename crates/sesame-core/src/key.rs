@@ -354,7 +354,8 @@ impl Health {
 }
 
 const KEY_COLUMNS: &str = "k.id, k.service_id, s.name, k.name, k.identifier, k.status,
-    k.expires_at, k.note, k.created_at, creator.name, k.last_used_at, k.use_count,
+    k.expires_at, k.note, k.created_at, coalesce(k.creator_label, creator.name), k.last_used_at,
+    k.use_count,
     k.usage_unknown, k.failed_attempts, k.regenerated_at, k.previous_secret_valid_until,
     k.revoked_at, revoker.name, k.revoked_reason";
 

@@ -11,6 +11,12 @@
 //! `<identifier>.ses_<random>`, written in base62 on 6 characters, so any single mistyped
 //! character anywhere in the bearer string is caught before the store is read.
 //!
+//! Keys imported from another tool keep the identifier and secret their applications already
+//! use. Such an *imported* key is `<prefix>_<1 to 64 of A-Z a-z 0-9 _ ->` with a secret of 16 to
+//! 256 visible ASCII characters; it has no checksum, so it is read that way only when neither
+//! part looks like a Sésame key (a Sésame identifier, or `ses_` anywhere in the secret). Any
+//! single mistyped character in a Sésame key therefore still fails its own checks.
+//!
 //! Regular expressions for secret scanners (see `docs/key-format.md`):
 //! bearer `\b[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{16}\.ses_[0-9A-Za-z]{49}\b`,
 //! secret alone `\bses_[0-9A-Za-z]{49}\b`.
@@ -27,8 +33,14 @@ pub const IDENTIFIER_RANDOM_LENGTH: usize = 16;
 pub const SECRET_RANDOM_LENGTH: usize = 43;
 pub const CHECKSUM_LENGTH: usize = 6;
 pub const SECRET_LENGTH: usize = SECRET_TAG.len() + SECRET_RANDOM_LENGTH + CHECKSUM_LENGTH;
-/// Longest possible bearer string: a 16-character prefix, `_`, 16, `.`, the secret.
-pub const BEARER_MAX_LENGTH: usize = 16 + 1 + IDENTIFIER_RANDOM_LENGTH + 1 + SECRET_LENGTH;
+/// Bounds of an imported key's parts (see the module's documentation).
+pub const IMPORTED_IDENTIFIER_REST_MAX: usize = 64;
+pub const IMPORTED_SECRET_MIN: usize = 16;
+pub const IMPORTED_SECRET_MAX: usize = 256;
+/// Longest possible bearer string: a 16-character prefix, `_`, the rest of an imported
+/// identifier, `.`, an imported secret (longer than a Sésame one).
+pub const BEARER_MAX_LENGTH: usize =
+    16 + 1 + IMPORTED_IDENTIFIER_REST_MAX + 1 + IMPORTED_SECRET_MAX;
 
 pub const BEARER_PATTERN: &str = r"\b[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{16}\.ses_[0-9A-Za-z]{49}\b";
 pub const SECRET_PATTERN: &str = r"\bses_[0-9A-Za-z]{49}\b";
@@ -108,10 +120,74 @@ fn identifier_shape_ok(identifier: &str) -> bool {
         && is_base62(random)
 }
 
-/// Reads the two-part form (client id and client secret).
+/// Whether `identifier` has the form of a key made by Sésame.
+pub fn is_sesame_identifier(identifier: &str) -> bool {
+    identifier_shape_ok(identifier)
+}
+
+/// Whether `identifier` is `<prefix>_<rest>` as an imported key may have it. Sésame's own
+/// identifiers have this form too.
+pub fn imported_identifier_ok(identifier: &str) -> bool {
+    let Some((prefix, rest)) = identifier.split_once('_') else {
+        return false;
+    };
+    crate::validate::prefix(prefix).is_ok_and(|p| p == prefix)
+        && (1..=IMPORTED_IDENTIFIER_REST_MAX).contains(&rest.len())
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Why a secret brought in by an import cannot be used with its identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportedSecretProblem {
+    /// Shorter than [`IMPORTED_SECRET_MIN`] or longer than [`IMPORTED_SECRET_MAX`].
+    Length,
+    /// Holds a space, a control character or a character outside ASCII.
+    Characters,
+    /// Looks like a Sésame secret (`ses_`) or goes with a Sésame identifier, but its checksum
+    /// does not match the identifier.
+    NotSesame,
+}
+
+/// Whether an imported plaintext secret will be accepted by [`parse_parts`] with `identifier`.
+pub fn check_imported_secret(
+    identifier: &str,
+    secret: &str,
+) -> Result<(), ImportedSecretProblem> {
+    if is_sesame_identifier(identifier) || secret.contains(SECRET_TAG) {
+        return parse_sesame_parts(identifier, secret)
+            .map(drop)
+            .map_err(|_| ImportedSecretProblem::NotSesame);
+    }
+    if !(IMPORTED_SECRET_MIN..=IMPORTED_SECRET_MAX).contains(&secret.len()) {
+        return Err(ImportedSecretProblem::Length);
+    }
+    if !secret.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ImportedSecretProblem::Characters);
+    }
+    Ok(())
+}
+
+/// Reads the two-part form (client id and client secret): a Sésame key, checked with its
+/// checksum, or an imported key when neither part looks like a Sésame one.
 pub fn parse_parts(identifier: &str, secret: &str) -> Result<PresentedKey, Malformed> {
     let identifier = identifier.trim();
     let secret = secret.trim();
+    if is_sesame_identifier(identifier) || secret.contains(SECRET_TAG) {
+        return parse_sesame_parts(identifier, secret);
+    }
+    if !imported_identifier_ok(identifier) {
+        return Err(Malformed::Shape);
+    }
+    check_imported_secret(identifier, secret).map_err(|_| Malformed::Shape)?;
+    Ok(PresentedKey {
+        identifier: identifier.to_owned(),
+        secret: secret_from(secret.to_owned()),
+    })
+}
+
+fn parse_sesame_parts(identifier: &str, secret: &str) -> Result<PresentedKey, Malformed> {
     let Some(random_and_sum) = secret.strip_prefix(SECRET_TAG) else {
         return Err(Malformed::Shape);
     };
@@ -171,8 +247,36 @@ mod tests {
             "paie_AAAAAAAAAAAAAAAA",
             "a b.c",
             "PAIE_AAAAAAAAAAAAAAAA.ses_x",
+            "paie_legacy-01.short",
+            "paie_legacy-01.with space inside it",
+            "paie_legacy-01.accentué-et-assez-long",
+            "paie_AAAAAAAAAAAAAAAA.not-a-sesame-secret-at-all",
+            "paie_legacy-01.prefix-ses_inside-the-secret",
         ] {
             assert_eq!(parse_bearer(text).err(), Some(Malformed::Shape), "{text}");
         }
+    }
+
+    #[test]
+    fn imported_keys_parse_when_nothing_looks_like_sesame() {
+        let parsed = parse_bearer("paie_legacy-01.Zx9!long-enough:secret")
+            .map_err(|m| format!("{m:?}"));
+        assert_eq!(
+            parsed.map(|p| p.identifier),
+            Ok("paie_legacy-01".to_owned())
+        );
+        assert!(parse_parts("paie_legacy_02", "0123456789abcdef").is_ok());
+        assert_eq!(
+            check_imported_secret("paie_legacy", "short"),
+            Err(ImportedSecretProblem::Length)
+        );
+        assert_eq!(
+            check_imported_secret("paie_legacy", "sixteen chars ok"),
+            Err(ImportedSecretProblem::Characters)
+        );
+        assert_eq!(
+            check_imported_secret("paie_AAAAAAAAAAAAAAAA", "0123456789abcdef"),
+            Err(ImportedSecretProblem::NotSesame)
+        );
     }
 }

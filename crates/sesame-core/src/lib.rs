@@ -7,6 +7,7 @@ pub mod audit_export;
 pub mod clock;
 pub mod company;
 pub mod error;
+pub mod import;
 pub mod key;
 pub mod key_format;
 pub mod operator;

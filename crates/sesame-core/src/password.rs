@@ -65,6 +65,75 @@ impl HashingCost {
     }
 }
 
+/// Why an argon2 hash brought in by an import is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HashProblem {
+    /// Not a PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
+    NotPhc,
+    /// Another algorithm (bcrypt, scrypt, argon2i, PBKDF2…): its name.
+    Algorithm(String),
+    /// An argon2 version other than 1.3 (19).
+    Version,
+    /// Weaker than every configuration OWASP recommends for argon2id.
+    TooWeak { memory_kib: u32, passes: u32 },
+    /// So costly that every verification would stall the service.
+    TooCostly,
+    /// A salt or hash output shorter than 16 bytes.
+    TooShort,
+}
+
+/// OWASP's argon2id configurations of equal strength (memory KiB, passes), one lane each. A hash
+/// at least as strong as one of them is accepted.
+pub const OWASP_ARGON2ID: [(u32, u32); 5] = [
+    (47_104, 1),
+    (19_456, 2),
+    (12_288, 3),
+    (9_216, 4),
+    (7_168, 5),
+];
+
+/// Limits that keep one verification below about a second on an office machine.
+const IMPORTED_MEMORY_MAX_KIB: u32 = 262_144;
+const IMPORTED_PASSES_MAX: u32 = 16;
+const IMPORTED_LANES_MAX: u32 = 16;
+
+/// Checks a hash from an import before it is trusted to guard a key: argon2id version 1.3,
+/// at least as strong as one of OWASP's configurations, not absurdly costly, and with a salt
+/// and output of at least 16 bytes.
+pub fn check_imported_hash(phc: &str) -> Result<(), HashProblem> {
+    let parsed = PasswordHash::new(phc.trim()).map_err(|_| HashProblem::NotPhc)?;
+    let algorithm = parsed.algorithm.as_str();
+    if algorithm != "argon2id" {
+        return Err(HashProblem::Algorithm(algorithm.to_owned()));
+    }
+    if parsed.version != Some(0x13) {
+        return Err(HashProblem::Version);
+    }
+    let params = Params::try_from(&parsed).map_err(|_| HashProblem::NotPhc)?;
+    let (memory_kib, passes) = (params.m_cost(), params.t_cost());
+    if memory_kib > IMPORTED_MEMORY_MAX_KIB
+        || passes > IMPORTED_PASSES_MAX
+        || params.p_cost() > IMPORTED_LANES_MAX
+    {
+        return Err(HashProblem::TooCostly);
+    }
+    if !OWASP_ARGON2ID
+        .iter()
+        .any(|&(memory, time)| memory_kib >= memory && passes >= time)
+    {
+        return Err(HashProblem::TooWeak { memory_kib, passes });
+    }
+    let salt_bytes = parsed
+        .salt
+        .map(|salt| salt.as_str().len() * 3 / 4)
+        .unwrap_or(0);
+    let output_bytes = parsed.hash.map(|hash| hash.len()).unwrap_or(0);
+    if salt_bytes < 16 || output_bytes < 16 {
+        return Err(HashProblem::TooShort);
+    }
+    Ok(())
+}
+
 /// Checks a secret against a stored PHC string, with the parameters written in that string.
 /// A string that does not parse never matches.
 pub fn matches(secret: &[u8], phc: &str) -> bool {
@@ -98,6 +167,46 @@ mod tests {
         assert!(matches(b"correct horse", &phc));
         assert!(!matches(b"correct horsf", &phc));
         assert!(!matches(b"correct horse", "not a phc string"));
+        Ok(())
+    }
+
+    #[test]
+    fn imported_hashes_are_checked() -> Result<()> {
+        let good = HashingCost::default().hash(b"x")?;
+        assert_eq!(check_imported_hash(&good), Ok(()));
+        let wide = HashingCost {
+            memory_kib: 47_104,
+            passes: 1,
+            lanes: 1,
+        }
+        .hash(b"x")?;
+        assert_eq!(check_imported_hash(&wide), Ok(()));
+        let weak = HashingCost {
+            memory_kib: 4_096,
+            passes: 3,
+            lanes: 1,
+        }
+        .hash(b"x")?;
+        assert_eq!(
+            check_imported_hash(&weak),
+            Err(HashProblem::TooWeak {
+                memory_kib: 4_096,
+                passes: 3
+            })
+        );
+        let argon2i = "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        assert_eq!(
+            check_imported_hash(argon2i),
+            Err(HashProblem::Algorithm("argon2i".into()))
+        );
+        assert_eq!(
+            check_imported_hash("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"),
+            Err(HashProblem::NotPhc)
+        );
+        let costly = "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        assert_eq!(check_imported_hash(costly), Err(HashProblem::TooCostly));
+        let old = "$argon2id$v=16$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        assert_eq!(check_imported_hash(old), Err(HashProblem::Version));
         Ok(())
     }
 

@@ -182,7 +182,7 @@ pub fn day_end(raw: &str) -> Result<DateTime<Utc>> {
     Ok(expiry_date(raw)? - Duration::milliseconds(1))
 }
 
-fn local_midnight(day: NaiveDate, text: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn local_midnight(day: NaiveDate, text: &str) -> Result<DateTime<Utc>> {
     let midnight = day
         .and_hms_opt(0, 0, 0)
         .ok_or_else(|| Error::DateInvalid(text.to_owned()))?;

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_operators.sql"),
     include_str!("migrations/0003_audit_screen.sql"),
+    include_str!("migrations/0004_import.sql"),
 ];
 
 /// The schema version this build writes.
