@@ -989,7 +989,7 @@ impl Sesame {
                 Credential::Secret(secret) => {
                     let phc = cost.hash(secret.expose_secret().as_bytes())?;
                     let done = hashed.fetch_add(1, Ordering::Relaxed) + 1;
-                    if done % 64 == 0 || done == to_hash {
+                    if done.is_multiple_of(64) || done == to_hash {
                         progress(ImportProgress {
                             hashed: done,
                             to_hash,

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod signing_key;
 pub mod store;
 pub mod tokens;
+pub mod usage;
 pub mod validate;
 pub mod verify;
 

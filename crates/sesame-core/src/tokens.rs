@@ -12,8 +12,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::Sesame;
+use crate::audit::{self, Target};
 use crate::error::{Error, Result};
-use crate::key::KeyStatus;
+use crate::key::{self, KeyStatus};
+use crate::operator::{Right, Session};
 use crate::secret::{SecretString, secret_from};
 use crate::signing_key::InstallationKey;
 use crate::verify::{VerifiedKey, VerifyCode};
@@ -100,33 +102,73 @@ impl Sesame {
         key: &VerifiedKey,
         lifetime: Duration,
     ) -> Result<IssuedToken> {
-        let now = self.now();
-        let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(1));
-        let claims = Claims {
-            iss: format!("sesame:{}", self.installation_id()?),
-            sub: key.id.clone(),
-            jti: uuid::Uuid::new_v4().to_string(),
-            iat: now.timestamp(),
-            exp: (now + lifetime).timestamp(),
-            key_name: key.name.clone(),
-            identifier: key.identifier.clone(),
-            service: key.service_name.clone(),
-            permissions: key.permissions.clone(),
-            companies: key.companies.iter().map(|c| c.name.clone()).collect(),
-        };
-        let der = signing
-            .signing_key()
-            .to_pkcs8_der()
-            .map_err(|error| Error::Internal(format!("signing key: {error}")))?;
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(key_id(signing));
-        let token =
-            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes()))
-                .map_err(|error| Error::Internal(format!("token: {error}")))?;
-        Ok(IssuedToken {
-            token: secret_from(token),
-            claims,
-        })
+        sign(signing, claims_for(&self.installation_id()?, key, self.now(), lifetime))
+    }
+
+    /// Issues a token by hand, from the app, for an active key, valid `lifetime_hours` (1 to 720): the same token as
+    /// `POST /v1/tokens` would give its holder, for an operator with the configuration right.
+    /// The `token.issued` event names the key, the token's id and its expiry, never the token.
+    pub fn issue_token(
+        &mut self,
+        session: &Session,
+        signing: &InstallationKey,
+        reference: &str,
+        lifetime_hours: u32,
+    ) -> Result<IssuedToken> {
+        let hours = crate::settings::TOKEN_HOURS_RANGE;
+        if !hours.contains(&lifetime_hours) {
+            return Err(Error::OutOfRange {
+                min: *hours.start(),
+                max: *hours.end(),
+            });
+        }
+        let lifetime = Duration::from_secs(u64::from(lifetime_hours) * 3600);
+        let installation = self.installation_id()?;
+        self.act(
+            session,
+            Some(Right::Configuration),
+            "token.issued",
+            |transaction, now, actor| {
+                let id = key::resolve(transaction, reference)?;
+                let found = key::load(transaction, &id, now)?;
+                if found.status != KeyStatus::Active {
+                    return Err(Error::TokenRefused {
+                        key: found.name,
+                        status: found.status,
+                    });
+                }
+                let verified = VerifiedKey {
+                    id: found.id.clone(),
+                    name: found.name.clone(),
+                    identifier: found.identifier.clone(),
+                    service_id: found.service_id.clone(),
+                    service_name: found.service_name.clone(),
+                    permissions: found.permissions.clone(),
+                    companies: found.companies.clone(),
+                    expires_at: found.expires_at,
+                };
+                let issued = sign(signing, claims_for(&installation, &verified, now, lifetime))?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    "token.issued",
+                    Some(Target {
+                        kind: "key",
+                        id: &found.id,
+                        name: &found.name,
+                    }),
+                    serde_json::json!({
+                        "service": found.service_name,
+                        "identifier": found.identifier,
+                        "jti": issued.claims.jti,
+                        "expires_at": expires_at(&issued.claims).to_rfc3339(),
+                        "lifetime_seconds": lifetime.as_secs(),
+                    }),
+                )?;
+                Ok(issued)
+            },
+        )
     }
 
     /// Checks a token: EdDSA only (`none`, HS256 and every other algorithm are refused), our
@@ -195,6 +237,42 @@ impl Sesame {
             (status, _) => status,
         }))
     }
+}
+
+fn claims_for(
+    installation: &str,
+    key: &VerifiedKey,
+    now: DateTime<Utc>,
+    lifetime: Duration,
+) -> Claims {
+    let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(1));
+    Claims {
+        iss: format!("sesame:{installation}"),
+        sub: key.id.clone(),
+        jti: uuid::Uuid::new_v4().to_string(),
+        iat: now.timestamp(),
+        exp: (now + lifetime).timestamp(),
+        key_name: key.name.clone(),
+        identifier: key.identifier.clone(),
+        service: key.service_name.clone(),
+        permissions: key.permissions.clone(),
+        companies: key.companies.iter().map(|c| c.name.clone()).collect(),
+    }
+}
+
+fn sign(signing: &InstallationKey, claims: Claims) -> Result<IssuedToken> {
+    let der = signing
+        .signing_key()
+        .to_pkcs8_der()
+        .map_err(|error| Error::Internal(format!("signing key: {error}")))?;
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(key_id(signing));
+    let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes()))
+        .map_err(|error| Error::Internal(format!("token: {error}")))?;
+    Ok(IssuedToken {
+        token: secret_from(token),
+        claims,
+    })
 }
 
 /// What `POST /v1/tokens` answers for refused credentials.

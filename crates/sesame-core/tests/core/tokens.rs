@@ -119,3 +119,69 @@ fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     let refused = fixture.sesame.set_token_hours(&admin, 0);
     assert!(refused.is_err(), "out of range");
 }
+
+#[test]
+fn a_token_issued_by_hand_is_the_same_token_and_is_audited() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let issued = fixture.create("à la main");
+    let signing = fixture
+        .sesame
+        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
+        .expect("key");
+    let token = fixture
+        .sesame
+        .issue_token(&admin, &signing, &issued.key.id, 8)
+        .expect("token");
+    assert_eq!(token.claims.exp - token.claims.iat, 8 * 3600);
+    assert_eq!(token.claims.identifier, issued.key.identifier);
+    let check = fixture
+        .sesame
+        .check_token(&signing, token.token.expose_secret())
+        .expect("check");
+    assert_eq!(check.code, "VALID");
+    let events = fixture.events_starting_with("token.issued");
+    assert_eq!(events.len(), 1);
+    assert!(events[0].details.contains(&token.claims.jti));
+    assert!(!events[0].details.contains(token.token.expose_secret()));
+
+    for hours in [0, 721] {
+        let refused = fixture
+            .sesame
+            .issue_token(&admin, &signing, &issued.key.id, hours)
+            .map(drop);
+        assert_eq!(refused.map_err(|e| e.code()), Err("out_of_range"));
+    }
+    fixture
+        .sesame
+        .deactivate_key(&admin, &issued.key.id)
+        .expect("deactivate");
+    let refused = fixture
+        .sesame
+        .issue_token(&admin, &signing, &issued.key.id, 24)
+        .map(drop);
+    assert_eq!(refused.map_err(|e| e.code()), Err("token_refused"));
+    fixture
+        .sesame
+        .create_operator(
+            &admin,
+            "Lecteur",
+            &crate::support::password(),
+            sesame_core::operator::Rights::default(),
+        )
+        .expect("operator");
+    let reader = fixture
+        .sesame
+        .sign_in("Lecteur", &crate::support::password())
+        .expect("sign in");
+    fixture
+        .sesame
+        .reactivate_key(&admin, &issued.key.id)
+        .expect("reactivate");
+    let refused = fixture
+        .sesame
+        .issue_token(&reader, &signing, &issued.key.id, 24)
+        .map(drop);
+    assert_eq!(refused.map_err(|e| e.code()), Err("right_missing"));
+    assert_eq!(fixture.events_starting_with("token.issued").len(), 1);
+}

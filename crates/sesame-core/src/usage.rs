@@ -1,0 +1,114 @@
+//! How to use a key: ready-to-copy `curl` lines against the local verification service, the
+//! same for every key, with the real secret only while the one-time dialog is open.
+
+use crate::error::Lang;
+use crate::secret::{ExposeSecret, SecretString, secret_from};
+
+/// Where `sesamectl serve` listens unless told otherwise.
+pub const SERVICE_ADDRESS_DEFAULT: &str = "127.0.0.1:8417";
+
+/// The address of the local service's API documentation.
+pub fn documentation_url() -> String {
+    format!("http://{SERVICE_ADDRESS_DEFAULT}/docs")
+}
+
+/// One way of sending a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageStyle {
+    /// `Authorization: Bearer <identifier>.<secret>`.
+    Bearer,
+    /// `X-Api-Key: <identifier>.<secret>`.
+    ApiKey,
+    /// HTTP Basic, user the identifier, password the secret.
+    Basic,
+    /// HTTP Basic to `POST /v1/tokens`, for an access token.
+    Token,
+}
+
+impl UsageStyle {
+    pub const ALL: [UsageStyle; 4] = [
+        UsageStyle::Bearer,
+        UsageStyle::ApiKey,
+        UsageStyle::Basic,
+        UsageStyle::Token,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            UsageStyle::Bearer => "bearer",
+            UsageStyle::ApiKey => "api_key",
+            UsageStyle::Basic => "basic",
+            UsageStyle::Token => "token",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<UsageStyle> {
+        UsageStyle::ALL.into_iter().find(|style| style.code() == code)
+    }
+}
+
+/// What stands for the secret where it is not shown.
+pub fn secret_placeholder(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "VOTRE_SECRET",
+        Lang::En => "YOUR_SECRET",
+    }
+}
+
+/// Quotes a word for a POSIX shell: imported secrets may hold any visible character.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The `curl` line for `style`, with `secret` as given (the real one or the placeholder).
+pub fn curl_line(style: UsageStyle, identifier: &str, secret: &str) -> SecretString {
+    let base = format!("http://{SERVICE_ADDRESS_DEFAULT}");
+    let line = match style {
+        UsageStyle::Bearer => format!(
+            "curl -s -X POST {base}/v1/keys/verify -H {}",
+            shell_quote(&format!("Authorization: Bearer {identifier}.{secret}"))
+        ),
+        UsageStyle::ApiKey => format!(
+            "curl -s -X POST {base}/v1/keys/verify -H {}",
+            shell_quote(&format!("X-Api-Key: {identifier}.{secret}"))
+        ),
+        UsageStyle::Basic => format!(
+            "curl -s -X POST {base}/v1/keys/verify -u {}",
+            shell_quote(&format!("{identifier}:{secret}"))
+        ),
+        UsageStyle::Token => format!(
+            "curl -s -X POST {base}/v1/tokens -u {}",
+            shell_quote(&format!("{identifier}:{secret}"))
+        ),
+    };
+    secret_from(line)
+}
+
+/// Every `curl` line for a key whose secret is not shown.
+pub fn curl_lines_with_placeholder(identifier: &str, lang: Lang) -> Vec<(UsageStyle, String)> {
+    UsageStyle::ALL
+        .into_iter()
+        .map(|style| {
+            let line = curl_line(style, identifier, secret_placeholder(lang));
+            (style, line.expose_secret().to_owned())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_quote_what_the_shell_would_read() {
+        let line = curl_line(UsageStyle::Basic, "paie_x", "it's-a-secret");
+        assert_eq!(
+            line.expose_secret(),
+            r"curl -s -X POST http://127.0.0.1:8417/v1/keys/verify -u 'paie_x:it'\''s-a-secret'"
+        );
+        let shown = curl_lines_with_placeholder("paie_x", Lang::Fr);
+        assert_eq!(shown.len(), 4);
+        assert!(shown.iter().all(|(_, line)| line.contains("VOTRE_SECRET")));
+        assert!(shown[0].1.contains("Authorization: Bearer paie_x.VOTRE_SECRET"));
+    }
+}
