@@ -1,15 +1,19 @@
-//! `sesamectl key …`: create, list, show, edit, and the lifecycle.
+//! `sesamectl key …`: create, list, show, edit, the lifecycle, import and usage help.
+
+use std::io::IsTerminal;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use sesame_core::key::{
     Grace, Health, IssuedKey, Key, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey,
 };
+use sesame_core::import::{self, Column, ImportPreview, ImportProgress};
 use sesame_core::secret::ExposeSecret;
-use sesame_core::validate;
+use sesame_core::{usage, validate};
+use zeroize::Zeroizing;
 
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::output::{KeyView, Output, to_value};
 use crate::{Outcome, StatusArg};
 
@@ -51,6 +55,17 @@ pub enum KeyCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Import keys already in use elsewhere from a CSV file (service, name, identifier, and the
+    /// secret or its argon2id hash; optional creator, created, expiry, permissions, companies,
+    /// note). Every line is checked first: one bad line and nothing is imported.
+    Import {
+        file: std::path::PathBuf,
+        /// Only show what would be imported and what is refused.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// How an application sends this key: curl lines against the local verification service.
+    Usage { key: String },
     /// Give the key a new secret; prints it once.
     Regenerate {
         key: String,
@@ -202,6 +217,139 @@ fn print_issued(output: &Output, issued: &IssuedKey, regenerated: bool) {
     );
 }
 
+fn read_import_file(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
+    let unusable = |why: String| CliError::File(path.to_owned(), why);
+    let size = std::fs::metadata(path)
+        .map_err(|error| unusable(error.to_string()))?
+        .len();
+    if size > import::IMPORT_BYTES_MAX as u64 {
+        return Err(sesame_core::Error::ImportTooLarge(import::IMPORT_ROWS_MAX).into());
+    }
+    Ok(Zeroizing::new(
+        std::fs::read(path).map_err(|error| unusable(error.to_string()))?,
+    ))
+}
+
+fn print_preview(output: &Output, preview: &ImportPreview) {
+    let lang = output.lang;
+    output.print(
+        || {
+            let mut lines = vec![format!(
+                "{} {} ({} {}, {} {}) — {}, « {} »",
+                preview.rows,
+                output.pick(("ligne(s) lue(s)", "line(s) read")),
+                preview.with_secret,
+                output.pick(("avec secret", "with a secret")),
+                preview.with_hash,
+                output.pick(("avec empreinte", "with a hash")),
+                preview.encoding,
+                preview.delimiter.escape_default(),
+            )];
+            for problem in &preview.problems {
+                let column = problem
+                    .column
+                    .map(|column| format!(" ({})", column.label(lang)))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "{} {}{column} : {}",
+                    output.pick(("ligne", "line")),
+                    problem.line,
+                    problem.error.message(lang)
+                ));
+            }
+            if preview.problem_count > preview.problems.len() {
+                lines.push(format!(
+                    "… {} {}",
+                    preview.problem_count - preview.problems.len(),
+                    output.pick(("autre(s) problème(s)", "more problem(s)"))
+                ));
+            }
+            lines.join("\n")
+        },
+        || {
+            json!({
+                "rows": preview.rows,
+                "with_secret": preview.with_secret,
+                "with_hash": preview.with_hash,
+                "encoding": preview.encoding,
+                "delimiter": preview.delimiter.to_string(),
+                "refused_rows": preview.refused_rows,
+                "problem_count": preview.problem_count,
+                "problems": preview.problems.iter().map(|p| json!({
+                    "line": p.line,
+                    "column": p.column.map(Column::code),
+                    "code": p.error.code(),
+                    "message": p.error.message(lang),
+                })).collect::<Vec<_>>(),
+            })
+        },
+    );
+}
+
+fn import_keys(
+    output: &Output,
+    sesame: &mut sesame_core::Sesame,
+    session: &sesame_core::Session,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> Result<()> {
+    let bytes = read_import_file(file)?;
+    let preview = sesame.preview_import(session, &bytes)?;
+    if dry_run || !preview.is_importable() {
+        print_preview(output, &preview);
+        if !preview.is_importable() {
+            return Err(sesame_core::Error::ImportRefused(preview.refused_rows).into());
+        }
+        return Ok(());
+    }
+    let terminal = std::io::stderr().is_terminal();
+    let report = |step: ImportProgress| {
+        if terminal && step.to_hash > 0 {
+            eprint!("\r{} {}/{}", output.pick(("Hachage des secrets :", "Hashing secrets:")), step.hashed, step.to_hash);
+        }
+    };
+    let outcome = sesame.import_keys(session, &bytes, &report)?;
+    if terminal && outcome.with_secret > 0 {
+        eprintln!();
+    }
+    output.print(
+        || match output.lang {
+            sesame_core::Lang::Fr => format!(
+                "{} clé(s) importée(s) : {} avec secret (haché avec argon2id), {} avec empreinte.",
+                outcome.imported, outcome.with_secret, outcome.with_hash
+            ),
+            sesame_core::Lang::En => format!(
+                "{} key(s) imported: {} with a secret (hashed with argon2id), {} with a hash.",
+                outcome.imported, outcome.with_secret, outcome.with_hash
+            ),
+        },
+        || json!({"imported": outcome.imported, "with_secret": outcome.with_secret, "with_hash": outcome.with_hash}),
+    );
+    Ok(())
+}
+
+fn print_usage(output: &Output, key: &Key) {
+    let lines = usage::curl_lines_with_placeholder(&key.identifier, output.lang);
+    output.print(
+        || {
+            let mut text: Vec<String> = lines.iter().map(|(_, line)| line.clone()).collect();
+            text.push(format!(
+                "{} {}",
+                output.pick(("Documentation :", "Documentation:")),
+                usage::documentation_url()
+            ));
+            text.join("\n")
+        },
+        || {
+            json!({
+                "identifier": key.identifier,
+                "lines": lines.iter().map(|(style, line)| json!({"style": style.code(), "line": line})).collect::<Vec<_>>(),
+                "documentation": usage::documentation_url(),
+            })
+        },
+    );
+}
+
 pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
     let (mut sesame, session) = context.sign_in()?;
     let output = &context.output;
@@ -302,6 +450,10 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         KeyCommand::Revoke { key, reason } => {
             print_key(output, &sesame.revoke_key(&session, &key, &reason)?);
         }
+        KeyCommand::Import { file, dry_run } => {
+            import_keys(output, &mut sesame, &session, &file, dry_run)?;
+        }
+        KeyCommand::Usage { key } => print_usage(output, &sesame.key(&session, &key)?),
         KeyCommand::Regenerate { key, grace } => {
             let grace = match grace {
                 GraceArg::Now => Grace::Now,

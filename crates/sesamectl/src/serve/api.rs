@@ -483,6 +483,13 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// The API's documentation for people, in French and English (the same page the app ships).
+const DOCUMENTATION: &str = include_str!("../../../../docs/verification-api.html");
+
+async fn documentation() -> axum::response::Html<&'static str> {
+    axum::response::Html(DOCUMENTATION)
+}
+
 pub fn router(service: Arc<Service>) -> Router {
     Router::new()
         .route("/v1/keys/verify", post(verify_key))
@@ -491,6 +498,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
+        .route("/docs", get(documentation))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

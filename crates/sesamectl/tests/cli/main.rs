@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod bad_input;
 mod commands;
+mod import;
 mod crash;
 mod operators;
 mod report;

@@ -356,3 +356,71 @@ fn a_flood_of_wrong_secrets_is_throttled_and_uses_survive_the_shutdown() {
     let failed = store.ok(&["key", "show", "ancienne"]);
     assert!(failed["key"]["failed_attempts"].as_u64().unwrap_or(0) >= 5);
 }
+
+/// Runs a usage line from `sesamectl key usage` as a user would paste it into a shell, with the
+/// secret in place of the placeholder and the test's port in place of the default one.
+fn run_usage_line(server: &Server, line: &str, secret: &str) -> Value {
+    let port = server.base.trim_start_matches("http://127.0.0.1:");
+    let line = line
+        .replace("VOTRE_SECRET", &secret.replace('\'', r"'\''"))
+        .replace("127.0.0.1:8417", &format!("127.0.0.1:{port}"));
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(&line)
+        .output()
+        .expect("sh");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON answer")
+}
+
+#[test]
+fn the_usage_lines_work_as_pasted_and_the_documentation_is_served() {
+    let store = Store::new();
+    let bearer = store.create_key("Aide");
+    let legacy_secret = "it's-an-old-secret-\"quoted\"-$HOME";
+    let csv = store.folder.path().join("ancienne.csv");
+    std::fs::write(
+        &csv,
+        format!("service;nom;identifiant;secret\nPaie;Ancienne;paie_old-1;\"{}\"\n", legacy_secret.replace('"', "\"\"")),
+    )
+    .expect("write");
+    store.ok(&["key", "import", csv.to_str().expect("path")]);
+    let server = Server::start(&store);
+    for (key, secret) in [
+        (bearer.split_once('.').expect("bearer").0, bearer.split_once('.').expect("bearer").1),
+        ("paie_old-1", legacy_secret),
+    ] {
+        let usage = store.ok(&["key", "usage", key]);
+        let lines = usage["lines"].as_array().expect("lines");
+        assert_eq!(lines.len(), 4);
+        for line in lines {
+            let style = line["style"].as_str().expect("style");
+            let text = line["line"].as_str().expect("line");
+            assert!(text.contains("VOTRE_SECRET") && !text.contains(secret), "{text}");
+            let answer = run_usage_line(&server, text, secret);
+            if style == "token" {
+                assert!(answer["access_token"].as_str().is_some(), "{style}: {answer}");
+            } else {
+                assert_eq!(answer["code"], "VALID", "{key} {style}: {answer}");
+            }
+        }
+        assert_eq!(usage["documentation"], "http://127.0.0.1:8417/docs");
+    }
+
+    let mut response = server
+        .agent
+        .get(format!("{}/docs", server.base))
+        .call()
+        .expect("docs");
+    assert_eq!(response.status().as_u16(), 200);
+    let page = response.body_mut().read_to_string().expect("page");
+    let openapi = server.get("/openapi.json").1;
+    for path in openapi["paths"].as_object().expect("paths").keys() {
+        assert!(page.contains(path.as_str()), "{path} is not documented");
+    }
+    for code in ["VALID", "MALFORMED", "NOT_FOUND", "INVALID_SECRET", "INACTIVE", "REVOKED",
+                 "EXPIRED", "INSUFFICIENT_PERMISSION", "COMPANY_FORBIDDEN"] {
+        assert!(page.contains(code), "{code} is not documented");
+    }
+    server.stop();
+}
