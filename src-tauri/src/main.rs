@@ -74,6 +74,7 @@ fn main() -> ExitCode {
         }
     };
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .manage(AppState::new(sesame))
         .setup(|app| {
             load_signing_key(app.handle().clone());
@@ -128,6 +129,16 @@ fn main() -> ExitCode {
             commands::one_time::copy_one_time,
             commands::one_time::discard_one_time,
             commands::one_time::copy_identifier,
+            commands::adoption::preview_import,
+            commands::adoption::confirm_import,
+            commands::adoption::cancel_import,
+            commands::adoption::usage_lines,
+            commands::adoption::copy_usage_line,
+            commands::adoption::copy_one_time_usage,
+            commands::adoption::issue_token,
+            commands::adoption::copy_access_token,
+            commands::adoption::discard_access_token,
+            commands::adoption::open_api_docs,
         ])
         .build(tauri::generate_context!());
     let app = match app {

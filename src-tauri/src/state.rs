@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use sesame_core::secret::SecretString;
+use zeroize::Zeroizing;
 use sesame_core::{Lang, Sesame, Session};
 
 use crate::clipboard::SensitiveClipboard;
@@ -18,6 +19,13 @@ use crate::views::SigningKeyView;
 pub struct OneTime {
     pub identifier: String,
     pub secret: SecretString,
+    pub token: SecretString,
+}
+
+/// An access token issued by hand, kept only while its dialog is open, for its Copy button.
+#[derive(Debug)]
+pub struct HeldToken {
+    pub identifier: String,
     pub token: SecretString,
 }
 
@@ -35,6 +43,10 @@ pub struct AppState {
     pub sesame: Mutex<Sesame>,
     pub signed_in: Mutex<Option<SignedIn>>,
     pub one_time: Mutex<Option<OneTime>>,
+    pub access_token: Mutex<Option<HeldToken>>,
+    /// The import file between its preview and the operator's confirmation (it may hold
+    /// secrets: wiped when dropped).
+    pub pending_import: Mutex<Option<Zeroizing<Vec<u8>>>>,
     pub lang: Mutex<Lang>,
     /// Idle time after which the app locks (the store's setting, cached).
     pub lock_after: Mutex<Duration>,
@@ -61,6 +73,8 @@ impl AppState {
             sesame: Mutex::new(sesame),
             signed_in: Mutex::new(None),
             one_time: Mutex::new(None),
+            access_token: Mutex::new(None),
+            pending_import: Mutex::new(None),
             lang: Mutex::new(settings.map(|s| s.language).unwrap_or_default()),
             lock_after: Mutex::new(minutes(
                 settings
@@ -156,10 +170,17 @@ impl AppState {
         self.clipboard.wipe_now();
     }
 
-    /// Forgets the one-time secret: dialog closed, page reloaded, signed out, locked.
+    /// Forgets the one-time secret, a token issued by hand and a file waiting to be imported:
+    /// dialog closed, page reloaded, signed out, locked.
     pub fn discard_one_time(&self) {
         if let Ok(mut one_time) = self.one_time.lock() {
             *one_time = None;
+        }
+        if let Ok(mut token) = self.access_token.lock() {
+            *token = None;
+        }
+        if let Ok(mut pending) = self.pending_import.lock() {
+            *pending = None;
         }
     }
 }

@@ -319,6 +319,136 @@ pub struct OneTimeView {
     pub secret: String,
     pub token: String,
     pub regenerated: bool,
+    /// The usage lines with the real secret: shown only here.
+    pub usage: Vec<UsageLineView>,
+}
+
+/// A ready-to-copy `curl` line: `bearer`, `api_key`, `basic` or `token`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct UsageLineView {
+    pub style: String,
+    pub line: String,
+}
+
+/// A token issued by hand, shown once.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AccessTokenView {
+    pub key: KeyView,
+    pub token: String,
+    pub expires_at: String,
+    pub hours: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportRowView {
+    #[ts(type = "number")]
+    pub line: u64,
+    pub service: String,
+    pub name: String,
+    pub identifier: String,
+    pub with_hash: bool,
+    pub creator: String,
+    pub created_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub permissions: Vec<String>,
+    pub companies: Vec<String>,
+}
+
+impl From<&sesame_core::import::ImportRow> for ImportRowView {
+    fn from(row: &sesame_core::import::ImportRow) -> Self {
+        ImportRowView {
+            line: row.line,
+            service: row.service.clone(),
+            name: row.name.clone(),
+            identifier: row.identifier.clone(),
+            with_hash: row.with_hash,
+            creator: row.creator.clone(),
+            created_at: rfc3339_opt(row.created_at),
+            expires_at: rfc3339_opt(row.expires_at),
+            permissions: row.permissions.clone(),
+            companies: row.companies.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportProblemView {
+    #[ts(type = "number")]
+    pub line: u64,
+    /// The column's name in the interface language, when the problem is about one.
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// What an import would do; nothing is written yet.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportPreviewView {
+    pub encoding: String,
+    pub delimiter: String,
+    #[ts(type = "number")]
+    pub rows: usize,
+    #[ts(type = "number")]
+    pub with_secret: usize,
+    #[ts(type = "number")]
+    pub with_hash: usize,
+    pub sample: Vec<ImportRowView>,
+    pub problems: Vec<ImportProblemView>,
+    #[ts(type = "number")]
+    pub problem_count: usize,
+    #[ts(type = "number")]
+    pub refused_rows: usize,
+}
+
+impl ImportPreviewView {
+    pub fn new(preview: &sesame_core::import::ImportPreview, lang: sesame_core::Lang) -> Self {
+        ImportPreviewView {
+            encoding: preview.encoding.to_owned(),
+            delimiter: preview.delimiter.to_string(),
+            rows: preview.rows,
+            with_secret: preview.with_secret,
+            with_hash: preview.with_hash,
+            sample: preview.sample.iter().map(ImportRowView::from).collect(),
+            problems: preview
+                .problems
+                .iter()
+                .map(|problem| ImportProblemView {
+                    line: problem.line,
+                    column: problem.column.map(|column| column.label(lang).to_owned()),
+                    code: problem.error.code().to_owned(),
+                    message: problem.error.message(lang),
+                })
+                .collect(),
+            problem_count: preview.problem_count,
+            refused_rows: preview.refused_rows,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportOutcomeView {
+    #[ts(type = "number")]
+    pub imported: usize,
+    #[ts(type = "number")]
+    pub with_secret: usize,
+    #[ts(type = "number")]
+    pub with_hash: usize,
+}
+
+/// Sent as the `import-progress` event while secrets are hashed.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportProgressView {
+    #[ts(type = "number")]
+    pub hashed: usize,
+    #[ts(type = "number")]
+    pub to_hash: usize,
 }
 
 /// Which part of the one-time dialog a Copy button copies.

@@ -8,7 +8,10 @@ use tauri::AppHandle;
 use super::{blocking, core};
 use crate::error::UiResult;
 use crate::state::{AppState, OneTime, lock};
-use crate::views::{KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NewKeyInput, OneTimeView};
+use crate::views::{
+    KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NewKeyInput, OneTimeView, UsageLineView,
+};
+use sesame_core::usage::{self, UsageStyle};
 
 fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
@@ -54,12 +57,22 @@ pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPa
 /// Keeps the new secret for the Copy buttons and returns what the one-time dialog shows.
 fn one_time(state: &AppState, issued: IssuedKey, regenerated: bool) -> UiResult<OneTimeView> {
     let token = issued.bearer();
+    let usage = UsageStyle::ALL
+        .into_iter()
+        .map(|style| UsageLineView {
+            style: style.code().to_owned(),
+            line: usage::curl_line(style, &issued.key.identifier, issued.secret.expose_secret())
+                .expose_secret()
+                .to_owned(),
+        })
+        .collect();
     let view = OneTimeView {
         key: KeyView::from(&issued.key),
         identifier: issued.key.identifier.clone(),
         secret: issued.secret.expose_secret().to_owned(),
         token: token.expose_secret().to_owned(),
         regenerated,
+        usage,
     };
     *lock(&state.one_time, state.lang())? = Some(OneTime {
         identifier: issued.key.identifier.clone(),

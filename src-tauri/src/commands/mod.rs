@@ -1,6 +1,7 @@
 //! The commands the webview may call. Each reads its state, calls the core off the main thread
 //! (argon2id and SQLite are slow), and converts the answer to an edge type.
 
+pub mod adoption;
 pub mod audit;
 pub mod keys;
 pub mod one_time;

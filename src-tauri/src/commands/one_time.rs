@@ -10,7 +10,8 @@ use crate::error::{UiError, UiResult};
 use crate::state::lock;
 use crate::views::OneTimePart;
 
-fn copy(state: &crate::state::AppState, value: &SecretString) -> UiResult<()> {
+/// Copies through the sensitive clipboard, wiped after the operator's delay.
+pub fn copy_to_clipboard(state: &crate::state::AppState, value: &SecretString) -> UiResult<()> {
     let seconds = core(state, lock(&state.sesame, state.lang())?.settings())?.clipboard_seconds;
     state
         .clipboard
@@ -38,7 +39,7 @@ pub async fn copy_one_time(app: AppHandle, part: OneTimePart) -> UiResult<()> {
                 OneTimePart::Secret => (&one_time.secret, "secret"),
                 OneTimePart::Token => (&one_time.token, "token"),
             };
-            copy(state, value)?;
+            copy_to_clipboard(state, value)?;
             (one_time.identifier.clone(), code)
         };
         // Which part was copied goes to the audit trail; the value never does.
@@ -61,7 +62,7 @@ pub async fn discard_one_time(app: AppHandle) -> UiResult<()> {
 pub async fn copy_identifier(app: AppHandle, identifier: String) -> UiResult<()> {
     blocking(app, move |state| {
         state.session()?;
-        copy(state, &secret_from(identifier.clone()))?;
+        copy_to_clipboard(state, &secret_from(identifier.clone()))?;
         state.with_store(|sesame, session| sesame.record_copy(session, &identifier, "identifier"))
     })
     .await

@@ -1,0 +1,81 @@
+//! Import times: 10 000 keys with plaintext secrets (one argon2id each, spread over every core)
+//! against 10 000 with argon2id hashes, then 100 000 with hashes. Prints figures; one run each,
+//! since a single plaintext run already takes minutes.
+//!
+//! `cargo bench -p sesame-core --bench import`
+
+use std::time::Instant;
+
+use sesame_core::Sesame;
+use sesame_core::password::HashingCost;
+use sesame_core::secret::secret_from;
+use sesame_core::service::ServiceDraft;
+
+fn store() -> (tempfile::TempDir, Sesame, sesame_core::Session) {
+    let folder = tempfile::tempdir().expect("folder");
+    let mut sesame = Sesame::open(&folder.path().join("sesame.db")).expect("open");
+    let admin = sesame
+        .initialise("Bench Admin", &secret_from("un mot de passe solide".into()))
+        .expect("initialise");
+    let draft = ServiceDraft {
+        name: "Paie".into(),
+        prefix: "paie".into(),
+        permissions: vec!["factures:lecture".into()],
+        ..ServiceDraft::default()
+    };
+    sesame.create_service(&admin, &draft).expect("service");
+    (folder, sesame, admin)
+}
+
+fn file(rows: usize, with_hash: bool) -> Vec<u8> {
+    let hash = HashingCost::default().hash(b"un secret importe").expect("hash");
+    let mut text = String::from("service;nom;identifiant;secret;empreinte;permissions\n");
+    for index in 0..rows {
+        if with_hash {
+            text.push_str(&format!("Paie;Clé {index};paie_old{index};;{hash};factures:lecture\n"));
+        } else {
+            text.push_str(&format!(
+                "Paie;Clé {index};paie_old{index};ancien-secret-{index:08};;factures:lecture\n"
+            ));
+        }
+    }
+    text.into_bytes()
+}
+
+fn measure(label: &str, rows: usize, with_hash: bool) {
+    let (_folder, mut sesame, admin) = store();
+    let bytes = file(rows, with_hash);
+    let started = Instant::now();
+    let preview = sesame.preview_import(&admin, &bytes).expect("preview");
+    let previewed = started.elapsed();
+    assert!(preview.is_importable());
+    let started = Instant::now();
+    let outcome = sesame
+        .import_keys(&admin, &bytes, &|_| {})
+        .expect("import");
+    let imported = started.elapsed();
+    assert_eq!(outcome.imported, rows);
+    println!(
+        "{label:<40} preview {:>8.2} s   import {:>8.2} s   {:>9.0} keys/s",
+        previewed.as_secs_f64(),
+        imported.as_secs_f64(),
+        rows as f64 / imported.as_secs_f64()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument picks one case.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("import benchmark, {cores} core(s), argon2id m=19456 KiB t=2 p=1");
+    let cases: [(&str, usize, bool); 3] = [
+        ("10 000 keys, argon2id hashes", 10_000, true),
+        ("100 000 keys, argon2id hashes", 100_000, true),
+        ("10 000 keys, plaintext secrets", 10_000, false),
+    ];
+    for (label, rows, with_hash) in cases {
+        if filter.as_deref().is_none_or(|f| label.contains(f)) {
+            measure(label, rows, with_hash);
+        }
+    }
+}
