@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use sesame_core::secret::SecretString;
-use zeroize::Zeroizing;
 use sesame_core::{Lang, Sesame, Session};
+use zeroize::Zeroizing;
 
 use crate::clipboard::SensitiveClipboard;
 use crate::error::{UiError, UiResult};

@@ -53,6 +53,16 @@ impl App {
 
     /// Like [`App::launch`], on a copy of an existing store.
     pub async fn launch_with_store(name: &str, port: u16, store: Option<&std::path::Path>) -> App {
+        App::launch_with_environment(name, port, store, &[]).await
+    }
+
+    /// Like [`App::launch_with_store`], with more environment for the app (such as `BROWSER`).
+    pub async fn launch_with_environment(
+        name: &str,
+        port: u16,
+        store: Option<&std::path::Path>,
+        environment: &[(&str, &std::ffi::OsStr)],
+    ) -> App {
         let data = tempfile::tempdir().expect("data folder");
         if let Some(store) = store {
             std::fs::copy(store, data.path().join("sesame.db")).expect("copy the store");
@@ -67,6 +77,7 @@ impl App {
             .env("HOME", data.path())
             .env("SESAME_DB", data.path().join("sesame.db"))
             .env("SESAME_LANG", "fr")
+            .envs(environment.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -161,6 +172,17 @@ impl App {
 
     pub async fn wait_for(&self, test: &str) -> Step {
         self.element(test).await.map(drop)
+    }
+
+    /// Clicks the first element matching a CSS selector (for elements without a `data-test`).
+    pub async fn click_css(&self, selector: &str) -> Step {
+        self.client
+            .find(fantoccini::Locator::Css(selector))
+            .await
+            .map_err(|e| format!("{selector}: {e}"))?
+            .click()
+            .await
+            .map_err(|e| format!("click {selector}: {e}"))
     }
 
     pub async fn click(&self, test: &str) -> Step {

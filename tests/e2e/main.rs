@@ -5,6 +5,7 @@
 // Tests stop at the first broken expectation; `expect` names it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod adoption;
 mod auditing;
 mod driver;
 mod operators;

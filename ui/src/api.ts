@@ -20,11 +20,17 @@ import type { RightsView } from "./bindings/RightsView";
 import type { ServiceInput } from "./bindings/ServiceInput";
 import type { ServiceView } from "./bindings/ServiceView";
 import type { UiError } from "./bindings/UiError";
+import type { AccessTokenView } from "./bindings/AccessTokenView";
+import type { ImportOutcomeView } from "./bindings/ImportOutcomeView";
+import type { ImportPreviewView } from "./bindings/ImportPreviewView";
+import type { ImportProgressView } from "./bindings/ImportProgressView";
+import type { UsageLineView } from "./bindings/UsageLineView";
 
 export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NamedRef, NewKeyInput };
 export type { OneTimePart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
 export type { OperatorAccountView, PasswordStrengthView, RightsView };
 export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
+export type { AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, UsageLineView };
 
 /** Every command rejects with a `UiError`; anything else is turned into one. */
 export function asUiError(error: unknown): UiError {
@@ -41,7 +47,7 @@ export function onLocked(handler: () => void) {
   lockedHandler = handler;
 }
 
-async function invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function invoke<T>(command: string, args?: Record<string, unknown> | Uint8Array): Promise<T> {
   try {
     return await tauriInvoke<T>(command, args);
   } catch (error) {
@@ -100,4 +106,16 @@ export const api = {
   copyOneTime: (part: OneTimePart) => invoke<void>("copy_one_time", { part }),
   discardOneTime: () => invoke<void>("discard_one_time"),
   copyIdentifier: (identifier: string) => invoke<void>("copy_identifier", { identifier }),
+  /** The file's bytes go as the request's raw body, not as JSON. */
+  previewImport: (bytes: Uint8Array) => invoke<ImportPreviewView>("preview_import", bytes),
+  confirmImport: () => invoke<ImportOutcomeView>("confirm_import"),
+  cancelImport: () => invoke<void>("cancel_import"),
+  usageLines: (identifier: string) => invoke<UsageLineView[]>("usage_lines", { identifier }),
+  copyUsageLine: (identifier: string, style: string) =>
+    invoke<void>("copy_usage_line", { identifier, style }),
+  copyOneTimeUsage: (style: string) => invoke<void>("copy_one_time_usage", { style }),
+  issueToken: (id: string, hours: number) => invoke<AccessTokenView>("issue_token", { id, hours }),
+  copyAccessToken: () => invoke<void>("copy_access_token"),
+  discardAccessToken: () => invoke<void>("discard_access_token"),
+  openApiDocs: () => invoke<string>("open_api_docs"),
 };

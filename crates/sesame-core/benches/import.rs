@@ -4,6 +4,8 @@
 //!
 //! `cargo bench -p sesame-core --bench import`
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::time::Instant;
 
 use sesame_core::Sesame;
@@ -28,11 +30,15 @@ fn store() -> (tempfile::TempDir, Sesame, sesame_core::Session) {
 }
 
 fn file(rows: usize, with_hash: bool) -> Vec<u8> {
-    let hash = HashingCost::default().hash(b"un secret importe").expect("hash");
+    let hash = HashingCost::default()
+        .hash(b"un secret importe")
+        .expect("hash");
     let mut text = String::from("service;nom;identifiant;secret;empreinte;permissions\n");
     for index in 0..rows {
         if with_hash {
-            text.push_str(&format!("Paie;Clé {index};paie_old{index};;{hash};factures:lecture\n"));
+            text.push_str(&format!(
+                "Paie;Clé {index};paie_old{index};;{hash};factures:lecture\n"
+            ));
         } else {
             text.push_str(&format!(
                 "Paie;Clé {index};paie_old{index};ancien-secret-{index:08};;factures:lecture\n"
@@ -50,9 +56,7 @@ fn measure(label: &str, rows: usize, with_hash: bool) {
     let previewed = started.elapsed();
     assert!(preview.is_importable());
     let started = Instant::now();
-    let outcome = sesame
-        .import_keys(&admin, &bytes, &|_| {})
-        .expect("import");
+    let outcome = sesame.import_keys(&admin, &bytes, &|_| {}).expect("import");
     let imported = started.elapsed();
     assert_eq!(outcome.imported, rows);
     println!(

@@ -532,20 +532,20 @@ impl Error {
             Error::ImportUnreadable(why) => {
                 format!("Le fichier ne peut pas être lu comme un tableau CSV : {why}")
             }
-            Error::ImportColumnUnknown(name) => format!(
-                "Colonne inconnue « {name} ». Colonnes reconnues : {KNOWN_COLUMNS_FR}."
-            ),
+            Error::ImportColumnUnknown(name) => {
+                format!("Colonne inconnue « {name} ». Colonnes reconnues : {KNOWN_COLUMNS_FR}.")
+            }
             Error::ImportColumnMissing(name) => format!("La colonne « {name} » est obligatoire."),
             Error::ImportColumnTwice(name) => format!("La colonne « {name} » figure deux fois."),
-            Error::ImportTooLarge(max) => format!(
-                "Le fichier compte plus de {max} clés ; découpez-le en plusieurs fichiers."
-            ),
-            Error::ImportRefused(count) => format!(
-                "Rien n'a été importé : {count} ligne(s) sont à corriger d'abord."
-            ),
-            Error::ImportCellCount { found, expected } => format!(
-                "Cette ligne a {found} cellules alors que l'en-tête en a {expected}."
-            ),
+            Error::ImportTooLarge(max) => {
+                format!("Le fichier compte plus de {max} clés ; découpez-le en plusieurs fichiers.")
+            }
+            Error::ImportRefused(count) => {
+                format!("Rien n'a été importé : {count} ligne(s) sont à corriger d'abord.")
+            }
+            Error::ImportCellCount { found, expected } => {
+                format!("Cette ligne a {found} cellules alors que l'en-tête en a {expected}.")
+            }
             Error::IdentifierInvalid(identifier) => format!(
                 "L'identifiant « {identifier} » n'est pas valable : le préfixe du service, « _ », \
                  puis 1 à 64 lettres, chiffres, « _ » ou « - »."
@@ -573,7 +573,10 @@ impl Error {
                 secret_problem(*problem, Lang::Fr)
             ),
             Error::ImportHashRefused(problem) => {
-                format!("L'empreinte est refusée : {}.", hash_problem(problem, Lang::Fr))
+                format!(
+                    "L'empreinte est refusée : {}.",
+                    hash_problem(problem, Lang::Fr)
+                )
             }
             Error::ImportDateInvalid(text) => format!(
                 "« {text} » n'est pas une date ; écrivez AAAA-MM-JJ ou JJ/MM/AAAA, éventuellement \
@@ -600,12 +603,12 @@ const KNOWN_COLUMNS_FR: &str = "service, nom, identifiant, secret, empreinte, cr
 
 fn secret_problem(problem: ImportedSecretProblem, lang: Lang) -> String {
     match (problem, lang) {
-        (ImportedSecretProblem::Length, Lang::Fr) => format!(
-            "il doit compter de {IMPORTED_SECRET_MIN} à {IMPORTED_SECRET_MAX} caractères"
-        ),
-        (ImportedSecretProblem::Length, Lang::En) => format!(
-            "it must have {IMPORTED_SECRET_MIN} to {IMPORTED_SECRET_MAX} characters"
-        ),
+        (ImportedSecretProblem::Length, Lang::Fr) => {
+            format!("il doit compter de {IMPORTED_SECRET_MIN} à {IMPORTED_SECRET_MAX} caractères")
+        }
+        (ImportedSecretProblem::Length, Lang::En) => {
+            format!("it must have {IMPORTED_SECRET_MIN} to {IMPORTED_SECRET_MAX} characters")
+        }
         (ImportedSecretProblem::Characters, Lang::Fr) => {
             "seuls les caractères ASCII visibles sont admis, sans espace ni accent".into()
         }
@@ -635,7 +638,9 @@ fn hash_problem(problem: &HashProblem, lang: Lang) -> String {
         (HashProblem::Algorithm(name), Lang::En) => {
             format!("the algorithm « {name} » is not accepted, only argon2id is")
         }
-        (HashProblem::Version, Lang::Fr) => "seule la version 19 (1.3) d'argon2 est acceptée".into(),
+        (HashProblem::Version, Lang::Fr) => {
+            "seule la version 19 (1.3) d'argon2 est acceptée".into()
+        }
         (HashProblem::Version, Lang::En) => "only argon2 version 19 (1.3) is accepted".into(),
         (HashProblem::TooWeak { memory_kib, passes }, Lang::Fr) => format!(
             "paramètres trop faibles (m={memory_kib} Kio, t={passes}) : il faut au moins \

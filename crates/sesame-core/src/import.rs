@@ -370,9 +370,7 @@ fn read_records(
     delimiter: u8,
     mut each: impl FnMut(u64, &[&str]) -> Result<()>,
 ) -> Result<()> {
-    let mut reader = csv_core::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .build();
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let bytes = text.as_bytes();
     let mut input = bytes;
     // Where the current record's reading began, and how many line breaks lie before `counted`.
@@ -381,11 +379,8 @@ fn read_records(
     let mut ends: Vec<usize> = vec![0; 32];
     let (mut out_length, mut ends_length) = (0, 0);
     loop {
-        let (result, read, written, ended) = reader.read_record(
-            input,
-            &mut output[out_length..],
-            &mut ends[ends_length..],
-        );
+        let (result, read, written, ended) =
+            reader.read_record(input, &mut output[out_length..], &mut ends[ends_length..]);
         input = &input[read..];
         let consumed = bytes.len() - input.len();
         out_length += written;
@@ -418,7 +413,10 @@ fn read_records(
                         .iter()
                         .take_while(|b| matches!(b, b'\r' | b'\n'))
                         .count();
-                breaks += bytes[counted..start].iter().filter(|b| **b == b'\n').count() as u64;
+                breaks += bytes[counted..start]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count() as u64;
                 counted = start;
                 each(breaks + 1, &fields)?;
                 record_from = consumed;
@@ -564,8 +562,8 @@ fn read_header(cells: &[&str]) -> Result<HashMap<Column, usize>> {
         if cell.trim().is_empty() {
             continue;
         }
-        let column =
-            Column::from_header(cell).ok_or_else(|| Error::ImportColumnUnknown(cell.trim().into()))?;
+        let column = Column::from_header(cell)
+            .ok_or_else(|| Error::ImportColumnUnknown(cell.trim().into()))?;
         if columns.insert(column, position).is_some() {
             return Err(Error::ImportColumnTwice(cell.trim().into()));
         }
@@ -833,7 +831,9 @@ fn check_row(
         note,
     )
     else {
-        return Err(Error::Internal("import line checked without a verdict".into()));
+        return Err(Error::Internal(
+            "import line checked without a verdict".into(),
+        ));
     };
     Ok(Some(PlannedKey {
         row: ImportRow {
@@ -1119,7 +1119,10 @@ mod tests {
     #[test]
     fn headers_are_read_in_french_or_english_without_accents_or_case() {
         assert_eq!(Column::from_header(" Créateur "), Some(Column::Creator));
-        assert_eq!(Column::from_header("DATE D’EXPIRATION"), Some(Column::Expiry));
+        assert_eq!(
+            Column::from_header("DATE D’EXPIRATION"),
+            Some(Column::Expiry)
+        );
         assert_eq!(Column::from_header("client_id"), Some(Column::Identifier));
         assert_eq!(Column::from_header("Sociétés"), Some(Column::Companies));
         assert_eq!(Column::from_header("Nom de la clé"), Some(Column::Name));
@@ -1141,13 +1144,19 @@ mod tests {
             "a;b\n1;\"deux\nlignes\"\n\n3;\"x;y\"\n",
             b';',
             |line, fields| {
-                seen.push((line, fields.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>()));
+                seen.push((
+                    line,
+                    fields.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>(),
+                ));
                 Ok(())
             },
         )?;
         let lines: Vec<u64> = seen.iter().map(|(line, _)| *line).collect();
         assert_eq!(lines.first(), Some(&1));
-        assert!(seen.iter().any(|(line, f)| *line == 2 && f[1] == "deux\nlignes"));
+        assert!(
+            seen.iter()
+                .any(|(line, f)| *line == 2 && f[1] == "deux\nlignes")
+        );
         assert!(seen.iter().any(|(line, f)| *line == 5 && f[1] == "x;y"));
         Ok(())
     }
@@ -1173,7 +1182,10 @@ mod tests {
         assert!(parse_date("2021-01-22", true)? > parse_date("2021-01-22 23:59", false)?);
         assert!(parse_date("2021-01-22T08:14:00+01:00", false).is_ok());
         for bad in ["22/13/2021", "demain", "2021-02-30"] {
-            assert_eq!(parse_date(bad, false).map_err(|e| e.code()), Err("import_date_invalid"));
+            assert_eq!(
+                parse_date(bad, false).map_err(|e| e.code()),
+                Err("import_date_invalid")
+            );
         }
         Ok(())
     }

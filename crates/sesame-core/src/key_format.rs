@@ -151,10 +151,7 @@ pub enum ImportedSecretProblem {
 }
 
 /// Whether an imported plaintext secret will be accepted by [`parse_parts`] with `identifier`.
-pub fn check_imported_secret(
-    identifier: &str,
-    secret: &str,
-) -> Result<(), ImportedSecretProblem> {
+pub fn check_imported_secret(identifier: &str, secret: &str) -> Result<(), ImportedSecretProblem> {
     if is_sesame_identifier(identifier) || secret.contains(SECRET_TAG) {
         return parse_sesame_parts(identifier, secret)
             .map(drop)
@@ -259,8 +256,8 @@ mod tests {
 
     #[test]
     fn imported_keys_parse_when_nothing_looks_like_sesame() {
-        let parsed = parse_bearer("paie_legacy-01.Zx9!long-enough:secret")
-            .map_err(|m| format!("{m:?}"));
+        let parsed =
+            parse_bearer("paie_legacy-01.Zx9!long-enough:secret").map_err(|m| format!("{m:?}"));
         assert_eq!(
             parsed.map(|p| p.identifier),
             Ok("paie_legacy-01".to_owned())

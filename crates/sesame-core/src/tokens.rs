@@ -102,7 +102,10 @@ impl Sesame {
         key: &VerifiedKey,
         lifetime: Duration,
     ) -> Result<IssuedToken> {
-        sign(signing, claims_for(&self.installation_id()?, key, self.now(), lifetime))
+        sign(
+            signing,
+            claims_for(&self.installation_id()?, key, self.now(), lifetime),
+        )
     }
 
     /// Issues a token by hand, from the app, for an active key, valid `lifetime_hours` (1 to 720): the same token as

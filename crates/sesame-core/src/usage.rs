@@ -43,7 +43,9 @@ impl UsageStyle {
     }
 
     pub fn from_code(code: &str) -> Option<UsageStyle> {
-        UsageStyle::ALL.into_iter().find(|style| style.code() == code)
+        UsageStyle::ALL
+            .into_iter()
+            .find(|style| style.code() == code)
     }
 }
 
@@ -109,6 +111,10 @@ mod tests {
         let shown = curl_lines_with_placeholder("paie_x", Lang::Fr);
         assert_eq!(shown.len(), 4);
         assert!(shown.iter().all(|(_, line)| line.contains("VOTRE_SECRET")));
-        assert!(shown[0].1.contains("Authorization: Bearer paie_x.VOTRE_SECRET"));
+        assert!(
+            shown[0]
+                .1
+                .contains("Authorization: Bearer paie_x.VOTRE_SECRET")
+        );
     }
 }

@@ -28,7 +28,10 @@ use crate::views::{
 pub async fn preview_import(app: AppHandle, request: Request<'_>) -> UiResult<ImportPreviewView> {
     let lang = app.state::<crate::state::AppState>().lang();
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(UiError::internal("the file must be sent as raw bytes", lang));
+        return Err(UiError::internal(
+            "the file must be sent as raw bytes",
+            lang,
+        ));
     };
     let bytes = Zeroizing::new(bytes.clone());
     blocking(app, move |state| {
@@ -139,11 +142,8 @@ pub async fn copy_one_time_usage(app: AppHandle, style: String) -> UiResult<()> 
                     state.lang(),
                 ));
             };
-            let line = usage::curl_line(
-                style,
-                &one_time.identifier,
-                one_time.secret.expose_secret(),
-            );
+            let line =
+                usage::curl_line(style, &one_time.identifier, one_time.secret.expose_secret());
             copy_to_clipboard(state, &line)?;
             one_time.identifier.clone()
         };
@@ -200,9 +200,7 @@ pub async fn copy_access_token(app: AppHandle) -> UiResult<()> {
             copy_to_clipboard(state, &held.token)?;
             held.identifier.clone()
         };
-        state.with_store(|sesame, session| {
-            sesame.record_copy(session, &identifier, "access_token")
-        })
+        state.with_store(|sesame, session| sesame.record_copy(session, &identifier, "access_token"))
     })
     .await
 }

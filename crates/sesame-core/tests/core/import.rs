@@ -150,17 +150,18 @@ fn a_french_excel_file_mixing_secrets_and_hashes_imports_and_verifies() {
         .expect("verify");
     assert_eq!(wrong.code, VerifyCode::InvalidSecret);
     fixture.sesame.flush_usage().expect("flush");
-    let general = fixture
-        .sesame
-        .key(&admin, "paie_legacy-01")
-        .expect("key");
+    let general = fixture.sesame.key(&admin, "paie_legacy-01").expect("key");
     assert!(matches!(general.last_use, Usage::At(_)), "seen once used");
 
     let imported = fixture.events_starting_with("key.imported");
     assert_eq!(imported.len(), 3);
     let summary = fixture.events_starting_with("key.import_summary");
     assert_eq!(summary.len(), 1);
-    assert!(summary[0].details.contains("\"imported\":3"), "{}", summary[0].details);
+    assert!(
+        summary[0].details.contains("\"imported\":3"),
+        "{}",
+        summary[0].details
+    );
     let trail: String = fixture
         .events_starting_with("key.")
         .iter()
@@ -199,7 +200,8 @@ fn every_bad_line_is_named_and_nothing_is_written() {
     let argon2i = good_hash.replacen("$argon2id$", "$argon2i$", 1);
     let secret = "a-long-enough-secret-01";
     let lines = [
-        "\u{feff}service,nom,identifiant,secret,empreinte,expiration,permissions,sociétés,création".to_owned(),
+        "\u{feff}service,nom,identifiant,secret,empreinte,expiration,permissions,sociétés,création"
+            .to_owned(),
         format!("Paie,Bonne,paie_good-1,{secret},,,,,"),
         format!("Paie,Bonne,paie_good-2,{secret},,,,,"),
         format!("Paie,Autre,paie_good-1,{secret},,,,,"),
@@ -260,7 +262,10 @@ fn every_bad_line_is_named_and_nothing_is_written() {
     assert!(messages[6].contains("trop faibles"), "{}", messages[6]);
     assert!(messages[7].contains("argon2i"), "{}", messages[7]);
     assert!(messages[0].contains("ligne 2"), "{}", messages[0]);
-    assert!(!messages.iter().any(|m| m.contains(secret)), "a secret in a message");
+    assert!(
+        !messages.iter().any(|m| m.contains(secret)),
+        "a secret in a message"
+    );
 
     let admin = fixture.admin.clone();
     let refused = fixture
@@ -278,11 +283,20 @@ fn files_that_cannot_be_imported_at_all() {
     let admin = fixture.admin.clone();
     let cases: [(&[u8], &str); 6] = [
         (b"", "import_empty"),
-        (b"\xef\xbb\xbfservice;nom;identifiant;secret\r\n", "import_empty"),
+        (
+            b"\xef\xbb\xbfservice;nom;identifiant;secret\r\n",
+            "import_empty",
+        ),
         (b"\n\n;;;\n", "import_empty"),
-        (b"service;nom;identifiant;secret;couleur\nPaie;a;paie_x;y;z\n", "import_column_unknown"),
+        (
+            b"service;nom;identifiant;secret;couleur\nPaie;a;paie_x;y;z\n",
+            "import_column_unknown",
+        ),
         (b"service;nom;secret\nPaie;a;y\n", "import_column_missing"),
-        (b"service;nom;identifiant\nPaie;a;paie_x\n", "import_column_missing"),
+        (
+            b"service;nom;identifiant\nPaie;a;paie_x\n",
+            "import_column_missing",
+        ),
     ];
     for (file, code) in cases {
         let error = fixture

@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
+use sesame_core::import::{self, Column, ImportPreview, ImportProgress};
 use sesame_core::key::{
     Grace, Health, IssuedKey, Key, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey,
 };
-use sesame_core::import::{self, Column, ImportPreview, ImportProgress};
 use sesame_core::secret::ExposeSecret;
 use sesame_core::{usage, validate};
 use zeroize::Zeroizing;
@@ -305,7 +305,12 @@ fn import_keys(
     let terminal = std::io::stderr().is_terminal();
     let report = |step: ImportProgress| {
         if terminal && step.to_hash > 0 {
-            eprint!("\r{} {}/{}", output.pick(("Hachage des secrets :", "Hashing secrets:")), step.hashed, step.to_hash);
+            eprint!(
+                "\r{} {}/{}",
+                output.pick(("Hachage des secrets :", "Hashing secrets:")),
+                step.hashed,
+                step.to_hash
+            );
         }
     };
     let outcome = sesame.import_keys(session, &bytes, &report)?;

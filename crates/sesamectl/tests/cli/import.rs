@@ -43,7 +43,9 @@ fn mixed_file(folder: &std::path::Path) -> std::path::PathBuf {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 #[test]
@@ -58,14 +60,22 @@ fn a_french_excel_file_imports_and_its_keys_verify() {
     assert_eq!(preview["with_hash"], 2);
     assert_eq!(preview["encoding"], "windows-1252");
     assert_eq!(preview["problem_count"], 0);
-    assert_eq!(store.ok(&["key", "list"])["total"], 0, "a dry run writes nothing");
+    assert_eq!(
+        store.ok(&["key", "list"])["total"],
+        0,
+        "a dry run writes nothing"
+    );
 
     let imported = store.ok(&["key", "import", file]);
     assert_eq!(imported["imported"], 5);
 
     let list = store.run(&["key", "list"]);
     let listed = String::from_utf8_lossy(&list.stdout);
-    assert_eq!(listed.matches("Utilisation inconnue").count(), 5, "{listed}");
+    assert_eq!(
+        listed.matches("Utilisation inconnue").count(),
+        5,
+        "{listed}"
+    );
     assert!(listed.contains("Hélène Compta"), "{listed}");
     assert!(listed.contains("22/01/2021 08:14"), "{listed}");
 
@@ -89,10 +99,18 @@ fn a_french_excel_file_imports_and_its_keys_verify() {
 
     // The audit trail: one event per key and a summary.
     let export = store.folder.path().join("journal.jsonl");
-    store.ok(&["audit", "export", "--output", export.to_str().expect("path")]);
+    store.ok(&[
+        "audit",
+        "export",
+        "--output",
+        export.to_str().expect("path"),
+    ]);
     let trail = std::fs::read_to_string(&export).expect("export");
     assert_eq!(trail.matches("\"action\":\"key.imported\"").count(), 5);
-    assert_eq!(trail.matches("\"action\":\"key.import_summary\"").count(), 1);
+    assert_eq!(
+        trail.matches("\"action\":\"key.import_summary\"").count(),
+        1
+    );
 
     // No imported secret anywhere in the store's files (the CSV itself aside).
     for entry in std::fs::read_dir(store.folder.path()).expect("list") {
@@ -138,11 +156,25 @@ fn a_file_with_bad_lines_is_refused_whole_with_each_line_named() {
     assert_eq!(output.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stdout.contains("ligne 3 (identifiant) : « paie_ok1 » figure déjà à la ligne 2"), "{stdout}");
-    assert!(stdout.contains("ligne 4 (identifiant) : L'identifiant « compta_1 » ne commence pas par « paie_ »"), "{stdout}");
-    assert!(stdout.contains("ligne 5 (identifiant) : L'identifiant"), "{stdout}");
+    assert!(
+        stdout.contains("ligne 3 (identifiant) : « paie_ok1 » figure déjà à la ligne 2"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "ligne 4 (identifiant) : L'identifiant « compta_1 » ne commence pas par « paie_ »"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ligne 5 (identifiant) : L'identifiant"),
+        "{stdout}"
+    );
     assert!(stdout.contains("ligne 6 (empreinte) : L'empreinte est refusée : paramètres trop faibles (m=1024 Kio, t=1)"), "{stdout}");
-    assert!(stderr.contains("Rien n'a été importé : 4 ligne(s)"), "{stderr}");
+    assert!(
+        stderr.contains("Rien n'a été importé : 4 ligne(s)"),
+        "{stderr}"
+    );
     assert!(!stdout.contains("un-secret-assez-long") && !stderr.contains("un-secret-assez-long"));
     assert_eq!(store.ok(&["key", "list"])["total"], 1, "nothing imported");
 

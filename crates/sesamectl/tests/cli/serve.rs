@@ -369,7 +369,11 @@ fn run_usage_line(server: &Server, line: &str, secret: &str) -> Value {
         .arg(&line)
         .output()
         .expect("sh");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("JSON answer")
 }
 
@@ -381,13 +385,19 @@ fn the_usage_lines_work_as_pasted_and_the_documentation_is_served() {
     let csv = store.folder.path().join("ancienne.csv");
     std::fs::write(
         &csv,
-        format!("service;nom;identifiant;secret\nPaie;Ancienne;paie_old-1;\"{}\"\n", legacy_secret.replace('"', "\"\"")),
+        format!(
+            "service;nom;identifiant;secret\nPaie;Ancienne;paie_old-1;\"{}\"\n",
+            legacy_secret.replace('"', "\"\"")
+        ),
     )
     .expect("write");
     store.ok(&["key", "import", csv.to_str().expect("path")]);
     let server = Server::start(&store);
     for (key, secret) in [
-        (bearer.split_once('.').expect("bearer").0, bearer.split_once('.').expect("bearer").1),
+        (
+            bearer.split_once('.').expect("bearer").0,
+            bearer.split_once('.').expect("bearer").1,
+        ),
         ("paie_old-1", legacy_secret),
     ] {
         let usage = store.ok(&["key", "usage", key]);
@@ -396,10 +406,16 @@ fn the_usage_lines_work_as_pasted_and_the_documentation_is_served() {
         for line in lines {
             let style = line["style"].as_str().expect("style");
             let text = line["line"].as_str().expect("line");
-            assert!(text.contains("VOTRE_SECRET") && !text.contains(secret), "{text}");
+            assert!(
+                text.contains("VOTRE_SECRET") && !text.contains(secret),
+                "{text}"
+            );
             let answer = run_usage_line(&server, text, secret);
             if style == "token" {
-                assert!(answer["access_token"].as_str().is_some(), "{style}: {answer}");
+                assert!(
+                    answer["access_token"].as_str().is_some(),
+                    "{style}: {answer}"
+                );
             } else {
                 assert_eq!(answer["code"], "VALID", "{key} {style}: {answer}");
             }
@@ -418,8 +434,17 @@ fn the_usage_lines_work_as_pasted_and_the_documentation_is_served() {
     for path in openapi["paths"].as_object().expect("paths").keys() {
         assert!(page.contains(path.as_str()), "{path} is not documented");
     }
-    for code in ["VALID", "MALFORMED", "NOT_FOUND", "INVALID_SECRET", "INACTIVE", "REVOKED",
-                 "EXPIRED", "INSUFFICIENT_PERMISSION", "COMPANY_FORBIDDEN"] {
+    for code in [
+        "VALID",
+        "MALFORMED",
+        "NOT_FOUND",
+        "INVALID_SECRET",
+        "INACTIVE",
+        "REVOKED",
+        "EXPIRED",
+        "INSUFFICIENT_PERMISSION",
+        "COMPANY_FORBIDDEN",
+    ] {
         assert!(page.contains(code), "{code} is not documented");
     }
     server.stop();
