@@ -246,6 +246,12 @@ pub enum Error {
     ImportColumnTwice(String),
     #[error("The file has more than {0} keys; split it into several files.")]
     ImportTooLarge(usize),
+    #[error("The file is larger than {0} MiB; split it into several files.")]
+    ImportFileTooLarge(usize),
+    #[error(
+        "The preview is no longer available (the app was locked or the import cancelled); choose the file again."
+    )]
+    ImportPreviewGone,
     #[error("Nothing was imported: {0} line(s) must be corrected first.")]
     ImportRefused(usize),
     #[error("This line has {found} cells where the header has {expected}.")]
@@ -347,6 +353,8 @@ impl Error {
             Error::ImportColumnTwice(_) => "import_column_twice",
             Error::ImportTooLarge(_) => "import_too_large",
             Error::ImportRefused(_) => "import_refused",
+            Error::ImportFileTooLarge(_) => "import_file_too_large",
+            Error::ImportPreviewGone => "import_preview_gone",
             Error::ImportCellCount { .. } => "import_cell_count",
             Error::IdentifierInvalid(_) => "identifier_invalid",
             Error::IdentifierPrefix { .. } => "identifier_prefix",
@@ -540,6 +548,12 @@ impl Error {
             Error::ImportTooLarge(max) => {
                 format!("Le fichier compte plus de {max} clés ; découpez-le en plusieurs fichiers.")
             }
+            Error::ImportFileTooLarge(mebibytes) => {
+                format!("Le fichier dépasse {mebibytes} Mio ; découpez-le en plusieurs fichiers.")
+            }
+            Error::ImportPreviewGone => "L'aperçu n'est plus disponible (application verrouillée \
+                                         ou import annulé) ; choisissez de nouveau le fichier."
+                .into(),
             Error::ImportRefused(count) => {
                 format!("Rien n'a été importé : {count} ligne(s) sont à corriger d'abord.")
             }

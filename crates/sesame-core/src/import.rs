@@ -863,7 +863,7 @@ fn check_row(
 /// Reads and checks the whole file against the store as it is now.
 fn plan(connection: &Connection, now: DateTime<Utc>, bytes: &[u8]) -> Result<Plan> {
     if bytes.len() > IMPORT_BYTES_MAX {
-        return Err(Error::ImportTooLarge(IMPORT_ROWS_MAX));
+        return Err(Error::ImportFileTooLarge(IMPORT_BYTES_MAX / (1024 * 1024)));
     }
     let decoded = decode(bytes)?;
     let delimiter = guess_delimiter(&decoded.text);

@@ -58,7 +58,7 @@ pub async fn confirm_import(app: AppHandle) -> UiResult<ImportOutcomeView> {
         let session = state.session()?;
         let Some(bytes) = lock(&state.pending_import, state.lang())?.take() else {
             return Err(UiError::from_core(
-                &sesame_core::Error::ImportEmpty,
+                &sesame_core::Error::ImportPreviewGone,
                 state.lang(),
             ));
         };

@@ -223,7 +223,10 @@ fn read_import_file(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
         .map_err(|error| unusable(error.to_string()))?
         .len();
     if size > import::IMPORT_BYTES_MAX as u64 {
-        return Err(sesame_core::Error::ImportTooLarge(import::IMPORT_ROWS_MAX).into());
+        return Err(sesame_core::Error::ImportFileTooLarge(
+            import::IMPORT_BYTES_MAX / (1024 * 1024),
+        )
+        .into());
     }
     Ok(Zeroizing::new(
         std::fs::read(path).map_err(|error| unusable(error.to_string()))?,

@@ -183,4 +183,13 @@ fn a_file_with_bad_lines_is_refused_whole_with_each_line_named() {
     let output = store.run(&["key", "import", empty.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("ne contient aucune clé"));
+
+    // A file too large to be a key list is refused before it is read (a sparse file here).
+    let huge = store.folder.path().join("enorme.csv");
+    std::fs::File::create(&huge)
+        .and_then(|file| file.set_len(65 * 1024 * 1024))
+        .expect("sparse file");
+    let output = store.run(&["key", "import", huge.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("dépasse 64 Mio"));
 }
