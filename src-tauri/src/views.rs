@@ -385,6 +385,9 @@ pub struct ImportProblemView {
     pub message: String,
 }
 
+/// How many refused lines the import screen lists; the rest are counted.
+const IMPORT_PROBLEMS_SHOWN: usize = 1_000;
+
 /// What an import would do; nothing is written yet.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -417,6 +420,7 @@ impl ImportPreviewView {
             problems: preview
                 .problems
                 .iter()
+                .take(IMPORT_PROBLEMS_SHOWN)
                 .map(|problem| ImportProblemView {
                     line: problem.line,
                     column: problem.column.map(|column| column.label(lang).to_owned()),

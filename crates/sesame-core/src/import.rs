@@ -40,8 +40,6 @@ pub const IMPORT_ROWS_MAX: usize = 100_000;
 pub const IMPORT_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// How many of the keys to be created a preview shows.
 pub const PREVIEW_ROWS_MAX: usize = 200;
-/// How many refused lines a preview lists (all are counted).
-pub const PREVIEW_PROBLEMS_MAX: usize = 1_000;
 
 /// A column of the import file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -239,7 +237,7 @@ pub struct ImportPreview {
     pub with_hash: usize,
     /// The first [`PREVIEW_ROWS_MAX`] keys that would be created.
     pub sample: Vec<ImportRow>,
-    /// The first [`PREVIEW_PROBLEMS_MAX`] problems, in line order.
+    /// Every problem, in line order (a front end may show the first ones and count the rest).
     pub problems: Vec<RowProblem>,
     pub problem_count: usize,
     /// Lines with at least one problem.
@@ -952,11 +950,7 @@ impl Sesame {
                 .take(PREVIEW_ROWS_MAX)
                 .map(|key| key.row)
                 .collect(),
-            problems: plan
-                .problems
-                .into_iter()
-                .take(PREVIEW_PROBLEMS_MAX)
-                .collect(),
+            problems: plan.problems,
             problem_count,
             refused_rows: plan.refused_rows,
         })

@@ -260,13 +260,6 @@ fn print_preview(output: &Output, preview: &ImportPreview) {
                     problem.error.message(lang)
                 ));
             }
-            if preview.problem_count > preview.problems.len() {
-                lines.push(format!(
-                    "… {} {}",
-                    preview.problem_count - preview.problems.len(),
-                    output.pick(("autre(s) problème(s)", "more problem(s)"))
-                ));
-            }
             lines.join("\n")
         },
         || {
