@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rayon::prelude::*;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -27,6 +27,7 @@ use crate::audit::{self, Target};
 use crate::clock::to_millis;
 use crate::company::{self, CompanyRef};
 use crate::error::{Error, Field, Lang, Result};
+use crate::key;
 use crate::key_format;
 use crate::operator::{self, Right, Session};
 use crate::password;
@@ -472,6 +473,21 @@ fn split_list(cell: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Looks `reference` up once per distinct name (compared as names are: NFC, case folded).
+fn cached<T: Clone>(
+    cache: &mut HashMap<String, Option<T>>,
+    reference: &str,
+    find: impl FnOnce(&str) -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    let key = validate::name_key(reference);
+    if let Some(found) = cache.get(&key) {
+        return Ok(found.clone());
+    }
+    let found = find(reference)?;
+    cache.insert(key, found.clone());
+    Ok(found)
+}
+
 struct ServiceInfo {
     id: String,
     name: String,
@@ -492,65 +508,42 @@ struct Lookups<'c> {
 
 impl Lookups<'_> {
     fn service(&mut self, reference: &str) -> Result<Option<std::rc::Rc<ServiceInfo>>> {
-        let key = validate::name_key(reference);
-        if let Some(found) = self.services.get(&key) {
-            return Ok(found.clone());
-        }
-        let found = match service::find(self.connection, reference, self.now) {
-            Ok(found) => Some(std::rc::Rc::new(ServiceInfo {
-                id: found.id,
-                name: found.name,
-                prefix: found.key_prefix,
-                permissions: found.permissions,
-            })),
-            Err(Error::ServiceNotFound(_)) => None,
-            Err(other) => return Err(other),
-        };
-        self.services.insert(key, found.clone());
-        Ok(found)
+        let (connection, now) = (self.connection, self.now);
+        cached(
+            &mut self.services,
+            reference,
+            |reference| match service::find(connection, reference, now) {
+                Ok(found) => Ok(Some(std::rc::Rc::new(ServiceInfo {
+                    id: found.id,
+                    name: found.name,
+                    prefix: found.key_prefix,
+                    permissions: found.permissions,
+                }))),
+                Err(Error::ServiceNotFound(_)) => Ok(None),
+                Err(other) => Err(other),
+            },
+        )
     }
 
     fn company(&mut self, reference: &str) -> Result<Option<CompanyRef>> {
-        let key = validate::name_key(reference);
-        if let Some(found) = self.companies.get(&key) {
-            return Ok(found.clone());
-        }
-        let found = match company::find(self.connection, reference) {
-            Ok(found) => Some(found),
-            Err(Error::CompanyNotFound(_)) => None,
-            Err(other) => return Err(other),
-        };
-        self.companies.insert(key, found.clone());
-        Ok(found)
+        let connection = self.connection;
+        cached(
+            &mut self.companies,
+            reference,
+            |reference| match company::find(connection, reference) {
+                Ok(found) => Ok(Some(found)),
+                Err(Error::CompanyNotFound(_)) => Ok(None),
+                Err(other) => Err(other),
+            },
+        )
     }
 
     fn operator(&mut self, name: &str) -> Result<Option<String>> {
-        let key = validate::name_key(name);
-        if let Some(found) = self.operators.get(&key) {
-            return Ok(found.clone());
-        }
-        let found = operator::find_operator_id(self.connection, name)?;
-        self.operators.insert(key, found.clone());
-        Ok(found)
+        let connection = self.connection;
+        cached(&mut self.operators, name, |name| {
+            operator::find_operator_id(connection, name)
+        })
     }
-}
-
-fn identifier_in_store(connection: &Connection, identifier: &str) -> Result<bool> {
-    Ok(connection
-        .prepare_cached("SELECT 1 FROM keys WHERE identifier = ?1")?
-        .query_row([identifier], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
-fn name_in_store(connection: &Connection, service_id: &str, name: &str) -> Result<bool> {
-    Ok(connection
-        .prepare_cached(
-            "SELECT 1 FROM keys WHERE service_id = ?1 AND name_key = ?2 AND deleted_at IS NULL",
-        )?
-        .query_row(params![service_id, validate::name_key(name)], |_| Ok(()))
-        .optional()?
-        .is_some())
 }
 
 /// Where each column is in the header, or the file-level problem with the header.
@@ -671,7 +664,7 @@ fn check_row(
             ),
             Entry::Vacant(slot) => {
                 slot.insert(line);
-                if identifier_in_store(lookups.connection, &identifier)? {
+                if key::find_by_identifier(lookups.connection, &identifier)?.is_some() {
                     refuse(
                         Some(Column::Identifier),
                         Error::IdentifierTaken(identifier.clone()),
@@ -694,7 +687,7 @@ fn check_row(
             ),
             Entry::Vacant(slot) => {
                 slot.insert(line);
-                if name_in_store(lookups.connection, &service.id, name)? {
+                if key::key_name_taken(lookups.connection, &service.id, name, "")? {
                     refuse(Some(Column::Name), Error::KeyNameTaken(name.clone()));
                 }
             }
@@ -1097,8 +1090,8 @@ impl Sesame {
 fn plan_keys_still_fit(connection: &Connection, keys: &[PlannedKey]) -> Result<usize> {
     let mut clashes = 0;
     for key in keys {
-        if identifier_in_store(connection, &key.row.identifier)?
-            || name_in_store(connection, &key.service_id, &key.row.name)?
+        if key::find_by_identifier(connection, &key.row.identifier)?.is_some()
+            || key::key_name_taken(connection, &key.service_id, &key.row.name, "")?
         {
             clashes += 1;
         }

@@ -529,7 +529,7 @@ fn check_permissions_offered(offered: &[String], wanted: &[String]) -> Result<()
     }
 }
 
-fn key_name_taken(
+pub(crate) fn key_name_taken(
     connection: &Connection,
     service_id: &str,
     name: &str,

@@ -86,14 +86,19 @@ pub fn curl_line(style: UsageStyle, identifier: &str, secret: &str) -> SecretStr
     secret_from(line)
 }
 
-/// Every `curl` line for a key whose secret is not shown.
-pub fn curl_lines_with_placeholder(identifier: &str, lang: Lang) -> Vec<(UsageStyle, String)> {
+/// Every `curl` line for a key, with `secret` as given.
+pub fn curl_lines(identifier: &str, secret: &str) -> Vec<(UsageStyle, SecretString)> {
     UsageStyle::ALL
         .into_iter()
-        .map(|style| {
-            let line = curl_line(style, identifier, secret_placeholder(lang));
-            (style, line.expose_secret().to_owned())
-        })
+        .map(|style| (style, curl_line(style, identifier, secret)))
+        .collect()
+}
+
+/// Every `curl` line for a key whose secret is not shown.
+pub fn curl_lines_with_placeholder(identifier: &str, lang: Lang) -> Vec<(UsageStyle, String)> {
+    curl_lines(identifier, secret_placeholder(lang))
+        .into_iter()
+        .map(|(style, line)| (style, line.expose_secret().to_owned()))
         .collect()
 }
 

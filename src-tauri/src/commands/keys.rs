@@ -11,7 +11,7 @@ use crate::state::{AppState, OneTime, lock};
 use crate::views::{
     KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NewKeyInput, OneTimeView, UsageLineView,
 };
-use sesame_core::usage::{self, UsageStyle};
+use sesame_core::usage;
 
 fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
@@ -57,13 +57,11 @@ pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPa
 /// Keeps the new secret for the Copy buttons and returns what the one-time dialog shows.
 fn one_time(state: &AppState, issued: IssuedKey, regenerated: bool) -> UiResult<OneTimeView> {
     let token = issued.bearer();
-    let usage = UsageStyle::ALL
+    let usage = usage::curl_lines(&issued.key.identifier, issued.secret.expose_secret())
         .into_iter()
-        .map(|style| UsageLineView {
+        .map(|(style, line)| UsageLineView {
             style: style.code().to_owned(),
-            line: usage::curl_line(style, &issued.key.identifier, issued.secret.expose_secret())
-                .expose_secret()
-                .to_owned(),
+            line: line.expose_secret().to_owned(),
         })
         .collect();
     let view = OneTimeView {
