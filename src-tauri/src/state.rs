@@ -2,6 +2,7 @@
 //! the Rust side) and whether the app is locked, the one-time secret while its dialog is open,
 //! the clipboard, and where the signing key lives.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,8 @@ pub struct AppState {
     /// The import file between its preview and the operator's confirmation (it may hold
     /// secrets: wiped when dropped).
     pub pending_import: Mutex<Option<Zeroizing<Vec<u8>>>>,
+    /// Set by « Annuler » while an import hashes its secrets: it stops before writing.
+    pub import_cancelled: AtomicBool,
     pub lang: Mutex<Lang>,
     /// Idle time after which the app locks (the store's setting, cached).
     pub lock_after: Mutex<Duration>,
@@ -75,6 +78,7 @@ impl AppState {
             one_time: Mutex::new(None),
             access_token: Mutex::new(None),
             pending_import: Mutex::new(None),
+            import_cancelled: AtomicBool::new(false),
             lang: Mutex::new(settings.map(|s| s.language).unwrap_or_default()),
             lock_after: Mutex::new(minutes(
                 settings

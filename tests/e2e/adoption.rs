@@ -39,6 +39,19 @@ fn files(folder: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     (good_path, bad_path)
 }
 
+/// 400 plaintext secrets: hashing them takes seconds, time enough to cancel.
+fn slow_file(folder: &std::path::Path) -> std::path::PathBuf {
+    let mut text = String::from("service;nom;identifiant;secret\n");
+    for index in 0..400 {
+        text.push_str(&format!(
+            "Paie;Lente {index};paie_lent-{index};secret-de-la-cle-lente-{index}\n"
+        ));
+    }
+    let path = folder.join("beaucoup-de-cles.csv");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
 /// A stand-in for the system browser: `xdg-open` hands it the address through `BROWSER`.
 fn fake_browser(folder: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let opened = folder.join("opened.txt");
@@ -94,6 +107,7 @@ async fn import_usage_help_and_a_token_by_hand() {
     let folder = tempfile::tempdir().expect("folder");
     let store = prepared_store(folder.path());
     let (good, bad) = files(folder.path());
+    let slow = slow_file(folder.path());
     let (browser, opened) = fake_browser(folder.path());
     let app = App::launch_with_environment(
         "adoption",
@@ -102,7 +116,7 @@ async fn import_usage_help_and_a_token_by_hand() {
         &[("BROWSER", browser.as_os_str())],
     )
     .await;
-    let outcome = adoption_path(&app, &good, &bad, &opened).await;
+    let outcome = adoption_path(&app, &good, &bad, &slow, &opened).await;
     app.finish("adoption", outcome).await;
 }
 
@@ -141,6 +155,7 @@ async fn adoption_path(
     app: &App,
     good: &std::path::Path,
     bad: &std::path::Path,
+    slow: &std::path::Path,
     opened: &std::path::Path,
 ) -> Step {
     sign_in(app, "Camille Martin", ADMIN_PASSWORD).await?;
@@ -167,6 +182,23 @@ async fn adoption_path(
         .map_err(|e| format!("confirm: {e}"))?;
     assert!(!confirm.is_enabled().await.map_err(|e| e.to_string())?);
     app.screenshot("import-refused").await;
+
+    // A long import stopped while its secrets are hashed: nothing written, the file to choose
+    // again.
+    choose_file(app, slow).await?;
+    app.wait_text("import-summary", "400 ligne(s) lue(s)")
+        .await?;
+    app.click("import-confirm").await?;
+    app.wait_text("import-progress", "Hachage des secrets")
+        .await?;
+    app.click("import-cancel").await?;
+    app.wait_text("import-error", "Import annulé : aucune clé n'a été écrite")
+        .await?;
+    assert_eq!(app.count("import-row").await?, 0, "the preview is gone");
+    assert_eq!(
+        app.sesamectl_verify("paie_lent-0.secret-de-la-cle-lente-0"),
+        "NOT_FOUND"
+    );
 
     // The right file: a preview, then the import.
     choose_file(app, good).await?;

@@ -6,6 +6,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use sesame_core::Sesame;
@@ -56,7 +57,9 @@ fn measure(label: &str, rows: usize, with_hash: bool) {
     let previewed = started.elapsed();
     assert!(preview.is_importable());
     let started = Instant::now();
-    let outcome = sesame.import_keys(&admin, &bytes, &|_| {}).expect("import");
+    let outcome = sesame
+        .import_keys(&admin, &bytes, &|_| {}, &AtomicBool::new(false))
+        .expect("import");
     let imported = started.elapsed();
     assert_eq!(outcome.imported, rows);
     println!(

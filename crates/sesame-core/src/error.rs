@@ -252,6 +252,8 @@ pub enum Error {
         "The preview is no longer available (the app was locked or the import cancelled); choose the file again."
     )]
     ImportPreviewGone,
+    #[error("Import cancelled: no key was written.")]
+    ImportCancelled,
     #[error("Nothing was imported: {0} line(s) must be corrected first.")]
     ImportRefused(usize),
     #[error("This line has {found} cells where the header has {expected}.")]
@@ -355,6 +357,7 @@ impl Error {
             Error::ImportRefused(_) => "import_refused",
             Error::ImportFileTooLarge(_) => "import_file_too_large",
             Error::ImportPreviewGone => "import_preview_gone",
+            Error::ImportCancelled => "import_cancelled",
             Error::ImportCellCount { .. } => "import_cell_count",
             Error::IdentifierInvalid(_) => "identifier_invalid",
             Error::IdentifierPrefix { .. } => "identifier_prefix",
@@ -554,6 +557,7 @@ impl Error {
             Error::ImportPreviewGone => "L'aperçu n'est plus disponible (application verrouillée \
                                          ou import annulé) ; choisissez de nouveau le fichier."
                 .into(),
+            Error::ImportCancelled => "Import annulé : aucune clé n'a été écrite.".into(),
             Error::ImportRefused(count) => {
                 format!("Rien n'a été importé : {count} ligne(s) sont à corriger d'abord.")
             }

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rayon::prelude::*;
@@ -953,11 +953,14 @@ impl Sesame {
     /// Plaintext secrets are hashed on every core before the store is locked; the keys, one
     /// `key.imported` event each and a `key.import_summary` event are written in one
     /// transaction, after the lines are checked again against the store as it is then.
+    /// Setting `cancelled` while the secrets are hashed stops the import before anything is
+    /// written ([`Error::ImportCancelled`]).
     pub fn import_keys(
         &mut self,
         session: &Session,
         bytes: &[u8],
         progress: &(dyn Fn(ImportProgress) + Sync),
+        cancelled: &AtomicBool,
     ) -> Result<ImportOutcome> {
         self.require(session, Right::Configuration, "key.imported")?;
         let plan = plan(&self.connection, self.now(), bytes)?;
@@ -974,6 +977,9 @@ impl Sesame {
             .map(|key| match &key.credential {
                 Credential::Hash(phc) => Ok(phc.clone()),
                 Credential::Secret(secret) => {
+                    if cancelled.load(Ordering::Relaxed) {
+                        return Err(Error::ImportCancelled);
+                    }
                     let phc = cost.hash(secret.expose_secret().as_bytes())?;
                     let done = hashed.fetch_add(1, Ordering::Relaxed) + 1;
                     if done.is_multiple_of(64) || done == to_hash {
@@ -986,6 +992,9 @@ impl Sesame {
                 }
             })
             .collect::<Result<Vec<String>>>()?;
+        if cancelled.load(Ordering::Relaxed) {
+            return Err(Error::ImportCancelled);
+        }
         let encoding = plan.encoding;
         let keys = plan.keys;
         self.act(

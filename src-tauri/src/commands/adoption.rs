@@ -3,6 +3,7 @@
 //! the verification API's documentation in the system browser.
 
 use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use sesame_core::KeyringNamespace;
@@ -56,6 +57,7 @@ pub async fn confirm_import(app: AppHandle) -> UiResult<ImportOutcomeView> {
     let emitter = app.clone();
     blocking(app, move |state| {
         let session = state.session()?;
+        state.import_cancelled.store(false, Ordering::Relaxed);
         let Some(bytes) = lock(&state.pending_import, state.lang())?.take() else {
             return Err(UiError::from_core(
                 &sesame_core::Error::ImportPreviewGone,
@@ -73,7 +75,12 @@ pub async fn confirm_import(app: AppHandle) -> UiResult<ImportOutcomeView> {
         };
         let outcome = core(
             state,
-            lock(&state.sesame, state.lang())?.import_keys(&session, &bytes, &progress),
+            lock(&state.sesame, state.lang())?.import_keys(
+                &session,
+                &bytes,
+                &progress,
+                &state.import_cancelled,
+            ),
         )?;
         Ok(ImportOutcomeView {
             imported: outcome.imported,
@@ -84,9 +91,12 @@ pub async fn confirm_import(app: AppHandle) -> UiResult<ImportOutcomeView> {
     .await
 }
 
+/// Forgets the file waiting for confirmation, or stops an import that is hashing its secrets
+/// (its `confirm_import` then answers « Import annulé » and nothing is written).
 #[tauri::command]
 pub async fn cancel_import(app: AppHandle) -> UiResult<()> {
     blocking(app, |state| {
+        state.import_cancelled.store(true, Ordering::Relaxed);
         *lock(&state.pending_import, state.lang())? = None;
         Ok(())
     })

@@ -1,6 +1,9 @@
 //! Importing existing keys from CSV: mixed secrets and hashes, French Excel files, every refusal
 //! named with its line, all or nothing.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use sesame_core::Error;
 use sesame_core::import::{ImportPreview, ImportProgress};
 use sesame_core::key::{KeyFilter, KeyStatus, Usage};
@@ -16,6 +19,11 @@ const LEGACY_SECRET: &str = "Zk8!vQ2#legacy-secret-0001";
 const HASHED_SECRET: &str = "another-legacy-secret-0002";
 
 fn no_progress(_: ImportProgress) {}
+
+/// A cancel flag nobody sets.
+fn go_on() -> AtomicBool {
+    AtomicBool::new(false)
+}
 
 fn key_count(fixture: &mut Fixture) -> u64 {
     let admin = fixture.admin.clone();
@@ -90,12 +98,15 @@ fn a_french_excel_file_mixing_secrets_and_hashes_imports_and_verifies() {
     assert_eq!(key_count(&mut fixture), 0, "a preview writes nothing");
 
     let admin = fixture.admin.clone();
-    let progress = std::sync::Mutex::new(Vec::new());
+    let progress = Mutex::new(Vec::new());
     let outcome = fixture
         .sesame
-        .import_keys(&admin, &file, &|step| {
-            progress.lock().expect("progress").push(step)
-        })
+        .import_keys(
+            &admin,
+            &file,
+            &|step| progress.lock().expect("progress").push(step),
+            &go_on(),
+        )
         .expect("import");
     assert_eq!(
         (outcome.imported, outcome.with_secret, outcome.with_hash),
@@ -270,7 +281,7 @@ fn every_bad_line_is_named_and_nothing_is_written() {
     let admin = fixture.admin.clone();
     let refused = fixture
         .sesame
-        .import_keys(&admin, file.as_bytes(), &no_progress)
+        .import_keys(&admin, file.as_bytes(), &no_progress, &go_on())
         .expect_err("refused");
     assert!(matches!(refused, Error::ImportRefused(19)), "{refused:?}");
     assert_eq!(key_count(&mut fixture), 1, "all or nothing");
@@ -335,6 +346,50 @@ fn a_hundred_thousand_lines_are_checked_and_one_more_is_refused() {
 }
 
 #[test]
+fn an_import_cancelled_while_secrets_are_hashed_writes_nothing() {
+    let mut fixture = Fixture::new();
+    let mut file = String::from("service;nom;identifiant;secret\n");
+    for index in 0..150 {
+        file.push_str(&format!(
+            "Paie;Clé {index};paie_k{index};secret-de-la-cle-{index:04}\n"
+        ));
+    }
+    let admin = fixture.admin.clone();
+    let cancelled = AtomicBool::new(false);
+    let reported = Mutex::new(Vec::new());
+    // The operator presses « Annuler » once the first progress step arrives.
+    let error = fixture
+        .sesame
+        .import_keys(
+            &admin,
+            file.as_bytes(),
+            &|step| {
+                reported.lock().expect("reported").push(step.hashed);
+                if step.hashed > 0 {
+                    cancelled.store(true, Ordering::Relaxed);
+                }
+            },
+            &cancelled,
+        )
+        .expect_err("cancelled");
+    assert_eq!(error.code(), "import_cancelled");
+    let furthest = reported.lock().expect("reported").iter().copied().max();
+    assert!(
+        furthest.is_some_and(|hashed| hashed > 0 && hashed < 128),
+        "hashing went on after the cancellation: {furthest:?}"
+    );
+    assert_eq!(key_count(&mut fixture), 0);
+    assert!(fixture.events_starting_with("key.import").is_empty());
+
+    // Nothing is left half-done: the same file imports whole afterwards.
+    let outcome = fixture
+        .sesame
+        .import_keys(&admin, file.as_bytes(), &no_progress, &go_on())
+        .expect("import");
+    assert_eq!(outcome.imported, 150);
+}
+
+#[test]
 fn importing_needs_the_configuration_right_and_a_refusal_is_audited() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
@@ -351,7 +406,7 @@ fn importing_needs_the_configuration_right_and_a_refusal_is_audited() {
         fixture.sesame.preview_import(&reader, &file).map(drop),
         fixture
             .sesame
-            .import_keys(&reader, &file, &no_progress)
+            .import_keys(&reader, &file, &no_progress, &go_on())
             .map(drop),
     ] {
         assert_eq!(result.map_err(|e| e.code()), Err("right_missing"));

@@ -309,7 +309,9 @@ fn import_keys(
             );
         }
     };
-    let outcome = sesame.import_keys(session, &bytes, &report)?;
+    // Ctrl-C ends the process before the transaction: nothing to cancel by hand.
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let outcome = sesame.import_keys(session, &bytes, &report, &never)?;
     if terminal && outcome.with_secret > 0 {
         eprintln!();
     }
