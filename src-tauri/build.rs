@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "approve_service",
     "list_companies",
     "list_operators",
+    "list_key_creators",
     "list_keys",
     "create_key",
     "edit_key",

@@ -118,6 +118,7 @@ fn main() -> ExitCode {
             commands::services::approve_service,
             commands::services::list_companies,
             commands::services::list_operators,
+            commands::services::list_key_creators,
             commands::keys::list_keys,
             commands::keys::create_key,
             commands::keys::edit_key,

@@ -220,6 +220,16 @@ async fn adoption_path(
         "{table}"
     );
     app.screenshot("imported").await;
+    // « Créée par » offers the creator the file named, and finds that key alone.
+    app.eventually("« Hélène Roux » among the creators", || async {
+        app.select("criteria-creator", "Hélène Roux").await.is_ok()
+    })
+    .await?;
+    app.click("filter").await?;
+    app.wait_rows(1).await?;
+    assert!(app.text("key-table").await?.contains("Comptabilité 2019"));
+    app.click("reset").await?;
+    app.wait_rows(3).await?;
     assert_eq!(
         app.sesamectl_verify(&format!("paie_compta-2019.{LEGACY_SECRET}")),
         "VALID"

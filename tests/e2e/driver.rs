@@ -287,7 +287,7 @@ impl App {
     }
 
     /// Polls `check` until it holds or patience runs out.
-    async fn eventually<F, Fut>(&self, what: &str, mut check: F) -> Step
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F) -> Step
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,

@@ -95,6 +95,7 @@ export const api = {
   approveService: (id: string) => invoke<ServiceView>("approve_service", { id }),
   listCompanies: () => invoke<NamedRef[]>("list_companies"),
   listOperators: () => invoke<NamedRef[]>("list_operators"),
+  listKeyCreators: () => invoke<NamedRef[]>("list_key_creators"),
   listKeys: (filter: KeyFilterInput) => invoke<KeyPageView>("list_keys", { filter }),
   createKey: (input: NewKeyInput) => invoke<OneTimeView>("create_key", { input }),
   editKey: (id: string, input: KeyEditInput) => invoke<KeyView>("edit_key", { id, input }),

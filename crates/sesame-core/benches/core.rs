@@ -138,6 +138,13 @@ fn key_list(criterion: &mut Criterion) {
                 },
             ),
             (
+                "creator",
+                KeyFilter {
+                    creator: Some("Bench Admin".into()),
+                    ..KeyFilter::default()
+                },
+            ),
+            (
                 "creator + revoked",
                 KeyFilter {
                     creator: Some("Bench Admin".into()),

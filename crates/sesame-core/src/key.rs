@@ -364,6 +364,16 @@ const KEY_FROM: &str = "keys k
     JOIN operators creator ON creator.id = k.created_by
     LEFT JOIN operators revoker ON revoker.id = k.revoked_by";
 
+fn creator_label_exists(connection: &Connection, label: &str) -> Result<bool> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT 1 FROM keys WHERE creator_label = ? AND deleted_at IS NULL LIMIT 1",
+        )?
+        .query_row([label], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 pub(crate) fn stored_status(code: &str) -> KeyStatus {
     KeyStatus::from_code(code).unwrap_or(KeyStatus::Revoked)
 }
@@ -872,6 +882,24 @@ impl Sesame {
         Ok(IssuedKey { key, secret })
     }
 
+    /// The creators the key list's « Créée par » filter offers, as `(filter value, name)`:
+    /// every operator (by id), then the names imports kept for keys made by people who are
+    /// not operators (by the name itself), in alphabetical order.
+    pub fn key_creators(&self, session: &Session) -> Result<Vec<(String, String)>> {
+        let mut creators = self.operator_names(session)?;
+        let mut labels = self
+            .connection
+            .prepare_cached(
+                "SELECT DISTINCT creator_label FROM keys
+                 WHERE creator_label IS NOT NULL AND deleted_at IS NULL",
+            )?
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        labels.sort_by_cached_key(|label| validate::name_key(label));
+        creators.extend(labels.into_iter().map(|label| (label.clone(), label)));
+        Ok(creators)
+    }
+
     /// One page of the key list. Each filter has its index; the page is read with a
     /// `LIMIT`/`OFFSET` and the total with one `COUNT`.
     pub fn keys(&self, session: &Session, filter: &KeyFilter) -> Result<KeyPage> {
@@ -886,10 +914,17 @@ impl Sesame {
             values.push(Value::Text(service.id));
         }
         if let Some(reference) = filter.creator.as_deref().filter(|s| !s.trim().is_empty()) {
-            let creator = operator::find_operator_id(connection, reference)?
-                .ok_or_else(|| Error::OperatorNotFound(reference.trim().to_owned()))?;
-            conditions.push("k.created_by = ?".into());
-            values.push(Value::Text(creator));
+            // The creator the list shows: an operator for the keys they made, or a name an
+            // import kept (the key's `created_by` is then whoever imported it).
+            if let Some(operator) = operator::find_operator_id(connection, reference)? {
+                conditions.push("k.created_by = ? AND k.creator_label IS NULL".into());
+                values.push(Value::Text(operator));
+            } else if creator_label_exists(connection, reference.trim())? {
+                conditions.push("k.creator_label = ?".into());
+                values.push(Value::Text(reference.trim().to_owned()));
+            } else {
+                return Err(Error::OperatorNotFound(reference.trim().to_owned()));
+            }
         }
         let now_millis = Value::Integer(to_millis(now));
         match filter.status {

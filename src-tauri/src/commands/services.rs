@@ -130,3 +130,21 @@ pub async fn list_operators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
     })
     .await
 }
+
+/// The key list's « Créée par » choices: the operators, then the creators imports named who are
+/// not operators.
+#[tauri::command]
+pub async fn list_key_creators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
+    blocking(app, |state| {
+        let session = state.session()?;
+        let creators = core(
+            state,
+            lock(&state.sesame, state.lang())?.key_creators(&session),
+        )?;
+        Ok(creators
+            .into_iter()
+            .map(|(id, name)| NamedRef { id, name })
+            .collect())
+    })
+    .await
+}

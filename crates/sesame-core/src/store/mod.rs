@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_operators.sql"),
     include_str!("migrations/0003_audit_screen.sql"),
     include_str!("migrations/0004_import.sql"),
+    include_str!("migrations/0005_creator_filter.sql"),
 ];
 
 /// The schema version this build writes.

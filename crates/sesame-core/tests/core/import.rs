@@ -197,6 +197,46 @@ fn a_french_excel_file_mixing_secrets_and_hashes_imports_and_verifies() {
 }
 
 #[test]
+fn the_creator_filter_finds_keys_by_the_creator_the_list_shows() {
+    let mut fixture = Fixture::new();
+    let (file, _) = mixed_file();
+    let admin = fixture.admin.clone();
+    fixture
+        .sesame
+        .import_keys(&admin, &file, &no_progress, &go_on())
+        .expect("import");
+    let creators = fixture.sesame.key_creators(&admin).expect("creators");
+    let names: Vec<&str> = creators.iter().map(|(_, name)| name.as_str()).collect();
+    assert_eq!(names, [ADMIN, "Jeanne Comptable"]);
+
+    let names_for = |creator: &str| -> Result<Vec<String>, &'static str> {
+        let filter = KeyFilter {
+            creator: Some(creator.to_owned()),
+            ..KeyFilter::default()
+        };
+        let page = fixture.sesame.keys(&admin, &filter).map_err(|e| e.code())?;
+        assert_eq!(page.total, page.keys.len() as u64);
+        let mut names: Vec<String> = page.keys.into_iter().map(|key| key.name).collect();
+        names.sort();
+        Ok(names)
+    };
+    // The administrator imported every key, but one shows « Jeanne Comptable »: only the keys
+    // shown as theirs come up for them.
+    let (admin_value, _) = &creators[0];
+    assert_eq!(
+        names_for(admin_value),
+        Ok(vec!["Ancien outil".into(), "Clé Sésame reprise".into()])
+    );
+    assert_eq!(names_for(ADMIN), names_for(admin_value));
+    let (label_value, _) = &creators[1];
+    assert_eq!(
+        names_for(label_value),
+        Ok(vec!["Comptabilité générale".into()])
+    );
+    assert_eq!(names_for("Personne"), Err("operator_not_found"));
+}
+
+#[test]
 fn every_bad_line_is_named_and_nothing_is_written() {
     let mut fixture = Fixture::new();
     let existing = fixture.create("Déjà là");

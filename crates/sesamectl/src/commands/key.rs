@@ -106,7 +106,7 @@ pub struct ListArgs {
     /// Text the key's name contains.
     #[arg(long, default_value = "")]
     name: String,
-    /// The operator who created the keys.
+    /// Who created the keys, as the list shows it: an operator, or a creator named by an import.
     #[arg(long)]
     creator: Option<String>,
     /// A health check: keys unused for 90 days, without expiry, not regenerated for a year,
