@@ -192,6 +192,12 @@ pub struct NamedRef {
     pub name: String,
 }
 
+impl From<(String, String)> for NamedRef {
+    fn from((id, name): (String, String)) -> NamedRef {
+        NamedRef { id, name }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct KeyView {

@@ -123,10 +123,7 @@ pub async fn list_operators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
             state,
             lock(&state.sesame, state.lang())?.operator_names(&session),
         )?;
-        Ok(names
-            .into_iter()
-            .map(|(id, name)| NamedRef { id, name })
-            .collect())
+        Ok(names.into_iter().map(NamedRef::from).collect())
     })
     .await
 }
@@ -141,10 +138,7 @@ pub async fn list_key_creators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
             state,
             lock(&state.sesame, state.lang())?.key_creators(&session),
         )?;
-        Ok(creators
-            .into_iter()
-            .map(|(id, name)| NamedRef { id, name })
-            .collect())
+        Ok(creators.into_iter().map(NamedRef::from).collect())
     })
     .await
 }
