@@ -14,7 +14,7 @@ use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 use zeroize::Zeroizing;
 
-use super::one_time::copy_to_clipboard;
+use super::one_time::{copy_shown_once, copy_to_clipboard};
 use super::{blocking, core};
 use crate::error::{UiError, UiResult};
 use crate::state::{HeldToken, lock};
@@ -142,23 +142,16 @@ pub async fn copy_usage_line(app: AppHandle, identifier: String, style: String) 
 #[tauri::command]
 pub async fn copy_one_time_usage(app: AppHandle, style: String) -> UiResult<()> {
     blocking(app, move |state| {
-        state.session()?;
-        let style = self::style(&style, state.lang())?;
-        let identifier = {
-            let one_time = lock(&state.one_time, state.lang())?;
-            let Some(one_time) = one_time.as_ref() else {
-                return Err(UiError::from_core(
-                    &sesame_core::Error::SecretGone,
-                    state.lang(),
-                ));
-            };
+        copy_shown_once(state, &state.one_time, |one_time| {
+            let style = self::style(&style, state.lang())?;
             let line =
                 usage::curl_line(style, &one_time.identifier, one_time.secret.expose_secret());
             copy_to_clipboard(state, &line)?;
-            one_time.identifier.clone()
-        };
-        let part = format!("usage_{}", style.code());
-        state.with_store(|sesame, session| sesame.record_copy(session, &identifier, &part))
+            Ok((
+                one_time.identifier.clone(),
+                format!("usage_{}", style.code()),
+            ))
+        })
     })
     .await
 }
@@ -198,19 +191,10 @@ pub async fn issue_token(app: AppHandle, id: String, hours: u32) -> UiResult<Acc
 #[tauri::command]
 pub async fn copy_access_token(app: AppHandle) -> UiResult<()> {
     blocking(app, |state| {
-        state.session()?;
-        let identifier = {
-            let held = lock(&state.access_token, state.lang())?;
-            let Some(held) = held.as_ref() else {
-                return Err(UiError::from_core(
-                    &sesame_core::Error::SecretGone,
-                    state.lang(),
-                ));
-            };
+        copy_shown_once(state, &state.access_token, |held| {
             copy_to_clipboard(state, &held.token)?;
-            held.identifier.clone()
-        };
-        state.with_store(|sesame, session| sesame.record_copy(session, &identifier, "access_token"))
+            Ok((held.identifier.clone(), "access_token".to_owned()))
+        })
     })
     .await
 }

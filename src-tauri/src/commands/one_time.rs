@@ -1,5 +1,6 @@
 //! The one-time dialog's Copy buttons, and forgetting the secret when the dialog closes.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use sesame_core::secret::{SecretString, secret_from};
@@ -7,11 +8,11 @@ use tauri::AppHandle;
 
 use super::{blocking, core};
 use crate::error::{UiError, UiResult};
-use crate::state::lock;
+use crate::state::{AppState, lock};
 use crate::views::OneTimePart;
 
 /// Copies through the sensitive clipboard, wiped after the operator's delay.
-pub fn copy_to_clipboard(state: &crate::state::AppState, value: &SecretString) -> UiResult<()> {
+pub fn copy_to_clipboard(state: &AppState, value: &SecretString) -> UiResult<()> {
     let seconds = core(state, lock(&state.sesame, state.lang())?.settings())?.clipboard_seconds;
     state
         .clipboard
@@ -19,20 +20,31 @@ pub fn copy_to_clipboard(state: &crate::state::AppState, value: &SecretString) -
         .map_err(|why| UiError::internal(format!("clipboard: {why}"), state.lang()))
 }
 
-/// Copies a part of the key in the open one-time dialog; once the dialog is closed there is
-/// nothing left to copy.
+/// The Copy button of something shown once (the one-time dialog, a token issued by hand): `copy`
+/// puts what it picks from `held` on the clipboard and answers the key's identifier and the part
+/// copied, which the audit trail records. Once the dialog is closed there is nothing to copy.
+pub fn copy_shown_once<T>(
+    state: &AppState,
+    held: &Mutex<Option<T>>,
+    copy: impl FnOnce(&T) -> UiResult<(String, String)>,
+) -> UiResult<()> {
+    state.session()?;
+    let (identifier, part) = {
+        let held = lock(held, state.lang())?;
+        let held = held
+            .as_ref()
+            .ok_or_else(|| UiError::from_core(&sesame_core::Error::SecretGone, state.lang()))?;
+        copy(held)?
+    };
+    // Which part was copied goes to the audit trail; the value never does.
+    state.with_store(|sesame, session| sesame.record_copy(session, &identifier, &part))
+}
+
+/// Copies a part of the key in the open one-time dialog.
 #[tauri::command]
 pub async fn copy_one_time(app: AppHandle, part: OneTimePart) -> UiResult<()> {
     blocking(app, move |state| {
-        state.session()?;
-        let (identifier, code) = {
-            let one_time = lock(&state.one_time, state.lang())?;
-            let Some(one_time) = one_time.as_ref() else {
-                return Err(UiError::from_core(
-                    &sesame_core::Error::SecretGone,
-                    state.lang(),
-                ));
-            };
+        copy_shown_once(state, &state.one_time, |one_time| {
             let identifier = secret_from(one_time.identifier.clone());
             let (value, code) = match part {
                 OneTimePart::Identifier => (&identifier, "identifier"),
@@ -40,10 +52,8 @@ pub async fn copy_one_time(app: AppHandle, part: OneTimePart) -> UiResult<()> {
                 OneTimePart::Token => (&one_time.token, "token"),
             };
             copy_to_clipboard(state, value)?;
-            (one_time.identifier.clone(), code)
-        };
-        // Which part was copied goes to the audit trail; the value never does.
-        state.with_store(|sesame, session| sesame.record_copy(session, &identifier, code))
+            Ok((one_time.identifier.clone(), code.to_owned()))
+        })
     })
     .await
 }
