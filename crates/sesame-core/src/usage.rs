@@ -64,25 +64,24 @@ fn shell_quote(text: &str) -> String {
 
 /// The `curl` line for `style`, with `secret` as given (the real one or the placeholder).
 pub fn curl_line(style: UsageStyle, identifier: &str, secret: &str) -> SecretString {
-    let base = format!("http://{SERVICE_ADDRESS_DEFAULT}");
-    let line = match style {
-        UsageStyle::Bearer => format!(
-            "curl -s -X POST {base}/v1/keys/verify -H {}",
-            shell_quote(&format!("Authorization: Bearer {identifier}.{secret}"))
+    let (path, option, credential) = match style {
+        UsageStyle::Bearer => (
+            "keys/verify",
+            "-H",
+            format!("Authorization: Bearer {identifier}.{secret}"),
         ),
-        UsageStyle::ApiKey => format!(
-            "curl -s -X POST {base}/v1/keys/verify -H {}",
-            shell_quote(&format!("X-Api-Key: {identifier}.{secret}"))
+        UsageStyle::ApiKey => (
+            "keys/verify",
+            "-H",
+            format!("X-Api-Key: {identifier}.{secret}"),
         ),
-        UsageStyle::Basic => format!(
-            "curl -s -X POST {base}/v1/keys/verify -u {}",
-            shell_quote(&format!("{identifier}:{secret}"))
-        ),
-        UsageStyle::Token => format!(
-            "curl -s -X POST {base}/v1/tokens -u {}",
-            shell_quote(&format!("{identifier}:{secret}"))
-        ),
+        UsageStyle::Basic => ("keys/verify", "-u", format!("{identifier}:{secret}")),
+        UsageStyle::Token => ("tokens", "-u", format!("{identifier}:{secret}")),
     };
+    let line = format!(
+        "curl -s -X POST http://{SERVICE_ADDRESS_DEFAULT}/v1/{path} {option} {}",
+        shell_quote(&credential)
+    );
     secret_from(line)
 }
 
