@@ -547,6 +547,22 @@ impl Lookups<'_> {
 }
 
 /// Where each column is in the header, or the file-level problem with the header.
+/// Notes that `value` appears on `line`; answers the line where the file gave it first, when
+/// it did.
+fn seen_before<K: Eq + std::hash::Hash>(
+    seen: &mut HashMap<K, u64>,
+    value: K,
+    line: u64,
+) -> Option<u64> {
+    match seen.entry(value) {
+        Entry::Occupied(first) => Some(*first.get()),
+        Entry::Vacant(slot) => {
+            slot.insert(line);
+            None
+        }
+    }
+}
+
 fn read_header(cells: &[&str]) -> Result<HashMap<Column, usize>> {
     let mut columns = HashMap::new();
     for (position, cell) in cells.iter().enumerate() {
@@ -654,43 +670,33 @@ fn check_row(
         true
     };
     if identifier_ok {
-        match lookups.identifiers_seen.entry(identifier.clone()) {
-            Entry::Occupied(first) => refuse(
+        if let Some(first) = seen_before(&mut lookups.identifiers_seen, identifier.clone(), line) {
+            refuse(
                 Some(Column::Identifier),
                 Error::ImportDuplicate {
                     value: identifier.clone(),
-                    line: *first.get(),
+                    line: first,
                 },
-            ),
-            Entry::Vacant(slot) => {
-                slot.insert(line);
-                if key::find_by_identifier(lookups.connection, &identifier)?.is_some() {
-                    refuse(
-                        Some(Column::Identifier),
-                        Error::IdentifierTaken(identifier.clone()),
-                    );
-                }
-            }
+            );
+        } else if key::find_by_identifier(lookups.connection, &identifier)?.is_some() {
+            refuse(
+                Some(Column::Identifier),
+                Error::IdentifierTaken(identifier.clone()),
+            );
         }
     }
     if let (Some(service), Some(name)) = (&service, &name) {
-        match lookups
-            .names_seen
-            .entry((service.id.clone(), validate::name_key(name)))
-        {
-            Entry::Occupied(first) => refuse(
+        let name_key = (service.id.clone(), validate::name_key(name));
+        if let Some(first) = seen_before(&mut lookups.names_seen, name_key, line) {
+            refuse(
                 Some(Column::Name),
                 Error::ImportDuplicate {
                     value: name.clone(),
-                    line: *first.get(),
+                    line: first,
                 },
-            ),
-            Entry::Vacant(slot) => {
-                slot.insert(line);
-                if key::key_name_taken(lookups.connection, &service.id, name, "")? {
-                    refuse(Some(Column::Name), Error::KeyNameTaken(name.clone()));
-                }
-            }
+            );
+        } else if key::key_name_taken(lookups.connection, &service.id, name, "")? {
+            refuse(Some(Column::Name), Error::KeyNameTaken(name.clone()));
         }
     }
     let secret = cells.get(Column::Secret);
