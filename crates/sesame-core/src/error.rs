@@ -668,12 +668,27 @@ fn hash_problem(problem: &HashProblem, lang: Lang) -> String {
             "parameters too weak (m={memory_kib} KiB, t={passes}): at least m=19456, t=2 or an \
              equivalent configuration recommended by OWASP"
         ),
-        (HashProblem::TooCostly, Lang::Fr) => "paramètres trop coûteux, chaque vérification \
-            bloquerait le service (au plus m=262144, t=16, p=16)"
-            .into(),
-        (HashProblem::TooCostly, Lang::En) => "parameters too costly, every verification would \
-            stall the service (at most m=262144, t=16, p=16)"
-            .into(),
+        (
+            HashProblem::TooCostly {
+                max_memory_kib,
+                max_work,
+            },
+            Lang::Fr,
+        ) => format!(
+            "paramètres trop coûteux pour cette installation : chaque vérification prendrait plus \
+             de temps que celle des autres clés (au plus m={max_memory_kib} Kio et m × t ≤ \
+             {max_work}, p ≤ 16)"
+        ),
+        (
+            HashProblem::TooCostly {
+                max_memory_kib,
+                max_work,
+            },
+            Lang::En,
+        ) => format!(
+            "parameters too costly for this installation: each check would take longer than \
+             other keys' (at most m={max_memory_kib} KiB and m × t ≤ {max_work}, p ≤ 16)"
+        ),
         (HashProblem::TooShort, Lang::Fr) => "sel ou empreinte de moins de 16 octets".into(),
         (HashProblem::TooShort, Lang::En) => "salt or hash shorter than 16 bytes".into(),
     }

@@ -499,6 +499,8 @@ struct ServiceInfo {
 struct Lookups<'c> {
     connection: &'c Connection,
     now: DateTime<Utc>,
+    /// The installation's argon2id cost, which an imported hash must stay close to.
+    cost: password::HashingCost,
     services: HashMap<String, Option<std::rc::Rc<ServiceInfo>>>,
     companies: HashMap<String, Option<CompanyRef>>,
     operators: HashMap<String, Option<String>>,
@@ -717,7 +719,7 @@ fn check_row(
                 None
             }
         },
-        (true, false) => match password::check_imported_hash(hash) {
+        (true, false) => match password::check_imported_hash(hash, lookups.cost) {
             Ok(()) => Some(Credential::Hash(hash.to_owned())),
             Err(problem) => {
                 refuse(Some(Column::Hash), Error::ImportHashRefused(problem));
@@ -858,7 +860,12 @@ fn check_row(
 }
 
 /// Reads and checks the whole file against the store as it is now.
-fn plan(connection: &Connection, now: DateTime<Utc>, bytes: &[u8]) -> Result<Plan> {
+fn plan(
+    connection: &Connection,
+    now: DateTime<Utc>,
+    cost: password::HashingCost,
+    bytes: &[u8],
+) -> Result<Plan> {
     if bytes.len() > IMPORT_BYTES_MAX {
         return Err(Error::ImportFileTooLarge(IMPORT_BYTES_MAX / (1024 * 1024)));
     }
@@ -867,6 +874,7 @@ fn plan(connection: &Connection, now: DateTime<Utc>, bytes: &[u8]) -> Result<Pla
     let mut lookups = Lookups {
         connection,
         now,
+        cost,
         services: HashMap::new(),
         companies: HashMap::new(),
         operators: HashMap::new(),
@@ -934,7 +942,7 @@ impl Sesame {
     /// nothing written.
     pub fn preview_import(&mut self, session: &Session, bytes: &[u8]) -> Result<ImportPreview> {
         self.require(session, Right::Configuration, "key.imported")?;
-        let plan = plan(&self.connection, self.now(), bytes)?;
+        let plan = plan(&self.connection, self.now(), self.cost, bytes)?;
         let with_hash = plan.with_hash();
         let problem_count = plan.problems.len();
         Ok(ImportPreview {
@@ -969,7 +977,7 @@ impl Sesame {
         cancelled: &AtomicBool,
     ) -> Result<ImportOutcome> {
         self.require(session, Right::Configuration, "key.imported")?;
-        let plan = plan(&self.connection, self.now(), bytes)?;
+        let plan = plan(&self.connection, self.now(), self.cost, bytes)?;
         if plan.refused_rows > 0 {
             return Err(Error::ImportRefused(plan.refused_rows));
         }

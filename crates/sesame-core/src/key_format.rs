@@ -166,11 +166,23 @@ pub fn check_imported_secret(identifier: &str, secret: &str) -> Result<(), Impor
     Ok(())
 }
 
+/// The white space a key may carry around it: what a paste or a terminal adds (spaces, a tab, a
+/// line end). Any other white space (a no-break or ideographic space…) is not ignored, so the
+/// key is malformed: one identifier has exactly one spelling for the throttle and the store.
+const SURROUNDING_WHITE_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
+
+fn trim_surrounding(text: &str) -> &str {
+    text.trim_matches(SURROUNDING_WHITE_SPACE.as_slice())
+}
+
 /// Reads the two-part form (client id and client secret): a Sésame key, checked with its
-/// checksum, or an imported key when neither part looks like a Sésame one.
+/// checksum, or an imported key when neither part looks like a Sésame one. Spaces, tabs and line
+/// ends around each part are ignored; anything else that is not part of a key is refused.
 pub fn parse_parts(identifier: &str, secret: &str) -> Result<PresentedKey, Malformed> {
-    let identifier = identifier.trim();
-    let secret = secret.trim();
+    parse_exact_parts(trim_surrounding(identifier), trim_surrounding(secret))
+}
+
+fn parse_exact_parts(identifier: &str, secret: &str) -> Result<PresentedKey, Malformed> {
     if is_sesame_identifier(identifier) || secret.contains(SECRET_TAG) {
         return parse_sesame_parts(identifier, secret);
     }
@@ -204,17 +216,17 @@ fn parse_sesame_parts(identifier: &str, secret: &str) -> Result<PresentedKey, Ma
     })
 }
 
-/// Reads the one-string form `identifier.secret`; white space around it is ignored, inside it
-/// is refused.
+/// Reads the one-string form `identifier.secret`; spaces, tabs and line ends around it are
+/// ignored, white space inside it (around the dot too) is refused.
 pub fn parse_bearer(text: &str) -> Result<PresentedKey, Malformed> {
-    let text = text.trim();
+    let text = trim_surrounding(text);
     if text.len() > BEARER_MAX_LENGTH {
         return Err(Malformed::Shape);
     }
     let Some((identifier, secret)) = text.split_once('.') else {
         return Err(Malformed::Shape);
     };
-    parse_parts(identifier, secret)
+    parse_exact_parts(identifier, secret)
 }
 
 #[cfg(test)]
@@ -252,6 +264,32 @@ mod tests {
         ] {
             assert_eq!(parse_bearer(text).err(), Some(Malformed::Shape), "{text}");
         }
+    }
+
+    #[test]
+    fn white_space_is_ignored_around_a_key_only() -> Result<()> {
+        let identifier = new_identifier("paie")?;
+        let secret = new_secret(&identifier)?;
+        let bearer = bearer(&identifier, &secret);
+        let bearer = bearer.expose_secret();
+        for around in [" ", "\t", "\r\n", "  \n"] {
+            let padded = format!("{around}{bearer}{around}");
+            assert!(parse_bearer(&padded).is_ok(), "{padded:?}");
+            let id = format!("{around}{identifier}{around}");
+            let parsed = parse_parts(&id, secret.expose_secret()).map_err(|m| format!("{m:?}"));
+            assert_eq!(parsed.map(|p| p.identifier), Ok(identifier.clone()));
+        }
+        let (id, rest) = bearer.split_once('.').map_or(("", ""), |pair| pair);
+        for space in ['\u{a0}', '\u{3000}', '\u{2003}', '\u{feff}', '\u{b}', '\u{c}'] {
+            let around = format!("{space}{bearer}");
+            assert_eq!(parse_bearer(&around).err(), Some(Malformed::Shape), "{space:?}");
+            let id_around = format!("{identifier}{space}");
+            assert!(parse_parts(&id_around, secret.expose_secret()).is_err(), "{space:?}");
+        }
+        for inside in [format!("{id} .{rest}"), format!("{id}.\t{rest}")] {
+            assert_eq!(parse_bearer(&inside).err(), Some(Malformed::Shape), "{inside:?}");
+        }
+        Ok(())
     }
 
     #[test]

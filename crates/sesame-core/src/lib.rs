@@ -46,6 +46,8 @@ pub struct Sesame {
     cost: HashingCost,
     verified_secrets: verify::VerifiedSecrets,
     pending_usage: verify::PendingUsage,
+    /// The store's `data_version` when [`Sesame::store_changed`] last looked.
+    seen_data_version: Option<i64>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
 }
@@ -64,6 +66,7 @@ impl Sesame {
             cost: HashingCost::default(),
             verified_secrets: verify::VerifiedSecrets::default(),
             pending_usage: verify::PendingUsage::default(),
+            seen_data_version: None,
         })
     }
 

@@ -444,7 +444,7 @@ impl Sesame {
         self.check_throttle(&name_key, actor.as_ref())?;
         let secret = password.expose_secret().as_bytes();
         let (Some(actor), Some((_, _, password_hash, disabled_at))) = (actor, row) else {
-            password::spend_equal_time(secret);
+            password::spend_equal_time(secret, self.cost);
             self.record_failure(&name_key, None, "unknown")?;
             return Err(Error::SignInFailed);
         };

@@ -1,6 +1,6 @@
 //! argon2id hashing of key secrets and operator passwords, stored as PHC strings.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -50,7 +50,9 @@ impl HashingCost {
         Ok(hash.to_string())
     }
 
-    /// Whether a stored hash was made with less than this cost (or another algorithm).
+    /// Whether a stored hash was made with another cost than this one (or another algorithm):
+    /// a weaker one is strengthened, and a costlier one (an imported hash) brought back to the
+    /// installation's cost, so every check costs the same time whatever the key.
     pub fn needs_rehash(self, phc: &str) -> bool {
         let Ok(parsed) = PasswordHash::new(phc) else {
             return true;
@@ -59,9 +61,14 @@ impl HashingCost {
             return true;
         };
         parsed.algorithm.as_str() != "argon2id"
-            || params.m_cost() < self.memory_kib
-            || params.t_cost() < self.passes
-            || params.p_cost() < self.lanes
+            || params.m_cost() != self.memory_kib
+            || params.t_cost() != self.passes
+            || params.p_cost() != self.lanes
+    }
+
+    /// argon2id's work, in KiB-passes: what one check costs in time.
+    fn work(self) -> u64 {
+        u64::from(self.memory_kib) * u64::from(self.passes)
     }
 }
 
@@ -76,8 +83,10 @@ pub enum HashProblem {
     Version,
     /// Weaker than every configuration OWASP recommends for argon2id.
     TooWeak { memory_kib: u32, passes: u32 },
-    /// So costly that every verification would stall the service.
-    TooCostly,
+    /// Costlier than the band around the installation's own cost: each check would hold the
+    /// service's argon2id work longer than any other key's, and answer more slowly than an
+    /// unknown identifier (a timing oracle). The most the installation accepts.
+    TooCostly { max_memory_kib: u32, max_work: u64 },
     /// A salt or hash output shorter than 16 bytes.
     TooShort,
 }
@@ -92,15 +101,20 @@ pub const OWASP_ARGON2ID: [(u32, u32); 5] = [
     (7_168, 5),
 ];
 
-/// Limits that keep one verification below about a second on an office machine.
-const IMPORTED_MEMORY_MAX_KIB: u32 = 262_144;
-const IMPORTED_PASSES_MAX: u32 = 16;
+/// How far an imported hash's work (memory × passes) may exceed the installation's: a quarter,
+/// which admits OWASP's configurations around the default (47 104 × 1 is 1.21 times 19 456 × 2)
+/// and keeps every check's time within that of the others until the first successful check
+/// rehashes it at the installation's cost.
+const IMPORTED_WORK_MAX_RATIO: (u64, u64) = (5, 4);
+/// Memory may be up to 2.5 times the installation's (for OWASP's one-pass configuration).
+const IMPORTED_MEMORY_MAX_RATIO: (u32, u32) = (5, 2);
 const IMPORTED_LANES_MAX: u32 = 16;
 
 /// Checks a hash from an import before it is trusted to guard a key: argon2id version 1.3,
-/// at least as strong as one of OWASP's configurations, not absurdly costly, and with a salt
-/// and output of at least 16 bytes.
-pub fn check_imported_hash(phc: &str) -> Result<(), HashProblem> {
+/// at least as strong as one of OWASP's configurations, no costlier than a band around
+/// `installation` (the cost this installation hashes with), and with a salt and output of at
+/// least 16 bytes.
+pub fn check_imported_hash(phc: &str, installation: HashingCost) -> Result<(), HashProblem> {
     let parsed = PasswordHash::new(phc.trim()).map_err(|_| HashProblem::NotPhc)?;
     let algorithm = parsed.algorithm.as_str();
     if algorithm != "argon2id" {
@@ -111,11 +125,17 @@ pub fn check_imported_hash(phc: &str) -> Result<(), HashProblem> {
     }
     let params = Params::try_from(&parsed).map_err(|_| HashProblem::NotPhc)?;
     let (memory_kib, passes) = (params.m_cost(), params.t_cost());
-    if memory_kib > IMPORTED_MEMORY_MAX_KIB
-        || passes > IMPORTED_PASSES_MAX
-        || params.p_cost() > IMPORTED_LANES_MAX
-    {
-        return Err(HashProblem::TooCostly);
+    let max_work = installation.work() * IMPORTED_WORK_MAX_RATIO.0 / IMPORTED_WORK_MAX_RATIO.1;
+    let max_memory_kib = installation
+        .memory_kib
+        .saturating_mul(IMPORTED_MEMORY_MAX_RATIO.0)
+        / IMPORTED_MEMORY_MAX_RATIO.1;
+    let work = u64::from(memory_kib) * u64::from(passes);
+    if work > max_work || memory_kib > max_memory_kib || params.p_cost() > IMPORTED_LANES_MAX {
+        return Err(HashProblem::TooCostly {
+            max_memory_kib,
+            max_work,
+        });
     }
     if !OWASP_ARGON2ID
         .iter()
@@ -146,14 +166,28 @@ pub fn matches(secret: &[u8], phc: &str) -> bool {
     Argon2::default().verify_password(secret, &parsed).is_ok()
 }
 
-/// Spends the same argon2id work as a real check against nothing, so that "no such key or
-/// operator" takes as long as "wrong secret" and the two cannot be told apart by timing.
-pub fn spend_equal_time(secret: &[u8]) {
-    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| HashingCost::default().hash(b"sesame-dummy").ok());
-    if let Some(dummy) = dummy {
-        let _ = matches(secret, dummy);
-    }
+/// Spends the same argon2id work as a real check against nothing, at the cost the installation
+/// hashes with, so that "no such key or operator" takes as long as "wrong secret" and the two
+/// cannot be told apart by timing.
+pub fn spend_equal_time(secret: &[u8], cost: HashingCost) {
+    static DUMMIES: OnceLock<Mutex<Vec<(HashingCost, String)>>> = OnceLock::new();
+    let dummies = DUMMIES.get_or_init(|| Mutex::new(Vec::new()));
+    let dummy = {
+        let Ok(mut dummies) = dummies.lock() else {
+            return;
+        };
+        match dummies.iter().find(|(made_with, _)| *made_with == cost) {
+            Some((_, dummy)) => dummy.clone(),
+            None => {
+                let Ok(dummy) = cost.hash(b"sesame-dummy") else {
+                    return;
+                };
+                dummies.push((cost, dummy.clone()));
+                dummy
+            }
+        }
+    };
+    let _ = matches(secret, &dummy);
 }
 
 #[cfg(test)]
@@ -173,14 +207,14 @@ mod tests {
     #[test]
     fn imported_hashes_are_checked() -> Result<()> {
         let good = HashingCost::default().hash(b"x")?;
-        assert_eq!(check_imported_hash(&good), Ok(()));
+        assert_eq!(check_imported_hash(&good, HashingCost::default()), Ok(()));
         let wide = HashingCost {
             memory_kib: 47_104,
             passes: 1,
             lanes: 1,
         }
         .hash(b"x")?;
-        assert_eq!(check_imported_hash(&wide), Ok(()));
+        assert_eq!(check_imported_hash(&wide, HashingCost::default()), Ok(()));
         let weak = HashingCost {
             memory_kib: 4_096,
             passes: 3,
@@ -188,7 +222,7 @@ mod tests {
         }
         .hash(b"x")?;
         assert_eq!(
-            check_imported_hash(&weak),
+            check_imported_hash(&weak, HashingCost::default()),
             Err(HashProblem::TooWeak {
                 memory_kib: 4_096,
                 passes: 3
@@ -196,17 +230,37 @@ mod tests {
         );
         let argon2i = "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
         assert_eq!(
-            check_imported_hash(argon2i),
+            check_imported_hash(argon2i, HashingCost::default()),
             Err(HashProblem::Algorithm("argon2i".into()))
         );
         assert_eq!(
-            check_imported_hash("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"),
+            check_imported_hash(
+                "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+                HashingCost::default()
+            ),
             Err(HashProblem::NotPhc)
         );
         let costly = "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
-        assert_eq!(check_imported_hash(costly), Err(HashProblem::TooCostly));
+        let band = Err(HashProblem::TooCostly {
+            max_memory_kib: 48_640,
+            max_work: 48_640,
+        });
+        assert_eq!(check_imported_hash(costly, HashingCost::default()), band);
+        // Twice the installation's passes: a check would take twice as long as any other.
+        let double = "$argon2id$v=19$m=19456,t=4,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        assert_eq!(check_imported_hash(double, HashingCost::default()), band);
+        // An installation hashing at a higher cost accepts it.
+        let stronger = HashingCost {
+            memory_kib: 19_456,
+            passes: 4,
+            lanes: 1,
+        };
+        assert_eq!(check_imported_hash(double, stronger), Ok(()));
         let old = "$argon2id$v=16$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
-        assert_eq!(check_imported_hash(old), Err(HashProblem::Version));
+        assert_eq!(
+            check_imported_hash(old, HashingCost::default()),
+            Err(HashProblem::Version)
+        );
         Ok(())
     }
 
@@ -221,6 +275,13 @@ mod tests {
         assert!(HashingCost::default().needs_rehash(&weak));
         let strong = HashingCost::default().hash(b"x")?;
         assert!(!HashingCost::default().needs_rehash(&strong));
+        let costlier = HashingCost {
+            memory_kib: 47_104,
+            passes: 1,
+            lanes: 1,
+        }
+        .hash(b"x")?;
+        assert!(HashingCost::default().needs_rehash(&costlier));
         assert!(
             HashingCost::default().needs_rehash("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA")
         );

@@ -236,7 +236,7 @@ impl Sesame {
             .optional()?;
         let Some(row) = row.filter(|row| !row.deleted) else {
             self.verified_secrets.argon2_checks += 1;
-            password::spend_equal_time(secret);
+            password::spend_equal_time(secret, self.cost);
             return Ok(Verification::refused(VerifyCode::NotFound));
         };
         if !self.secret_matches(&row, secret, now)? {
@@ -410,6 +410,20 @@ impl Sesame {
         }
         transaction.commit()?;
         Ok(())
+    }
+
+    /// Whether another connection (in this process or any other) has committed since the last
+    /// call: SQLite's `data_version`, read without touching any table. A front end that keeps
+    /// answers for a moment drops them when this says so, so a revocation is obeyed at the next
+    /// request.
+    pub fn store_changed(&mut self) -> Result<bool> {
+        let version: i64 = self
+            .connection
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |row| row.get(0))?;
+        let changed = self.seen_data_version != Some(version);
+        self.seen_data_version = Some(version);
+        Ok(changed)
     }
 
     /// How many argon2id checks verification has run, to show that the cache spares them.

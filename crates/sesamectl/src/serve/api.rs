@@ -1,13 +1,14 @@
 //! The routes, their JSON, and the OpenAPI document generated from them (utoipa). Every answer
 //! is JSON, errors included: `{"error": {"code", "message"}}` with a fitting status.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -18,9 +19,10 @@ use sesame_core::secret::ExposeSecret;
 use sesame_core::verify::{Verification, VerifyCode};
 use tower_http::timeout::TimeoutLayer;
 use utoipa::{OpenApi, ToSchema};
+use zeroize::Zeroizing;
 
 use super::Service;
-use super::guard::digest;
+use super::guard::{ClientId, Refusal, digest};
 
 /// Bodies are small JSON documents; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 16 * 1024;
@@ -270,85 +272,112 @@ fn key_info(verification: &Verification) -> Option<KeyInfo> {
     })
 }
 
-/// Checks presented credentials through the guard: a malformed key costs nothing; a secret not
-/// already known good waits for the argon2id slot, and a throttled identifier is refused.
+/// Checks presented credentials through the guard: a malformed key costs nothing; the key is
+/// then known by its one spelling (what the store will look up); a fresh answer is reused only
+/// if the store has not changed since; a secret not already known good needs argon2id, which
+/// the guard admits per client address.
 async fn check(
     service: &Arc<Service>,
+    client: ClientId,
     identifier: String,
     secret: String,
     permission: Option<String>,
     company: Option<String>,
 ) -> Result<Verification, ApiError> {
-    if key_format::parse_parts(&identifier, &secret).is_err() {
+    let secret = Zeroizing::new(secret);
+    let Ok(presented) = key_format::parse_parts(&identifier, &secret) else {
         return Ok(Verification {
             code: VerifyCode::Malformed,
             key: None,
         });
-    }
-    let secret_digest = digest(&secret);
+    };
+    drop(secret);
+    let identifier = presented.identifier.clone();
+    let secret_digest = digest(presented.secret.expose_secret());
     let question = (
         identifier.clone(),
         secret_digest,
         permission.clone(),
         company.clone(),
     );
-    if let Some(answer) = service.guard.fresh_answer(&question) {
-        if let Some(key) = &answer.key {
-            let key_id = key.id.clone();
-            service.on_store(move |store, _| {
-                store.record_use(&key_id);
-                Ok(())
-            })?;
+    let reused = service.on_store(|store, service| {
+        service.guard.store_changed(store.store_changed()?);
+        let answer = service.guard.fresh_answer(&question);
+        if let Some(key) = answer.as_ref().and_then(|answer| answer.key.as_ref()) {
+            store.record_use(&key.id);
         }
+        Ok(answer)
+    })?;
+    if let Some(answer) = reused {
         return Ok(answer);
     }
     let known = service.guard.known_good(&identifier, &secret_digest);
-    if !known && service.guard.throttled(&identifier) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
-            "Too many failed attempts for this key identifier; try again later.",
-        ));
-    }
-    let _slot = match known {
+    let admission = match known {
         true => None,
-        false => Some(
-            service
-                .guard
-                .argon2_slot
-                .acquire()
-                .await
-                .map_err(|error| ApiError::internal(&error.to_string()))?,
-        ),
+        false => Some(service.guard.admit(client).map_err(refusal)?),
     };
-    let id = identifier.clone();
-    let work = move |store: &mut sesame_core::Sesame, _: &Service| {
-        store.verify_parts(&id, &secret, permission.as_deref(), company.as_deref())
+    let turn = match known {
+        true => None,
+        false => Some(service.guard.argon2_turn(&identifier).await),
     };
-    let verification = match known {
+    let work = move |store: &mut sesame_core::Sesame, service: &Service| {
+        service.guard.store_changed(store.store_changed()?);
+        let epoch = service.guard.epoch();
+        let verification = store.verify(&presented, permission.as_deref(), company.as_deref())?;
+        Ok((verification, epoch))
+    };
+    let (verification, epoch) = match known {
         true => service.on_store(work)?,
         false => service.with_store(work).await?,
     };
+    drop(turn);
+    drop(admission);
     let secret_was_right = !matches!(
         verification.code,
         VerifyCode::InvalidSecret | VerifyCode::NotFound
     );
     if verification.is_valid() {
-        service.guard.remember_answer(question, &verification);
+        service.guard.remember_answer(question, epoch, &verification);
     }
     if !(known && secret_was_right) {
         service
             .guard
-            .record(&identifier, secret_digest, secret_was_right);
+            .record(client, &identifier, secret_digest, secret_was_right);
     }
     Ok(verification)
 }
 
+/// A request whose `Host` is not the service's own (see `host.rs`).
+pub fn host_refused() -> ApiError {
+    ApiError::new(
+        StatusCode::MISDIRECTED_REQUEST,
+        "host_not_allowed",
+        "This service does not answer for that Host; start it with --allow-host NAME to add one.",
+    )
+}
+
+fn refusal(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Throttled => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "Too many failed or simultaneous checks from this address; try again later.",
+        ),
+        Refusal::Busy => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "The service has as many key checks waiting as it takes; try again in a moment.",
+        ),
+    }
+}
+
 #[utoipa::path(post, path = "/v1/keys/verify", request_body(content = VerifyRequest, description = "Optional when the key is in Authorization or X-Api-Key"),
     responses((status = 200, body = VerifyResponse), (status = 400, body = ErrorBody),
-               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
+               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody),
+               (status = 503, body = ErrorBody)))]
 async fn verify_key(
     State(service): State<Arc<Service>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<VerifyResponse>, ApiError> {
@@ -361,6 +390,7 @@ async fn verify_key(
     )?;
     let verification = check(
         &service,
+        ClientId::of(peer.ip()),
         identifier,
         secret,
         request.permission,
@@ -376,16 +406,19 @@ async fn verify_key(
 
 #[utoipa::path(post, path = "/v1/tokens", request_body(content = TokenRequest, description = "Or HTTP Basic with the identifier and the secret"),
     responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
-               (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
+               (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody),
+               (status = 503, body = ErrorBody)))]
 async fn issue_token(
     State(service): State<Arc<Service>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let request: TokenRequest = json_body(&headers, body)?;
     let (identifier, secret) =
         presented_key(&headers, None, request.client_id, request.client_secret)?;
-    let verification = check(&service, identifier, secret, None, None).await?;
+    let client = ClientId::of(peer.ip());
+    let verification = check(&service, client, identifier, secret, None, None).await?;
     let Some(key) = verification.key else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -1,44 +1,140 @@
-//! Flood-proofing. A secret already proven valid for an identifier is recognised by its SHA-256
-//! and goes straight to the store's cache; anything else may cost argon2id, so it waits for the
-//! one argon2id slot (the other cores keep serving valid keys), and an identifier with too many
-//! recent failures is refused before any work.
+//! Flood-proofing. An attacker may know a key's public identifier, send any secret from any
+//! number of addresses, and open as many connections as it likes; the key's owner must still be
+//! answered, and the service must not run out of time, memory or sockets.
+//!
+//! - A secret already proven valid for an identifier is recognised by its SHA-256 and skips the
+//!   queue (the store still decides); anything else may cost argon2id.
+//! - argon2id work is admitted per client address: at most [`IN_FLIGHT_PER_CLIENT`] checks at
+//!   once from one address (an IPv6 /64 counts as one), none from an address with
+//!   [`ALLOWED_FAILURES`] failures in the last [`WINDOW`] (429), and at most [`QUEUE_MAX`]
+//!   waiting in all (503): excess work is refused at once instead of queueing without bound.
+//! - Failures counted per identifier never refuse anyone: past [`ALLOWED_FAILURES`], checks of
+//!   unproven secrets for that identifier go one at a time through a lane of their own, which
+//!   slows an attack spread over many addresses without locking the owner out.
+//! - A valid answer is reused for [`FRESH_FOR`] for exactly the same question, but never after
+//!   the store has changed (see [`Guard::store_changed`]), and only for a permission and a
+//!   company the key really has: caller-supplied text never becomes a cache entry.
+//!
+//! Every map here has a size bound.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sesame_core::verify::Verification;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// Failures allowed per identifier within [`WINDOW`] before it is throttled.
-const ALLOWED_FAILURES: u32 = 5;
-const WINDOW: Duration = Duration::from_secs(60);
-/// Bounds the memory an attacker can make us use with made-up identifiers.
-const MAX_TRACKED: usize = 100_000;
+/// Failures allowed per client address (and per identifier, before its lane) within [`WINDOW`].
+pub const ALLOWED_FAILURES: u32 = 5;
+pub const WINDOW: Duration = Duration::from_secs(60);
+/// argon2id checks one client address may have running or waiting at once.
+pub const IN_FLIGHT_PER_CLIENT: u32 = 2;
+/// argon2id checks waiting in all; beyond, 503 at once. With one slot at about 25 ms a check,
+/// a waiting check is answered within half a second.
+pub const QUEUE_MAX: usize = 16;
+/// Bounds the memory made-up identifiers and addresses can make us use.
+const MAX_TRACKED: usize = 50_000;
+/// Valid answers kept at most.
+const MAX_ANSWERS: usize = 20_000;
+/// Lanes for identifiers under attack (striped by hash: a fixed number, whatever the attack).
+const LANES: usize = 64;
 
-pub struct Guard {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-    known_good: Mutex<HashMap<String, [u8; 32]>>,
-    pub argon2_slot: tokio::sync::Semaphore,
-    /// Valid answers kept for [`FRESH_FOR`], so a key checked thousands of times a second costs
-    /// one store read per period; a change made elsewhere is still obeyed well within a second.
-    answers: Mutex<HashMap<AnswerKey, (Instant, Verification)>>,
-}
-
-/// How long a valid answer is reused.
+/// How long a valid answer is reused, unless the store changes first.
 pub const FRESH_FOR: Duration = Duration::from_millis(250);
 
 /// Identifier, SHA-256 of the secret, permission and company asked for.
 pub type AnswerKey = (String, [u8; 32], Option<String>, Option<String>);
 
-impl Default for Guard {
-    fn default() -> Self {
+/// A client address as the guard counts it: IPv4 as is, IPv6 by its /64 (one household or
+/// server holds a whole /64), an IPv4-mapped IPv6 address as its IPv4 address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientId(IpAddr);
+
+impl ClientId {
+    pub fn of(address: IpAddr) -> ClientId {
+        match address {
+            IpAddr::V4(v4) => ClientId(IpAddr::V4(v4)),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => ClientId(IpAddr::V4(v4)),
+                None => {
+                    let prefix = u128::from(v6) & !((1_u128 << 64) - 1);
+                    ClientId(IpAddr::V6(prefix.into()))
+                }
+            },
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct ClientState {
+    failures: u32,
+    since: Option<Instant>,
+    in_flight: u32,
+}
+
+impl ClientState {
+    fn recent_failures(&self) -> u32 {
+        match self.since {
+            Some(since) if since.elapsed() < WINDOW => self.failures,
+            _ => 0,
+        }
+    }
+}
+
+/// Why argon2id work was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// This address failed too often lately, or has too many checks running.
+    Throttled,
+    /// The service has as much argon2id work waiting as it will take.
+    Busy,
+}
+
+pub struct Guard {
+    clients: Mutex<HashMap<ClientId, ClientState>>,
+    identifier_failures: Mutex<HashMap<String, (u32, Instant)>>,
+    known_good: Mutex<HashMap<String, [u8; 32]>>,
+    argon2_slots: tokio::sync::Semaphore,
+    waiting: AtomicUsize,
+    lanes: Vec<tokio::sync::Mutex<()>>,
+    answers: Mutex<HashMap<AnswerKey, (Instant, u64, Verification)>>,
+    /// Bumped whenever a store connection sees another connection's commit.
+    epoch: AtomicU64,
+}
+
+impl Guard {
+    /// `argon2_slots` checks run at once; the other cores keep serving proven keys.
+    pub fn new(argon2_slots: usize) -> Guard {
         Guard {
-            failures: Mutex::new(HashMap::new()),
+            clients: Mutex::new(HashMap::new()),
+            identifier_failures: Mutex::new(HashMap::new()),
             known_good: Mutex::new(HashMap::new()),
-            argon2_slot: tokio::sync::Semaphore::new(1),
+            argon2_slots: tokio::sync::Semaphore::new(argon2_slots.max(1)),
+            waiting: AtomicUsize::new(0),
+            lanes: (0..LANES).map(|_| tokio::sync::Mutex::new(())).collect(),
             answers: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
+        }
+    }
+}
+
+/// Argon2id work admitted for one client: holds its place until dropped.
+pub struct Admission<'a> {
+    guard: &'a Guard,
+    client: ClientId,
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.guard.waiting.fetch_sub(1, Ordering::AcqRel);
+        if let Ok(mut clients) = self.guard.clients.lock()
+            && let Some(state) = clients.get_mut(&self.client)
+        {
+            state.in_flight = state.in_flight.saturating_sub(1);
         }
     }
 }
@@ -48,21 +144,59 @@ pub fn digest(secret: &str) -> [u8; 32] {
 }
 
 impl Guard {
-    /// A valid answer given less than [`FRESH_FOR`] ago for exactly this question.
+    /// The current epoch: answers remembered in an older one are not reused.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Called with what a store connection says of other connections' commits.
+    pub fn store_changed(&self, changed: bool) {
+        if changed {
+            self.epoch.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// A valid answer given less than [`FRESH_FOR`] ago for exactly this question, with no
+    /// change to the store since.
     pub fn fresh_answer(&self, question: &AnswerKey) -> Option<Verification> {
+        let epoch = self.epoch();
         let answers = self.answers.lock().ok()?;
         answers
             .get(question)
-            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
-            .map(|(_, answer)| answer.clone())
+            .filter(|(at, seen_in, _)| at.elapsed() < FRESH_FOR && *seen_in == epoch)
+            .map(|(_, _, answer)| answer.clone())
     }
 
-    pub fn remember_answer(&self, question: AnswerKey, answer: &Verification) {
+    /// Keeps a valid answer, read in `epoch`, when the question holds nothing but the key's
+    /// own values: a permission it has, a company it is restricted to (a company it is not
+    /// restricted to is allowed, but the text is the caller's and is not kept).
+    pub fn remember_answer(&self, question: AnswerKey, epoch: u64, answer: &Verification) {
+        let Some(key) = &answer.key else {
+            return;
+        };
+        let (_, _, permission, company) = &question;
+        let permission_is_the_keys = permission
+            .as_ref()
+            .is_none_or(|wanted| key.permissions.iter().any(|p| p == wanted));
+        let company_is_the_keys = company.as_ref().is_none_or(|wanted| {
+            key.companies
+                .iter()
+                .any(|c| &c.id == wanted || &c.name == wanted)
+        });
+        if !(permission_is_the_keys && company_is_the_keys) {
+            return;
+        }
         if let Ok(mut answers) = self.answers.lock() {
-            if answers.len() >= MAX_TRACKED {
-                answers.retain(|_, (at, _)| at.elapsed() < FRESH_FOR);
+            if answers.len() >= MAX_ANSWERS {
+                let current = self.epoch();
+                answers.retain(|_, (at, seen_in, _)| {
+                    at.elapsed() < FRESH_FOR && *seen_in == current
+                });
+                if answers.len() >= MAX_ANSWERS {
+                    answers.clear();
+                }
             }
-            answers.insert(question, (Instant::now(), answer.clone()));
+            answers.insert(question, (Instant::now(), epoch, answer.clone()));
         }
     }
 
@@ -76,8 +210,51 @@ impl Guard {
         })
     }
 
-    pub fn throttled(&self, identifier: &str) -> bool {
-        self.failures.lock().is_ok_and(|failures| {
+    /// Admits one argon2id check for `client`, or says why not.
+    pub fn admit(&self, client: ClientId) -> Result<Admission<'_>, Refusal> {
+        let mut clients = self.clients.lock().map_err(|_| Refusal::Busy)?;
+        if clients.len() >= MAX_TRACKED && !clients.contains_key(&client) {
+            clients.retain(|_, state| state.in_flight > 0 || state.recent_failures() > 0);
+            if clients.len() >= MAX_TRACKED {
+                return Err(Refusal::Busy);
+            }
+        }
+        let state = clients.entry(client).or_default();
+        if state.recent_failures() >= ALLOWED_FAILURES || state.in_flight >= IN_FLIGHT_PER_CLIENT
+        {
+            return Err(Refusal::Throttled);
+        }
+        let waiting = self.waiting.fetch_add(1, Ordering::AcqRel);
+        if waiting >= QUEUE_MAX {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(Refusal::Busy);
+        }
+        state.in_flight += 1;
+        Ok(Admission {
+            guard: self,
+            client,
+        })
+    }
+
+    /// Waits for an argon2id slot, and for the identifier's lane when it is under attack.
+    pub async fn argon2_turn(
+        &self,
+        identifier: &str,
+    ) -> (
+        Option<tokio::sync::MutexGuard<'_, ()>>,
+        Option<tokio::sync::SemaphorePermit<'_>>,
+    ) {
+        let lane = match self.under_attack(identifier) {
+            true => Some(self.lanes[lane_of(identifier)].lock().await),
+            false => None,
+        };
+        // The semaphore is never closed, so acquiring only fails if it were.
+        let slot = self.argon2_slots.acquire().await.ok();
+        (lane, slot)
+    }
+
+    fn under_attack(&self, identifier: &str) -> bool {
+        self.identifier_failures.lock().is_ok_and(|failures| {
             failures.get(identifier).is_some_and(|(count, since)| {
                 *count >= ALLOWED_FAILURES && since.elapsed() < WINDOW
             })
@@ -85,7 +262,13 @@ impl Guard {
     }
 
     /// Remembers the outcome of a check that reached the store.
-    pub fn record(&self, identifier: &str, digest: [u8; 32], secret_was_right: bool) {
+    pub fn record(
+        &self,
+        client: ClientId,
+        identifier: &str,
+        digest: [u8; 32],
+        secret_was_right: bool,
+    ) {
         if secret_was_right {
             if let Ok(mut known) = self.known_good.lock() {
                 if known.len() >= MAX_TRACKED {
@@ -95,9 +278,22 @@ impl Guard {
             }
             return;
         }
-        if let Ok(mut failures) = self.failures.lock() {
+        if let Ok(mut clients) = self.clients.lock() {
+            let state = clients.entry(client).or_default();
+            match state.since {
+                Some(since) if since.elapsed() < WINDOW => state.failures += 1,
+                _ => {
+                    state.failures = 1;
+                    state.since = Some(Instant::now());
+                }
+            }
+        }
+        if let Ok(mut failures) = self.identifier_failures.lock() {
             if failures.len() >= MAX_TRACKED {
                 failures.retain(|_, (_, since)| since.elapsed() < WINDOW);
+                if failures.len() >= MAX_TRACKED {
+                    failures.clear();
+                }
             }
             let entry = failures
                 .entry(identifier.to_owned())
@@ -105,7 +301,90 @@ impl Guard {
             if entry.1.elapsed() >= WINDOW {
                 *entry = (0, Instant::now());
             }
-            entry.0 += 1;
+            entry.0 = entry.0.saturating_add(1);
         }
+    }
+}
+
+fn lane_of(identifier: &str) -> usize {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    identifier.hash(&mut hasher);
+    (hasher.finish() % LANES as u64) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_prefix() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+        assert_eq!(ClientId::of(a), ClientId::of(b));
+        assert_ne!(ClientId::of(a), ClientId::of(c));
+        let mapped: IpAddr = "::ffff:127.0.0.2".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+        assert_eq!(ClientId::of(mapped), ClientId::of([127, 0, 0, 2].into()));
+    }
+
+    #[test]
+    fn an_address_is_throttled_alone_and_work_waiting_is_bounded() {
+        let guard = Guard::new(1);
+        let attacker = ClientId::of([127, 0, 0, 2].into());
+        let owner = ClientId::of([127, 0, 0, 1].into());
+        for _ in 0..ALLOWED_FAILURES {
+            guard.record(attacker, "paie_x", [0; 32], false);
+        }
+        assert_eq!(guard.admit(attacker).err(), Some(Refusal::Throttled));
+        assert!(guard.admit(owner).is_ok());
+        // In flight per client, then the whole queue.
+        let first = guard.admit(owner);
+        let second = guard.admit(owner);
+        assert!(first.is_ok() && second.is_ok());
+        assert_eq!(guard.admit(owner).err(), Some(Refusal::Throttled));
+        drop((first, second));
+        let mut held = Vec::new();
+        for n in 0..QUEUE_MAX {
+            let client = ClientId::of([10, 0, (n / 250) as u8, (n % 250) as u8].into());
+            held.push(guard.admit(client));
+        }
+        assert!(held.iter().all(Result::is_ok));
+        assert_eq!(guard.admit(owner).err(), Some(Refusal::Busy));
+        drop(held);
+        assert!(guard.admit(owner).is_ok());
+    }
+
+    #[test]
+    fn caller_text_is_never_cached() {
+        use sesame_core::verify::{VerifiedKey, VerifyCode};
+        let guard = Guard::new(1);
+        let answer = Verification {
+            code: VerifyCode::Valid,
+            key: Some(VerifiedKey {
+                id: "k".into(),
+                name: "n".into(),
+                identifier: "paie_x".into(),
+                service_id: "s".into(),
+                service_name: "S".into(),
+                permissions: vec!["factures:lecture".into()],
+                companies: vec![],
+                expires_at: None,
+            }),
+        };
+        let question = |company: &str| {
+            (
+                "paie_x".to_owned(),
+                [0; 32],
+                None,
+                Some(company.to_owned()),
+            )
+        };
+        guard.remember_answer(question("made-up"), guard.epoch(), &answer);
+        assert!(guard.fresh_answer(&question("made-up")).is_none());
+        let plain = ("paie_x".to_owned(), [0; 32], None, None);
+        guard.remember_answer(plain.clone(), guard.epoch(), &answer);
+        assert!(guard.fresh_answer(&plain).is_some());
+        guard.store_changed(true);
+        assert!(guard.fresh_answer(&plain).is_none());
     }
 }

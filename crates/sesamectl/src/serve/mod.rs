@@ -4,7 +4,9 @@
 //! shutdown; every check reads the key's row, so a change made elsewhere is obeyed at once.
 
 mod api;
+mod connections;
 mod guard;
+mod host;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,6 +26,23 @@ pub struct ServeArgs {
     /// here, and the service says so when it starts.
     #[arg(long, default_value = "127.0.0.1:8417")]
     listen: SocketAddr,
+    /// A name clients use to reach the service (repeatable). Requests whose `Host` is neither
+    /// the address listened on nor such a name are refused, so a web page cannot reach the
+    /// service through DNS rebinding. `localhost` is accepted on a loopback address.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// Connections open at once, in all (kept below the process's open-file limit).
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 /64 counts as one).
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_client: usize,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a connection may stay open with nothing moving.
+    #[arg(long, default_value_t = 30)]
+    idle_timeout: u64,
 }
 
 /// What every request shares.
@@ -96,7 +115,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         jwks: sesame_core::tokens::jwks(&signing),
         signing,
         token_lifetime,
-        guard: guard::Guard::default(),
+        guard: guard::Guard::new(argon2_slots(workers)),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -124,6 +143,13 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
             "{} http://{bound} (openapi : http://{bound}/openapi.json)",
             output.pick(("Service de vérification à l'écoute sur", "Verification service listening on"))
         );
+        let limits = connections::Limits {
+            max_connections: connections::connection_cap(args.max_connections),
+            max_per_client: args.max_connections_per_client.max(1),
+            header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+        };
+        let hosts = Arc::new(host::AllowedHosts::new(bound, &args.allowed_hosts));
         let flusher = Arc::clone(&service);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -133,15 +159,21 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
                 let _ = tokio::task::spawn_blocking(move || service.flush_all()).await;
             }
         });
-        axum::serve(listener, api::router(Arc::clone(&service)))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|error| CliError::Serve(error.to_string()))?;
+        let router = api::router(Arc::clone(&service)).layer(axum::middleware::from_fn_with_state(
+            hosts,
+            host::check,
+        ));
+        connections::serve(listener, router, limits, shutdown_signal()).await;
         // Nothing counted is lost on a clean stop.
         service.flush_all();
         Ok::<_, CliError>(())
     })?;
     Ok(Outcome::Done)
+}
+
+/// argon2id checks run at once: half the cores, so the others keep answering proven keys.
+fn argon2_slots(cores: usize) -> usize {
+    (cores / 2).max(1)
 }
 
 /// Ctrl-C or SIGTERM.
