@@ -280,14 +280,27 @@ mod tests {
             assert_eq!(parsed.map(|p| p.identifier), Ok(identifier.clone()));
         }
         let (id, rest) = bearer.split_once('.').map_or(("", ""), |pair| pair);
-        for space in ['\u{a0}', '\u{3000}', '\u{2003}', '\u{feff}', '\u{b}', '\u{c}'] {
+        for space in [
+            '\u{a0}', '\u{3000}', '\u{2003}', '\u{feff}', '\u{b}', '\u{c}',
+        ] {
             let around = format!("{space}{bearer}");
-            assert_eq!(parse_bearer(&around).err(), Some(Malformed::Shape), "{space:?}");
+            assert_eq!(
+                parse_bearer(&around).err(),
+                Some(Malformed::Shape),
+                "{space:?}"
+            );
             let id_around = format!("{identifier}{space}");
-            assert!(parse_parts(&id_around, secret.expose_secret()).is_err(), "{space:?}");
+            assert!(
+                parse_parts(&id_around, secret.expose_secret()).is_err(),
+                "{space:?}"
+            );
         }
         for inside in [format!("{id} .{rest}"), format!("{id}.\t{rest}")] {
-            assert_eq!(parse_bearer(&inside).err(), Some(Malformed::Shape), "{inside:?}");
+            assert_eq!(
+                parse_bearer(&inside).err(),
+                Some(Malformed::Shape),
+                "{inside:?}"
+            );
         }
         Ok(())
     }

@@ -337,7 +337,9 @@ async fn check(
         VerifyCode::InvalidSecret | VerifyCode::NotFound
     );
     if verification.is_valid() {
-        service.guard.remember_answer(question, epoch, &verification);
+        service
+            .guard
+            .remember_answer(question, epoch, &verification);
     }
     if !(known && secret_was_right) {
         service

@@ -189,9 +189,8 @@ impl Guard {
         if let Ok(mut answers) = self.answers.lock() {
             if answers.len() >= MAX_ANSWERS {
                 let current = self.epoch();
-                answers.retain(|_, (at, seen_in, _)| {
-                    at.elapsed() < FRESH_FOR && *seen_in == current
-                });
+                answers
+                    .retain(|_, (at, seen_in, _)| at.elapsed() < FRESH_FOR && *seen_in == current);
                 if answers.len() >= MAX_ANSWERS {
                     answers.clear();
                 }
@@ -220,8 +219,7 @@ impl Guard {
             }
         }
         let state = clients.entry(client).or_default();
-        if state.recent_failures() >= ALLOWED_FAILURES || state.in_flight >= IN_FLIGHT_PER_CLIENT
-        {
+        if state.recent_failures() >= ALLOWED_FAILURES || state.in_flight >= IN_FLIGHT_PER_CLIENT {
             return Err(Refusal::Throttled);
         }
         let waiting = self.waiting.fetch_add(1, Ordering::AcqRel);
@@ -318,12 +316,20 @@ mod tests {
 
     #[test]
     fn ipv6_addresses_count_by_their_64_prefix() {
-        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap_or(IpAddr::V4([0; 4].into()));
-        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap_or(IpAddr::V4([0; 4].into()));
-        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+        let a: IpAddr = "2001:db8:1:2::1"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
+        let b: IpAddr = "2001:db8:1:2:ffff::9"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
+        let c: IpAddr = "2001:db8:1:3::1"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
         assert_eq!(ClientId::of(a), ClientId::of(b));
         assert_ne!(ClientId::of(a), ClientId::of(c));
-        let mapped: IpAddr = "::ffff:127.0.0.2".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+        let mapped: IpAddr = "::ffff:127.0.0.2"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
         assert_eq!(ClientId::of(mapped), ClientId::of([127, 0, 0, 2].into()));
     }
 
@@ -371,14 +377,8 @@ mod tests {
                 expires_at: None,
             }),
         };
-        let question = |company: &str| {
-            (
-                "paie_x".to_owned(),
-                [0; 32],
-                None,
-                Some(company.to_owned()),
-            )
-        };
+        let question =
+            |company: &str| ("paie_x".to_owned(), [0; 32], None, Some(company.to_owned()));
         guard.remember_answer(question("made-up"), guard.epoch(), &answer);
         assert!(guard.fresh_answer(&question("made-up")).is_none());
         let plain = ("paie_x".to_owned(), [0; 32], None, None);

@@ -37,7 +37,11 @@ impl AllowedHosts {
     /// Whether `host` (a `Host` header's value, with or without a port) names this service.
     pub fn allows(&self, host: &str) -> bool {
         let name = host_name(host);
-        if let Ok(address) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        if let Ok(address) = name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
             return address == self.listening
                 || (self.listening.is_unspecified() && !address.is_unspecified())
                 || (self.listening.is_loopback() && address.is_loopback());
@@ -51,7 +55,9 @@ impl AllowedHosts {
 fn host_name(host: &str) -> &str {
     let host = host.trim();
     if host.starts_with('[') {
-        return host.split_once(']').map_or(host, |(name, _)| &host[..=name.len()]);
+        return host
+            .split_once(']')
+            .map_or(host, |(name, _)| &host[..=name.len()]);
     }
     match host.matches(':').count() {
         1 => host.split_once(':').map_or(host, |(name, _)| name),
@@ -64,7 +70,10 @@ pub async fn check(
     request: Request,
     next: Next,
 ) -> Response {
-    let host = request.headers().get(header::HOST).map(|value| value.to_str());
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|value| value.to_str());
     let refused = match host {
         None => false,
         Some(Ok(host)) => !allowed.allows(host),
@@ -83,10 +92,21 @@ mod tests {
     #[test]
     fn only_the_services_own_names_pass() {
         let loopback = AllowedHosts::new(SocketAddr::from(([127, 0, 0, 1], 8417)), &[]);
-        for good in ["127.0.0.1:8417", "127.0.0.1", "localhost:8417", "LOCALHOST", "[::1]:8417"] {
+        for good in [
+            "127.0.0.1:8417",
+            "127.0.0.1",
+            "localhost:8417",
+            "LOCALHOST",
+            "[::1]:8417",
+        ] {
             assert!(loopback.allows(good), "{good}");
         }
-        for bad in ["evil.example:8417", "127.0.0.1.nip.io", "sesame.cabinet.fr", "[::]"] {
+        for bad in [
+            "evil.example:8417",
+            "127.0.0.1.nip.io",
+            "sesame.cabinet.fr",
+            "[::]",
+        ] {
             assert!(!loopback.allows(bad), "{bad}");
         }
         let named = AllowedHosts::new(

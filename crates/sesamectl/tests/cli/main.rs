@@ -2,6 +2,7 @@
 // Tests stop at the first broken expectation; `expect` names it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod attacks;
 mod audit;
 mod backup;
 mod bad_input;

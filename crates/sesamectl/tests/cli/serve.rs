@@ -11,20 +11,40 @@ use serde_json::{Value, json};
 
 use crate::support::{BINARY, Store, with_environment};
 
-struct Server {
+pub struct Server {
     child: Child,
-    base: String,
+    pub base: String,
+    pub port: u16,
     agent: ureq::Agent,
 }
 
 impl Server {
-    fn start(store: &Store) -> Server {
+    pub fn start(store: &Store) -> Server {
+        Server::start_with(store, &[])
+    }
+
+    /// Starts the service with more options (`--idle-timeout 2`…), through `prefix` (such as
+    /// `prlimit --nofile=256 --`) when given.
+    pub fn start_with(store: &Store, options: &[&str]) -> Server {
+        Server::start_through(store, &[], options)
+    }
+
+    pub fn start_through(store: &Store, prefix: &[&str], options: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("free port")
             .port();
-        let child = with_environment(Command::new(BINARY), &store.path())
+        let command = match prefix.split_first() {
+            Some((program, prefix_args)) => {
+                let mut command = Command::new(program);
+                command.args(prefix_args).arg(BINARY);
+                command
+            }
+            None => Command::new(BINARY),
+        };
+        let child = with_environment(command, &store.path())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(options)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -36,6 +56,7 @@ impl Server {
             .into();
         let server = Server {
             child,
+            port,
             base: format!("http://127.0.0.1:{port}"),
             agent,
         };
@@ -50,7 +71,7 @@ impl Server {
         server
     }
 
-    fn get(&self, path: &str) -> (u16, Value) {
+    pub fn get(&self, path: &str) -> (u16, Value) {
         match self.agent.get(format!("{}{path}", self.base)).call() {
             Ok(mut response) => {
                 let status = response.status().as_u16();
@@ -63,7 +84,7 @@ impl Server {
         }
     }
 
-    fn post(&self, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> (u16, Value) {
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> (u16, Value) {
         let mut request = self.agent.post(format!("{}{path}", self.base));
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -80,7 +101,7 @@ impl Server {
         )
     }
 
-    fn verify(&self, body: Value) -> (u16, Value) {
+    pub fn verify(&self, body: Value) -> (u16, Value) {
         self.post(
             "/v1/keys/verify",
             &[("content-type", "application/json")],
@@ -88,15 +109,20 @@ impl Server {
         )
     }
 
-    fn code(&self, body: Value) -> String {
+    pub fn code(&self, body: Value) -> String {
         self.verify(body).1["code"]
             .as_str()
             .unwrap_or("none")
             .to_owned()
     }
 
+    /// The service's process id, to read its memory.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGTERM, as a service manager stops it, and waits.
-    fn stop(mut self) {
+    pub fn stop(mut self) {
         let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM);
         let status = self.child.wait().expect("wait");
         assert!(status.success(), "clean exit on SIGTERM: {status:?}");
