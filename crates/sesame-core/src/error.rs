@@ -232,6 +232,12 @@ pub enum Error {
     StoreBusy,
     #[error("The store is damaged: {0}")]
     StoreCorrupt(String),
+    #[error("« {} » is not a regular file; only a regular file can be replaced. Nothing was written.", .0.display())]
+    FileNotRegular(PathBuf),
+    #[error("The backup could not be written to « {} »: {}. Nothing was recorded.", .0.display(), .1)]
+    BackupWrite(PathBuf, String),
+    #[error("The restore failed: {why}. The store « {} » was not replaced.", .store.display())]
+    RestoreFailed { store: PathBuf, why: String },
     #[error("Choose a value from {min} to {max}.")]
     OutOfRange { min: u32, max: u32 },
     #[error("The file holds no key: it is empty or has only its header line.")]
@@ -347,6 +353,9 @@ impl Error {
             Error::StoreTooNew { .. } => "store_too_new",
             Error::StoreBusy => "store_busy",
             Error::StoreCorrupt(_) => "store_corrupt",
+            Error::FileNotRegular(_) => "file_not_regular",
+            Error::BackupWrite(..) => "backup_write",
+            Error::RestoreFailed { .. } => "restore_failed",
             Error::OutOfRange { .. } => "out_of_range",
             Error::ImportEmpty => "import_empty",
             Error::ImportUnreadable(_) => "import_unreadable",
@@ -535,6 +544,20 @@ impl Error {
                                  un instant. Rien n'a été modifié."
                 .into(),
             Error::StoreCorrupt(why) => format!("Le magasin est endommagé : {why}"),
+            Error::FileNotRegular(path) => format!(
+                "« {} » n'est pas un fichier ordinaire ; seul un fichier ordinaire peut être \
+                 remplacé. Rien n'a été écrit.",
+                path.display()
+            ),
+            Error::BackupWrite(path, why) => format!(
+                "La sauvegarde n'a pas pu être écrite dans « {} » : {why}. Rien n'a été \
+                 enregistré.",
+                path.display()
+            ),
+            Error::RestoreFailed { store, why } => format!(
+                "La restauration a échoué : {why}. Le magasin « {} » n'a pas été remplacé.",
+                store.display()
+            ),
             Error::OutOfRange { min, max } => format!("Choisissez une valeur de {min} à {max}."),
             Error::ImportEmpty => {
                 "Le fichier ne contient aucune clé : il est vide ou n'a que sa ligne d'en-tête."

@@ -42,6 +42,20 @@ pub const IMPORT_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// How many of the keys to be created a preview shows.
 pub const PREVIEW_ROWS_MAX: usize = 200;
 
+/// Reads an import file whatever it is (a regular file, a pipe, a FIFO, a device), never more
+/// than [`IMPORT_BYTES_MAX`] bytes plus one: a larger source is refused without being read
+/// further, and what was read is wiped.
+pub fn read_bounded(source: impl std::io::Read) -> std::io::Result<Option<Zeroizing<Vec<u8>>>> {
+    use std::io::Read;
+    let mut bytes = Zeroizing::new(Vec::new());
+    // Reserved up front so the buffer never moves (a moved buffer would leave a copy behind).
+    bytes.reserve_exact(IMPORT_BYTES_MAX + 1);
+    source
+        .take(IMPORT_BYTES_MAX as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= IMPORT_BYTES_MAX).then_some(bytes))
+}
+
 /// A column of the import file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {

@@ -46,6 +46,8 @@ pub struct Sesame {
     cost: HashingCost,
     verified_secrets: verify::VerifiedSecrets,
     pending_usage: verify::PendingUsage,
+    /// Files whose loose permissions were tightened when the store was opened.
+    tightened: Vec<PathBuf>,
     /// The store's `data_version` when [`Sesame::store_changed`] last looked.
     seen_data_version: Option<i64>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
@@ -58,7 +60,9 @@ impl Sesame {
         // The connection first: it makes the data folder the lock file lives in.
         let connection = store::open(path)?;
         let store_lock = store::backup::share_lock(path)?;
+        let tightened = store::private::tighten_store(path);
         Ok(Sesame {
+            tightened,
             _store_lock: store_lock,
             connection,
             path: path.to_owned(),
@@ -85,6 +89,12 @@ impl Sesame {
             lanes: cost.lanes.max(floor.lanes),
         };
         self
+    }
+
+    /// Files of the store that others could read and that were made owner-only on opening:
+    /// front ends tell the user.
+    pub fn tightened_files(&self) -> &[PathBuf] {
+        &self.tightened
     }
 
     pub fn path(&self) -> &Path {

@@ -29,7 +29,18 @@ impl Context {
 
     /// Opens the store (see [`Context::store_path`]).
     pub fn open(&self) -> Result<Sesame> {
-        Ok(Sesame::open(&self.store_path()?)?)
+        let sesame = Sesame::open(&self.store_path()?)?;
+        for file in sesame.tightened_files() {
+            eprintln!(
+                "{} {}",
+                self.output.pick((
+                    "Accès restreint à votre seul compte (d'autres comptes pouvaient le lire) :",
+                    "Access restricted to your account alone (other accounts could read it):"
+                )),
+                file.display()
+            );
+        }
+        Ok(sesame)
     }
 
     /// Opens the store and signs in the operator named by `SESAME_USER`.

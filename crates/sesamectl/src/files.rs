@@ -12,9 +12,12 @@ pub fn write_new<T>(
     overwrite: bool,
     write: impl FnOnce(&mut dyn Write) -> sesame_core::Result<T>,
 ) -> Result<T> {
-    if path.exists() && !overwrite {
+    if !overwrite && std::fs::symlink_metadata(path).is_ok() {
         return Err(CliError::FileExists(path.to_owned()));
     }
+    // Only a regular file is ever replaced: not a device (`/dev/stdout` as root), a FIFO, a
+    // folder or a link that leads nowhere.
+    sesame_core::store::backup::check_destination(path, true)?;
     let file_error = |error: std::io::Error| CliError::File(path.to_owned(), error.to_string());
     let folder = path
         .parent()

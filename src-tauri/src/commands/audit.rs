@@ -128,10 +128,7 @@ pub async fn backup_store(app: AppHandle) -> UiResult<SavedFileView> {
                 state.lang(),
             ));
         }
-        let summary = state.with_store(|sesame, session| sesame.backup_to(session, &path));
-        if summary.is_err() {
-            let _ = std::fs::remove_file(&path);
-        }
+        let summary = state.with_store(|sesame, session| sesame.backup_to(session, &path, false));
         Ok(SavedFileView {
             path: path.display().to_string(),
             count: summary?.keys,

@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde_json::json;
 
 use super::{APPLICATION_ID, configure, latest_version, migrate};
@@ -22,15 +22,22 @@ pub fn lock_path(store: &Path) -> PathBuf {
     store.with_file_name(name)
 }
 
+/// Opens (creating owner-only) the lock file.
+fn open_lock(store: &Path) -> std::io::Result<File> {
+    let mut options = File::options();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(super::private::FILE_MODE);
+    }
+    options.open(lock_path(store))
+}
+
 /// Takes the shared lock of an open store. A folder where the lock file cannot be made is
 /// read-only, and nothing can be restored there either, so it goes without.
 pub(crate) fn share_lock(store: &Path) -> Result<Option<File>> {
-    let Ok(file) = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(store))
-    else {
+    let Ok(file) = open_lock(store) else {
         return Ok(None);
     };
     match file.try_lock_shared() {
@@ -60,23 +67,72 @@ fn summary(connection: &Connection) -> Result<StoreSummary> {
     })
 }
 
+/// The folder a file goes into (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Refuses to replace anything but a regular file (a device, a FIFO, a folder, a link that
+/// leads nowhere), and an existing file unless `overwrite`.
+pub fn check_destination(destination: &Path, overwrite: bool) -> Result<()> {
+    let Ok(found) = std::fs::symlink_metadata(destination) else {
+        return Ok(());
+    };
+    let leads_to_a_file = std::fs::metadata(destination).is_ok_and(|target| target.is_file());
+    if !leads_to_a_file {
+        return Err(Error::FileNotRegular(destination.to_owned()));
+    }
+    if !overwrite {
+        return Err(Error::BackupWrite(
+            destination.to_owned(),
+            "the file already exists".into(),
+        ));
+    }
+    let _ = found;
+    Ok(())
+}
+
 impl Sesame {
-    /// Copies the store to `destination` (a new file) with SQLite's online backup, in one step so
-    /// the copy is one consistent moment even while other programs write. Needs the
-    /// configuration right; audited in the store (the backup holds everything before it).
-    pub fn backup_to(&mut self, session: &Session, destination: &Path) -> Result<StoreSummary> {
+    /// Copies the store to `destination` with SQLite's online backup, in one step so the copy
+    /// is one consistent moment even while other programs write. The copy is made owner-only
+    /// under a temporary name beside the destination, then renamed into place (replacing only a
+    /// regular file, and only with `overwrite`); the `store.backed_up` event, naming the
+    /// destination, is written once the backup is complete. Needs the configuration right.
+    pub fn backup_to(
+        &mut self,
+        session: &Session,
+        destination: &Path,
+        overwrite: bool,
+    ) -> Result<StoreSummary> {
         self.require(session, Right::Configuration, "store.backed_up")?;
-        let mut copy = Connection::open(destination)
-            .map_err(|error| Error::StoreUnavailable(destination.to_owned(), error.to_string()))?;
-        {
-            let backup = rusqlite::backup::Backup::new(&self.connection, &mut copy)?;
-            backup.step(-1)?;
+        check_destination(destination, overwrite)?;
+        let failed = |why: String| Error::BackupWrite(destination.to_owned(), why);
+        let temporary = tempfile::Builder::new()
+            .prefix(".sesame-backup-")
+            .tempfile_in(folder_of(destination))
+            .map_err(|error| failed(error.to_string()))?;
+        let summary = {
+            let mut copy =
+                Connection::open(temporary.path()).map_err(|error| failed(error.to_string()))?;
+            rusqlite::backup::Backup::new(&self.connection, &mut copy)?.step(-1)?;
+            copy.pragma_update(None, "journal_mode", "DELETE")?;
+            summary(&copy)?
+        };
+        temporary
+            .as_file()
+            .sync_all()
+            .map_err(|error| failed(error.to_string()))?;
+        match overwrite {
+            true => temporary.persist(destination).map(drop),
+            false => temporary.persist_noclobber(destination).map(drop),
         }
-        let summary = summary(&copy)?;
-        drop(copy);
-        let file_name = destination
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned());
+        .map_err(|error| failed(error.error.to_string()))?;
+        let written = std::fs::canonicalize(destination)
+            .unwrap_or_else(|_| destination.to_owned())
+            .display()
+            .to_string();
         self.act(
             session,
             Some(Right::Configuration),
@@ -88,7 +144,7 @@ impl Sesame {
                     Some(actor),
                     "store.backed_up",
                     None,
-                    json!({"file": file_name, "keys": summary.keys, "events": summary.events}),
+                    json!({"file": written, "keys": summary.keys, "events": summary.events}),
                 )
             },
         )?;
@@ -138,7 +194,73 @@ pub fn check_backup(backup: &Path) -> Result<StoreSummary> {
         )));
     }
     drop(statement);
+    check_schema(&connection, version).map_err(invalid)?;
+    let dangling: Option<String> = connection
+        .query_row(
+            "SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|error| invalid(error.to_string()))?;
+    if let Some(table) = dangling {
+        return Err(invalid(format!(
+            "rows of « {table} » refer to rows that are missing"
+        )));
+    }
     summary(&connection)
+}
+
+/// The schema objects (tables, columns through their SQL, indexes, triggers, views) of a store:
+/// what `sqlite_schema` holds, SQLite's own objects aside.
+fn schema_of(connection: &Connection) -> rusqlite::Result<Vec<(String, String, String, String)>> {
+    connection
+        .prepare(
+            "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema
+             WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )?
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect()
+}
+
+/// The file's schema must be exactly the one this version's migrations make at its version:
+/// nothing extra (a planted trigger), nothing missing (a dropped index or the audit table's
+/// guard), nothing changed (a dropped column, a table swapped for a view).
+fn check_schema(connection: &Connection, version: i64) -> std::result::Result<(), String> {
+    let expected = {
+        let reference = Connection::open_in_memory().map_err(|error| error.to_string())?;
+        for migration in super::MIGRATIONS
+            .iter()
+            .take(usize::try_from(version).unwrap_or(0))
+        {
+            reference
+                .execute_batch(migration)
+                .map_err(|error| error.to_string())?;
+        }
+        schema_of(&reference).map_err(|error| error.to_string())?
+    };
+    let found = schema_of(connection).map_err(|error| error.to_string())?;
+    if let Some(extra) = found.iter().find(|object| !expected.contains(object)) {
+        let known = expected
+            .iter()
+            .any(|object| object.0 == extra.0 && object.1 == extra.1);
+        return Err(match known {
+            true => format!(
+                "the {} « {} » differs from this version's",
+                extra.0, extra.1
+            ),
+            false => format!(
+                "the {} « {} » is not part of a Sésame store",
+                extra.0, extra.1
+            ),
+        });
+    }
+    if let Some(missing) = expected.iter().find(|object| !found.contains(object)) {
+        return Err(format!("the {} « {} » is missing", missing.0, missing.1));
+    }
+    Ok(())
 }
 
 /// What a restore did.
@@ -149,16 +271,50 @@ pub struct Restored {
     pub previous: Option<PathBuf>,
 }
 
-/// Replaces the store at `store` with `backup`, after checking the backup, keeping the current
-/// store aside, and making sure no other program has the store open. `operator` names who asked
-/// (rights are checked by the caller, on the store being replaced).
+/// Replaces the store at `store` with `backup`, all or nothing. The backup is checked (a whole
+/// Sésame store, exactly this version's schema, its audit chain), copied beside the store under
+/// a temporary owner-only name, brought to the latest schema, given its `store.restored` event,
+/// and checked again; only then, while no other program has the store open, is the current
+/// store copied aside under a name never used before and the new one renamed into place. If any
+/// step fails, the store is left as it was. `operator` names who asked (rights are checked by
+/// the caller, on the store being replaced).
 pub fn restore(store: &Path, backup: &Path, operator: &str) -> Result<Restored> {
-    let checked = check_backup(backup)?;
-    let lock = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(store))
+    check_backup(backup)?;
+    let failed = |why: String| Error::RestoreFailed {
+        store: store.to_owned(),
+        why,
+    };
+    let folder = folder_of(store);
+    let name = store
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let incoming = tempfile::Builder::new()
+        .prefix(&format!(".{name}.restauration-"))
+        .tempfile_in(folder)
+        .map_err(|error| failed(error.to_string()))?;
+    // The name the current store will be kept under is taken now, so the restore's event can
+    // say where it is; it stays empty (and is removed) unless the restore goes through.
+    let aside = match store.exists() {
+        true => Some(reserve_aside(store).map_err(|error| failed(error.to_string()))?),
+        false => None,
+    };
+    let aside_path = aside.as_ref().map(|file| file.path().to_owned());
+    prepare_incoming(
+        incoming.path(),
+        backup,
+        operator,
+        aside_path.as_deref(),
+        store,
+    )
+    .map_err(|error| match error {
+        Error::RestoreFailed { .. } => error,
+        other => failed(other.to_string()),
+    })?;
+    check_backup(incoming.path()).map_err(|error| failed(error.to_string()))?;
+
+    let lock = open_lock(store)
         .map_err(|error| Error::StoreUnavailable(store.to_owned(), error.to_string()))?;
     match lock.try_lock() {
         Ok(()) => {}
@@ -167,33 +323,62 @@ pub fn restore(store: &Path, backup: &Path, operator: &str) -> Result<Restored> 
             return Err(Error::StoreUnavailable(store.to_owned(), error.to_string()));
         }
     }
-    let previous = match store.exists() {
-        true => {
-            let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-            let mut name = store.file_name().unwrap_or_default().to_os_string();
-            name.push(format!(".avant-restauration-{stamp}"));
-            let aside = store.with_file_name(name);
-            let current = Connection::open(store)?;
-            let mut copy = Connection::open(&aside)
-                .map_err(|error| Error::StoreUnavailable(aside.clone(), error.to_string()))?;
-            rusqlite::backup::Backup::new(&current, &mut copy)?.step(-1)?;
-            Some(aside)
-        }
-        false => None,
+    let previous = match aside {
+        Some(aside) => Some(keep_aside(store, aside).map_err(|error| failed(error.to_string()))?),
+        None => None,
     };
-    let mut connection = Connection::open(store)?;
-    connection.restore(
-        rusqlite::MAIN_DB,
+    // The current store's journal is folded into it and removed, so no stale journal can meet
+    // the new file; the copy aside already holds everything.
+    if store.exists() {
+        let current = Connection::open(store).map_err(|error| failed(error.to_string()))?;
+        current
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|error| failed(error.to_string()))?;
+        current
+            .pragma_update(None, "journal_mode", "DELETE")
+            .map_err(|error| failed(error.to_string()))?;
+    }
+    for journal in ["-wal", "-shm"] {
+        let mut path = store.as_os_str().to_owned();
+        path.push(journal);
+        let _ = std::fs::remove_file(PathBuf::from(path));
+    }
+    incoming
+        .persist(store)
+        .map_err(|error| failed(error.error.to_string()))?;
+    let connection = Connection::open(store)?;
+    configure(&connection)?;
+    let summary = summary(&connection)?;
+    drop(connection);
+    drop(lock);
+    Ok(Restored { summary, previous })
+}
+
+/// Copies `backup` into `incoming`, migrates it, and writes the restore's event in it.
+fn prepare_incoming(
+    incoming: &Path,
+    backup: &Path,
+    operator: &str,
+    previous: Option<&Path>,
+    store: &Path,
+) -> Result<()> {
+    let source = Connection::open_with_flags(
         backup,
-        None::<fn(rusqlite::backup::Progress)>,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    let mut connection = Connection::open(incoming)?;
+    rusqlite::backup::Backup::new(&source, &mut connection)?.step(-1)?;
+    drop(source);
     configure(&connection)?;
     migrate(&connection, store)?;
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let details = json!({
-        "from": backup.file_name().map(|name| name.to_string_lossy().into_owned()),
+        "from": std::fs::canonicalize(backup)
+            .unwrap_or_else(|_| backup.to_owned())
+            .display()
+            .to_string(),
         "by": operator,
-        "previous_kept_at": previous.as_ref().map(|path| path.display().to_string()),
+        "previous_kept_at": previous.map(|path| path.display().to_string()),
     });
     audit::record(
         &transaction,
@@ -204,14 +389,40 @@ pub fn restore(store: &Path, backup: &Path, operator: &str) -> Result<Restored> 
         details,
     )?;
     transaction.commit()?;
-    let summary = summary(&connection)?;
+    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    connection.pragma_update(None, "journal_mode", "DELETE")?;
     drop(connection);
-    drop(lock);
-    Ok(Restored {
-        summary: StoreSummary {
-            schema_version: checked.schema_version.max(summary.schema_version),
-            ..summary
-        },
-        previous,
-    })
+    std::fs::File::open(incoming)
+        .and_then(|file| file.sync_all())
+        .map_err(|error| Error::StoreUnavailable(incoming.to_owned(), error.to_string()))
+}
+
+/// Takes `<store>.avant-restauration-<date>-<random>`, owner-only, a name never used before.
+fn reserve_aside(store: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let name = store
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    tempfile::Builder::new()
+        .prefix(&format!("{name}.avant-restauration-{stamp}-"))
+        .rand_bytes(6)
+        .tempfile_in(folder_of(store))
+}
+
+/// Copies the current store into the name reserved for it, and keeps it.
+fn keep_aside(store: &Path, aside: tempfile::NamedTempFile) -> std::io::Result<PathBuf> {
+    {
+        let current = Connection::open(store).map_err(std::io::Error::other)?;
+        let mut copy = Connection::open(aside.path()).map_err(std::io::Error::other)?;
+        rusqlite::backup::Backup::new(&current, &mut copy)
+            .and_then(|backup| backup.step(-1).map(drop))
+            .map_err(std::io::Error::other)?;
+        copy.pragma_update(None, "journal_mode", "DELETE")
+            .map_err(std::io::Error::other)?;
+    }
+    aside.as_file().sync_all()?;
+    let (_, path) = aside.keep().map_err(|error| error.error)?;
+    Ok(path)
 }

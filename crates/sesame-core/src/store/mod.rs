@@ -8,6 +8,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub mod backup;
+pub mod private;
 
 /// Marks a file as a Sésame store (`PRAGMA application_id`, "SSME").
 const APPLICATION_ID: i64 = 0x5353_4D45;
@@ -39,10 +40,14 @@ pub fn default_path() -> Result<PathBuf> {
 /// to the latest version. A file that is not SQLite, another program's database, a read-only
 /// file or a store from a newer Sésame is refused without any change.
 pub fn open(path: &Path) -> Result<Connection> {
+    let unavailable =
+        |error: std::io::Error| Error::StoreUnavailable(path.to_owned(), error.to_string());
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|error| Error::StoreUnavailable(path.to_owned(), error.to_string()))?;
+        private::create_folder(parent).map_err(unavailable)?;
     }
+    // Made owner-only before SQLite first writes it; SQLite gives its journal files the same
+    // mode.
+    private::create_file(path).map_err(unavailable)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;

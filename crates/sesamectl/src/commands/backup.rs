@@ -12,27 +12,11 @@ use crate::context::Context;
 use crate::error::{CliError, Result};
 
 pub fn backup(context: &Context, path: &Path, overwrite: bool) -> Result<Outcome> {
-    if path.exists() && !overwrite {
+    if !overwrite && std::fs::symlink_metadata(path).is_ok() {
         return Err(CliError::FileExists(path.to_owned()));
     }
     let (mut sesame, session) = context.sign_in()?;
-    // SQLite writes the copy itself; it goes to a temporary name first, renamed when whole.
-    let folder = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_error = |error: std::io::Error| CliError::File(path.to_owned(), error.to_string());
-    let temporary = tempfile::Builder::new()
-        .prefix(".sesame-backup-")
-        .tempfile_in(folder)
-        .map_err(file_error)?;
-    let summary = sesame.backup_to(&session, temporary.path())?;
-    match overwrite {
-        true => temporary.persist(path).map_err(|e| file_error(e.error))?,
-        false => temporary
-            .persist_noclobber(path)
-            .map_err(|e| file_error(e.error))?,
-    };
+    let summary = sesame.backup_to(&session, path, overwrite)?;
     let output = &context.output;
     output.print(
         || {

@@ -219,18 +219,20 @@ fn print_issued(output: &Output, issued: &IssuedKey, regenerated: bool) {
 
 fn read_import_file(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
     let unusable = |why: String| CliError::File(path.to_owned(), why);
-    let size = std::fs::metadata(path)
+    let too_large =
+        || sesame_core::Error::ImportFileTooLarge(import::IMPORT_BYTES_MAX / (1024 * 1024));
+    let file = std::fs::File::open(path).map_err(|error| unusable(error.to_string()))?;
+    // A regular file's size says at once; a pipe, a FIFO or a device is read up to the limit.
+    let size = file
+        .metadata()
         .map_err(|error| unusable(error.to_string()))?
         .len();
     if size > import::IMPORT_BYTES_MAX as u64 {
-        return Err(sesame_core::Error::ImportFileTooLarge(
-            import::IMPORT_BYTES_MAX / (1024 * 1024),
-        )
-        .into());
+        return Err(too_large().into());
     }
-    Ok(Zeroizing::new(
-        std::fs::read(path).map_err(|error| unusable(error.to_string()))?,
-    ))
+    import::read_bounded(file)
+        .map_err(|error| unusable(error.to_string()))?
+        .ok_or_else(|| too_large().into())
 }
 
 fn print_preview(output: &Output, preview: &ImportPreview) {

@@ -99,7 +99,7 @@ impl Service {
 
 pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
     let path = context.store_path()?;
-    let mut first = Sesame::open(&path)?;
+    let mut first = context.open()?;
     let signing = context.installation_key(&mut first)?;
     let token_lifetime = first.token_lifetime()?;
     let workers = std::thread::available_parallelism()

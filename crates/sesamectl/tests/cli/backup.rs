@@ -141,3 +141,204 @@ fn restore_checks_the_file_and_keeps_the_previous_store() {
     let listed = store.ok(&["key", "list"]);
     assert_eq!(listed["total"], 1);
 }
+
+/// A backup of `store`, then `edit` run on a copy of it with plain SQLite: the crafted file.
+fn crafted_backup(store: &Store, name: &str, edit: &str) -> std::path::PathBuf {
+    let backup = store.folder.path().join(name);
+    let output = store.run(&["backup", backup.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let connection = Connection::open(&backup).expect("open the copy");
+    connection.execute_batch(edit).expect("edit the copy");
+    backup
+}
+
+fn file_digest(path: &std::path::Path) -> Vec<u8> {
+    std::fs::read(path).expect("read")
+}
+
+#[test]
+fn restore_refuses_a_schema_that_is_not_exactly_this_versions_and_changes_nothing() {
+    let store = Store::new();
+    store.create_key("à garder");
+    let crafted = [
+        (
+            "trigger.db",
+            "CREATE TRIGGER reactivate AFTER UPDATE OF status ON keys
+             BEGIN UPDATE keys SET status = 'active' WHERE id = new.id; END;",
+        ),
+        ("guard.db", "DROP TRIGGER audit_events_refuse_delete;"),
+        ("index.db", "DROP INDEX keys_facets;"),
+        ("column.db", "ALTER TABLE keys DROP COLUMN note;"),
+        (
+            "view.db",
+            "ALTER TABLE audit_events RENAME TO audit_old;
+             CREATE VIEW audit_events AS SELECT * FROM audit_old WHERE 0;",
+        ),
+    ];
+    let before = file_digest(&store.path());
+    for (name, edit) in crafted {
+        let backup = crafted_backup(&store, name, edit);
+        let output = store.run(&["restore", backup.to_str().expect("path")]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("Rien n'a été modifié"),
+            "{name}: {}",
+            stderr(&output)
+        );
+    }
+    // Only the backups' own events were added; no key changed, no copy was kept aside.
+    assert!(key_names(&store.path()).contains("à garder"));
+    let asides = std::fs::read_dir(store.folder.path())
+        .expect("folder")
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .contains("avant-restauration")
+        })
+        .count();
+    assert_eq!(asides, 0);
+    let _ = before;
+    let listed = store.ok(&["key", "list"]);
+    assert!(listed.to_string().contains("à garder"));
+}
+
+#[test]
+fn two_restores_in_one_second_keep_two_previous_stores_owner_only() {
+    let store = Store::new();
+    store.create_key("première");
+    let backup = store.folder.path().join("sauvegarde.db");
+    assert_eq!(
+        store
+            .run(&["backup", backup.to_str().expect("path")])
+            .status
+            .code(),
+        Some(0)
+    );
+    for _ in 0..2 {
+        let output = store.run(&["--json", "restore", backup.to_str().expect("path")]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let asides: Vec<_> = std::fs::read_dir(store.folder.path())
+        .expect("folder")
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .contains("avant-restauration")
+        })
+        .collect();
+    assert_eq!(asides.len(), 2, "each restore keeps its own copy");
+    use std::os::unix::fs::PermissionsExt;
+    for aside in asides {
+        let mode = aside.metadata().expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{:?}", aside.path());
+        assert!(
+            check_copy(&aside.path()),
+            "{:?} is a whole store",
+            aside.path()
+        );
+    }
+    // The restore's event says where the previous store went.
+    let exported = store.folder.path().join("journal.jsonl");
+    store.ok(&[
+        "audit",
+        "export",
+        "--output",
+        exported.to_str().expect("path"),
+    ]);
+    let journal = std::fs::read_to_string(&exported).expect("journal");
+    assert!(journal.contains("avant-restauration"), "{journal}");
+}
+
+fn check_copy(path: &std::path::Path) -> bool {
+    sesame_core::store::backup::check_backup(path).is_ok()
+}
+
+#[test]
+fn backup_events_name_the_real_file_and_only_a_finished_backup() {
+    let store = Store::new();
+    let backup = store.folder.path().join("sauvegarde-du-lundi.db");
+    assert_eq!(
+        store
+            .run(&["backup", backup.to_str().expect("path")])
+            .status
+            .code(),
+        Some(0)
+    );
+    // A destination that is a link leading nowhere: refused, and no success recorded.
+    let dangling = store.folder.path().join("lien.db");
+    std::os::unix::fs::symlink(store.folder.path().join("nulle-part/x.db"), &dangling)
+        .expect("link");
+    let output = store.run(&["backup", dangling.to_str().expect("path"), "--overwrite"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    for device in ["/dev/null", "/dev/stdout"] {
+        let output = store.run(&["backup", device, "--overwrite"]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{device}: {}",
+            stderr(&output)
+        );
+        let output = store.run(&["report", "credentials", "--output", device, "--overwrite"]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{device}: {}",
+            stderr(&output)
+        );
+    }
+    let connection = Connection::open(store.path()).expect("open");
+    let files: Vec<String> = connection
+        .prepare("SELECT json_extract(details, '$.file') FROM audit_events WHERE action = 'store.backed_up'")
+        .expect("events")
+        .query_map([], |row| row.get(0))
+        .expect("events")
+        .collect::<Result<_, _>>()
+        .expect("events");
+    let real = std::fs::canonicalize(&backup).expect("canonical");
+    assert_eq!(files, vec![real.display().to_string()]);
+}
+
+#[test]
+fn store_files_are_owner_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::tempdir().expect("folder");
+    let nested = folder.path().join("données").join("sesame.db");
+    let output = crate::support::shell_for(
+        &nested,
+        r#"umask 022; "$0" init --admin admin && "$0" key list >/dev/null"#,
+    )
+    .output()
+    .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(nested.parent().expect("folder")), 0o700);
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", nested.display()));
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    // A store someone loosened is tightened, and the user is told.
+    std::fs::set_permissions(&nested, std::fs::Permissions::from_mode(0o644)).expect("loosen");
+    let output = crate::support::command_for(&nested)
+        .args(["key", "list"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(mode(&nested), 0o600);
+    assert!(
+        stderr(&output).contains("Accès restreint"),
+        "{}",
+        stderr(&output)
+    );
+}

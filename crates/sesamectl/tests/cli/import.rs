@@ -193,3 +193,34 @@ fn a_file_with_bad_lines_is_refused_whole_with_each_line_named() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("dépasse 64 Mio"));
 }
+
+#[test]
+fn the_size_limit_holds_for_devices_and_pipes() {
+    let store = crate::support::Store::new();
+    for source in ["/dev/zero", "/dev/urandom"] {
+        let started = std::time::Instant::now();
+        let output = store.run(&["key", "import", source, "--dry-run"]);
+        assert_eq!(output.status.code(), Some(2), "{source}");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains("64"), "{source}: {message}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+    // A FIFO fed without end.
+    let fifo = store.folder.path().join("tuyau.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let mut feeder = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec cat /dev/zero > \"$0\"")
+        .arg(&fifo)
+        .spawn()
+        .expect("feeder");
+    let output = store.run(&["key", "import", fifo.to_str().expect("path"), "--dry-run"]);
+    let _ = feeder.kill();
+    let _ = feeder.wait();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("64"));
+}
