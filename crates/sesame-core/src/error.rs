@@ -218,6 +218,10 @@ pub enum Error {
     ExportWrite(String),
     #[error("The installation's signing key cannot be used: {0}")]
     SigningKeyUnavailable(String),
+    #[error(
+        "The installation's signing key (fingerprint {0}) is missing from the keyring and from its file: nothing can be signed. If it cannot be brought back, an operator with the configuration right can create a new one (sesamectl signing-key --recreate); tokens and exports signed with the old key will then no longer check."
+    )]
+    SigningKeyMissing(String),
     #[error("« {0} » is not a Sésame store (not an SQLite database).")]
     StoreNotSqlite(PathBuf),
     #[error("The store « {0} » cannot be written (read-only file or folder).")]
@@ -342,6 +346,7 @@ impl Error {
             Error::CurrentPasswordWrong => "current_password_wrong",
             Error::LastAdministrator => "last_administrator",
             Error::CannotDisableSelf => "cannot_disable_self",
+            Error::SigningKeyMissing(_) => "signing_key_missing",
             Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
             Error::ExportWrite(_) => "export_write",
             Error::StoreInUse => "store_in_use",
@@ -521,6 +526,13 @@ impl Error {
             Error::SigningKeyUnavailable(why) => {
                 format!("La clé de signature de l'installation est inutilisable : {why}")
             }
+            Error::SigningKeyMissing(fingerprint) => format!(
+                "La clé de signature de l'installation (empreinte {fingerprint}) a disparu du \
+                 trousseau et de son fichier : plus rien ne peut être signé. Si elle ne peut pas \
+                 être retrouvée, un opérateur ayant le droit de configuration peut en créer une \
+                 nouvelle (sesamectl signing-key --recreate) ; les jetons et exports signés avec \
+                 l'ancienne ne seront alors plus vérifiables."
+            ),
             Error::StoreNotSqlite(path) => format!(
                 "« {} » n'est pas un magasin Sésame (ce n'est pas une base SQLite).",
                 path.display()

@@ -172,11 +172,52 @@ enum Origin {
 impl Sesame {
     /// Loads the installation's signing key, creating it on first use: from the keyring under
     /// `namespace` when one answers, else from the key file beside the store.
+    ///
+    /// A key that cannot be found while the store records one (a keyring entry or a key file
+    /// deleted, another user's keyring) is an alarm, not a reason to make a new one silently:
+    /// tokens and exports signed with the old key would stop checking. Signing is refused with
+    /// [`Error::SigningKeyMissing`] until an operator with the configuration right asks for a
+    /// new key ([`Sesame::recreate_signing_key`]).
     pub fn installation_key(&mut self, namespace: &KeyringNamespace) -> Result<InstallationKey> {
+        self.load_or_create_key(namespace, None)
+    }
+
+    /// Makes a new signing key when the recorded one is missing (see
+    /// [`Sesame::installation_key`]); audited as `signing_key.recreated` with the operator. A key
+    /// that is there is kept as it is.
+    pub fn recreate_signing_key(
+        &mut self,
+        session: &crate::Session,
+        namespace: &KeyringNamespace,
+    ) -> Result<InstallationKey> {
+        self.require(
+            session,
+            crate::Right::Configuration,
+            "signing_key.recreated",
+        )?;
+        let operator = session.operator_name().to_owned();
+        self.load_or_create_key(namespace, Some(operator))
+    }
+
+    fn load_or_create_key(
+        &mut self,
+        namespace: &KeyringNamespace,
+        recreated_by: Option<String>,
+    ) -> Result<InstallationKey> {
+        let recorded = self.recorded_fingerprint()?;
+        let may_create = |recorded: &Option<String>| match (recorded, &recreated_by) {
+            (Some(fingerprint), None) => Err(Error::SigningKeyMissing(fingerprint.clone())),
+            _ => Ok(()),
+        };
         let entry = format!("signing-key-{}", self.installation_id()?);
         let file = key_file_path(self.path());
         let (key, origin, home) = match os_keyring::read(namespace, &entry) {
-            Ok(found) => self.key_from_keyring(namespace, &entry, &file, found)?,
+            Ok(found) => {
+                if found.is_none() && !file.exists() {
+                    may_create(&recorded)?;
+                }
+                self.key_from_keyring(namespace, &entry, &file, found)?
+            }
             Err(KeyringUnavailable(problem)) => {
                 let home = SigningKeyHome::File {
                     path: file.clone(),
@@ -185,6 +226,7 @@ impl Sesame {
                 match read_file(&file)? {
                     Some(key) => (key, Origin::Found, home),
                     None => {
+                        may_create(&recorded)?;
                         let key = generate()?;
                         write_file(&file, &key)?;
                         (key, Origin::Generated, home)
@@ -193,8 +235,19 @@ impl Sesame {
             }
         };
         let key = InstallationKey { key, home };
-        self.note_signing_key(&key, origin)?;
+        self.note_signing_key(&key, origin, recreated_by)?;
         Ok(key)
+    }
+
+    fn recorded_fingerprint(&self) -> Result<Option<String>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'signing_key_fingerprint'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     fn key_from_keyring(
@@ -238,7 +291,12 @@ impl Sesame {
     }
 
     /// Records the key's fingerprint, with an audit event when it is new, recreated or moved.
-    fn note_signing_key(&mut self, key: &InstallationKey, origin: Origin) -> Result<()> {
+    fn note_signing_key(
+        &mut self,
+        key: &InstallationKey,
+        origin: Origin,
+        recreated_by: Option<String>,
+    ) -> Result<()> {
         let fingerprint = key.fingerprint();
         let home = match key.home() {
             SigningKeyHome::Keyring { .. } => "keyring",
@@ -270,7 +328,8 @@ impl Sesame {
                 None,
                 action,
                 None,
-                json!({"fingerprint": fingerprint, "previous_fingerprint": known, "home": home}),
+                json!({"fingerprint": fingerprint, "previous_fingerprint": known, "home": home,
+                       "by": recreated_by}),
             )
         })
     }

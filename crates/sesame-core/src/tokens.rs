@@ -36,6 +36,13 @@ pub struct Claims {
     pub jti: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not before (never written by Sésame; honoured when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// The key's secret generation the token was issued for (see
+    /// [`VerifiedKey::secret_generation`]).
+    #[serde(default)]
+    pub sgen: i64,
     pub key_name: String,
     pub identifier: String,
     pub service: String,
@@ -70,10 +77,15 @@ pub fn jwks(key: &InstallationKey) -> serde_json::Value {
     })
 }
 
+/// How far a token's `iat` or `nbf` may lie ahead of our clock (another machine's clock).
+pub const CLOCK_SKEW_SECONDS: i64 = 60;
+
 /// Why a token is refused, or that it is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenCheck {
-    /// `VALID`, `MALFORMED`, `BAD_SIGNATURE`, `EXPIRED`, `NOT_FOUND`, `INACTIVE`, `REVOKED`.
+    /// `VALID`, `MALFORMED`, `BAD_SIGNATURE`, `EXPIRED`, `NOT_YET_VALID`, `NOT_FOUND`,
+    /// `INACTIVE`, `REVOKED`, `SUPERSEDED` (issued for a secret that has since been regenerated
+    /// and whose grace period is over).
     pub code: &'static str,
     pub claims: Option<Claims>,
 }
@@ -149,6 +161,7 @@ impl Sesame {
                     permissions: found.permissions.clone(),
                     companies: found.companies.clone(),
                     expires_at: found.expires_at,
+                    secret_generation: found.regenerated_at.map_or(0, crate::clock::to_millis),
                 };
                 let issued = sign(signing, claims_for(&installation, &verified, now, lifetime))?;
                 audit::record(
@@ -174,13 +187,20 @@ impl Sesame {
         )
     }
 
-    /// Checks a token: EdDSA only (`none`, HS256 and every other algorithm are refused), our
-    /// key's signature, not expired, and its key still active in the store.
+    /// Checks a token: EdDSA only (`none`, HS256 and every other algorithm are refused), no
+    /// critical header extension (we understand none), our key's signature, issued and valid
+    /// from no later than now (within [`CLOCK_SKEW_SECONDS`]), not expired, its key still active
+    /// in the store, and its secret not regenerated since (once the old secret's grace period
+    /// is over, its tokens end with it).
     pub fn check_token(&mut self, signing: &InstallationKey, token: &str) -> Result<TokenCheck> {
         let refused = |code| TokenCheck { code, claims: None };
         let token = token.trim();
         if token.is_empty() || token.len() > 8192 || token.contains(char::is_whitespace) {
             return Ok(refused("MALFORMED"));
+        }
+        match jsonwebtoken::decode_header(token) {
+            Ok(header) if header.crit.is_none() => {}
+            _ => return Ok(refused("MALFORMED")),
         }
         let decoding = DecodingKey::from_ed_components(
             &URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes()),
@@ -205,16 +225,27 @@ impl Sesame {
                 return Ok(refused(code));
             }
         };
-        if claims.exp <= self.now().timestamp() {
+        let now = self.now().timestamp();
+        if claims.exp <= now {
             return Ok(refused("EXPIRED"));
         }
-        let status = self.key_status_by_id(&claims.sub)?;
-        let code = match status {
-            None => "NOT_FOUND",
-            Some(KeyStatus::Active) => "VALID",
-            Some(KeyStatus::Inactive) => "INACTIVE",
-            Some(KeyStatus::Revoked) => "REVOKED",
-            Some(KeyStatus::Expired) => "EXPIRED",
+        let ahead = |at: i64| at > now + CLOCK_SKEW_SECONDS;
+        if ahead(claims.iat) || claims.nbf.is_some_and(ahead) {
+            return Ok(refused("NOT_YET_VALID"));
+        }
+        let Some(state) = self.key_state_by_id(&claims.sub)? else {
+            return Ok(refused("NOT_FOUND"));
+        };
+        let old_secret_over = state
+            .previous_secret_valid_until
+            .is_none_or(|until| until <= crate::clock::to_millis(self.now()));
+        let superseded = claims.sgen != state.secret_generation && old_secret_over;
+        let code = match state.status {
+            KeyStatus::Active if superseded => "SUPERSEDED",
+            KeyStatus::Active => "VALID",
+            KeyStatus::Inactive => "INACTIVE",
+            KeyStatus::Revoked => "REVOKED",
+            KeyStatus::Expired => "EXPIRED",
         };
         Ok(TokenCheck {
             code,
@@ -222,24 +253,48 @@ impl Sesame {
         })
     }
 
-    /// A key's current status by id; `None` once deleted.
-    fn key_status_by_id(&self, id: &str) -> Result<Option<KeyStatus>> {
+    /// A key's current status and secret generation by id; `None` once deleted.
+    fn key_state_by_id(&self, id: &str) -> Result<Option<KeyState>> {
         use rusqlite::OptionalExtension;
-        let row: Option<(String, Option<i64>, Option<i64>)> = self
+        type Row = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+        let row: Option<Row> = self
             .connection
-            .prepare_cached("SELECT status, expires_at, deleted_at FROM keys WHERE id = ?1")?
-            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .prepare_cached(
+                "SELECT status, expires_at, deleted_at, regenerated_at, previous_secret_valid_until
+                 FROM keys WHERE id = ?1",
+            )?
+            .query_row([id], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })
             .optional()?;
-        let Some((status, expires_at, None)) = row else {
+        let Some((status, expires_at, None, regenerated_at, previous_secret_valid_until)) = row
+        else {
             return Ok(None);
         };
         let stored = KeyStatus::from_code(&status).unwrap_or(KeyStatus::Revoked);
         let expired = expires_at.is_some_and(|at| at <= crate::clock::to_millis(self.now()));
-        Ok(Some(match (stored, expired) {
-            (KeyStatus::Active, true) => KeyStatus::Expired,
-            (status, _) => status,
+        Ok(Some(KeyState {
+            status: match (stored, expired) {
+                (KeyStatus::Active, true) => KeyStatus::Expired,
+                (status, _) => status,
+            },
+            secret_generation: regenerated_at.unwrap_or(0),
+            previous_secret_valid_until,
         }))
     }
+}
+
+/// What a token check needs of its key.
+struct KeyState {
+    status: KeyStatus,
+    secret_generation: i64,
+    previous_secret_valid_until: Option<i64>,
 }
 
 fn claims_for(
@@ -255,6 +310,8 @@ fn claims_for(
         jti: uuid::Uuid::new_v4().to_string(),
         iat: now.timestamp(),
         exp: (now + lifetime).timestamp(),
+        nbf: None,
+        sgen: key.secret_generation,
         key_name: key.name.clone(),
         identifier: key.identifier.clone(),
         service: key.service_name.clone(),

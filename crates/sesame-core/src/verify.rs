@@ -74,6 +74,10 @@ pub struct VerifiedKey {
     pub permissions: Vec<String>,
     pub companies: Vec<CompanyRef>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the secret was last regenerated (milliseconds; 0 for the first one): written in the
+    /// tokens issued for this secret, so a token outlives a regeneration only as long as the
+    /// old secret itself.
+    pub secret_generation: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +173,7 @@ struct KeyRow {
     previous_secret_valid_until: Option<i64>,
     revision: i64,
     deleted: bool,
+    regenerated_at: Option<i64>,
 }
 
 impl Sesame {
@@ -215,7 +220,7 @@ impl Sesame {
             .prepare_cached(
                 "SELECT k.id, k.status, k.expires_at, k.secret_hash, k.previous_secret_hash,
                      k.previous_secret_valid_until, k.revision, k.deleted_at IS NOT NULL,
-                     k.name, s.id, s.name
+                     k.name, s.id, s.name, k.regenerated_at
                  FROM keys k JOIN services s ON s.id = k.service_id WHERE k.identifier = ?1",
             )?
             .query_row([&presented.identifier], |row| {
@@ -231,6 +236,7 @@ impl Sesame {
                     name: row.get(8)?,
                     service_id: row.get(9)?,
                     service_name: row.get(10)?,
+                    regenerated_at: row.get(11)?,
                 })
             })
             .optional()?;
@@ -337,6 +343,7 @@ impl Sesame {
             }
         };
         Ok(VerifiedKey {
+            secret_generation: row.regenerated_at.unwrap_or(0),
             id: row.id,
             name: row.name,
             identifier: identifier.to_owned(),

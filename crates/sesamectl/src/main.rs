@@ -60,7 +60,12 @@ enum Command {
     #[command(subcommand)]
     Operator(commands::operator::OperatorCommand),
     /// Where the installation's signing key lives, and its public fingerprint.
-    SigningKey,
+    SigningKey {
+        /// Create a new key because the recorded one is missing (configuration right; audited).
+        /// Tokens and exports signed with the missing key will no longer check.
+        #[arg(long)]
+        recreate: bool,
+    },
     /// The audit trail: signed exports, and checking one offline.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
@@ -120,7 +125,7 @@ fn main() -> ExitCode {
         Command::Key(command) => commands::key::run(&context, command),
         Command::Verify(args) => commands::verify::run(&context, &args),
         Command::Operator(command) => commands::operator::run(&context, command),
-        Command::SigningKey => commands::signing_key::run(&context),
+        Command::SigningKey { recreate } => commands::signing_key::run(&context, recreate),
         Command::Audit(command) => commands::audit::run(&context, command),
         Command::Report(command) => commands::report::run(&context, command),
         Command::Backup { file, overwrite } => commands::backup::backup(&context, &file, overwrite),

@@ -95,8 +95,8 @@ fn the_signing_key_lives_in_the_keyring_or_in_an_owner_only_file() {
         .verify_strict(b"manifeste", &signature)
         .expect("signature verifies");
 
-    // The entry disappears (someone cleared the keyring, the file was deleted): a new key is
-    // made, and the audit trail says so.
+    // The entry disappears (someone cleared the keyring, the file was deleted): an alarm, no
+    // new key made behind anyone's back; an administrator asks for one, and the trail says so.
     if expect_secret_service() {
         os_keyring::delete(&namespace, &entry).expect("delete");
         os_keyring::delete(&namespace, &entry).expect("deleting twice is fine");
@@ -104,9 +104,21 @@ fn the_signing_key_lives_in_the_keyring_or_in_an_owner_only_file() {
     } else {
         std::fs::remove_file(&file).expect("remove key file");
     }
+    let missing = fixture.sesame.installation_key(&namespace).err();
+    assert_eq!(
+        missing.as_ref().map(|e| e.code()),
+        Some("signing_key_missing")
+    );
+    assert!(
+        missing
+            .map(|e| e.message(sesame_core::Lang::Fr))
+            .is_some_and(|m| m.contains("--recreate") && m.contains(&key.fingerprint()))
+    );
+    assert_eq!(signing_key_events(&mut fixture), ["signing_key.created"]);
+    let admin = fixture.admin.clone();
     let recreated = fixture
         .sesame
-        .installation_key(&namespace)
+        .recreate_signing_key(&admin, &namespace)
         .expect("recreated");
     assert_ne!(recreated.fingerprint(), key.fingerprint());
     assert_eq!(

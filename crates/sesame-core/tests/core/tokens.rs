@@ -185,3 +185,127 @@ fn a_token_issued_by_hand_is_the_same_token_and_is_audited() {
     assert_eq!(refused.map_err(|e| e.code()), Err("right_missing"));
     assert_eq!(fixture.events_starting_with("token.issued").len(), 1);
 }
+
+/// Signs `claims` with the installation's key and `header`, as a forger holding the key could.
+fn signed_with_header(
+    signing: &sesame_core::InstallationKey,
+    header: &serde_json::Value,
+    claims: &tokens::Claims,
+) -> String {
+    let header = URL_SAFE_NO_PAD.encode(header.to_string());
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_string(claims).expect("claims"));
+    let signature = signing.sign(format!("{header}.{payload}").as_bytes());
+    format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+#[test]
+fn unknown_critical_headers_and_future_dates_are_refused() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("jeton");
+    let signing = fixture
+        .sesame
+        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
+        .expect("key");
+    let verified = fixture
+        .sesame
+        .verify_bearer(issued.bearer().expose_secret(), None, None)
+        .expect("verify")
+        .key
+        .expect("valid");
+    let token = fixture
+        .sesame
+        .sign_token(&signing, &verified, LIFETIME_DEFAULT)
+        .expect("token");
+    let kid = tokens::key_id(&signing);
+    let plain = serde_json::json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
+    let mut check = |text: &str| {
+        fixture
+            .sesame
+            .check_token(&signing, text)
+            .expect("check")
+            .code
+    };
+    // Our own way of signing, by hand, is accepted: the refusals below are for what they change.
+    assert_eq!(
+        check(&signed_with_header(&signing, &plain, &token.claims)),
+        "VALID"
+    );
+    let critical =
+        serde_json::json!({"alg": "EdDSA", "kid": kid, "crit": ["exp-policy"], "exp-policy": 1});
+    assert_eq!(
+        check(&signed_with_header(&signing, &critical, &token.claims)),
+        "MALFORMED"
+    );
+    let mut future = token.claims.clone();
+    future.iat += 3600;
+    assert_eq!(
+        check(&signed_with_header(&signing, &plain, &future)),
+        "NOT_YET_VALID"
+    );
+    let mut later = token.claims.clone();
+    later.nbf = Some(later.iat + 3600);
+    assert_eq!(
+        check(&signed_with_header(&signing, &plain, &later)),
+        "NOT_YET_VALID"
+    );
+    // Within the allowed clock skew of another machine: accepted.
+    let mut skewed = token.claims.clone();
+    skewed.iat += tokens::CLOCK_SKEW_SECONDS - 5;
+    assert_eq!(
+        check(&signed_with_header(&signing, &plain, &skewed)),
+        "VALID"
+    );
+}
+
+#[test]
+fn a_token_ends_with_the_secret_it_was_issued_for() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let signing = fixture
+        .sesame
+        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
+        .expect("key");
+    let token_for = |fixture: &mut Fixture, bearer: &str| {
+        let verified = fixture
+            .sesame
+            .verify_bearer(bearer, None, None)
+            .expect("verify")
+            .key
+            .expect("valid");
+        fixture
+            .sesame
+            .sign_token(&signing, &verified, LIFETIME_DEFAULT)
+            .expect("token")
+            .token
+            .expose_secret()
+            .to_owned()
+    };
+    let check = |fixture: &mut Fixture, token: &str| {
+        fixture
+            .sesame
+            .check_token(&signing, token)
+            .expect("check")
+            .code
+    };
+    // Regenerated at once: the old secret's tokens end at once; the new secret's are valid.
+    let issued = fixture.create("immédiate");
+    let before = token_for(&mut fixture, issued.bearer().expose_secret());
+    fixture.clock.advance(Duration::seconds(2));
+    let renewed = fixture
+        .sesame
+        .regenerate_key(&admin, "immédiate", sesame_core::key::Grace::Now)
+        .expect("regenerate");
+    assert_eq!(check(&mut fixture, &before), "SUPERSEDED");
+    let after = token_for(&mut fixture, renewed.bearer().expose_secret());
+    assert_eq!(check(&mut fixture, &after), "VALID");
+    // With a grace period: the old secret's tokens live as long as the old secret.
+    let issued = fixture.create("en douceur");
+    let before = token_for(&mut fixture, issued.bearer().expose_secret());
+    fixture
+        .sesame
+        .regenerate_key(&admin, "en douceur", sesame_core::key::Grace::OneHour)
+        .expect("regenerate");
+    assert_eq!(check(&mut fixture, &before), "VALID");
+    fixture.clock.advance(Duration::minutes(61));
+    assert_eq!(check(&mut fixture, &before), "SUPERSEDED");
+}

@@ -1,16 +1,25 @@
 //! `sesamectl signing-key`: where the installation's signing key lives and its public
-//! fingerprint, to confirm out of band what an auditor sees. Creates the key on first use.
+//! fingerprint, to confirm out of band what an auditor sees. Creates the key on first use, and
+//! again with `--recreate` when the recorded one has gone missing.
 
 use serde_json::json;
-use sesame_core::SigningKeyHome;
+use sesame_core::{KeyringNamespace, SigningKeyHome};
 
 use crate::Outcome;
 use crate::context::Context;
 use crate::error::Result;
 
-pub fn run(context: &Context) -> Result<Outcome> {
-    let mut sesame = context.open()?;
-    let key = context.installation_key(&mut sesame)?;
+pub fn run(context: &Context, recreate: bool) -> Result<Outcome> {
+    let key = match recreate {
+        true => {
+            let (mut sesame, session) = context.sign_in()?;
+            sesame.recreate_signing_key(&session, &KeyringNamespace::for_this_build())?
+        }
+        false => {
+            let mut sesame = context.open()?;
+            context.installation_key(&mut sesame)?
+        }
+    };
     let output = &context.output;
     let (home, place) = match key.home() {
         SigningKeyHome::Keyring { service, entry } => ("keyring", format!("{service} / {entry}")),

@@ -375,6 +375,7 @@ mod tests {
                 permissions: vec!["factures:lecture".into()],
                 companies: vec![],
                 expires_at: None,
+                secret_generation: 0,
             }),
         };
         let question =
