@@ -236,6 +236,16 @@ pub enum Error {
     StoreBusy,
     #[error("The store is damaged: {0}")]
     StoreCorrupt(String),
+    #[error("The installation's state key cannot be used: {0}")]
+    StateKeyUnavailable(String),
+    #[error(
+        "The key that seals this store's rows is missing from the keyring and from its file, so no row can be trusted: nothing was done. Bring it back, or have an administrator accept the store as it is now with 'sesamectl store reseal'."
+    )]
+    StateKeyMissing,
+    #[error(
+        "The {kind} « {name} » was changed outside Sésame (its seal does not match): it is refused, and the event is in the audit trail. Run 'sesamectl store check'."
+    )]
+    StateTampered { kind: &'static str, name: String },
     #[error("« {} » is not a regular file; only a regular file can be replaced. Nothing was written.", .0.display())]
     FileNotRegular(PathBuf),
     #[error("The backup could not be written to « {} »: {}. Nothing was recorded.", .0.display(), .1)]
@@ -359,6 +369,9 @@ impl Error {
             Error::StoreBusy => "store_busy",
             Error::StoreCorrupt(_) => "store_corrupt",
             Error::FileNotRegular(_) => "file_not_regular",
+            Error::StateKeyUnavailable(_) => "state_key_unavailable",
+            Error::StateKeyMissing => "state_key_missing",
+            Error::StateTampered { .. } => "state_tampered",
             Error::BackupWrite(..) => "backup_write",
             Error::RestoreFailed { .. } => "restore_failed",
             Error::OutOfRange { .. } => "out_of_range",
@@ -556,6 +569,25 @@ impl Error {
                                  un instant. Rien n'a été modifié."
                 .into(),
             Error::StoreCorrupt(why) => format!("Le magasin est endommagé : {why}"),
+            Error::StateKeyUnavailable(why) => {
+                format!("La clé qui scelle les lignes du magasin est inutilisable : {why}")
+            }
+            Error::StateKeyMissing => "La clé qui scelle les lignes de ce magasin a disparu du \
+                trousseau et de son fichier : aucune ligne ne peut être vérifiée, rien n'a été \
+                fait. Retrouvez-la, ou faites accepter le magasin tel qu'il est par un \
+                administrateur avec « sesamectl store reseal »."
+                .into(),
+            Error::StateTampered { kind, name } => format!(
+                "{} « {name} » a été modifié(e) hors de Sésame (son sceau ne correspond plus) : \
+                 il/elle est refusé(e), et l'événement est inscrit au journal. Lancez « sesamectl \
+                 store check ».",
+                match *kind {
+                    "key" => "La clé",
+                    "operator" => "L'opérateur",
+                    "service" => "Le service",
+                    _ => "Le réglage",
+                }
+            ),
             Error::FileNotRegular(path) => format!(
                 "« {} » n'est pas un fichier ordinaire ; seul un fichier ordinaire peut être \
                  remplacé. Rien n'a été écrit.",

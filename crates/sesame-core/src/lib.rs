@@ -14,6 +14,7 @@ pub mod operator;
 pub mod os_keyring;
 pub mod password;
 pub mod report;
+pub mod seal;
 pub mod secret;
 pub mod service;
 pub mod settings;
@@ -46,6 +47,10 @@ pub struct Sesame {
     cost: HashingCost,
     verified_secrets: verify::VerifiedSecrets,
     pending_usage: verify::PendingUsage,
+    /// The key that seals the deciding rows (see [`seal`]).
+    state_key: seal::StateKey,
+    /// Rows found tampered with and already written to the audit trail by this instance.
+    tamper_reported: std::collections::HashSet<(seal::SealedKind, String)>,
     /// Files whose loose permissions were tightened when the store was opened.
     tightened: Vec<PathBuf>,
     /// The store's `data_version` when [`Sesame::store_changed`] last looked.
@@ -55,13 +60,24 @@ pub struct Sesame {
 }
 
 impl Sesame {
-    /// Opens the store at `path`, creating and migrating it as needed.
+    /// Opens the store at `path`, creating and migrating it as needed, with the state key from
+    /// this build's keyring namespace.
     pub fn open(path: &Path) -> Result<Sesame> {
+        Sesame::open_with_keyring(path, &KeyringNamespace::for_this_build())
+    }
+
+    /// Opens the store at `path` with the state key kept under `namespace` (tests use their
+    /// own). A store sealed before whose key cannot be found is refused
+    /// ([`Error::StateKeyMissing`]); a store never sealed is sealed now (audited).
+    pub fn open_with_keyring(path: &Path, namespace: &KeyringNamespace) -> Result<Sesame> {
         // The connection first: it makes the data folder the lock file lives in.
-        let connection = store::open(path)?;
+        let (connection, migrated) = store::open_migrating(path)?;
         let store_lock = store::backup::share_lock(path)?;
         let tightened = store::private::tighten_store(path);
+        let state_key = seal::load(&connection, namespace, path, migrated)?;
         Ok(Sesame {
+            state_key,
+            tamper_reported: std::collections::HashSet::new(),
             tightened,
             _store_lock: store_lock,
             connection,

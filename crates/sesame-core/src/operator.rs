@@ -212,6 +212,13 @@ pub(crate) fn authorize(
     let Some((name, configuration, audit, disabled_at)) = row else {
         return Err(Error::SignInFailed);
     };
+    // The rights below decide: they must be the ones Sésame wrote.
+    if !crate::seal::row_is_sealed(connection, crate::seal::SealedKind::Operator, &session.operator_id)? {
+        return Err(Error::StateTampered {
+            kind: "operator",
+            name,
+        });
+    }
     if disabled_at.is_some() {
         return Err(Error::OperatorDisabled);
     }
@@ -339,6 +346,14 @@ impl Sesame {
         let reason = match error {
             Error::RightMissing(right) => json!({"action": action, "right": right.code()}),
             Error::OperatorDisabled => json!({"action": action, "reason": "disabled"}),
+            Error::StateTampered { name, .. } => {
+                return self.report_tampering(
+                    crate::seal::SealedKind::Operator,
+                    &session.operator_id,
+                    name,
+                    action,
+                );
+            }
             _ => return Ok(()),
         };
         let actor = Actor {
@@ -448,6 +463,14 @@ impl Sesame {
             self.record_failure(&name_key, None, "unknown")?;
             return Err(Error::SignInFailed);
         };
+        // An operator added, or a password hash or rights changed, outside Sésame: refused.
+        if !crate::seal::row_is_sealed(&self.connection, crate::seal::SealedKind::Operator, &actor.id)? {
+            self.report_tampering(crate::seal::SealedKind::Operator, &actor.id, &actor.name, "sign-in")?;
+            return Err(Error::StateTampered {
+                kind: "operator",
+                name: actor.name,
+            });
+        }
         if !password::matches(secret, &password_hash) {
             self.record_failure(&name_key, Some(&actor), "password")?;
             return Err(Error::SignInFailed);

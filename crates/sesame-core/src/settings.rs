@@ -27,12 +27,23 @@ pub struct Settings {
 }
 
 impl Sesame {
+    /// A setting as Sésame wrote it; one changed outside Sésame (its seal does not match) is
+    /// refused.
     fn setting(&self, name: &str) -> Result<Option<String>> {
-        Ok(self
+        let value: Option<String> = self
             .connection
             .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
             .query_row([name], |row| row.get(0))
-            .optional()?)
+            .optional()?;
+        if value.is_some()
+            && !crate::seal::row_is_sealed(&self.connection, crate::seal::SealedKind::Setting, name)?
+        {
+            return Err(Error::StateTampered {
+                kind: "setting",
+                name: name.to_owned(),
+            });
+        }
+        Ok(value)
     }
 
     /// Readable before sign-in: the first screens need the language.

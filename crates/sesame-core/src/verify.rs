@@ -33,6 +33,8 @@ pub enum VerifyCode {
     Expired,
     InsufficientPermission,
     CompanyForbidden,
+    /// The key's row was changed outside Sésame: its seal does not match (see `seal.rs`).
+    Tampered,
 }
 
 impl VerifyCode {
@@ -47,10 +49,11 @@ impl VerifyCode {
             VerifyCode::Expired => "EXPIRED",
             VerifyCode::InsufficientPermission => "INSUFFICIENT_PERMISSION",
             VerifyCode::CompanyForbidden => "COMPANY_FORBIDDEN",
+            VerifyCode::Tampered => "TAMPERED",
         }
     }
 
-    pub const ALL: [VerifyCode; 9] = [
+    pub const ALL: [VerifyCode; 10] = [
         VerifyCode::Valid,
         VerifyCode::Malformed,
         VerifyCode::NotFound,
@@ -60,6 +63,7 @@ impl VerifyCode {
         VerifyCode::Expired,
         VerifyCode::InsufficientPermission,
         VerifyCode::CompanyForbidden,
+        VerifyCode::Tampered,
     ];
 }
 
@@ -104,6 +108,8 @@ pub(crate) struct VerifiedSecrets {
     entries: HashMap<String, (i64, [u8; 32])>,
     /// Permissions and companies per key, valid for the revision they were read at.
     grants: HashMap<String, (i64, Grants)>,
+    /// Per key, the canonical text and seal last proven to match.
+    seals: HashMap<String, (String, Vec<u8>)>,
     argon2_checks: u64,
 }
 
@@ -135,6 +141,14 @@ impl VerifiedSecrets {
     pub(crate) fn forget(&mut self, key_id: &str) {
         self.entries.remove(key_id);
         self.grants.remove(key_id);
+        self.seals.remove(key_id);
+    }
+
+    fn remember_seal(&mut self, key_id: &str, canonical: String, seal: Vec<u8>) {
+        if self.seals.len() >= VERIFIED_SECRETS_MAX {
+            self.seals.clear();
+        }
+        self.seals.insert(key_id.to_owned(), (canonical, seal));
     }
 }
 
@@ -174,6 +188,7 @@ struct KeyRow {
     revision: i64,
     deleted: bool,
     regenerated_at: Option<i64>,
+    seal: Option<Vec<u8>>,
 }
 
 impl Sesame {
@@ -220,8 +235,10 @@ impl Sesame {
             .prepare_cached(
                 "SELECT k.id, k.status, k.expires_at, k.secret_hash, k.previous_secret_hash,
                      k.previous_secret_valid_until, k.revision, k.deleted_at IS NOT NULL,
-                     k.name, s.id, s.name, k.regenerated_at
-                 FROM keys k JOIN services s ON s.id = k.service_id WHERE k.identifier = ?1",
+                     k.name, s.id, s.name, k.regenerated_at, rs.seal
+                 FROM keys k JOIN services s ON s.id = k.service_id
+                 LEFT JOIN row_seals rs ON rs.kind = 'key' AND rs.id = k.id
+                 WHERE k.identifier = ?1",
             )?
             .query_row([&presented.identifier], |row| {
                 Ok(KeyRow {
@@ -237,6 +254,7 @@ impl Sesame {
                     service_id: row.get(9)?,
                     service_name: row.get(10)?,
                     regenerated_at: row.get(11)?,
+                    seal: row.get(12)?,
                 })
             })
             .optional()?;
@@ -260,7 +278,9 @@ impl Sesame {
             self.pending_usage.failed(&row.id);
             return Ok(Verification::refused(code));
         }
-        let key = self.verified_key(row, &presented.identifier, expires_at)?;
+        let Some(key) = self.sealed_key(row, &presented.identifier, expires_at)? else {
+            return Ok(Verification::refused(VerifyCode::Tampered));
+        };
         let wanted_permission = permission.map(str::trim).filter(|p| !p.is_empty());
         if wanted_permission.is_some_and(|wanted| !key.permissions.iter().any(|p| p == wanted)) {
             return Ok(Verification::refused(VerifyCode::InsufficientPermission));
@@ -316,6 +336,61 @@ impl Sesame {
             return Ok(password::matches(secret, previous_hash));
         }
         Ok(false)
+    }
+
+    /// The key about to be answered valid, if its row matches its seal (see `seal.rs`); a row
+    /// changed outside Sésame is reported to the audit trail once and refused. The seal is
+    /// computed only when the row differs from the one last proven, so the warm path costs a
+    /// comparison.
+    fn sealed_key(
+        &mut self,
+        row: KeyRow,
+        identifier: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<Option<VerifiedKey>> {
+        let seal = row.seal.clone().unwrap_or_default();
+        let values = (
+            row.status.clone(),
+            row.secret_hash.clone(),
+            row.previous_secret_hash.clone(),
+            row.previous_secret_valid_until,
+            row.expires_at,
+            row.regenerated_at,
+            row.revision,
+        );
+        let (key_id, key_name) = (row.id.clone(), row.name.clone());
+        let key = self.verified_key(row, identifier, expires_at)?;
+        let mut company_ids: Vec<String> = key.companies.iter().map(|c| c.id.clone()).collect();
+        company_ids.sort();
+        let canonical = crate::seal::key_canonical(&crate::seal::KeyDecidingValues {
+            id: &key.id,
+            service_id: &key.service_id,
+            identifier,
+            status: &values.0,
+            secret_hash: values.1.as_deref(),
+            previous_secret_hash: values.2.as_deref(),
+            previous_secret_valid_until: values.3,
+            expires_at: values.4,
+            deleted_at: None,
+            regenerated_at: values.5,
+            revision: values.6,
+            permissions: &key.permissions,
+            company_ids: &company_ids,
+        });
+        let proven = self
+            .verified_secrets
+            .seals
+            .get(&key.id)
+            .is_some_and(|(text, known)| *text == canonical && *known == seal);
+        if proven {
+            return Ok(Some(key));
+        }
+        if self.state_key.opens(canonical.as_bytes(), &seal) {
+            self.verified_secrets.remember_seal(&key.id, canonical, seal);
+            return Ok(Some(key));
+        }
+        self.report_tampering(crate::seal::SealedKind::Key, &key_id, &key_name, "verification")?;
+        Ok(None)
     }
 
     /// The key's permissions and companies: from the cache when read at this revision, else

@@ -81,6 +81,9 @@ enum Command {
     },
     /// Replace the store with a backup, after checking it; the current store is kept aside.
     Restore { file: PathBuf },
+    /// The store's own state: its seals checked, or accepted anew when their key is lost.
+    #[command(subcommand)]
+    Store(commands::store::StoreCommand),
     /// Run the local verification service (HTTP on 127.0.0.1:8417 by default).
     Serve(serve::ServeArgs),
 }
@@ -130,6 +133,7 @@ fn main() -> ExitCode {
         Command::Report(command) => commands::report::run(&context, command),
         Command::Backup { file, overwrite } => commands::backup::backup(&context, &file, overwrite),
         Command::Restore { file } => commands::backup::restore(&context, &file),
+        Command::Store(command) => commands::store::run(&context, command),
         Command::Serve(args) => serve::run(&context, &args),
     };
     match result {

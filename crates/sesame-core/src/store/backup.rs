@@ -278,7 +278,12 @@ pub struct Restored {
 /// store copied aside under a name never used before and the new one renamed into place. If any
 /// step fails, the store is left as it was. `operator` names who asked (rights are checked by
 /// the caller, on the store being replaced).
-pub fn restore(store: &Path, backup: &Path, operator: &str) -> Result<Restored> {
+pub fn restore(
+    store: &Path,
+    backup: &Path,
+    operator: &str,
+    namespace: &crate::KeyringNamespace,
+) -> Result<Restored> {
     check_backup(backup)?;
     let failed = |why: String| Error::RestoreFailed {
         store: store.to_owned(),
@@ -301,16 +306,16 @@ pub fn restore(store: &Path, backup: &Path, operator: &str) -> Result<Restored> 
         false => None,
     };
     let aside_path = aside.as_ref().map(|file| file.path().to_owned());
-    prepare_incoming(
-        incoming.path(),
-        backup,
-        operator,
-        aside_path.as_deref(),
+    let target = Incoming {
+        path: incoming.path(),
         store,
-    )
-    .map_err(|error| match error {
-        Error::RestoreFailed { .. } => error,
-        other => failed(other.to_string()),
+        namespace,
+    };
+    prepare_incoming(&target, backup, operator, aside_path.as_deref()).map_err(|error| {
+        match error {
+            Error::RestoreFailed { .. } | Error::BackupInvalid(_) | Error::StateKeyMissing => error,
+            other => failed(other.to_string()),
+        }
     })?;
     check_backup(incoming.path()).map_err(|error| failed(error.to_string()))?;
 
@@ -354,14 +359,22 @@ pub fn restore(store: &Path, backup: &Path, operator: &str) -> Result<Restored> 
     Ok(Restored { summary, previous })
 }
 
-/// Copies `backup` into `incoming`, migrates it, and writes the restore's event in it.
+/// The store being prepared for a restore.
+struct Incoming<'a> {
+    path: &'a Path,
+    store: &'a Path,
+    namespace: &'a crate::KeyringNamespace,
+}
+
+/// Copies `backup` into `incoming`, migrates it, checks its seals, and writes the restore's
+/// event in it.
 fn prepare_incoming(
-    incoming: &Path,
+    incoming: &Incoming<'_>,
     backup: &Path,
     operator: &str,
     previous: Option<&Path>,
-    store: &Path,
 ) -> Result<()> {
+    let (incoming, store, namespace) = (incoming.path, incoming.store, incoming.namespace);
     let source = Connection::open_with_flags(
         backup,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -371,8 +384,10 @@ fn prepare_incoming(
     drop(source);
     configure(&connection)?;
     migrate(&connection, store)?;
+    let sealed_now = check_seals(&connection, namespace, store)?;
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let details = json!({
+        "sealed_now": sealed_now,
         "from": std::fs::canonicalize(backup)
             .unwrap_or_else(|_| backup.to_owned())
             .display()
@@ -409,6 +424,46 @@ fn reserve_aside(store: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         .prefix(&format!("{name}.avant-restauration-{stamp}-"))
         .rand_bytes(6)
         .tempfile_in(folder_of(store))
+}
+
+/// The restored rows must match their seals, with the state key of the backup's installation;
+/// a backup made before stores were sealed is sealed now (says how many rows). A row changed
+/// in the file is named and refused.
+fn check_seals(
+    connection: &Connection,
+    namespace: &crate::KeyringNamespace,
+    store: &Path,
+) -> Result<Option<usize>> {
+    use crate::seal;
+    let installation: String = connection.query_row(
+        "SELECT value FROM settings WHERE name = 'installation_id'",
+        [],
+        |row| row.get(0),
+    )?;
+    let sealed_before: bool =
+        connection.query_row("SELECT EXISTS (SELECT 1 FROM row_seals)", [], |row| row.get(0))?;
+    let key = match seal::read(namespace, &installation, store)? {
+        seal::Found::Existing(key) => key,
+        seal::Found::Missing if sealed_before => return Err(Error::StateKeyMissing),
+        seal::Found::Missing => seal::create(namespace, &installation, store)?,
+    };
+    seal::install(connection, &key)?;
+    if !sealed_before {
+        return Ok(Some(seal::seal_unsealed(connection)?));
+    }
+    let (_, tampered) = seal::tampered_rows(connection)?;
+    if let Some(row) = tampered.first() {
+        return Err(Error::BackupInvalid(format!(
+            "the {} « {} » was changed outside Sésame (its seal does not match){}",
+            row.kind.code(),
+            row.name,
+            match tampered.len() {
+                1 => String::new(),
+                more => format!(", and {} other row(s)", more - 1),
+            }
+        )));
+    }
+    Ok(None)
 }
 
 /// Copies the current store into the name reserved for it, and keeps it.

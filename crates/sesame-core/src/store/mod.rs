@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_audit_screen.sql"),
     include_str!("migrations/0004_import.sql"),
     include_str!("migrations/0005_creator_filter.sql"),
+    include_str!("migrations/0006_row_seals.sql"),
 ];
 
 /// The schema version this build writes.
@@ -40,6 +41,11 @@ pub fn default_path() -> Result<PathBuf> {
 /// to the latest version. A file that is not SQLite, another program's database, a read-only
 /// file or a store from a newer Sésame is refused without any change.
 pub fn open(path: &Path) -> Result<Connection> {
+    open_migrating(path).map(|(connection, _)| connection)
+}
+
+/// [`open`], also saying whether migrations were applied (their new rows need seals).
+pub fn open_migrating(path: &Path) -> Result<(Connection, bool)> {
     let unavailable =
         |error: std::io::Error| Error::StoreUnavailable(path.to_owned(), error.to_string());
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -57,8 +63,8 @@ pub fn open(path: &Path) -> Result<Connection> {
     if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
         return Err(Error::StoreReadOnly(path.to_owned()));
     }
-    migrate(&connection, path)?;
-    Ok(connection)
+    let migrated = migrate(&connection, path)?;
+    Ok((connection, migrated))
 }
 
 fn open_error(path: &Path, error: rusqlite::Error) -> Error {
@@ -94,7 +100,8 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn migrate(connection: &Connection, path: &Path) -> Result<()> {
+/// Brings the schema to the latest version; says whether anything was applied.
+fn migrate(connection: &Connection, path: &Path) -> Result<bool> {
     let found: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let application_id: i64 =
         connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
@@ -114,7 +121,7 @@ fn migrate(connection: &Connection, path: &Path) -> Result<()> {
         });
     }
     if found == latest_version() {
-        return Ok(());
+        return Ok(false);
     }
     let transaction =
         rusqlite::Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
@@ -126,7 +133,7 @@ fn migrate(connection: &Connection, path: &Path) -> Result<()> {
     transaction.pragma_update(None, "application_id", APPLICATION_ID)?;
     transaction.pragma_update(None, "user_version", latest_version())?;
     transaction.commit()?;
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -43,7 +43,12 @@ pub fn restore(context: &Context, path: &Path) -> Result<Outcome> {
         session.operator_name().to_owned()
     };
     let store = context.store_path()?;
-    let restored = backup::restore(&store, path, &operator)?;
+    let restored = backup::restore(
+        &store,
+        path,
+        &operator,
+        &sesame_core::KeyringNamespace::for_this_build(),
+    )?;
     let output = &context.output;
     let previous = restored
         .previous

@@ -9,4 +9,5 @@ pub mod operator;
 pub mod report;
 pub mod service;
 pub mod signing_key;
+pub mod store;
 pub mod verify;

@@ -1,0 +1,744 @@
+//! Tamper-evident state. The audit trail is hash-chained, but the rows that decide who gets in
+//! are not events: a key's status, hashes, permissions, companies and expiry; an operator's
+//! password hash and rights; a service's prefix and permissions; the settings. Each such row
+//! carries a seal in `row_seals`: an HMAC-SHA256 of its deciding values, keyed by a secret of
+//! the installation kept beside the signing key (the OS keyring, else an owner-only file beside
+//! the store), never in the store.
+//!
+//! Sésame's own connections keep the seals current by themselves: when the state key is loaded,
+//! the connection gets the `sesame_seal` SQL function and temporary triggers that reseal a row
+//! whenever one of its deciding values changes, in the same statement. Another program that
+//! edits the file (or a backup) has neither, so an edited, added or copied row no longer matches
+//! its seal: verification answers `TAMPERED`, sign-in and rights are refused, and
+//! `sesamectl store check` and restore name the row.
+//!
+//! Limits (documented in the README): a row put back as it was in an older copy of the same
+//! store, with its old seal, is not detected by its seal alone; whoever can read the state key
+//! (the user's keyring or the key file) can forge seals.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, KeyInit, Mac};
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, OptionalExtension};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::os_keyring::{self, KeyringNamespace, KeyringUnavailable};
+
+/// The installation's state key: redacted in `Debug`, wiped on drop, never serialised.
+#[derive(Clone)]
+pub struct StateKey(Zeroizing<[u8; 32]>);
+
+impl fmt::Debug for StateKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("StateKey(…)")
+    }
+}
+
+impl StateKey {
+    fn generate() -> Result<StateKey> {
+        let mut bytes = Zeroizing::new([0_u8; 32]);
+        OsRng
+            .try_fill_bytes(bytes.as_mut())
+            .map_err(|error| Error::Internal(format!("random source: {error}")))?;
+        Ok(StateKey(bytes))
+    }
+
+    fn decode(text: &str) -> Option<StateKey> {
+        let mut bytes = Zeroizing::new([0_u8; 32]);
+        hex::decode_to_slice(text.trim(), bytes.as_mut()).ok()?;
+        Some(StateKey(bytes))
+    }
+
+    fn encode(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex::encode(self.0.as_ref()))
+    }
+
+    /// The seal of a row's canonical text.
+    pub fn seal(&self, canonical: &[u8]) -> Result<Vec<u8>> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.as_ref())
+            .map_err(|error| Error::Internal(format!("state key: {error}")))?;
+        mac.update(canonical);
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+
+    /// Whether `seal` is the seal of `canonical`, compared in constant time.
+    pub fn opens(&self, canonical: &[u8], seal: &[u8]) -> bool {
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.as_ref()) else {
+            return false;
+        };
+        mac.update(canonical);
+        mac.verify_slice(seal).is_ok()
+    }
+}
+
+/// What kind of row a seal belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SealedKind {
+    Key,
+    Operator,
+    Service,
+    Setting,
+}
+
+impl SealedKind {
+    pub const ALL: [SealedKind; 4] = [
+        SealedKind::Key,
+        SealedKind::Operator,
+        SealedKind::Service,
+        SealedKind::Setting,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SealedKind::Key => "key",
+            SealedKind::Operator => "operator",
+            SealedKind::Service => "service",
+            SealedKind::Setting => "setting",
+        }
+    }
+
+    /// The table, its alias in [`SealedKind::canonical_sql`], its id column and a column that
+    /// names the row for people.
+    fn table(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            SealedKind::Key => ("keys", "k", "id", "name"),
+            SealedKind::Operator => ("operators", "o", "id", "name"),
+            SealedKind::Service => ("services", "s", "id", "name"),
+            SealedKind::Setting => ("settings", "t", "name", "name"),
+        }
+    }
+
+    /// The row's canonical text in SQL: each deciding value hex-encoded (so no value can shift
+    /// into another), `-` for NULL, lists sorted. [`key_canonical`] writes the same for a key.
+    fn canonical_sql(self) -> String {
+        let value = |column: &str| format!("iif({column} IS NULL, '-', hex({column}))");
+        let list = |column: &str, table: &str, owner: &str, id: &str| {
+            format!(
+                "coalesce((SELECT group_concat(hex({column}), ',' ORDER BY {column}) \
+                 FROM {table} WHERE {owner} = {id}), '')"
+            )
+        };
+        let join = |kind: &str, parts: Vec<String>| {
+            std::iter::once(format!("'{kind}'"))
+                .chain(parts)
+                .collect::<Vec<_>>()
+                .join(" || '|' || ")
+        };
+        match self {
+            SealedKind::Key => join(
+                "key",
+                [
+                    "k.id",
+                    "k.service_id",
+                    "k.identifier",
+                    "k.status",
+                    "k.secret_hash",
+                    "k.previous_secret_hash",
+                    "k.previous_secret_valid_until",
+                    "k.expires_at",
+                    "k.deleted_at",
+                    "k.regenerated_at",
+                    "k.revision",
+                ]
+                .iter()
+                .map(|column| value(column))
+                .chain([
+                    list("permission", "key_permissions", "key_id", "k.id"),
+                    list("company_id", "key_companies", "key_id", "k.id"),
+                ])
+                .collect(),
+            ),
+            SealedKind::Operator => join(
+                "operator",
+                [
+                    "o.id",
+                    "o.name_key",
+                    "o.password_hash",
+                    "o.right_configuration",
+                    "o.right_audit",
+                    "o.disabled_at",
+                ]
+                .iter()
+                .map(|column| value(column))
+                .collect(),
+            ),
+            SealedKind::Service => join(
+                "service",
+                vec![
+                    value("s.id"),
+                    value("s.key_prefix"),
+                    list("permission", "service_permissions", "service_id", "s.id"),
+                ],
+            ),
+            SealedKind::Setting => join("setting", vec![value("t.name"), value("t.value")]),
+        }
+    }
+
+    /// `SELECT id, name, seal is right` for every row of this kind.
+    fn check_sql(self) -> String {
+        let (table, alias, id, name) = self.table();
+        format!(
+            "SELECT {alias}.{id}, {alias}.{name},
+                    coalesce(sesame_seal({canonical}) = rs.seal, 0)
+             FROM {table} {alias}
+             LEFT JOIN row_seals rs ON rs.kind = '{kind}' AND rs.id = {alias}.{id}",
+            canonical = self.canonical_sql(),
+            kind = self.code(),
+        )
+    }
+
+    /// Reseals the row `{row}` of this kind (`{row}` is replaced by a trigger's `new.id`…).
+    fn reseal_sql(self, row: &str) -> String {
+        let (table, alias, id, _) = self.table();
+        // A delete then an insert rather than INSERT OR REPLACE: inside a trigger, the conflict
+        // policy of the statement that fired it (an upsert of a setting) would win.
+        format!(
+            "DELETE FROM row_seals WHERE kind = '{kind}' AND id = {row};
+             INSERT INTO row_seals (kind, id, seal)
+             SELECT '{kind}', {alias}.{id}, sesame_seal({canonical})
+             FROM {table} {alias} WHERE {alias}.{id} = {row};",
+            kind = self.code(),
+            canonical = self.canonical_sql(),
+        )
+    }
+}
+
+/// A key's canonical text from values already read, as [`SealedKind::canonical_sql`] writes it.
+#[derive(Debug)]
+pub(crate) struct KeyDecidingValues<'a> {
+    pub id: &'a str,
+    pub service_id: &'a str,
+    pub identifier: &'a str,
+    pub status: &'a str,
+    pub secret_hash: Option<&'a str>,
+    pub previous_secret_hash: Option<&'a str>,
+    pub previous_secret_valid_until: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub regenerated_at: Option<i64>,
+    pub revision: i64,
+    pub permissions: &'a [String],
+    pub company_ids: &'a [String],
+}
+
+pub(crate) fn key_canonical(values: &KeyDecidingValues<'_>) -> String {
+    fn text(value: Option<&str>) -> String {
+        value.map_or_else(|| "-".to_owned(), |v| hex::encode_upper(v.as_bytes()))
+    }
+    fn number(value: Option<i64>) -> String {
+        value.map_or_else(|| "-".to_owned(), |v| hex::encode_upper(v.to_string()))
+    }
+    fn list(values: &[String]) -> String {
+        let mut sorted: Vec<&String> = values.iter().collect();
+        sorted.sort();
+        sorted
+            .iter()
+            .map(|value| hex::encode_upper(value.as_bytes()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    [
+        "key".to_owned(),
+        text(Some(values.id)),
+        text(Some(values.service_id)),
+        text(Some(values.identifier)),
+        text(Some(values.status)),
+        text(values.secret_hash),
+        text(values.previous_secret_hash),
+        number(values.previous_secret_valid_until),
+        number(values.expires_at),
+        number(values.deleted_at),
+        number(values.regenerated_at),
+        number(Some(values.revision)),
+        list(values.permissions),
+        list(values.company_ids),
+    ]
+    .join("|")
+}
+
+/// Gives `connection` the `sesame_seal` function and the triggers that keep seals current.
+pub(crate) fn install(connection: &Connection, key: &StateKey) -> Result<()> {
+    let sealing = key.clone();
+    connection.create_scalar_function(
+        "sesame_seal",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |context| {
+            let text: String = context.get(0)?;
+            sealing
+                .seal(text.as_bytes())
+                .map_err(|error| rusqlite::Error::UserFunctionError(error.to_string().into()))
+        },
+    )?;
+    let mut triggers = String::new();
+    let mut trigger = |name: &str, event: &str, table: &str, body: String| {
+        triggers.push_str(&format!(
+            "CREATE TEMP TRIGGER IF NOT EXISTS seal_{name} AFTER {event} ON main.{table}
+             BEGIN {body} END;\n"
+        ));
+    };
+    let key_columns = "service_id, identifier, status, secret_hash, previous_secret_hash, \
+                       previous_secret_valid_until, expires_at, deleted_at, regenerated_at, revision";
+    trigger("key_insert", "INSERT", "keys", SealedKind::Key.reseal_sql("new.id"));
+    trigger(
+        "key_update",
+        &format!("UPDATE OF {key_columns}"),
+        "keys",
+        SealedKind::Key.reseal_sql("new.id"),
+    );
+    for (table, suffix) in [("key_permissions", "permissions"), ("key_companies", "companies")] {
+        trigger(
+            &format!("key_{suffix}_insert"),
+            "INSERT",
+            table,
+            SealedKind::Key.reseal_sql("new.key_id"),
+        );
+        trigger(
+            &format!("key_{suffix}_delete"),
+            "DELETE",
+            table,
+            SealedKind::Key.reseal_sql("old.key_id"),
+        );
+    }
+    trigger("operator_insert", "INSERT", "operators", SealedKind::Operator.reseal_sql("new.id"));
+    trigger(
+        "operator_update",
+        "UPDATE OF name_key, password_hash, right_configuration, right_audit, disabled_at",
+        "operators",
+        SealedKind::Operator.reseal_sql("new.id"),
+    );
+    trigger("service_insert", "INSERT", "services", SealedKind::Service.reseal_sql("new.id"));
+    trigger(
+        "service_update",
+        "UPDATE OF key_prefix",
+        "services",
+        SealedKind::Service.reseal_sql("new.id"),
+    );
+    trigger(
+        "service_permissions_insert",
+        "INSERT",
+        "service_permissions",
+        SealedKind::Service.reseal_sql("new.service_id"),
+    );
+    trigger(
+        "service_permissions_delete",
+        "DELETE",
+        "service_permissions",
+        SealedKind::Service.reseal_sql("old.service_id"),
+    );
+    trigger("setting_insert", "INSERT", "settings", SealedKind::Setting.reseal_sql("new.name"));
+    trigger("setting_update", "UPDATE", "settings", SealedKind::Setting.reseal_sql("new.name"));
+    for (kind, table, id) in [
+        (SealedKind::Key, "keys", "id"),
+        (SealedKind::Operator, "operators", "id"),
+        (SealedKind::Service, "services", "id"),
+        (SealedKind::Setting, "settings", "name"),
+    ] {
+        trigger(
+            &format!("{}_delete", kind.code()),
+            "DELETE",
+            table,
+            format!(
+                "DELETE FROM row_seals WHERE kind = '{}' AND id = old.{id};",
+                kind.code()
+            ),
+        );
+    }
+    connection.execute_batch(&triggers)?;
+    Ok(())
+}
+
+/// A row whose seal does not match (edited, added or copied outside Sésame).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TamperedRow {
+    pub kind: SealedKind,
+    pub id: String,
+    pub name: String,
+}
+
+/// Every row whose seal does not match, and how many rows were checked.
+pub(crate) fn tampered_rows(connection: &Connection) -> Result<(u64, Vec<TamperedRow>)> {
+    let mut checked = 0;
+    let mut tampered = Vec::new();
+    for kind in SealedKind::ALL {
+        let mut statement = connection.prepare(&kind.check_sql())?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, bool>(2)?))
+        })?;
+        for row in rows {
+            let (id, name, sealed) = row?;
+            checked += 1;
+            if !sealed {
+                tampered.push(TamperedRow { kind, id, name });
+            }
+        }
+    }
+    Ok((checked, tampered))
+}
+
+/// Whether the one row `id` of `kind` matches its seal.
+pub(crate) fn row_is_sealed(connection: &Connection, kind: SealedKind, id: &str) -> Result<bool> {
+    let (_, alias, id_column, _) = kind.table();
+    let sql = format!("{} WHERE {alias}.{id_column} = ?1", kind.check_sql());
+    Ok(connection
+        .prepare_cached(&sql)?
+        .query_row([id], |row| row.get::<_, bool>(2))
+        .optional()?
+        .unwrap_or(true))
+}
+
+/// Seals rows that have no seal yet: every row when a store is sealed for the first time, the
+/// rows a migration added otherwise. A row whose seal is wrong is left as it is.
+pub(crate) fn seal_unsealed(connection: &Connection) -> Result<usize> {
+    let mut sealed = 0;
+    for kind in SealedKind::ALL {
+        let (table, alias, id, _) = kind.table();
+        sealed += connection.execute(
+            &format!(
+                "INSERT INTO row_seals (kind, id, seal)
+                 SELECT '{code}', {alias}.{id}, sesame_seal({canonical}) FROM {table} {alias}
+                 WHERE NOT EXISTS (SELECT 1 FROM row_seals rs
+                                   WHERE rs.kind = '{code}' AND rs.id = {alias}.{id})",
+                code = kind.code(),
+                canonical = kind.canonical_sql(),
+            ),
+            [],
+        )?;
+    }
+    Ok(sealed)
+}
+
+/// Finds the store's state key and gives the connection its seals (see [`install`]). A store
+/// never sealed is sealed now, in one transaction with its `store.sealed` event; one whose key
+/// is gone is refused. `migrated` says migrations just ran: the rows they added are sealed.
+pub(crate) fn load(
+    connection: &Connection,
+    namespace: &KeyringNamespace,
+    store: &Path,
+    migrated: bool,
+) -> Result<StateKey> {
+    let installation = |connection: &Connection| -> Result<String> {
+        connection
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'installation_id'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::StoreCorrupt("the installation has no identity".into()))
+    };
+    if let Found::Existing(key) = read(namespace, &installation(connection)?, store)? {
+        install(connection, &key)?;
+        if migrated {
+            seal_unsealed(connection)?;
+        }
+        return Ok(key);
+    }
+    // Made under the store's write lock, so two programs opening a new store agree on one key.
+    let transaction = rusqlite::Transaction::new_unchecked(
+        connection,
+        rusqlite::TransactionBehavior::Immediate,
+    )?;
+    let installation = installation(&transaction)?;
+    let key = match read(namespace, &installation, store)? {
+        Found::Existing(key) => {
+            install(&transaction, &key)?;
+            key
+        }
+        Found::Missing => {
+            let sealed_before: bool = transaction.query_row(
+                "SELECT EXISTS (SELECT 1 FROM row_seals)",
+                [],
+                |row| row.get(0),
+            )?;
+            if sealed_before {
+                return Err(Error::StateKeyMissing);
+            }
+            let key = create(namespace, &installation, store)?;
+            install(&transaction, &key)?;
+            let rows = seal_unsealed(&transaction)?;
+            // A store made by an earlier version is sealed as it is found, and the trail says
+            // so; a new one (no operator yet) has nothing worth an event.
+            let in_use: bool = transaction.query_row(
+                "SELECT EXISTS (SELECT 1 FROM operators)",
+                [],
+                |row| row.get(0),
+            )?;
+            if in_use {
+                crate::audit::record(
+                    &transaction,
+                    chrono::Utc::now(),
+                    None,
+                    "store.sealed",
+                    None,
+                    serde_json::json!({"rows": rows}),
+                )?;
+            }
+            key
+        }
+    };
+    transaction.commit()?;
+    Ok(key)
+}
+
+impl crate::Sesame {
+    /// Writes a `store.tampered` event for a row found changed outside Sésame, once per row for
+    /// this instance (a flood of checks of one tampered key writes one event).
+    pub(crate) fn report_tampering(
+        &mut self,
+        kind: SealedKind,
+        id: &str,
+        name: &str,
+        during: &str,
+    ) -> Result<()> {
+        if !self.tamper_reported.insert((kind, id.to_owned())) {
+            return Ok(());
+        }
+        let details = serde_json::json!({"kind": kind.code(), "id": id, "name": name, "during": during});
+        self.write(|transaction, now| {
+            crate::audit::record(transaction, now, None, "store.tampered", None, details)
+        })
+    }
+
+    /// Every sealed row checked against its seal (for `sesamectl store check` and auditors),
+    /// and the audit chain; rows found changed are written to the audit trail.
+    pub fn check_store(&mut self, session: &crate::Session) -> Result<StoreCheck> {
+        self.require(session, crate::Right::Audit, "store.checked")?;
+        let (rows, tampered) = tampered_rows(&self.connection)?;
+        for row in &tampered {
+            self.report_tampering(row.kind, &row.id, &row.name, "store check")?;
+        }
+        let chain = self.check_audit_chain()?;
+        Ok(StoreCheck {
+            rows,
+            tampered,
+            chain_events: chain.events,
+            chain_first_broken: chain.first_broken.map(|(seq, _)| seq),
+        })
+    }
+
+    /// Accepts the store as it is now: a new state key, every row sealed again, and a
+    /// `store.resealed` event naming who did it. For a store whose key is lost (moved to another
+    /// machine, keyring reset); the operator's password is checked against the row as it is,
+    /// since no seal can be trusted.
+    pub fn reseal(
+        path: &Path,
+        namespace: &KeyringNamespace,
+        operator: &str,
+        password: &crate::secret::SecretString,
+    ) -> Result<crate::Sesame> {
+        let connection = crate::store::open(path)?;
+        let row: Option<(String, String, String, bool, Option<i64>)> = connection
+            .query_row(
+                "SELECT id, name, password_hash, right_configuration, disabled_at FROM operators
+                 WHERE name_key = ?1",
+                [crate::validate::name_key(operator.trim())],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )
+            .optional()?;
+        let secret = crate::secret::ExposeSecret::expose_secret(password).as_bytes();
+        let Some((id, name, hash, configuration, None)) = row else {
+            crate::password::spend_equal_time(secret, crate::HashingCost::default());
+            return Err(Error::SignInFailed);
+        };
+        if !crate::password::matches(secret, &hash) {
+            return Err(Error::SignInFailed);
+        }
+        if !configuration {
+            return Err(Error::RightMissing(crate::Right::Configuration));
+        }
+        let installation: String = connection.query_row(
+            "SELECT value FROM settings WHERE name = 'installation_id'",
+            [],
+            |row| row.get(0),
+        )?;
+        let transaction = rusqlite::Transaction::new_unchecked(
+            &connection,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        forget(namespace, &installation, path);
+        let key = create(namespace, &installation, path)?;
+        install(&transaction, &key)?;
+        transaction.execute("DELETE FROM row_seals", [])?;
+        let rows = seal_unsealed(&transaction)?;
+        crate::audit::record(
+            &transaction,
+            chrono::Utc::now(),
+            Some(&crate::audit::Actor { id, name }),
+            "store.resealed",
+            None,
+            serde_json::json!({"rows": rows}),
+        )?;
+        transaction.commit()?;
+        drop(connection);
+        crate::Sesame::open_with_keyring(path, namespace)
+    }
+}
+
+/// What `check_store` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreCheck {
+    pub rows: u64,
+    pub tampered: Vec<TamperedRow>,
+    pub chain_events: u64,
+    pub chain_first_broken: Option<i64>,
+}
+
+/// The key file beside the store, for when no keyring answers:
+/// `sesame-state-<installation id>.key`, named after the installation (like the keyring entry)
+/// so that a backup of the store kept in the same folder finds it too.
+pub fn key_file_path(store: &Path, installation: &str) -> PathBuf {
+    store.with_file_name(format!("sesame-state-{installation}.key"))
+}
+
+/// Where the state key was found.
+#[derive(Debug)]
+pub(crate) enum Found {
+    Existing(StateKey),
+    Missing,
+}
+
+/// Reads the state key from the keyring, else from its file.
+pub(crate) fn read(namespace: &KeyringNamespace, installation: &str, store: &Path) -> Result<Found> {
+    let entry = format!("state-key-{installation}");
+    if let Ok(Some(text)) = os_keyring::read(namespace, &entry) {
+        return StateKey::decode(&text).map(Found::Existing).ok_or_else(|| {
+            Error::StateKeyUnavailable("the keyring entry does not hold a state key".into())
+        });
+    }
+    let file = key_file_path(store, installation);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => {
+            let text = Zeroizing::new(text);
+            crate::store::private::tighten(&file, crate::store::private::FILE_MODE);
+            StateKey::decode(&text).map(Found::Existing).ok_or_else(|| {
+                Error::StateKeyUnavailable(format!("{} does not hold a state key", file.display()))
+            })
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Found::Missing),
+        Err(error) => Err(Error::StateKeyUnavailable(format!("{}: {error}", file.display()))),
+    }
+}
+
+/// Makes a new state key and keeps it in the keyring, else in an owner-only file.
+pub(crate) fn create(namespace: &KeyringNamespace, installation: &str, store: &Path) -> Result<StateKey> {
+    let key = StateKey::generate()?;
+    let entry = format!("state-key-{installation}");
+    match os_keyring::write(namespace, &entry, &key.encode()) {
+        Ok(()) => Ok(key),
+        Err(KeyringUnavailable(_)) => {
+            write_file(&key_file_path(store, installation), &key)?;
+            Ok(key)
+        }
+    }
+}
+
+fn write_file(path: &Path, key: &StateKey) -> Result<()> {
+    use std::io::Write;
+    let failed = |error: std::io::Error| {
+        Error::StateKeyUnavailable(format!("{}: {error}", path.display()))
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(crate::store::private::FILE_MODE);
+    }
+    let mut file = options.open(path).map_err(failed)?;
+    file.write_all(key.encode().as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(failed)
+}
+
+/// Removes the state key (keyring entry and file): for `store reseal`, which makes a new one.
+pub(crate) fn forget(namespace: &KeyringNamespace, installation: &str, store: &Path) {
+    let _ = os_keyring::delete(namespace, &format!("state-key-{installation}"));
+    let _ = std::fs::remove_file(key_file_path(store, installation));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() -> Result<()> {
+        let key = StateKey::generate()?;
+        assert_eq!(format!("{key:?}"), "StateKey(…)");
+        assert!(!format!("{key:?}").contains(&*key.encode()));
+        Ok(())
+    }
+
+    #[test]
+    fn the_rust_and_sql_canonical_forms_agree() -> Result<()> {
+        let connection = Connection::open_in_memory()?;
+        for migration in crate::store::MIGRATIONS {
+            connection.execute_batch(migration)?;
+        }
+        let key = StateKey::generate()?;
+        install(&connection, &key)?;
+        // The migrations' own rows (the installation's identity) predate the key.
+        assert_eq!(seal_unsealed(&connection)?, 1);
+        connection.execute_batch(
+            "INSERT INTO operators (id, name, name_key, password_hash, created_at)
+                 VALUES ('o1', 'A', 'a', '$argon2id$x', 1);
+             INSERT INTO services (id, name, name_key, key_prefix, created_at, created_by, updated_at)
+                 VALUES ('s1', 'Paie', 'paie', 'paie', 1, 'o1', 1);
+             INSERT INTO companies (id, name, name_key, created_at, created_by)
+                 VALUES ('c2', 'B', 'b', 1, 'o1'), ('c1', 'A', 'a', 1, 'o1');
+             INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash, status,
+                               expires_at, created_at, created_by, revision)
+                 VALUES ('k1', 's1', 'n', 'n', 'paie_x', '$argon2id$h', 'active', 99, 1, 'o1', 3);
+             INSERT INTO key_permissions (key_id, permission) VALUES ('k1', 'z:w'), ('k1', 'a:r');
+             INSERT INTO key_companies (key_id, company_id) VALUES ('k1', 'c2'), ('k1', 'c1');",
+        )?;
+        let seal: Vec<u8> =
+            connection.query_row("SELECT seal FROM row_seals WHERE kind = 'key' AND id = 'k1'", [], |row| row.get(0))?;
+        let canonical = key_canonical(&KeyDecidingValues {
+            id: "k1",
+            service_id: "s1",
+            identifier: "paie_x",
+            status: "active",
+            secret_hash: Some("$argon2id$h"),
+            previous_secret_hash: None,
+            previous_secret_valid_until: None,
+            expires_at: Some(99),
+            deleted_at: None,
+            regenerated_at: None,
+            revision: 3,
+            permissions: &["z:w".into(), "a:r".into()],
+            company_ids: &["c2".into(), "c1".into()],
+        });
+        let in_sql: String = connection.query_row(
+            &format!("SELECT {} FROM keys k WHERE k.id = 'k1'", SealedKind::Key.canonical_sql()),
+            [],
+            |row| row.get(0),
+        )?;
+        assert_eq!(in_sql, canonical);
+        assert!(key.opens(canonical.as_bytes(), &seal));
+        let (checked, tampered) = tampered_rows(&connection)?;
+        assert!(checked >= 3);
+        assert_eq!(tampered, vec![]);
+        // Edited outside (no triggers, no function): named.
+        let outside = Connection::open_in_memory()?;
+        drop(outside);
+        connection.execute_batch("DROP TRIGGER temp.seal_key_update;")?;
+        connection.execute("UPDATE keys SET status = 'inactive' WHERE id = 'k1'", [])?;
+        let (_, tampered) = tampered_rows(&connection)?;
+        assert_eq!(
+            tampered,
+            vec![TamperedRow {
+                kind: SealedKind::Key,
+                id: "k1".into(),
+                name: "n".into()
+            }]
+        );
+        Ok(())
+    }
+}

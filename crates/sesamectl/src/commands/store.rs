@@ -1,0 +1,103 @@
+//! `sesamectl store check` and `sesamectl store reseal`: every deciding row checked against its
+//! seal, with the audit chain; and, for a store whose state key is lost, accepting the store as
+//! it is now under a new key (audited).
+
+use clap::Subcommand;
+use serde_json::json;
+use sesame_core::{KeyringNamespace, Sesame};
+
+use crate::Outcome;
+use crate::context::Context;
+use crate::error::{CliError, Result};
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Check every key, operator, service and setting against its seal, and the audit chain
+    /// (audit right). Exit status 1 when something was changed outside Sésame.
+    Check,
+    /// Accept the store as it is now under a new state key, when the old one is lost
+    /// (configuration right; the password is checked against the operator's row as it is).
+    Reseal,
+}
+
+pub fn run(context: &Context, command: StoreCommand) -> Result<Outcome> {
+    match command {
+        StoreCommand::Check => check(context),
+        StoreCommand::Reseal => reseal(context),
+    }
+}
+
+fn check(context: &Context) -> Result<Outcome> {
+    let (mut sesame, session) = context.sign_in()?;
+    let report = sesame.check_store(&session)?;
+    let output = &context.output;
+    let sound = report.tampered.is_empty() && report.chain_first_broken.is_none();
+    output.print(
+        || {
+            let mut lines = vec![format!(
+                "{} {} ; {} {}",
+                report.rows,
+                output.pick(("ligne(s) vérifiée(s)", "row(s) checked")),
+                report.chain_events,
+                output.pick(("événement(s) du journal", "audit event(s)")),
+            )];
+            for row in &report.tampered {
+                lines.push(format!(
+                    "{} {} « {} » ({})",
+                    output.pick(("Modifié hors de Sésame :", "Changed outside Sésame:")),
+                    row.kind.code(),
+                    row.name,
+                    row.id
+                ));
+            }
+            if let Some(seq) = report.chain_first_broken {
+                lines.push(format!(
+                    "{} {seq}",
+                    output.pick(("Journal rompu à l'événement", "Audit trail broken at event"))
+                ));
+            }
+            if sound {
+                lines.push(output.pick(("Magasin intact.", "Store intact.")).to_owned());
+            }
+            lines.join("\n")
+        },
+        || {
+            json!({
+                "rows": report.rows,
+                "tampered": report.tampered.iter().map(|row| json!({
+                    "kind": row.kind.code(), "id": row.id, "name": row.name,
+                })).collect::<Vec<_>>(),
+                "audit_events": report.chain_events,
+                "audit_first_broken": report.chain_first_broken,
+                "intact": sound,
+            })
+        },
+    );
+    Ok(match sound {
+        true => Outcome::Done,
+        false => Outcome::Refused,
+    })
+}
+
+fn reseal(context: &Context) -> Result<Outcome> {
+    let name = std::env::var("SESAME_USER")
+        .ok()
+        .filter(|name| !name.trim().is_empty())
+        .ok_or(CliError::MissingOperator)?;
+    let password = context.password(false)?;
+    let path = context.store_path()?;
+    Sesame::reseal(&path, &KeyringNamespace::for_this_build(), &name, &password)?;
+    let output = &context.output;
+    output.print(
+        || {
+            output
+                .pick((
+                    "Magasin accepté tel quel et scellé avec une nouvelle clé ; l'événement est au journal.",
+                    "Store accepted as it is and sealed with a new key; the event is in the audit trail.",
+                ))
+                .to_owned()
+        },
+        || json!({"resealed": true}),
+    );
+    Ok(Outcome::Done)
+}
