@@ -213,7 +213,11 @@ pub(crate) fn authorize(
         return Err(Error::SignInFailed);
     };
     // The rights below decide: they must be the ones Sésame wrote.
-    if !crate::seal::row_is_sealed(connection, crate::seal::SealedKind::Operator, &session.operator_id)? {
+    if !crate::seal::row_is_sealed(
+        connection,
+        crate::seal::SealedKind::Operator,
+        &session.operator_id,
+    )? {
         return Err(Error::StateTampered {
             kind: "operator",
             name,
@@ -464,8 +468,17 @@ impl Sesame {
             return Err(Error::SignInFailed);
         };
         // An operator added, or a password hash or rights changed, outside Sésame: refused.
-        if !crate::seal::row_is_sealed(&self.connection, crate::seal::SealedKind::Operator, &actor.id)? {
-            self.report_tampering(crate::seal::SealedKind::Operator, &actor.id, &actor.name, "sign-in")?;
+        if !crate::seal::row_is_sealed(
+            &self.connection,
+            crate::seal::SealedKind::Operator,
+            &actor.id,
+        )? {
+            self.report_tampering(
+                crate::seal::SealedKind::Operator,
+                &actor.id,
+                &actor.name,
+                "sign-in",
+            )?;
             return Err(Error::StateTampered {
                 kind: "operator",
                 name: actor.name,

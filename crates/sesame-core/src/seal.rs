@@ -285,14 +285,22 @@ pub(crate) fn install(connection: &Connection, key: &StateKey) -> Result<()> {
     };
     let key_columns = "service_id, identifier, status, secret_hash, previous_secret_hash, \
                        previous_secret_valid_until, expires_at, deleted_at, regenerated_at, revision";
-    trigger("key_insert", "INSERT", "keys", SealedKind::Key.reseal_sql("new.id"));
+    trigger(
+        "key_insert",
+        "INSERT",
+        "keys",
+        SealedKind::Key.reseal_sql("new.id"),
+    );
     trigger(
         "key_update",
         &format!("UPDATE OF {key_columns}"),
         "keys",
         SealedKind::Key.reseal_sql("new.id"),
     );
-    for (table, suffix) in [("key_permissions", "permissions"), ("key_companies", "companies")] {
+    for (table, suffix) in [
+        ("key_permissions", "permissions"),
+        ("key_companies", "companies"),
+    ] {
         trigger(
             &format!("key_{suffix}_insert"),
             "INSERT",
@@ -306,14 +314,24 @@ pub(crate) fn install(connection: &Connection, key: &StateKey) -> Result<()> {
             SealedKind::Key.reseal_sql("old.key_id"),
         );
     }
-    trigger("operator_insert", "INSERT", "operators", SealedKind::Operator.reseal_sql("new.id"));
+    trigger(
+        "operator_insert",
+        "INSERT",
+        "operators",
+        SealedKind::Operator.reseal_sql("new.id"),
+    );
     trigger(
         "operator_update",
         "UPDATE OF name_key, password_hash, right_configuration, right_audit, disabled_at",
         "operators",
         SealedKind::Operator.reseal_sql("new.id"),
     );
-    trigger("service_insert", "INSERT", "services", SealedKind::Service.reseal_sql("new.id"));
+    trigger(
+        "service_insert",
+        "INSERT",
+        "services",
+        SealedKind::Service.reseal_sql("new.id"),
+    );
     trigger(
         "service_update",
         "UPDATE OF key_prefix",
@@ -332,8 +350,18 @@ pub(crate) fn install(connection: &Connection, key: &StateKey) -> Result<()> {
         "service_permissions",
         SealedKind::Service.reseal_sql("old.service_id"),
     );
-    trigger("setting_insert", "INSERT", "settings", SealedKind::Setting.reseal_sql("new.name"));
-    trigger("setting_update", "UPDATE", "settings", SealedKind::Setting.reseal_sql("new.name"));
+    trigger(
+        "setting_insert",
+        "INSERT",
+        "settings",
+        SealedKind::Setting.reseal_sql("new.name"),
+    );
+    trigger(
+        "setting_update",
+        "UPDATE",
+        "settings",
+        SealedKind::Setting.reseal_sql("new.name"),
+    );
     for (kind, table, id) in [
         (SealedKind::Key, "keys", "id"),
         (SealedKind::Operator, "operators", "id"),
@@ -369,7 +397,11 @@ pub(crate) fn tampered_rows(connection: &Connection) -> Result<(u64, Vec<Tampere
     for kind in SealedKind::ALL {
         let mut statement = connection.prepare(&kind.check_sql())?;
         let rows = statement.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, bool>(2)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, bool>(2)?,
+            ))
         })?;
         for row in rows {
             let (id, name, sealed) = row?;
@@ -441,10 +473,8 @@ pub(crate) fn load(
         return Ok(key);
     }
     // Made under the store's write lock, so two programs opening a new store agree on one key.
-    let transaction = rusqlite::Transaction::new_unchecked(
-        connection,
-        rusqlite::TransactionBehavior::Immediate,
-    )?;
+    let transaction =
+        rusqlite::Transaction::new_unchecked(connection, rusqlite::TransactionBehavior::Immediate)?;
     let installation = installation(&transaction)?;
     let key = match read(namespace, &installation, store)? {
         Found::Existing(key) => {
@@ -452,11 +482,10 @@ pub(crate) fn load(
             key
         }
         Found::Missing => {
-            let sealed_before: bool = transaction.query_row(
-                "SELECT EXISTS (SELECT 1 FROM row_seals)",
-                [],
-                |row| row.get(0),
-            )?;
+            let sealed_before: bool =
+                transaction.query_row("SELECT EXISTS (SELECT 1 FROM row_seals)", [], |row| {
+                    row.get(0)
+                })?;
             if sealed_before {
                 return Err(Error::StateKeyMissing);
             }
@@ -465,11 +494,10 @@ pub(crate) fn load(
             let rows = seal_unsealed(&transaction)?;
             // A store made by an earlier version is sealed as it is found, and the trail says
             // so; a new one (no operator yet) has nothing worth an event.
-            let in_use: bool = transaction.query_row(
-                "SELECT EXISTS (SELECT 1 FROM operators)",
-                [],
-                |row| row.get(0),
-            )?;
+            let in_use: bool =
+                transaction.query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |row| {
+                    row.get(0)
+                })?;
             if in_use {
                 crate::audit::record(
                     &transaction,
@@ -500,7 +528,8 @@ impl crate::Sesame {
         if !self.tamper_reported.insert((kind, id.to_owned())) {
             return Ok(());
         }
-        let details = serde_json::json!({"kind": kind.code(), "id": id, "name": name, "during": during});
+        let details =
+            serde_json::json!({"kind": kind.code(), "id": id, "name": name, "during": during});
         self.write(|transaction, now| {
             crate::audit::record(transaction, now, None, "store.tampered", None, details)
         })
@@ -539,7 +568,15 @@ impl crate::Sesame {
                 "SELECT id, name, password_hash, right_configuration, disabled_at FROM operators
                  WHERE name_key = ?1",
                 [crate::validate::name_key(operator.trim())],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )
             .optional()?;
         let secret = crate::secret::ExposeSecret::expose_secret(password).as_bytes();
@@ -605,7 +642,11 @@ pub(crate) enum Found {
 }
 
 /// Reads the state key from the keyring, else from its file.
-pub(crate) fn read(namespace: &KeyringNamespace, installation: &str, store: &Path) -> Result<Found> {
+pub(crate) fn read(
+    namespace: &KeyringNamespace,
+    installation: &str,
+    store: &Path,
+) -> Result<Found> {
     let entry = format!("state-key-{installation}");
     if let Ok(Some(text)) = os_keyring::read(namespace, &entry) {
         return StateKey::decode(&text).map(Found::Existing).ok_or_else(|| {
@@ -622,12 +663,19 @@ pub(crate) fn read(namespace: &KeyringNamespace, installation: &str, store: &Pat
             })
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Found::Missing),
-        Err(error) => Err(Error::StateKeyUnavailable(format!("{}: {error}", file.display()))),
+        Err(error) => Err(Error::StateKeyUnavailable(format!(
+            "{}: {error}",
+            file.display()
+        ))),
     }
 }
 
 /// Makes a new state key and keeps it in the keyring, else in an owner-only file.
-pub(crate) fn create(namespace: &KeyringNamespace, installation: &str, store: &Path) -> Result<StateKey> {
+pub(crate) fn create(
+    namespace: &KeyringNamespace,
+    installation: &str,
+    store: &Path,
+) -> Result<StateKey> {
     let key = StateKey::generate()?;
     let entry = format!("state-key-{installation}");
     match os_keyring::write(namespace, &entry, &key.encode()) {
@@ -641,9 +689,8 @@ pub(crate) fn create(namespace: &KeyringNamespace, installation: &str, store: &P
 
 fn write_file(path: &Path, key: &StateKey) -> Result<()> {
     use std::io::Write;
-    let failed = |error: std::io::Error| {
-        Error::StateKeyUnavailable(format!("{}: {error}", path.display()))
-    };
+    let failed =
+        |error: std::io::Error| Error::StateKeyUnavailable(format!("{}: {error}", path.display()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -698,8 +745,11 @@ mod tests {
              INSERT INTO key_permissions (key_id, permission) VALUES ('k1', 'z:w'), ('k1', 'a:r');
              INSERT INTO key_companies (key_id, company_id) VALUES ('k1', 'c2'), ('k1', 'c1');",
         )?;
-        let seal: Vec<u8> =
-            connection.query_row("SELECT seal FROM row_seals WHERE kind = 'key' AND id = 'k1'", [], |row| row.get(0))?;
+        let seal: Vec<u8> = connection.query_row(
+            "SELECT seal FROM row_seals WHERE kind = 'key' AND id = 'k1'",
+            [],
+            |row| row.get(0),
+        )?;
         let canonical = key_canonical(&KeyDecidingValues {
             id: "k1",
             service_id: "s1",
@@ -716,7 +766,10 @@ mod tests {
             company_ids: &["c2".into(), "c1".into()],
         });
         let in_sql: String = connection.query_row(
-            &format!("SELECT {} FROM keys k WHERE k.id = 'k1'", SealedKind::Key.canonical_sql()),
+            &format!(
+                "SELECT {} FROM keys k WHERE k.id = 'k1'",
+                SealedKind::Key.canonical_sql()
+            ),
             [],
             |row| row.get(0),
         )?;

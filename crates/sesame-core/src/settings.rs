@@ -36,7 +36,11 @@ impl Sesame {
             .query_row([name], |row| row.get(0))
             .optional()?;
         if value.is_some()
-            && !crate::seal::row_is_sealed(&self.connection, crate::seal::SealedKind::Setting, name)?
+            && !crate::seal::row_is_sealed(
+                &self.connection,
+                crate::seal::SealedKind::Setting,
+                name,
+            )?
         {
             return Err(Error::StateTampered {
                 kind: "setting",

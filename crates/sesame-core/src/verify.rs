@@ -386,10 +386,16 @@ impl Sesame {
             return Ok(Some(key));
         }
         if self.state_key.opens(canonical.as_bytes(), &seal) {
-            self.verified_secrets.remember_seal(&key.id, canonical, seal);
+            self.verified_secrets
+                .remember_seal(&key.id, canonical, seal);
             return Ok(Some(key));
         }
-        self.report_tampering(crate::seal::SealedKind::Key, &key_id, &key_name, "verification")?;
+        self.report_tampering(
+            crate::seal::SealedKind::Key,
+            &key_id,
+            &key_name,
+            "verification",
+        )?;
         Ok(None)
     }
 

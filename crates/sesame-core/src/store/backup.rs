@@ -311,12 +311,12 @@ pub fn restore(
         store,
         namespace,
     };
-    prepare_incoming(&target, backup, operator, aside_path.as_deref()).map_err(|error| {
-        match error {
+    prepare_incoming(&target, backup, operator, aside_path.as_deref()).map_err(
+        |error| match error {
             Error::RestoreFailed { .. } | Error::BackupInvalid(_) | Error::StateKeyMissing => error,
             other => failed(other.to_string()),
-        }
-    })?;
+        },
+    )?;
     check_backup(incoming.path()).map_err(|error| failed(error.to_string()))?;
 
     let lock = open_lock(store)
@@ -441,7 +441,9 @@ fn check_seals(
         |row| row.get(0),
     )?;
     let sealed_before: bool =
-        connection.query_row("SELECT EXISTS (SELECT 1 FROM row_seals)", [], |row| row.get(0))?;
+        connection.query_row("SELECT EXISTS (SELECT 1 FROM row_seals)", [], |row| {
+            row.get(0)
+        })?;
     let key = match seal::read(namespace, &installation, store)? {
         seal::Found::Existing(key) => key,
         seal::Found::Missing if sealed_before => return Err(Error::StateKeyMissing),

@@ -14,5 +14,6 @@ mod rights;
 mod secrets_on_disk;
 mod sign_in;
 mod support;
+mod tampering;
 mod tokens;
 mod verification;
