@@ -13,3 +13,4 @@ mod operators;
 mod report;
 mod serve;
 mod support;
+mod tampering;
