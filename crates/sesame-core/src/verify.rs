@@ -108,8 +108,8 @@ pub(crate) struct VerifiedSecrets {
     entries: HashMap<String, (i64, [u8; 32])>,
     /// Permissions and companies per key, valid for the revision they were read at.
     grants: HashMap<String, (i64, Grants)>,
-    /// Per key, the canonical text and seal last proven to match.
-    seals: HashMap<String, (String, Vec<u8>)>,
+    /// Per key, the deciding values last proven against the key's seal.
+    seals: HashMap<String, ProvenKey>,
     argon2_checks: u64,
 }
 
@@ -144,11 +144,11 @@ impl VerifiedSecrets {
         self.seals.remove(key_id);
     }
 
-    fn remember_seal(&mut self, key_id: &str, canonical: String, seal: Vec<u8>) {
+    fn remember_seal(&mut self, key_id: &str, proven: ProvenKey) {
         if self.seals.len() >= VERIFIED_SECRETS_MAX {
             self.seals.clear();
         }
-        self.seals.insert(key_id.to_owned(), (canonical, seal));
+        self.seals.insert(key_id.to_owned(), proven);
     }
 }
 
@@ -188,7 +188,44 @@ struct KeyRow {
     revision: i64,
     deleted: bool,
     regenerated_at: Option<i64>,
-    seal: Option<Vec<u8>>,
+}
+
+/// Whether a presented secret is the key's.
+enum SecretMatch {
+    No,
+    Yes { rehash: Option<String> },
+}
+
+/// A key row's deciding values as last proven against its seal.
+#[derive(Debug, PartialEq, Eq)]
+struct ProvenKey {
+    service_id: String,
+    status: String,
+    secret_hash: Option<String>,
+    previous_secret_hash: Option<String>,
+    previous_secret_valid_until: Option<i64>,
+    expires_at: Option<i64>,
+    regenerated_at: Option<i64>,
+    revision: i64,
+    permissions: Vec<String>,
+    companies: Vec<String>,
+}
+
+impl ProvenKey {
+    /// Whether `row` and `key` still hold exactly these values (no allocation: the warm path).
+    fn still(&self, row: &KeyRow, key: &VerifiedKey) -> bool {
+        self.revision == row.revision
+            && self.status == row.status
+            && self.service_id == row.service_id
+            && self.secret_hash == row.secret_hash
+            && self.previous_secret_hash == row.previous_secret_hash
+            && self.previous_secret_valid_until == row.previous_secret_valid_until
+            && self.expires_at == row.expires_at
+            && self.regenerated_at == row.regenerated_at
+            && self.permissions == key.permissions
+            && self.companies.len() == key.companies.len()
+            && key.companies.iter().all(|c| self.companies.contains(&c.id))
+    }
 }
 
 impl Sesame {
@@ -235,10 +272,8 @@ impl Sesame {
             .prepare_cached(
                 "SELECT k.id, k.status, k.expires_at, k.secret_hash, k.previous_secret_hash,
                      k.previous_secret_valid_until, k.revision, k.deleted_at IS NOT NULL,
-                     k.name, s.id, s.name, k.regenerated_at, rs.seal
-                 FROM keys k JOIN services s ON s.id = k.service_id
-                 LEFT JOIN row_seals rs ON rs.kind = 'key' AND rs.id = k.id
-                 WHERE k.identifier = ?1",
+                     k.name, s.id, s.name, k.regenerated_at
+                 FROM keys k JOIN services s ON s.id = k.service_id WHERE k.identifier = ?1",
             )?
             .query_row([&presented.identifier], |row| {
                 Ok(KeyRow {
@@ -254,7 +289,6 @@ impl Sesame {
                     service_id: row.get(9)?,
                     service_name: row.get(10)?,
                     regenerated_at: row.get(11)?,
-                    seal: row.get(12)?,
                 })
             })
             .optional()?;
@@ -263,10 +297,13 @@ impl Sesame {
             password::spend_equal_time(secret, self.cost);
             return Ok(Verification::refused(VerifyCode::NotFound));
         };
-        if !self.secret_matches(&row, secret, now)? {
-            self.pending_usage.failed(&row.id);
-            return Ok(Verification::refused(VerifyCode::InvalidSecret));
-        }
+        let rehash = match self.secret_matches(&row, secret, now)? {
+            SecretMatch::No => {
+                self.pending_usage.failed(&row.id);
+                return Ok(Verification::refused(VerifyCode::InvalidSecret));
+            }
+            SecretMatch::Yes { rehash } => rehash,
+        };
         let expires_at = row.expires_at.map(from_millis);
         let refused = match effective_status(stored_status(&row.status), expires_at, now) {
             KeyStatus::Active => None,
@@ -278,9 +315,18 @@ impl Sesame {
             self.pending_usage.failed(&row.id);
             return Ok(Verification::refused(code));
         }
+        let stored_hash = row.secret_hash.clone();
         let Some(key) = self.sealed_key(row, &presented.identifier, expires_at)? else {
             return Ok(Verification::refused(VerifyCode::Tampered));
         };
+        // Only a row proven against its seal is rewritten (the trigger reseals it), and only if
+        // nobody regenerated the key meanwhile.
+        if let (Some(stronger), Some(stored_hash)) = (rehash, stored_hash) {
+            self.connection.execute(
+                "UPDATE keys SET secret_hash = ?1 WHERE id = ?2 AND secret_hash = ?3",
+                params![stronger, key.id, stored_hash],
+            )?;
+        }
         let wanted_permission = permission.map(str::trim).filter(|p| !p.is_empty());
         if wanted_permission.is_some_and(|wanted| !key.permissions.iter().any(|p| p == wanted)) {
             return Ok(Verification::refused(VerifyCode::InsufficientPermission));
@@ -306,94 +352,115 @@ impl Sesame {
 
     /// The current secret (through the cache, else argon2id), then the previous one while its
     /// grace period runs.
-    fn secret_matches(&mut self, row: &KeyRow, secret: &[u8], now: DateTime<Utc>) -> Result<bool> {
+    /// A current secret whose hash is not at the installation's cost comes with the hash to
+    /// store instead, written once the row is proven against its seal.
+    fn secret_matches(
+        &mut self,
+        row: &KeyRow,
+        secret: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<SecretMatch> {
         let digest: [u8; 32] = Sha256::digest(secret).into();
         if self.verified_secrets.knows(&row.id, row.revision, &digest) {
-            return Ok(true);
+            return Ok(SecretMatch::Yes { rehash: None });
         }
         let Some(current_hash) = &row.secret_hash else {
-            return Ok(false);
+            return Ok(SecretMatch::No);
         };
         self.verified_secrets.argon2_checks += 1;
         if password::matches(secret, current_hash) {
             self.verified_secrets
                 .remember(&row.id, row.revision, digest);
-            if self.cost.needs_rehash(current_hash) {
-                let stronger = self.cost.hash(secret)?;
-                // Only if nobody regenerated the key meanwhile.
-                self.connection.execute(
-                    "UPDATE keys SET secret_hash = ?1 WHERE id = ?2 AND secret_hash = ?3",
-                    params![stronger, row.id, current_hash],
-                )?;
-            }
-            return Ok(true);
+            let rehash = match self.cost.needs_rehash(current_hash) {
+                true => Some(self.cost.hash(secret)?),
+                false => None,
+            };
+            return Ok(SecretMatch::Yes { rehash });
         }
         let grace_running = row
             .previous_secret_valid_until
             .is_some_and(|until| until > to_millis(now));
         if let (true, Some(previous_hash)) = (grace_running, &row.previous_secret_hash) {
             self.verified_secrets.argon2_checks += 1;
-            return Ok(password::matches(secret, previous_hash));
+            if password::matches(secret, previous_hash) {
+                return Ok(SecretMatch::Yes { rehash: None });
+            }
         }
-        Ok(false)
+        Ok(SecretMatch::No)
     }
 
     /// The key about to be answered valid, if its row matches its seal (see `seal.rs`); a row
-    /// changed outside Sésame is reported to the audit trail once and refused. The seal is
-    /// computed only when the row differs from the one last proven, so the warm path costs a
-    /// comparison.
+    /// changed outside Sésame is reported to the audit trail once and refused. A row holding
+    /// the very values last proven costs a comparison; any other is checked against its seal.
     fn sealed_key(
         &mut self,
         row: KeyRow,
         identifier: &str,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<Option<VerifiedKey>> {
-        let seal = row.seal.clone().unwrap_or_default();
-        let values = (
-            row.status.clone(),
-            row.secret_hash.clone(),
-            row.previous_secret_hash.clone(),
-            row.previous_secret_valid_until,
-            row.expires_at,
-            row.regenerated_at,
-            row.revision,
-        );
-        let (key_id, key_name) = (row.id.clone(), row.name.clone());
-        let key = self.verified_key(row, identifier, expires_at)?;
+        let cached_grants = self.verified_key_grants(&row)?;
+        let key = VerifiedKey {
+            secret_generation: row.regenerated_at.unwrap_or(0),
+            id: row.id.clone(),
+            name: row.name.clone(),
+            identifier: identifier.to_owned(),
+            service_id: row.service_id.clone(),
+            service_name: row.service_name.clone(),
+            permissions: cached_grants.permissions,
+            companies: cached_grants.companies,
+            expires_at,
+        };
+        if self
+            .verified_secrets
+            .seals
+            .get(&row.id)
+            .is_some_and(|proven| proven.still(&row, &key))
+        {
+            return Ok(Some(key));
+        }
+        let seal: Vec<u8> = self
+            .connection
+            .prepare_cached("SELECT seal FROM row_seals WHERE kind = 'key' AND id = ?1")?
+            .query_row([&row.id], |found| found.get(0))
+            .optional()?
+            .unwrap_or_default();
         let mut company_ids: Vec<String> = key.companies.iter().map(|c| c.id.clone()).collect();
         company_ids.sort();
         let canonical = crate::seal::key_canonical(&crate::seal::KeyDecidingValues {
-            id: &key.id,
-            service_id: &key.service_id,
+            id: &row.id,
+            service_id: &row.service_id,
             identifier,
-            status: &values.0,
-            secret_hash: values.1.as_deref(),
-            previous_secret_hash: values.2.as_deref(),
-            previous_secret_valid_until: values.3,
-            expires_at: values.4,
+            status: &row.status,
+            secret_hash: row.secret_hash.as_deref(),
+            previous_secret_hash: row.previous_secret_hash.as_deref(),
+            previous_secret_valid_until: row.previous_secret_valid_until,
+            expires_at: row.expires_at,
             deleted_at: None,
-            regenerated_at: values.5,
-            revision: values.6,
+            regenerated_at: row.regenerated_at,
+            revision: row.revision,
             permissions: &key.permissions,
             company_ids: &company_ids,
         });
-        let proven = self
-            .verified_secrets
-            .seals
-            .get(&key.id)
-            .is_some_and(|(text, known)| *text == canonical && *known == seal);
-        if proven {
-            return Ok(Some(key));
-        }
         if self.state_key.opens(canonical.as_bytes(), &seal) {
-            self.verified_secrets
-                .remember_seal(&key.id, canonical, seal);
+            let proven = ProvenKey {
+                service_id: row.service_id,
+                status: row.status,
+                secret_hash: row.secret_hash,
+                previous_secret_hash: row.previous_secret_hash,
+                previous_secret_valid_until: row.previous_secret_valid_until,
+                expires_at: row.expires_at,
+                regenerated_at: row.regenerated_at,
+                revision: row.revision,
+                permissions: key.permissions.clone(),
+                companies: company_ids,
+            };
+            self.verified_secrets.remember_seal(&key.id, proven);
             return Ok(Some(key));
         }
         self.report_tampering(
             crate::seal::SealedKind::Key,
-            &key_id,
-            &key_name,
+            &row.id,
+            &row.name,
             "verification",
         )?;
         Ok(None)
@@ -401,39 +468,23 @@ impl Sesame {
 
     /// The key's permissions and companies: from the cache when read at this revision, else
     /// from the store.
-    fn verified_key(
-        &mut self,
-        row: KeyRow,
-        identifier: &str,
-        expires_at: Option<DateTime<Utc>>,
-    ) -> Result<VerifiedKey> {
+    fn verified_key_grants(&mut self, row: &KeyRow) -> Result<Grants> {
         let cached = self
             .verified_secrets
             .grants
             .get(&row.id)
             .filter(|(revision, _)| *revision == row.revision)
             .map(|(_, grants)| grants.clone());
-        let grants = match cached {
-            Some(grants) => grants,
+        match cached {
+            Some(grants) => Ok(grants),
             None => {
                 let grants = self.read_grants(&row.id)?;
                 self.verified_secrets
                     .grants
                     .insert(row.id.clone(), (row.revision, grants.clone()));
-                grants
+                Ok(grants)
             }
-        };
-        Ok(VerifiedKey {
-            secret_generation: row.regenerated_at.unwrap_or(0),
-            id: row.id,
-            name: row.name,
-            identifier: identifier.to_owned(),
-            service_id: row.service_id,
-            service_name: row.service_name,
-            permissions: grants.permissions,
-            companies: grants.companies,
-            expires_at,
-        })
+        }
     }
 
     fn read_grants(&self, id: &str) -> Result<Grants> {

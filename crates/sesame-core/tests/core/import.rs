@@ -454,3 +454,67 @@ fn importing_needs_the_configuration_right_and_a_refusal_is_audited() {
     assert_eq!(fixture.events_starting_with("access.refused").len(), 2);
     assert_eq!(key_count(&mut fixture), 0);
 }
+
+#[test]
+fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let heavy = HashingCost {
+        memory_kib: 19_456,
+        passes: 8,
+        lanes: 1,
+    }
+    .hash(b"un-secret-trop-couteux-01")
+    .expect("hash");
+    let owasp_wide = HashingCost {
+        memory_kib: 47_104,
+        passes: 1,
+        lanes: 1,
+    }
+    .hash(HASHED_SECRET.as_bytes())
+    .expect("hash");
+    // Four times the installation's work: each check would hold the argon2id slot four times
+    // as long, and answer four times as slowly as an unknown identifier.
+    let refused =
+        format!("service;nom;identifiant;empreinte\nPaie;Lourde;paie_lourde-01;{heavy}\n");
+    let preview = preview(&mut fixture, refused.as_bytes());
+    assert_eq!(
+        problems(&preview),
+        vec![(2, "hash".to_owned(), "import_hash_refused")]
+    );
+    // One of OWASP's configurations near the default: accepted, then rehashed at the
+    // installation's own cost on its first successful check.
+    let accepted =
+        format!("service;nom;identifiant;empreinte\nPaie;Large;paie_large-01;{owasp_wide}\n");
+    fixture
+        .sesame
+        .import_keys(&admin, accepted.as_bytes(), &no_progress, &go_on())
+        .expect("import");
+    let stored_hash = |fixture: &Fixture| -> String {
+        rusqlite::Connection::open(fixture.folder.path().join("sesame.db"))
+            .expect("open")
+            .query_row(
+                "SELECT secret_hash FROM keys WHERE identifier = 'paie_large-01'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("hash")
+    };
+    assert!(stored_hash(&fixture).contains("m=47104,t=1"));
+    let answer = fixture
+        .sesame
+        .verify_parts("paie_large-01", HASHED_SECRET, None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Valid);
+    assert!(
+        stored_hash(&fixture).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{}",
+        stored_hash(&fixture)
+    );
+    // The rehash is sealed like any change: the key still verifies from a new process.
+    let mut reopened = fixture.reopen();
+    let answer = reopened
+        .verify_parts("paie_large-01", HASHED_SECRET, None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Valid);
+}

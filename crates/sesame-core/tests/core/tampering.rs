@@ -272,3 +272,38 @@ fn a_lost_state_key_is_an_alarm_until_an_administrator_reseals() {
     );
     let _ = admin;
 }
+
+#[test]
+fn a_hash_planted_outside_is_never_legitimised_by_a_rehash() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let key = fixture.create("cible");
+    // The attacker's own secret, hashed weakly so that a good check would rehash it.
+    let planted_secret = sesame_core::key_format::new_secret(&key.key.identifier).expect("secret");
+    let weak = sesame_core::HashingCost {
+        memory_kib: 8,
+        passes: 1,
+        lanes: 1,
+    }
+    .hash(planted_secret.expose_secret().as_bytes())
+    .expect("hash");
+    edit(
+        &fixture,
+        &format!("UPDATE keys SET secret_hash = '{weak}' WHERE name = 'cible'"),
+    );
+    let bearer = sesame_core::key_format::bearer(&key.key.identifier, &planted_secret);
+    for _ in 0..2 {
+        let answer = fixture
+            .sesame
+            .verify_bearer(bearer.expose_secret(), None, None)
+            .expect("verify");
+        assert_eq!(answer.code, VerifyCode::Tampered);
+    }
+    let report = fixture.sesame.check_store(&admin).expect("check");
+    assert_eq!(
+        report.tampered.len(),
+        1,
+        "still named: {:?}",
+        report.tampered
+    );
+}

@@ -43,7 +43,11 @@ fn a_crafted_backup_is_not_restored() {
         .expect("craft");
     let output = store.run(&["restore", backup.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("Rien n'a été modifié"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Rien n'a été modifié"),
+        "{}",
+        stderr(&output)
+    );
     for key in &keys {
         let answer = store.run(&["--json", "verify", key]);
         assert_eq!(answer.status.code(), Some(1));
@@ -79,11 +83,14 @@ fn an_edited_live_store_is_refused_and_named() {
         .output()
         .expect("run");
     assert_eq!(intruder.status.code(), Some(2));
-    assert!(stderr(&intruder).contains("modifié"), "{}", stderr(&intruder));
+    assert!(
+        stderr(&intruder).contains("modifié"),
+        "{}",
+        stderr(&intruder)
+    );
     let check = store.run(&["--json", "store", "check"]);
     assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
-    let report: serde_json::Value =
-        serde_json::from_slice(&check.stdout).expect("JSON report");
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON report");
     let mut named: Vec<String> = report["tampered"]
         .as_array()
         .expect("list")
