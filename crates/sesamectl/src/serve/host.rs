@@ -47,7 +47,7 @@ impl AllowedHosts {
                 || (self.listening.is_loopback() && address.is_loopback());
         }
         let name = name.trim_end_matches('.').to_ascii_lowercase();
-        self.names.iter().any(|allowed| *allowed == name)
+        self.names.contains(&name)
     }
 }
 

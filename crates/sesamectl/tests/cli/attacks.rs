@@ -466,7 +466,6 @@ fn distinct_caller_text_does_not_grow_memory() {
             .map(|thread| {
                 let key = key.clone();
                 let port = server.port;
-                let requests = requests;
                 std::thread::spawn(move || {
                     let agent: ureq::Agent = ureq::Agent::config_builder()
                         .http_status_as_error(false)
