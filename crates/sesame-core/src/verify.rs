@@ -213,7 +213,7 @@ struct ProvenKey {
 
 impl ProvenKey {
     /// Whether `row` and `key` still hold exactly these values (no allocation: the warm path).
-    fn still(&self, row: &KeyRow, key: &VerifiedKey) -> bool {
+    fn still(&self, row: &KeyRow, grants: &Grants) -> bool {
         self.revision == row.revision
             && self.status == row.status
             && self.service_id == row.service_id
@@ -222,9 +222,9 @@ impl ProvenKey {
             && self.previous_secret_valid_until == row.previous_secret_valid_until
             && self.expires_at == row.expires_at
             && self.regenerated_at == row.regenerated_at
-            && self.permissions == key.permissions
-            && self.companies.len() == key.companies.len()
-            && key.companies.iter().all(|c| self.companies.contains(&c.id))
+            && self.permissions == grants.permissions
+            && self.companies.len() == grants.companies.len()
+            && grants.companies.iter().all(|c| self.companies.contains(&c.id))
     }
 }
 
@@ -315,7 +315,7 @@ impl Sesame {
             self.pending_usage.failed(&row.id);
             return Ok(Verification::refused(code));
         }
-        let stored_hash = row.secret_hash.clone();
+        let stored_hash = rehash.as_ref().and(row.secret_hash.clone());
         let Some(key) = self.sealed_key(row, &presented.identifier, expires_at)? else {
             return Ok(Verification::refused(VerifyCode::Tampered));
         };
@@ -399,6 +399,24 @@ impl Sesame {
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<Option<VerifiedKey>> {
         let cached_grants = self.verified_key_grants(&row)?;
+        if self
+            .verified_secrets
+            .seals
+            .get(&row.id)
+            .is_some_and(|proven| proven.still(&row, &cached_grants))
+        {
+            return Ok(Some(VerifiedKey {
+                secret_generation: row.regenerated_at.unwrap_or(0),
+                id: row.id,
+                name: row.name,
+                identifier: identifier.to_owned(),
+                service_id: row.service_id,
+                service_name: row.service_name,
+                permissions: cached_grants.permissions,
+                companies: cached_grants.companies,
+                expires_at,
+            }));
+        }
         let key = VerifiedKey {
             secret_generation: row.regenerated_at.unwrap_or(0),
             id: row.id.clone(),
@@ -410,14 +428,6 @@ impl Sesame {
             companies: cached_grants.companies,
             expires_at,
         };
-        if self
-            .verified_secrets
-            .seals
-            .get(&row.id)
-            .is_some_and(|proven| proven.still(&row, &key))
-        {
-            return Ok(Some(key));
-        }
         let seal: Vec<u8> = self
             .connection
             .prepare_cached("SELECT seal FROM row_seals WHERE kind = 'key' AND id = ?1")?
