@@ -224,7 +224,10 @@ impl ProvenKey {
             && self.regenerated_at == row.regenerated_at
             && self.permissions == grants.permissions
             && self.companies.len() == grants.companies.len()
-            && grants.companies.iter().all(|c| self.companies.contains(&c.id))
+            && grants
+                .companies
+                .iter()
+                .all(|c| self.companies.contains(&c.id))
     }
 }
 

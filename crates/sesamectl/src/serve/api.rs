@@ -319,7 +319,7 @@ async fn check(
     };
     let turn = match known {
         true => None,
-        false => Some(service.guard.argon2_turn(&identifier).await),
+        false => Some(service.guard.argon2_turn(&identifier, client).await),
     };
     let work = move |store: &mut sesame_core::Sesame, service: &Service| {
         service.guard.store_changed(store.store_changed()?);
@@ -329,7 +329,7 @@ async fn check(
     };
     let (verification, epoch) = match known {
         true => service.on_store(work)?,
-        false => service.with_store(work).await?,
+        false => service.with_store_for_argon2(work).await?,
     };
     drop(turn);
     drop(admission);

@@ -6,8 +6,11 @@
 //!   queue (the store still decides); anything else may cost argon2id.
 //! - argon2id work is admitted per client address: at most [`IN_FLIGHT_PER_CLIENT`] checks at
 //!   once from one address (an IPv6 /64 counts as one), none from an address with
-//!   [`ALLOWED_FAILURES`] failures in the last [`WINDOW`] (429), and at most [`QUEUE_MAX`]
-//!   waiting in all (503): excess work is refused at once instead of queueing without bound.
+//!   [`ALLOWED_FAILURES`] failures in the last [`WINDOW`] (429). An address with a recent
+//!   failure is a suspect: suspects go one at a time through a gate before the argon2id slots,
+//!   and at most [`SUSPECTS_WAITING_MAX`] of them wait; at most [`WAITING_MAX`] checks wait in
+//!   all (503 beyond, at once, instead of a queue without bound). An address with a clean record
+//!   (the key's owner) thus waits behind at most one suspect's check.
 //! - Failures counted per identifier never refuse anyone: past [`ALLOWED_FAILURES`], checks of
 //!   unproven secrets for that identifier go one at a time through a lane of their own, which
 //!   slows an attack spread over many addresses without locking the owner out.
@@ -33,9 +36,10 @@ pub const ALLOWED_FAILURES: u32 = 5;
 pub const WINDOW: Duration = Duration::from_secs(60);
 /// argon2id checks one client address may have running or waiting at once.
 pub const IN_FLIGHT_PER_CLIENT: u32 = 2;
-/// argon2id checks waiting in all; beyond, 503 at once. With one slot at about 25 ms a check,
-/// a waiting check is answered within half a second.
-pub const QUEUE_MAX: usize = 16;
+/// argon2id checks from suspect addresses waiting at once; beyond, 503 at once.
+pub const SUSPECTS_WAITING_MAX: usize = 16;
+/// argon2id checks waiting in all; beyond, 503 at once.
+pub const WAITING_MAX: usize = 64;
 /// Bounds the memory made-up identifiers and addresses can make us use.
 const MAX_TRACKED: usize = 50_000;
 /// Valid answers kept at most.
@@ -99,7 +103,10 @@ pub struct Guard {
     identifier_failures: Mutex<HashMap<String, (u32, Instant)>>,
     known_good: Mutex<HashMap<String, [u8; 32]>>,
     argon2_slots: tokio::sync::Semaphore,
+    /// One suspect at a time before the slots.
+    suspect_gate: tokio::sync::Semaphore,
     waiting: AtomicUsize,
+    suspects_waiting: AtomicUsize,
     lanes: Vec<tokio::sync::Mutex<()>>,
     answers: Mutex<HashMap<AnswerKey, (Instant, u64, Verification)>>,
     /// Bumped whenever a store connection sees another connection's commit.
@@ -114,7 +121,9 @@ impl Guard {
             identifier_failures: Mutex::new(HashMap::new()),
             known_good: Mutex::new(HashMap::new()),
             argon2_slots: tokio::sync::Semaphore::new(argon2_slots.max(1)),
+            suspect_gate: tokio::sync::Semaphore::new(1),
             waiting: AtomicUsize::new(0),
+            suspects_waiting: AtomicUsize::new(0),
             lanes: (0..LANES).map(|_| tokio::sync::Mutex::new(())).collect(),
             answers: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
@@ -126,17 +135,28 @@ impl Guard {
 pub struct Admission<'a> {
     guard: &'a Guard,
     client: ClientId,
+    suspect: bool,
 }
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
         self.guard.waiting.fetch_sub(1, Ordering::AcqRel);
+        if self.suspect {
+            self.guard.suspects_waiting.fetch_sub(1, Ordering::AcqRel);
+        }
         if let Ok(mut clients) = self.guard.clients.lock()
             && let Some(state) = clients.get_mut(&self.client)
         {
             state.in_flight = state.in_flight.saturating_sub(1);
         }
     }
+}
+
+/// A turn at argon2id: held until the check is done.
+pub struct Turn<'a> {
+    _gate: Option<tokio::sync::SemaphorePermit<'a>>,
+    _lane: Option<tokio::sync::MutexGuard<'a, ()>>,
+    _slot: Option<tokio::sync::SemaphorePermit<'a>>,
 }
 
 pub fn digest(secret: &str) -> [u8; 32] {
@@ -219,36 +239,57 @@ impl Guard {
             }
         }
         let state = clients.entry(client).or_default();
-        if state.recent_failures() >= ALLOWED_FAILURES || state.in_flight >= IN_FLIGHT_PER_CLIENT {
+        let failures = state.recent_failures();
+        if failures >= ALLOWED_FAILURES || state.in_flight >= IN_FLIGHT_PER_CLIENT {
             return Err(Refusal::Throttled);
         }
+        let suspect = failures > 0;
+        if suspect {
+            let suspects = self.suspects_waiting.fetch_add(1, Ordering::AcqRel);
+            if suspects >= SUSPECTS_WAITING_MAX {
+                self.suspects_waiting.fetch_sub(1, Ordering::AcqRel);
+                return Err(Refusal::Busy);
+            }
+        }
         let waiting = self.waiting.fetch_add(1, Ordering::AcqRel);
-        if waiting >= QUEUE_MAX {
+        if waiting >= WAITING_MAX {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
+            if suspect {
+                self.suspects_waiting.fetch_sub(1, Ordering::AcqRel);
+            }
             return Err(Refusal::Busy);
         }
         state.in_flight += 1;
         Ok(Admission {
             guard: self,
             client,
+            suspect,
         })
     }
 
-    /// Waits for an argon2id slot, and for the identifier's lane when it is under attack.
-    pub async fn argon2_turn(
-        &self,
-        identifier: &str,
-    ) -> (
-        Option<tokio::sync::MutexGuard<'_, ()>>,
-        Option<tokio::sync::SemaphorePermit<'_>>,
-    ) {
+    /// Waits for an argon2id slot: a suspect first through the gate, then anyone checking an
+    /// identifier under attack through that identifier's lane.
+    pub async fn argon2_turn(&self, identifier: &str, client: ClientId) -> Turn<'_> {
+        let suspect = self.clients.lock().is_ok_and(|clients| {
+            clients
+                .get(&client)
+                .is_some_and(|state| state.recent_failures() > 0)
+        });
+        // The semaphores are never closed, so acquiring only fails if they were.
+        let gate = match suspect {
+            true => self.suspect_gate.acquire().await.ok(),
+            false => None,
+        };
         let lane = match self.under_attack(identifier) {
             true => Some(self.lanes[lane_of(identifier)].lock().await),
             false => None,
         };
-        // The semaphore is never closed, so acquiring only fails if it were.
         let slot = self.argon2_slots.acquire().await.ok();
-        (lane, slot)
+        Turn {
+            _gate: gate,
+            _lane: lane,
+            _slot: slot,
+        }
     }
 
     fn under_attack(&self, identifier: &str) -> bool {
@@ -349,12 +390,23 @@ mod tests {
         assert!(first.is_ok() && second.is_ok());
         assert_eq!(guard.admit(owner).err(), Some(Refusal::Throttled));
         drop((first, second));
+        // Suspects (an address with a failure) wait in a bounded number; a clean address still
+        // gets in, up to the bound for everyone.
         let mut held = Vec::new();
-        for n in 0..QUEUE_MAX {
+        for n in 0..SUSPECTS_WAITING_MAX {
             let client = ClientId::of([10, 0, (n / 250) as u8, (n % 250) as u8].into());
+            guard.record(client, "paie_y", [0; 32], false);
             held.push(guard.admit(client));
         }
         assert!(held.iter().all(Result::is_ok));
+        let another_suspect = ClientId::of([10, 1, 0, 1].into());
+        guard.record(another_suspect, "paie_y", [0; 32], false);
+        assert_eq!(guard.admit(another_suspect).err(), Some(Refusal::Busy));
+        assert!(guard.admit(owner).is_ok());
+        for n in 0..WAITING_MAX {
+            let client = ClientId::of([10, 2, (n / 250) as u8, (n % 250) as u8].into());
+            held.push(guard.admit(client));
+        }
         assert_eq!(guard.admit(owner).err(), Some(Refusal::Busy));
         drop(held);
         assert!(guard.admit(owner).is_ok());

@@ -53,6 +53,34 @@ pub struct Service {
     jwks: serde_json::Value,
     token_lifetime: Duration,
     guard: guard::Guard,
+    /// Threads of their own for checks that may run argon2id (as many as the guard's slots):
+    /// argon2id's 19 MiB working memory is then reused by the same few threads instead of being
+    /// kept by the allocator of every thread of the blocking pool.
+    argon2_threads: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Starts `count` threads that run the jobs sent to them.
+fn argon2_threads(count: usize) -> std::sync::mpsc::Sender<Job> {
+    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+    let receiver = Arc::new(std::sync::Mutex::new(receiver));
+    for _ in 0..count.max(1) {
+        let receiver = Arc::clone(&receiver);
+        std::thread::spawn(move || {
+            loop {
+                let job = match receiver.lock() {
+                    Ok(receiver) => receiver.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+    sender
 }
 
 impl Service {
@@ -65,6 +93,26 @@ impl Service {
         tokio::task::spawn_blocking(move || service.on_store(work))
             .await
             .map_err(|error| api::ApiError::internal(&error.to_string()))?
+    }
+
+    /// Runs `work` on one of the stores on an argon2id thread (see [`Service::argon2_threads`]).
+    async fn with_store_for_argon2<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
+    ) -> std::result::Result<T, api::ApiError> {
+        let service = Arc::clone(self);
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = answer.send(service.on_store(work));
+        });
+        self.argon2_threads
+            .lock()
+            .map_err(|_| api::ApiError::internal("argon2id threads lock poisoned"))?
+            .send(job)
+            .map_err(|_| api::ApiError::internal("argon2id threads stopped"))?;
+        answered
+            .await
+            .map_err(|_| api::ApiError::internal("argon2id thread ended"))?
     }
 
     /// Runs `work` on one of the stores right here: for the cached path (one indexed row read
@@ -116,6 +164,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         signing,
         token_lifetime,
         guard: guard::Guard::new(argon2_slots(workers)),
+        argon2_threads: std::sync::Mutex::new(argon2_threads(argon2_slots(workers))),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
