@@ -481,13 +481,20 @@ pub(crate) fn load(
             install(&transaction, &key)?;
             key
         }
-        Found::Missing => {
+        found @ (Found::Missing | Found::KeyringSilent(_)) => {
             let sealed_before: bool =
                 transaction.query_row("SELECT EXISTS (SELECT 1 FROM row_seals)", [], |row| {
                     row.get(0)
                 })?;
-            if sealed_before {
-                return Err(Error::StateKeyMissing);
+            match (sealed_before, found) {
+                (true, Found::KeyringSilent(problem)) => {
+                    return Err(Error::StateKeyUnavailable(format!(
+                        "no keyring answers ({problem}) and there is no key file beside the \
+                         store; run Sésame in the session whose keyring holds the key"
+                    )));
+                }
+                (true, _) => return Err(Error::StateKeyMissing),
+                (false, _) => {}
             }
             let key = create(namespace, &installation, store)?;
             install(&transaction, &key)?;
@@ -638,7 +645,11 @@ pub fn key_file_path(store: &Path, installation: &str) -> PathBuf {
 #[derive(Debug)]
 pub(crate) enum Found {
     Existing(StateKey),
+    /// The keyring answered that it has none, and there is no key file.
     Missing,
+    /// No keyring answered (no D-Bus session…), and there is no key file: the key may well be
+    /// in the keyring of the session this program is not part of.
+    KeyringSilent(String),
 }
 
 /// Reads the state key from the keyring, else from its file.
@@ -648,11 +659,15 @@ pub(crate) fn read(
     store: &Path,
 ) -> Result<Found> {
     let entry = format!("state-key-{installation}");
-    if let Ok(Some(text)) = os_keyring::read(namespace, &entry) {
-        return StateKey::decode(&text).map(Found::Existing).ok_or_else(|| {
-            Error::StateKeyUnavailable("the keyring entry does not hold a state key".into())
-        });
-    }
+    let keyring_problem = match os_keyring::read(namespace, &entry) {
+        Ok(Some(text)) => {
+            return StateKey::decode(&text).map(Found::Existing).ok_or_else(|| {
+                Error::StateKeyUnavailable("the keyring entry does not hold a state key".into())
+            });
+        }
+        Ok(None) => None,
+        Err(KeyringUnavailable(problem)) => Some(problem),
+    };
     let file = key_file_path(store, installation);
     match std::fs::read_to_string(&file) {
         Ok(text) => {
@@ -662,7 +677,10 @@ pub(crate) fn read(
                 Error::StateKeyUnavailable(format!("{} does not hold a state key", file.display()))
             })
         }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Found::Missing),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(match keyring_problem {
+            Some(problem) => Found::KeyringSilent(problem),
+            None => Found::Missing,
+        }),
         Err(error) => Err(Error::StateKeyUnavailable(format!(
             "{}: {error}",
             file.display()

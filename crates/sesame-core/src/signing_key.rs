@@ -225,6 +225,20 @@ impl Sesame {
                 };
                 match read_file(&file)? {
                     Some(key) => (key, Origin::Found, home),
+                    // The key may be in the keyring of a session this program is not part of
+                    // (run from cron or over ssh): say so rather than call it lost.
+                    None if recorded.is_some() && recreated_by.is_none() => {
+                        let problem = match &home {
+                            SigningKeyHome::File {
+                                keyring_problem, ..
+                            } => keyring_problem.clone(),
+                            SigningKeyHome::Keyring { .. } => String::new(),
+                        };
+                        return Err(Error::SigningKeyUnavailable(format!(
+                            "no keyring answers ({problem}) and there is no key file beside the \
+                             store; run Sésame in the session whose keyring holds the key"
+                        )));
+                    }
                     None => {
                         may_create(&recorded)?;
                         let key = generate()?;

@@ -446,8 +446,12 @@ fn check_seals(
         })?;
     let key = match seal::read(namespace, &installation, store)? {
         seal::Found::Existing(key) => key,
-        seal::Found::Missing if sealed_before => return Err(Error::StateKeyMissing),
-        seal::Found::Missing => seal::create(namespace, &installation, store)?,
+        seal::Found::Missing | seal::Found::KeyringSilent(_) if sealed_before => {
+            return Err(Error::StateKeyMissing);
+        }
+        seal::Found::Missing | seal::Found::KeyringSilent(_) => {
+            seal::create(namespace, &installation, store)?
+        }
     };
     seal::install(connection, &key)?;
     if !sealed_before {
