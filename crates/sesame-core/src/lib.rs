@@ -129,12 +129,16 @@ impl Sesame {
         change: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock.now();
-        let transaction = self
-            .connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = change(&transaction, now)?;
-        transaction.commit()?;
-        Ok(value)
+        let path = self.path.clone();
+        let written = (|| {
+            let transaction = self
+                .connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = change(&transaction, now)?;
+            transaction.commit()?;
+            Ok(value)
+        })();
+        written.map_err(|error| located(error, &path))
     }
 }
 
@@ -142,6 +146,16 @@ impl Drop for Sesame {
     /// Writes the last uses still waiting, so a clean shutdown loses none.
     fn drop(&mut self) {
         let _ = self.flush_usage();
+    }
+}
+
+/// SQLite's errors do not know the file; a store that turned read-only is named.
+pub(crate) fn located(error: Error, path: &Path) -> Error {
+    match error {
+        Error::StoreReadOnly(unnamed) if unnamed.as_os_str().is_empty() => {
+            Error::StoreReadOnly(path.to_owned())
+        }
+        other => other,
     }
 }
 

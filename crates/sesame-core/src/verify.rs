@@ -173,6 +173,42 @@ impl PendingUsage {
     pub(crate) fn is_empty(&self) -> bool {
         self.uses.is_empty() && self.failures.is_empty()
     }
+
+    /// Adds counts that could not be written back to those counted since.
+    fn merge(&mut self, earlier: PendingUsage) {
+        for (key_id, (count, at)) in earlier.uses {
+            let entry = self.uses.entry(key_id).or_insert((0, at));
+            entry.0 += count;
+            entry.1 = entry.1.max(at);
+        }
+        for (key_id, count) in earlier.failures {
+            *self.failures.entry(key_id).or_insert(0) += count;
+        }
+    }
+}
+
+/// Writes counted uses and failures in one transaction.
+fn write_usage(connection: &mut rusqlite::Connection, pending: &PendingUsage) -> Result<()> {
+    let transaction =
+        connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut used = transaction.prepare_cached(
+            "UPDATE keys SET use_count = use_count + ?2, usage_unknown = 0,
+                 last_used_at = max(coalesce(last_used_at, 0), ?3)
+             WHERE id = ?1",
+        )?;
+        for (key_id, (count, at)) in &pending.uses {
+            used.execute(params![key_id, count, to_millis(*at)])?;
+        }
+        let mut failed = transaction.prepare_cached(
+            "UPDATE keys SET failed_attempts = failed_attempts + ?2 WHERE id = ?1",
+        )?;
+        for (key_id, count) in &pending.failures {
+            failed.execute(params![key_id, count])?;
+        }
+    }
+    transaction.commit()?;
+    Ok(())
 }
 
 struct KeyRow {
@@ -541,27 +577,14 @@ impl Sesame {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending_usage);
-        let transaction = self
-            .connection
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        {
-            let mut used = transaction.prepare_cached(
-                "UPDATE keys SET use_count = use_count + ?2, usage_unknown = 0,
-                     last_used_at = max(coalesce(last_used_at, 0), ?3)
-                 WHERE id = ?1",
-            )?;
-            for (key_id, (count, at)) in &pending.uses {
-                used.execute(params![key_id, count, to_millis(*at)])?;
-            }
-            let mut failed = transaction.prepare_cached(
-                "UPDATE keys SET failed_attempts = failed_attempts + ?2 WHERE id = ?1",
-            )?;
-            for (key_id, count) in &pending.failures {
-                failed.execute(params![key_id, count])?;
+        match write_usage(&mut self.connection, &pending) {
+            Ok(()) => Ok(()),
+            // A busy or unwritable store: nothing counted is lost, the next flush writes it.
+            Err(error) => {
+                self.pending_usage.merge(pending);
+                Err(crate::located(error, &self.path))
             }
         }
-        transaction.commit()?;
-        Ok(())
     }
 
     /// Whether another connection (in this process or any other) has committed since the last

@@ -195,3 +195,40 @@ fn weaker_hashes_are_strengthened_on_the_next_good_check() {
         .code;
     assert_eq!(code, VerifyCode::Valid);
 }
+
+#[test]
+fn uses_counted_while_the_store_is_busy_are_written_by_the_next_flush() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("comptée");
+    let mut service = fixture.reopen();
+    for _ in 0..3 {
+        let code = service
+            .verify_bearer(issued.bearer().expose_secret(), None, None)
+            .expect("verify")
+            .code;
+        assert_eq!(code, VerifyCode::Valid);
+    }
+    // Another program holds the write lock longer than the busy timeout.
+    let holder = rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let busy = service.flush_usage().err().map(|e| e.code());
+    assert_eq!(busy, Some("store_busy"));
+    holder.execute_batch("COMMIT").expect("unlock");
+    let code = service
+        .verify_bearer(issued.bearer().expose_secret(), None, None)
+        .expect("verify")
+        .code;
+    assert_eq!(code, VerifyCode::Valid);
+    service.flush_usage().expect("flush");
+    let count: i64 = holder
+        .query_row(
+            "SELECT use_count FROM keys WHERE name = 'comptée'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count");
+    assert_eq!(
+        count, 4,
+        "the three uses of the busy moment and the one after"
+    );
+}

@@ -83,14 +83,40 @@ pub struct ErrorDetail {
     message: String,
 }
 
+/// A secret as a request body brings it: redacted in `Debug`, wiped when dropped, read through
+/// [`BodySecret::expose`].
+#[derive(Default, Deserialize)]
+#[serde(transparent)]
+pub struct BodySecret(String);
+
+impl BodySecret {
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for BodySecret {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("BodySecret(…)")
+    }
+}
+
+impl Drop for BodySecret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 /// A key to check: the bearer string, or its two parts.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     /// `identifier.secret`.
-    key: Option<String>,
+    #[schema(value_type = Option<String>)]
+    key: Option<BodySecret>,
     client_id: Option<String>,
-    client_secret: Option<String>,
+    #[schema(value_type = Option<String>)]
+    client_secret: Option<BodySecret>,
     /// A permission the key must have.
     permission: Option<String>,
     /// A company (name or id) the key must be allowed for.
@@ -122,7 +148,8 @@ pub struct KeyInfo {
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     client_id: Option<String>,
-    client_secret: Option<String>,
+    #[schema(value_type = Option<String>)]
+    client_secret: Option<BodySecret>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -209,20 +236,25 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(
 /// The key from the body, else from `Authorization: Bearer`, `X-Api-Key` or HTTP Basic.
 fn presented_key(
     headers: &HeaderMap,
-    key: Option<String>,
+    key: Option<BodySecret>,
     client_id: Option<String>,
-    client_secret: Option<String>,
+    client_secret: Option<BodySecret>,
 ) -> Result<(String, String), ApiError> {
-    let split = |bearer: &str| match bearer.trim().split_once('.') {
-        // The identifier holds no dot; the secret starts after the first one.
-        Some((identifier, secret)) => (identifier.to_owned(), secret.to_owned()),
-        None => (bearer.trim().to_owned(), String::new()),
+    // Only what a paste adds is ignored around the key (see `key_format`); a no-break space
+    // stays, so the key is malformed.
+    let split = |bearer: &str| {
+        let bearer = bearer.trim_matches([' ', '\t', '\r', '\n']);
+        match bearer.split_once('.') {
+            // The identifier holds no dot; the secret starts after the first one.
+            Some((identifier, secret)) => (identifier.to_owned(), secret.to_owned()),
+            None => (bearer.to_owned(), String::new()),
+        }
     };
     if let Some(key) = key {
-        return Ok(split(&key));
+        return Ok(split(key.expose()));
     }
     if let (Some(id), Some(secret)) = (client_id, client_secret) {
-        return Ok((id, secret));
+        return Ok((id, secret.expose().to_owned()));
     }
     let header_text = |name: header::HeaderName| {
         headers
@@ -543,4 +575,25 @@ pub fn router(service: Arc<Service>) -> Router {
             Duration::from_secs(10),
         ))
         .with_state(service)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_bodies_never_show_a_secret() {
+        let body =
+            r#"{"key": "paie_AAAAAAAAAAAAAAAA.ses_topsecret", "client_secret": "hunter2-hunter2"}"#;
+        let request: VerifyRequest = serde_json::from_str(body).expect("parse");
+        let shown = format!("{request:?}");
+        assert!(
+            !shown.contains("topsecret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        let token: TokenRequest =
+            serde_json::from_str(r#"{"client_id": "x", "client_secret": "hunter2-hunter2"}"#)
+                .expect("parse");
+        assert!(!format!("{token:?}").contains("hunter2"));
+    }
 }

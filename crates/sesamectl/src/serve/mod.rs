@@ -136,10 +136,14 @@ impl Service {
         work(&mut store, self).map_err(api::ApiError::from)
     }
 
+    /// Writes the uses every store counted. A store too busy to write now keeps its counts for
+    /// the next flush; the problem is logged, not lost.
     fn flush_all(&self) {
         for store in &self.stores {
-            if let Ok(mut store) = store.lock() {
-                let _ = store.flush_usage();
+            if let Ok(mut store) = store.lock()
+                && let Err(error) = store.flush_usage()
+            {
+                eprintln!("uses kept for the next write: {}", error.code());
             }
         }
     }

@@ -148,6 +148,11 @@ fn white_space_variants_of_an_identifier_share_one_throttle() {
     for space in ['\u{a0}', '\u{3000}'] {
         let (status, answer) = attempt(&format!("{space}paie_ancien-01"));
         assert_eq!((status, answer["code"].as_str()), (200, Some("MALFORMED")));
+        // The one-string form too, with the right secret: malformed, not trimmed.
+        let bearer = format!("{space}paie_ancien-01.Le-secret-de-la-paie-2019!{space}");
+        let (status, answer) =
+            verify_from(OWNER, &server, &json!({ "key": bearer })).expect("answer");
+        assert_eq!((status, answer["code"].as_str()), (200, Some("MALFORMED")));
     }
     // The owner, elsewhere, is not concerned.
     let (status, answer) = verify_from(

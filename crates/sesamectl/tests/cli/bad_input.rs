@@ -237,4 +237,5 @@ fn a_read_only_store_is_refused_clearly() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("« »"), "the store is named: {stderr}");
 }
