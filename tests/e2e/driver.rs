@@ -69,7 +69,10 @@ impl App {
             // A store made without a keyring has its state key in a file beside it: it goes
             // along, as it would with the folder.
             let folder = store.parent().expect("the store's folder");
-            for entry in std::fs::read_dir(folder).expect("the store's folder").flatten() {
+            for entry in std::fs::read_dir(folder)
+                .expect("the store's folder")
+                .flatten()
+            {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if name.starts_with("sesame-state-") && name.ends_with(".key") {
                     std::fs::copy(entry.path(), data.path().join(&name)).expect("copy the key");

@@ -236,6 +236,10 @@ pub enum Error {
     StoreBusy,
     #[error("The store is damaged: {0}")]
     StoreCorrupt(String),
+    #[error(
+        "« {0} » is not a grace period: choose now, 1 hour, 24 hours or 7 days. Nothing was changed."
+    )]
+    GraceUnknown(String),
     #[error("The installation's state key cannot be used: {0}")]
     StateKeyUnavailable(String),
     #[error(
@@ -370,6 +374,7 @@ impl Error {
             Error::StoreCorrupt(_) => "store_corrupt",
             Error::FileNotRegular(_) => "file_not_regular",
             Error::StateKeyUnavailable(_) => "state_key_unavailable",
+            Error::GraceUnknown(_) => "grace_unknown",
             Error::StateKeyMissing => "state_key_missing",
             Error::StateTampered { .. } => "state_tampered",
             Error::BackupWrite(..) => "backup_write",
@@ -569,6 +574,10 @@ impl Error {
                                  un instant. Rien n'a été modifié."
                 .into(),
             Error::StoreCorrupt(why) => format!("Le magasin est endommagé : {why}"),
+            Error::GraceUnknown(code) => format!(
+                "« {code} » n'est pas une durée de grâce : choisissez tout de suite, 1 heure, \
+                 24 heures ou 7 jours. Rien n'a été modifié."
+            ),
             Error::StateKeyUnavailable(why) => {
                 format!("La clé qui scelle les lignes du magasin est inutilisable : {why}")
             }

@@ -214,6 +214,12 @@ impl Grace {
             _ => None,
         }
     }
+
+    /// A grace period from a front end: an unknown one is refused, never taken for « now »
+    /// (which would end the old secret at once).
+    pub fn parse(code: &str) -> Result<Grace> {
+        Grace::from_code(code).ok_or_else(|| Error::GraceUnknown(code.chars().take(40).collect()))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

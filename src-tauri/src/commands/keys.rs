@@ -112,11 +112,12 @@ pub async fn create_key(app: AppHandle, input: NewKeyInput) -> UiResult<OneTimeV
 pub async fn regenerate_key(app: AppHandle, id: String, grace: String) -> UiResult<OneTimeView> {
     blocking(app, move |state| {
         let session = state.session()?;
-        let grace = Grace::from_code(&grace).unwrap_or_default();
-        let issued = core(
-            state,
-            lock(&state.sesame, state.lang())?.regenerate_key(&session, &id, grace),
-        )?;
+        // An unknown grace period is refused, never taken for « now ».
+        let regenerated = match Grace::parse(&grace) {
+            Ok(grace) => lock(&state.sesame, state.lang())?.regenerate_key(&session, &id, grace),
+            Err(refused) => Err(refused),
+        };
+        let issued = core(state, regenerated)?;
         one_time(state, issued, true)
     })
     .await

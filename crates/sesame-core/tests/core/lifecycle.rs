@@ -403,3 +403,23 @@ fn settings_are_validated_and_audited() {
         2
     );
 }
+
+#[test]
+fn an_unknown_grace_period_is_refused_not_taken_for_now() {
+    use sesame_core::key::Grace;
+    assert_eq!(Grace::parse("1h").ok(), Some(Grace::OneHour));
+    assert_eq!(Grace::parse("now").ok(), Some(Grace::Now));
+    for unknown in ["2h", "", "maintenant", "1H "] {
+        let refused = Grace::parse(unknown).err();
+        assert_eq!(
+            refused.as_ref().map(|e| e.code()),
+            Some("grace_unknown"),
+            "{unknown:?}"
+        );
+        assert!(
+            refused
+                .map(|e| e.message(sesame_core::Lang::Fr))
+                .is_some_and(|m| m.contains("Rien n'a été modifié"))
+        );
+    }
+}
