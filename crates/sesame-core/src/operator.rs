@@ -330,8 +330,9 @@ impl Sesame {
         result
     }
 
-    /// Checks a right before slow work (argon2id) or a read that needs one; a refusal is audited.
-    pub(crate) fn require(&mut self, session: &Session, right: Right, action: &str) -> Result<()> {
+    /// Checks a right before slow work (argon2id), a read that needs one, or an action a front
+    /// end takes outside the store (a restore); a refusal is audited.
+    pub fn require(&mut self, session: &Session, right: Right, action: &str) -> Result<()> {
         match authorize(&self.connection, session, Some(right)) {
             Ok(_) => Ok(()),
             Err(error) => {
@@ -339,11 +340,6 @@ impl Sesame {
                 Err(error)
             }
         }
-    }
-
-    /// Checks a right for a front end about to act outside the store (a restore); audited alike.
-    pub fn check_right(&mut self, session: &Session, right: Right, action: &str) -> Result<()> {
-        self.require(session, right, action)
     }
 
     fn record_refusal(&mut self, session: &Session, action: &str, error: &Error) -> Result<()> {

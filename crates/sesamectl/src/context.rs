@@ -77,7 +77,7 @@ impl Context {
             use sesame_core::secret::ExposeSecret;
             let confirmation = ask(again)?;
             if confirmation.expose_secret() != password.expose_secret() {
-                return Err(CliError::PasswordsDiffer);
+                return Err(sesame_core::Error::PasswordsDiffer.into());
             }
         }
         Ok(password)
@@ -104,7 +104,7 @@ impl Context {
         let confirmation = ask(again)?;
         use sesame_core::secret::ExposeSecret;
         if confirmation.expose_secret() != password.expose_secret() {
-            return Err(CliError::PasswordsDiffer);
+            return Err(sesame_core::Error::PasswordsDiffer.into());
         }
         Ok(password)
     }

@@ -10,8 +10,6 @@ pub enum CliError {
     MissingOperator,
     #[error("A password is needed: set SESAME_PASSWORD or run from a terminal ({0}).")]
     PasswordUnavailable(String),
-    #[error("The two passwords differ.")]
-    PasswordsDiffer,
     #[error("Cannot read the key from standard input: {0}")]
     Stdin(String),
     #[error("The file « {} » already exists; choose another name or add --overwrite.", .0.display())]
@@ -30,7 +28,6 @@ impl CliError {
             CliError::Core(error) => error.code(),
             CliError::MissingOperator => "missing_operator",
             CliError::PasswordUnavailable(_) => "password_unavailable",
-            CliError::PasswordsDiffer => "passwords_differ",
             CliError::Stdin(_) => "stdin",
             CliError::FileExists(_) => "file_exists",
             CliError::File(..) => "file",
@@ -49,7 +46,6 @@ impl CliError {
                 "Un mot de passe est nécessaire : définissez SESAME_PASSWORD ou lancez la \
                  commande depuis un terminal ({why})."
             ),
-            (CliError::PasswordsDiffer, Lang::Fr) => "Les deux mots de passe diffèrent.".into(),
             (CliError::Stdin(why), Lang::Fr) => {
                 format!("Impossible de lire la clé sur l'entrée standard : {why}")
             }

@@ -39,7 +39,7 @@ pub fn restore(context: &Context, path: &Path) -> Result<Outcome> {
     // The operator must hold the configuration right on the store about to be replaced.
     let operator = {
         let (mut sesame, session) = context.sign_in()?;
-        sesame.check_right(&session, Right::Configuration, "store.restored")?;
+        sesame.require(&session, Right::Configuration, "store.restored")?;
         session.operator_name().to_owned()
     };
     let store = context.store_path()?;
