@@ -458,7 +458,8 @@ fn attach_grants(connection: &Connection, keys: &mut [Key]) -> Result<()> {
     }
     let mut companies: Vec<(String, CompanyRef)> = Vec::new();
     let mut statement = connection.prepare_cached(&format!(
-        "SELECT kc.key_id, c.id, c.name FROM key_companies kc JOIN companies c ON c.id = kc.company_id
+        "SELECT kc.key_id, c.id, c.name
+         FROM key_companies kc JOIN companies c ON c.id = kc.company_id
          WHERE kc.key_id IN ({}) ORDER BY c.name_key",
         crate::placeholders(ids.len())
     ))?;
@@ -824,34 +825,48 @@ impl Sesame {
             Some(Some(at)) => Some(Some(validate::future_expiry(at, self.now())?)),
             other => other,
         };
-        self.change_key(session, reference, KeyAction::Edit, "key.edited", |c, before, _, _| {
-            let name = name.unwrap_or_else(|| before.name.clone());
-            if key_name_taken(c, &before.service_id, &name, &before.id)? {
-                return Err(Error::KeyNameTaken(name));
-            }
-            let permissions = permissions.unwrap_or_else(|| before.permissions.clone());
-            check_permissions_offered(&service::permissions_of(c, &before.service_id)?, &permissions)?;
-            let companies = match &edit.companies {
-                Some(list) => company::find_all(c, list)?,
-                None => before.companies.clone(),
-            };
-            let note = note.unwrap_or_else(|| before.note.clone());
-            let expires_at = expires_at.unwrap_or(before.expires_at);
-            c.execute(
-                "UPDATE keys SET name = ?2, name_key = ?3, note = ?4, expires_at = ?5 WHERE id = ?1",
-                params![before.id, name, validate::name_key(&name), note, optional_millis(expires_at)],
-            )?;
-            write_grants(c, &before.id, &permissions, &companies)?;
-            Ok(json!({
-                "before": {"name": before.name, "note": before.note,
-                           "permissions": before.permissions,
-                           "companies": company_names(&before.companies),
-                           "expires_at": before.expires_at.map(|at| at.to_rfc3339())},
-                "after": {"name": name, "note": note, "permissions": permissions,
-                          "companies": company_names(&companies),
-                          "expires_at": expires_at.map(|at| at.to_rfc3339())},
-            }))
-        })
+        self.change_key(
+            session,
+            reference,
+            KeyAction::Edit,
+            "key.edited",
+            |c, before, _, _| {
+                let name = name.unwrap_or_else(|| before.name.clone());
+                if key_name_taken(c, &before.service_id, &name, &before.id)? {
+                    return Err(Error::KeyNameTaken(name));
+                }
+                let permissions = permissions.unwrap_or_else(|| before.permissions.clone());
+                let offered = service::permissions_of(c, &before.service_id)?;
+                check_permissions_offered(&offered, &permissions)?;
+                let companies = match &edit.companies {
+                    Some(list) => company::find_all(c, list)?,
+                    None => before.companies.clone(),
+                };
+                let note = note.unwrap_or_else(|| before.note.clone());
+                let expires_at = expires_at.unwrap_or(before.expires_at);
+                c.execute(
+                    "UPDATE keys SET name = ?2, name_key = ?3, note = ?4, expires_at = ?5
+                 WHERE id = ?1",
+                    params![
+                        before.id,
+                        name,
+                        validate::name_key(&name),
+                        note,
+                        optional_millis(expires_at)
+                    ],
+                )?;
+                write_grants(c, &before.id, &permissions, &companies)?;
+                Ok(json!({
+                    "before": {"name": before.name, "note": before.note,
+                               "permissions": before.permissions,
+                               "companies": company_names(&before.companies),
+                               "expires_at": before.expires_at.map(|at| at.to_rfc3339())},
+                    "after": {"name": name, "note": note, "permissions": permissions,
+                              "companies": company_names(&companies),
+                              "expires_at": expires_at.map(|at| at.to_rfc3339())},
+                }))
+            },
+        )
     }
 
     /// Gives a key a new secret. The old one stops working at once, or at the end of `grace`.
@@ -873,7 +888,7 @@ impl Sesame {
         }
         let secret = key_format::new_secret(&current.identifier)?;
         let secret_hash = self.cost.hash(secret.expose_secret().as_bytes())?;
-        let key = self.change_key(session, &current.id, KeyAction::Regenerate, "key.regenerated", |c, key, _, now| {
+        let regenerate = |c: &Connection, key: &Key, _: &Actor, now: DateTime<Utc>| {
             let grace_until = (grace != Grace::Now).then(|| now + grace.duration());
             c.execute(
                 "UPDATE keys SET
@@ -881,10 +896,25 @@ impl Sesame {
                      previous_secret_valid_until = ?3,
                      secret_hash = ?2, regenerated_at = ?4
                  WHERE id = ?1",
-                params![key.id, secret_hash, optional_millis(grace_until), to_millis(now)],
+                params![
+                    key.id,
+                    secret_hash,
+                    optional_millis(grace_until),
+                    to_millis(now)
+                ],
             )?;
-            Ok(json!({"grace": grace.code(), "previous_secret_valid_until": grace_until.map(|at| at.to_rfc3339())}))
-        })?;
+            Ok(json!({
+                "grace": grace.code(),
+                "previous_secret_valid_until": grace_until.map(|at| at.to_rfc3339()),
+            }))
+        };
+        let key = self.change_key(
+            session,
+            &current.id,
+            KeyAction::Regenerate,
+            "key.regenerated",
+            regenerate,
+        )?;
         Ok(IssuedKey { key, secret })
     }
 

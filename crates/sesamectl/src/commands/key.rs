@@ -328,7 +328,13 @@ fn import_keys(
                 outcome.imported, outcome.with_secret, outcome.with_hash
             ),
         },
-        || json!({"imported": outcome.imported, "with_secret": outcome.with_secret, "with_hash": outcome.with_hash}),
+        || {
+            json!({
+                "imported": outcome.imported,
+                "with_secret": outcome.with_secret,
+                "with_hash": outcome.with_hash,
+            })
+        },
     );
     Ok(())
 }
@@ -346,9 +352,13 @@ fn print_usage(output: &Output, key: &Key) {
             text.join("\n")
         },
         || {
+            let lines: Vec<_> = lines
+                .iter()
+                .map(|(style, line)| json!({"style": style.code(), "line": line}))
+                .collect();
             json!({
                 "identifier": key.identifier,
-                "lines": lines.iter().map(|(style, line)| json!({"style": style.code(), "line": line})).collect::<Vec<_>>(),
+                "lines": lines,
                 "documentation": usage::documentation_url(),
             })
         },
@@ -401,15 +411,24 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
             output.print(
                 || {
                     let mut lines: Vec<String> = page.keys.iter().map(|k| row(output, k)).collect();
-                    lines.push(format!("{} {}", page.total, output.pick(("clé(s)", "key(s)"))));
+                    lines.push(format!(
+                        "{} {}",
+                        page.total,
+                        output.pick(("clé(s)", "key(s)"))
+                    ));
                     lines.join("\n")
                 },
                 || {
+                    let keys: Vec<_> = page
+                        .keys
+                        .iter()
+                        .map(|k| to_value(KeyView::from(k)))
+                        .collect();
                     json!({
                         "total": page.total,
                         "page": args.page,
                         "per_page": args.per_page,
-                        "keys": page.keys.iter().map(|k| to_value(KeyView::from(k))).collect::<Vec<_>>(),
+                        "keys": keys,
                     })
                 },
             );
@@ -448,8 +467,17 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         KeyCommand::Delete { key } => {
             let deleted = sesame.delete_key(&session, &key)?;
             output.print(
-                || format!("{} « {} ».", output.pick(("Clé supprimée", "Key deleted")), deleted.name),
-                || json!({"deleted": {"id": deleted.id, "name": deleted.name, "identifier": deleted.identifier}}),
+                || {
+                    let done = output.pick(("Clé supprimée", "Key deleted"));
+                    format!("{done} « {} ».", deleted.name)
+                },
+                || {
+                    json!({"deleted": {
+                        "id": deleted.id,
+                        "name": deleted.name,
+                        "identifier": deleted.identifier,
+                    }})
+                },
             );
         }
         KeyCommand::Revoke { key, reason } => {
