@@ -1124,16 +1124,48 @@ impl Sesame {
 }
 
 /// How many planned keys now clash with the store (an identifier or a name taken meanwhile).
+/// How many planned keys no longer fit the store as it is now: everything the preview checked
+/// against the store is checked again (the identifier and the name still free, the service's
+/// permissions still offered, the companies and the creator still there), since the store may
+/// have changed while the secrets were hashed.
 fn plan_keys_still_fit(connection: &Connection, keys: &[PlannedKey]) -> Result<usize> {
+    let mut offered: HashMap<String, Vec<String>> = HashMap::new();
     let mut clashes = 0;
     for key in keys {
+        let permissions = match offered.entry(key.service_id.clone()) {
+            Entry::Occupied(found) => found.into_mut(),
+            Entry::Vacant(slot) => {
+                slot.insert(service::permissions_of(connection, &key.service_id)?)
+            }
+        };
+        let permissions_offered = key.row.permissions.iter().all(|p| permissions.contains(p));
+        let companies_exist = key.companies.iter().try_fold(true, |all, company| {
+            Ok::<_, Error>(all && row_exists(connection, "companies", &company.id)?)
+        })?;
+        let creator_exists = match &key.creator {
+            Creator::Operator(id) => row_exists(connection, "operators", id)?,
+            Creator::Importer | Creator::Label(_) => true,
+        };
         if key::find_by_identifier(connection, &key.row.identifier)?.is_some()
             || key::key_name_taken(connection, &key.service_id, &key.row.name, "")?
+            || !row_exists(connection, "services", &key.service_id)?
+            || !permissions_offered
+            || !companies_exist
+            || !creator_exists
         {
             clashes += 1;
         }
     }
     Ok(clashes)
+}
+
+/// Whether `table` still has the row `id` (a fixed table name, never caller text).
+fn row_exists(connection: &Connection, table: &'static str, id: &str) -> Result<bool> {
+    Ok(connection
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"
+        ))?
+        .query_row([id], |row| row.get(0))?)
 }
 
 #[cfg(test)]

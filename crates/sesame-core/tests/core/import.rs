@@ -518,3 +518,34 @@ fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
         .expect("verify");
     assert_eq!(answer.code, VerifyCode::Valid);
 }
+
+#[test]
+fn a_permission_withdrawn_while_secrets_are_hashed_refuses_the_import() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let file = "service;nom;identifiant;secret;permissions\n\
+                Paie;Paie ancienne;paie_ancienne-01;Le-secret-de-la-paie-2019!;salaires:ecriture\n";
+    // Another administrator, elsewhere, withdraws the permission while the secrets are hashed.
+    let elsewhere = Mutex::new(Some(fixture.reopen()));
+    let withdraw = |_: ImportProgress| {
+        if let Some(mut other) = elsewhere.lock().expect("lock").take() {
+            let session = other.sign_in(ADMIN, &password()).expect("sign in");
+            other
+                .edit_service(
+                    &session,
+                    "Paie",
+                    &sesame_core::service::ServiceEdit {
+                        permissions: Some(vec!["factures:lecture".into()]),
+                        ..Default::default()
+                    },
+                )
+                .expect("withdraw");
+        }
+    };
+    let refused = fixture
+        .sesame
+        .import_keys(&admin, file.as_bytes(), &withdraw, &go_on())
+        .err();
+    assert_eq!(refused.map(|e| e.code()), Some("import_refused"));
+    assert_eq!(key_count(&mut fixture), 0, "nothing written");
+}
