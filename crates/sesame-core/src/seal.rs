@@ -276,6 +276,110 @@ pub(crate) fn install(connection: &Connection, key: &StateKey) -> Result<()> {
                 .map_err(|error| rusqlite::Error::UserFunctionError(error.to_string().into()))
         },
     )?;
+    let key_columns = "service_id, identifier, status, secret_hash, previous_secret_hash, \
+                       previous_secret_valid_until, expires_at, deleted_at, regenerated_at, revision";
+    let operator_columns = "name_key, password_hash, right_configuration, right_audit, disabled_at";
+    // (trigger name, event, table, kind resealed, the resealed row's id)
+    let reseal: [(&str, String, &str, SealedKind, &str); 14] = [
+        (
+            "key_insert",
+            "INSERT".into(),
+            "keys",
+            SealedKind::Key,
+            "new.id",
+        ),
+        (
+            "key_update",
+            format!("UPDATE OF {key_columns}"),
+            "keys",
+            SealedKind::Key,
+            "new.id",
+        ),
+        (
+            "key_permissions_insert",
+            "INSERT".into(),
+            "key_permissions",
+            SealedKind::Key,
+            "new.key_id",
+        ),
+        (
+            "key_permissions_delete",
+            "DELETE".into(),
+            "key_permissions",
+            SealedKind::Key,
+            "old.key_id",
+        ),
+        (
+            "key_companies_insert",
+            "INSERT".into(),
+            "key_companies",
+            SealedKind::Key,
+            "new.key_id",
+        ),
+        (
+            "key_companies_delete",
+            "DELETE".into(),
+            "key_companies",
+            SealedKind::Key,
+            "old.key_id",
+        ),
+        (
+            "operator_insert",
+            "INSERT".into(),
+            "operators",
+            SealedKind::Operator,
+            "new.id",
+        ),
+        (
+            "operator_update",
+            format!("UPDATE OF {operator_columns}"),
+            "operators",
+            SealedKind::Operator,
+            "new.id",
+        ),
+        (
+            "service_insert",
+            "INSERT".into(),
+            "services",
+            SealedKind::Service,
+            "new.id",
+        ),
+        (
+            "service_update",
+            "UPDATE OF key_prefix".into(),
+            "services",
+            SealedKind::Service,
+            "new.id",
+        ),
+        (
+            "service_permissions_insert",
+            "INSERT".into(),
+            "service_permissions",
+            SealedKind::Service,
+            "new.service_id",
+        ),
+        (
+            "service_permissions_delete",
+            "DELETE".into(),
+            "service_permissions",
+            SealedKind::Service,
+            "old.service_id",
+        ),
+        (
+            "setting_insert",
+            "INSERT".into(),
+            "settings",
+            SealedKind::Setting,
+            "new.name",
+        ),
+        (
+            "setting_update",
+            "UPDATE".into(),
+            "settings",
+            SealedKind::Setting,
+            "new.name",
+        ),
+    ];
     let mut triggers = String::new();
     let mut trigger = |name: &str, event: &str, table: &str, body: String| {
         triggers.push_str(&format!(
@@ -283,99 +387,21 @@ pub(crate) fn install(connection: &Connection, key: &StateKey) -> Result<()> {
              BEGIN {body} END;\n"
         ));
     };
-    let key_columns = "service_id, identifier, status, secret_hash, previous_secret_hash, \
-                       previous_secret_valid_until, expires_at, deleted_at, regenerated_at, revision";
-    trigger(
-        "key_insert",
-        "INSERT",
-        "keys",
-        SealedKind::Key.reseal_sql("new.id"),
-    );
-    trigger(
-        "key_update",
-        &format!("UPDATE OF {key_columns}"),
-        "keys",
-        SealedKind::Key.reseal_sql("new.id"),
-    );
-    for (table, suffix) in [
-        ("key_permissions", "permissions"),
-        ("key_companies", "companies"),
-    ] {
-        trigger(
-            &format!("key_{suffix}_insert"),
-            "INSERT",
-            table,
-            SealedKind::Key.reseal_sql("new.key_id"),
-        );
-        trigger(
-            &format!("key_{suffix}_delete"),
-            "DELETE",
-            table,
-            SealedKind::Key.reseal_sql("old.key_id"),
-        );
+    for (name, event, table, kind, row) in &reseal {
+        trigger(name, event, table, kind.reseal_sql(row));
     }
-    trigger(
-        "operator_insert",
-        "INSERT",
-        "operators",
-        SealedKind::Operator.reseal_sql("new.id"),
-    );
-    trigger(
-        "operator_update",
-        "UPDATE OF name_key, password_hash, right_configuration, right_audit, disabled_at",
-        "operators",
-        SealedKind::Operator.reseal_sql("new.id"),
-    );
-    trigger(
-        "service_insert",
-        "INSERT",
-        "services",
-        SealedKind::Service.reseal_sql("new.id"),
-    );
-    trigger(
-        "service_update",
-        "UPDATE OF key_prefix",
-        "services",
-        SealedKind::Service.reseal_sql("new.id"),
-    );
-    trigger(
-        "service_permissions_insert",
-        "INSERT",
-        "service_permissions",
-        SealedKind::Service.reseal_sql("new.service_id"),
-    );
-    trigger(
-        "service_permissions_delete",
-        "DELETE",
-        "service_permissions",
-        SealedKind::Service.reseal_sql("old.service_id"),
-    );
-    trigger(
-        "setting_insert",
-        "INSERT",
-        "settings",
-        SealedKind::Setting.reseal_sql("new.name"),
-    );
-    trigger(
-        "setting_update",
-        "UPDATE",
-        "settings",
-        SealedKind::Setting.reseal_sql("new.name"),
-    );
     for (kind, table, id) in [
         (SealedKind::Key, "keys", "id"),
         (SealedKind::Operator, "operators", "id"),
         (SealedKind::Service, "services", "id"),
         (SealedKind::Setting, "settings", "name"),
     ] {
+        let code = kind.code();
         trigger(
-            &format!("{}_delete", kind.code()),
+            &format!("{code}_delete"),
             "DELETE",
             table,
-            format!(
-                "DELETE FROM row_seals WHERE kind = '{}' AND id = old.{id};",
-                kind.code()
-            ),
+            format!("DELETE FROM row_seals WHERE kind = '{code}' AND id = old.{id};"),
         );
     }
     connection.execute_batch(&triggers)?;
@@ -575,15 +601,7 @@ impl crate::Sesame {
                 "SELECT id, name, password_hash, right_configuration, disabled_at FROM operators
                  WHERE name_key = ?1",
                 [crate::validate::name_key(operator.trim())],
-                |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                    ))
-                },
+                |row| row.try_into(),
             )
             .optional()?;
         let secret = crate::secret::ExposeSecret::expose_secret(password).as_bytes();

@@ -263,15 +263,7 @@ impl Sesame {
                 "SELECT status, expires_at, deleted_at, regenerated_at, previous_secret_valid_until
                  FROM keys WHERE id = ?1",
             )?
-            .query_row([id], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            })
+            .query_row([id], |row| row.try_into())
             .optional()?;
         let Some((status, expires_at, None, regenerated_at, previous_secret_valid_until)) = row
         else {
