@@ -188,16 +188,7 @@ fn restore_refuses_a_schema_that_is_not_exactly_this_versions_and_changes_nothin
     }
     // Only the backups' own events were added; no key changed, no copy was kept aside.
     assert!(key_names(&store.path()).contains("à garder"));
-    let asides = std::fs::read_dir(store.folder.path())
-        .expect("folder")
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .contains("avant-restauration")
-        })
-        .count();
+    let asides = kept_aside(&store).len();
     assert_eq!(asides, 0);
     let _ = before;
     let listed = store.ok(&["key", "list"]);
@@ -220,16 +211,7 @@ fn two_restores_in_one_second_keep_two_previous_stores_owner_only() {
         let output = store.run(&["--json", "restore", backup.to_str().expect("path")]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
-    let asides: Vec<_> = std::fs::read_dir(store.folder.path())
-        .expect("folder")
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .contains("avant-restauration")
-        })
-        .collect();
+    let asides = kept_aside(&store);
     assert_eq!(asides.len(), 2, "each restore keeps its own copy");
     use std::os::unix::fs::PermissionsExt;
     for aside in asides {
@@ -251,6 +233,20 @@ fn two_restores_in_one_second_keep_two_previous_stores_owner_only() {
     ]);
     let journal = std::fs::read_to_string(&exported).expect("journal");
     assert!(journal.contains("avant-restauration"), "{journal}");
+}
+
+/// The copies restores kept of the store as it was.
+fn kept_aside(store: &Store) -> Vec<std::fs::DirEntry> {
+    std::fs::read_dir(store.folder.path())
+        .expect("folder")
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .contains("avant-restauration")
+        })
+        .collect()
 }
 
 fn check_copy(path: &std::path::Path) -> bool {

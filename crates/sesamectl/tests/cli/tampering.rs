@@ -19,6 +19,15 @@ const CRAFT: &str = "
         SELECT 'intrus', 'Intrus', 'intrus', password_hash, 1, 1, created_at
         FROM operators WHERE name_key = 'admin';";
 
+/// `key list` signed in as the operator the crafted rows add.
+fn as_intruder(store: &Store) -> std::process::Output {
+    command_for(&store.path())
+        .env("SESAME_USER", "Intrus")
+        .args(["key", "list"])
+        .output()
+        .expect("run")
+}
+
 fn store_with_revoked_keys() -> (Store, Vec<String>) {
     let store = Store::new();
     let keys: Vec<String> = ["un", "deux"]
@@ -53,11 +62,7 @@ fn a_crafted_backup_is_not_restored() {
         assert_eq!(answer.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&answer.stdout).contains("REVOKED"));
     }
-    let intruder = command_for(&store.path())
-        .env("SESAME_USER", "Intrus")
-        .args(["key", "list"])
-        .output()
-        .expect("run");
+    let intruder = as_intruder(&store);
     assert_eq!(intruder.status.code(), Some(2));
 }
 
@@ -77,11 +82,7 @@ fn an_edited_live_store_is_refused_and_named() {
             String::from_utf8_lossy(&answer.stdout)
         );
     }
-    let intruder = command_for(&store.path())
-        .env("SESAME_USER", "Intrus")
-        .args(["key", "list"])
-        .output()
-        .expect("run");
+    let intruder = as_intruder(&store);
     assert_eq!(intruder.status.code(), Some(2));
     assert!(
         stderr(&intruder).contains("modifié"),
