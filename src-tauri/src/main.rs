@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use std::time::Duration;
 
-use sesame_core::{KeyringNamespace, Sesame};
+use sesame_core::Sesame;
 use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -35,8 +35,8 @@ fn load_signing_key(app: AppHandle) {
         let state = app.state::<AppState>();
         let lang = state.lang();
         let view = match lock(&state.sesame, lang) {
-            Ok(mut sesame) => match sesame.installation_key(&KeyringNamespace::for_this_build()) {
-                Ok(key) => SigningKeyView::from(&key),
+            Ok(mut sesame) => match state.installation_key(&mut sesame) {
+                Ok(key) => SigningKeyView::from(key.as_ref()),
                 Err(error) => SigningKeyView {
                     home: "error".to_owned(),
                     place: String::new(),

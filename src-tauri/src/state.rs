@@ -3,11 +3,11 @@
 //! the clipboard, and where the signing key lives.
 
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use sesame_core::secret::SecretString;
-use sesame_core::{Lang, Sesame, Session};
+use sesame_core::{InstallationKey, KeyringNamespace, Lang, Sesame, Session};
 use zeroize::Zeroizing;
 
 use crate::clipboard::SensitiveClipboard;
@@ -56,6 +56,9 @@ pub struct AppState {
     pub clipboard: SensitiveClipboard,
     /// Filled in by a background task at start: the keyring may take a moment to answer.
     pub signing_key: Mutex<Option<SigningKeyView>>,
+    /// The installation's signing key once loaded: tokens by hand and signed exports reuse it
+    /// instead of asking the keyring over D-Bus (with the store locked) each time.
+    pub installation_key: Mutex<Option<Arc<InstallationKey>>>,
 }
 
 /// Locks a mutex; a poisoned one (a panic while held) becomes an error, not a second panic.
@@ -87,7 +90,28 @@ impl AppState {
             )),
             clipboard: SensitiveClipboard::default(),
             signing_key: Mutex::new(None),
+            installation_key: Mutex::new(None),
         }
+    }
+
+    /// The installation's signing key: the one loaded before, else loaded now (and kept).
+    pub fn installation_key(
+        &self,
+        sesame: &mut Sesame,
+    ) -> sesame_core::Result<Arc<InstallationKey>> {
+        if let Some(key) = self
+            .installation_key
+            .lock()
+            .ok()
+            .and_then(|key| key.clone())
+        {
+            return Ok(key);
+        }
+        let key = Arc::new(sesame.installation_key(&KeyringNamespace::for_this_build())?);
+        if let Ok(mut slot) = self.installation_key.lock() {
+            *slot = Some(Arc::clone(&key));
+        }
+        Ok(key)
     }
 
     pub fn lang(&self) -> Lang {

@@ -6,7 +6,6 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use sesame_core::KeyringNamespace;
 use sesame_core::secret::ExposeSecret;
 use sesame_core::usage::{self, UsageStyle};
 use tauri::ipc::{InvokeBody, Request};
@@ -164,10 +163,7 @@ pub async fn issue_token(app: AppHandle, id: String, hours: u32) -> UiResult<Acc
         let session = state.session()?;
         let (issued, key) = {
             let mut sesame = lock(&state.sesame, state.lang())?;
-            let signing = core(
-                state,
-                sesame.installation_key(&KeyringNamespace::for_this_build()),
-            )?;
+            let signing = core(state, state.installation_key(&mut sesame))?;
             let issued = core(state, sesame.issue_token(&session, &signing, &id, hours))?;
             let key = core(state, sesame.key(&session, &id))?;
             (issued, key)

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use sesame_core::KeyringNamespace;
 use sesame_core::audit::AuditFilter;
 use sesame_core::validate;
 use tauri::{AppHandle, Manager};
@@ -82,7 +81,7 @@ pub async fn export_audit(app: AppHandle) -> UiResult<SavedFileView> {
     blocking(app, move |state| {
         let mut file = create_new(&path, state.lang())?;
         let summary = state.with_store(|sesame, session| {
-            let key = sesame.installation_key(&KeyringNamespace::for_this_build())?;
+            let key = state.installation_key(sesame)?;
             sesame.export_audit(session, &key, None, None, &mut file)
         });
         if summary.is_err() {
