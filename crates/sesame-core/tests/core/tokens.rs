@@ -10,15 +10,20 @@ use sesame_core::tokens::{self, LIFETIME_DEFAULT};
 
 use crate::support::Fixture;
 
+/// The installation's signing key, in the tests' own keyring namespace.
+fn signing_key(fixture: &mut Fixture) -> sesame_core::InstallationKey {
+    fixture
+        .sesame
+        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
+        .expect("key")
+}
+
 #[test]
 fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
     let issued = fixture.create("jeton");
-    let signing = fixture
-        .sesame
-        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
-        .expect("key");
+    let signing = signing_key(&mut fixture);
     let bearer = issued.bearer();
     let verified = fixture
         .sesame
@@ -125,10 +130,7 @@ fn a_token_issued_by_hand_is_the_same_token_and_is_audited() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
     let issued = fixture.create("à la main");
-    let signing = fixture
-        .sesame
-        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
-        .expect("key");
+    let signing = signing_key(&mut fixture);
     let token = fixture
         .sesame
         .issue_token(&admin, &signing, &issued.key.id, 8)
@@ -202,10 +204,7 @@ fn signed_with_header(
 fn unknown_critical_headers_and_future_dates_are_refused() {
     let mut fixture = Fixture::new();
     let issued = fixture.create("jeton");
-    let signing = fixture
-        .sesame
-        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
-        .expect("key");
+    let signing = signing_key(&mut fixture);
     let verified = fixture
         .sesame
         .verify_bearer(issued.bearer().expose_secret(), None, None)
@@ -261,10 +260,7 @@ fn unknown_critical_headers_and_future_dates_are_refused() {
 fn a_token_ends_with_the_secret_it_was_issued_for() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
-    let signing = fixture
-        .sesame
-        .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
-        .expect("key");
+    let signing = signing_key(&mut fixture);
     let token_for = |fixture: &mut Fixture, bearer: &str| {
         let verified = fixture
             .sesame

@@ -200,13 +200,7 @@ fn two_restores_in_one_second_keep_two_previous_stores_owner_only() {
     let store = Store::new();
     store.create_key("première");
     let backup = store.folder.path().join("sauvegarde.db");
-    assert_eq!(
-        store
-            .run(&["backup", backup.to_str().expect("path")])
-            .status
-            .code(),
-        Some(0)
-    );
+    store.ok(&["backup", backup.to_str().expect("path")]);
     for _ in 0..2 {
         let output = store.run(&["--json", "restore", backup.to_str().expect("path")]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -257,13 +251,7 @@ fn check_copy(path: &std::path::Path) -> bool {
 fn backup_events_name_the_real_file_and_only_a_finished_backup() {
     let store = Store::new();
     let backup = store.folder.path().join("sauvegarde-du-lundi.db");
-    assert_eq!(
-        store
-            .run(&["backup", backup.to_str().expect("path")])
-            .status
-            .code(),
-        Some(0)
-    );
+    store.ok(&["backup", backup.to_str().expect("path")]);
     // A destination that is a link leading nowhere: refused, and no success recorded.
     let dangling = store.folder.path().join("lien.db");
     std::os::unix::fs::symlink(store.folder.path().join("nulle-part/x.db"), &dangling)
