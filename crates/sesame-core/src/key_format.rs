@@ -171,7 +171,8 @@ pub fn check_imported_secret(identifier: &str, secret: &str) -> Result<(), Impor
 /// key is malformed: one identifier has exactly one spelling for the throttle and the store.
 const SURROUNDING_WHITE_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
 
-fn trim_surrounding(text: &str) -> &str {
+/// `text` without the white space a key may carry around it.
+pub fn trim_surrounding(text: &str) -> &str {
     text.trim_matches(SURROUNDING_WHITE_SPACE.as_slice())
 }
 

@@ -243,7 +243,7 @@ fn presented_key(
     // Only what a paste adds is ignored around the key (see `key_format`); a no-break space
     // stays, so the key is malformed.
     let split = |bearer: &str| {
-        let bearer = bearer.trim_matches([' ', '\t', '\r', '\n']);
+        let bearer = key_format::trim_surrounding(bearer);
         match bearer.split_once('.') {
             // The identifier holds no dot; the secret starts after the first one.
             Some((identifier, secret)) => (identifier.to_owned(), secret.to_owned()),
@@ -349,9 +349,9 @@ async fn check(
         true => None,
         false => Some(service.guard.admit(client).map_err(refusal)?),
     };
-    let turn = match known {
-        true => None,
-        false => Some(service.guard.argon2_turn(&identifier, client).await),
+    let turn = match &admission {
+        None => None,
+        Some(admission) => Some(service.guard.argon2_turn(&identifier, admission).await),
     };
     let work = move |store: &mut sesame_core::Sesame, service: &Service| {
         service.guard.store_changed(store.store_changed()?);

@@ -269,14 +269,10 @@ impl Guard {
 
     /// Waits for an argon2id slot: a suspect first through the gate, then anyone checking an
     /// identifier under attack through that identifier's lane.
-    pub async fn argon2_turn(&self, identifier: &str, client: ClientId) -> Turn<'_> {
-        let suspect = self.clients.lock().is_ok_and(|clients| {
-            clients
-                .get(&client)
-                .is_some_and(|state| state.recent_failures() > 0)
-        });
+    /// Whether the check is a suspect's was decided when it was admitted.
+    pub async fn argon2_turn(&self, identifier: &str, admission: &Admission<'_>) -> Turn<'_> {
         // The semaphores are never closed, so acquiring only fails if they were.
-        let gate = match suspect {
+        let gate = match admission.suspect {
             true => self.suspect_gate.acquire().await.ok(),
             false => None,
         };
