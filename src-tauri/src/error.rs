@@ -24,13 +24,9 @@ impl UiError {
 
     /// The app locked itself (idle, or on demand): the password is needed again.
     pub fn locked(lang: Lang) -> UiError {
-        let message = match lang {
-            Lang::Fr => "Sésame est verrouillé : saisissez votre mot de passe pour continuer.",
-            Lang::En => "Sésame is locked: enter your password to continue.",
-        };
         UiError {
             code: "locked".to_owned(),
-            message: message.to_owned(),
+            message: sesame_core::messages::word(lang, "app-locked"),
             field: None,
         }
     }

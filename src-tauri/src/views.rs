@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sesame_core::audit::{AuditEvent, ChainStatus};
+use sesame_core::audit::AuditEvent;
+use sesame_core::journal::ChainStatus;
 use sesame_core::key::{Key, Usage};
+use sesame_core::secret::EdgeSecret;
 use sesame_core::service::Service;
+use sesame_core::usage::UsageStyle;
 use sesame_core::{InstallationKey, Operator, Rights, SigningKeyHome};
 use ts_rs::TS;
 
@@ -322,8 +325,10 @@ pub struct KeyEditInput {
 pub struct OneTimeView {
     pub key: KeyView,
     pub identifier: String,
-    pub secret: String,
-    pub token: String,
+    #[ts(type = "string")]
+    pub secret: EdgeSecret,
+    #[ts(type = "string")]
+    pub token: EdgeSecret,
     pub regenerated: bool,
     /// The usage lines with the real secret: shown only here.
     pub usage: Vec<UsageLineView>,
@@ -333,8 +338,10 @@ pub struct OneTimeView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct UsageLineView {
-    pub style: String,
-    pub line: String,
+    pub style: UsageStyle,
+    /// Holds the real secret in the one-time dialog.
+    #[ts(type = "string")]
+    pub line: EdgeSecret,
 }
 
 /// A token issued by hand, shown once.
@@ -342,7 +349,8 @@ pub struct UsageLineView {
 #[ts(export)]
 pub struct AccessTokenView {
     pub key: KeyView,
-    pub token: String,
+    #[ts(type = "string")]
+    pub token: EdgeSecret,
     pub expires_at: String,
     pub hours: u32,
 }
@@ -461,16 +469,6 @@ pub struct ImportProgressView {
     pub to_hash: usize,
 }
 
-/// Which part of the one-time dialog a Copy button copies.
-#[derive(Debug, Clone, Copy, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum OneTimePart {
-    Identifier,
-    Secret,
-    Token,
-}
-
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct AuditFilterInput {
@@ -544,4 +542,28 @@ pub struct SavedFileView {
     #[ts(type = "number")]
     pub count: u64,
     pub fingerprint: Option<String>,
+}
+
+/// The core's vocabulary crosses the edge as its own enums; their TypeScript twins are written
+/// beside the views' (the name keeps this test in CI's `export_bindings` run).
+#[cfg(test)]
+mod vocabulary {
+    use sesame_core::vocab::{
+        AuditAction, CopyPart, Field, KeyAction, KeyStatus, Lang, Right, RowKind,
+    };
+    use ts_rs::TS;
+
+    #[test]
+    fn export_bindings_vocabulary() -> Result<(), ts_rs::ExportError> {
+        let config = ts_rs::Config::from_env();
+        AuditAction::export_all(&config)?;
+        CopyPart::export_all(&config)?;
+        Field::export_all(&config)?;
+        KeyAction::export_all(&config)?;
+        KeyStatus::export_all(&config)?;
+        Lang::export_all(&config)?;
+        Right::export_all(&config)?;
+        RowKind::export_all(&config)?;
+        Ok(())
+    }
 }

@@ -11,7 +11,7 @@ import type { KeyPageView } from "./bindings/KeyPageView";
 import type { KeyView } from "./bindings/KeyView";
 import type { NamedRef } from "./bindings/NamedRef";
 import type { NewKeyInput } from "./bindings/NewKeyInput";
-import type { OneTimePart } from "./bindings/OneTimePart";
+import type { CopyPart } from "./bindings/CopyPart";
 import type { OneTimeView } from "./bindings/OneTimeView";
 import type { OperatorAccountView } from "./bindings/OperatorAccountView";
 import type { OperatorView } from "./bindings/OperatorView";
@@ -27,7 +27,7 @@ import type { ImportProgressView } from "./bindings/ImportProgressView";
 import type { UsageLineView } from "./bindings/UsageLineView";
 
 export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NamedRef, NewKeyInput };
-export type { OneTimePart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
+export type { CopyPart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
 export type { OperatorAccountView, PasswordStrengthView, RightsView };
 export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
 export type { AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, UsageLineView };
@@ -104,7 +104,7 @@ export const api = {
   regenerateKey: (id: string, grace: string) => invoke<OneTimeView>("regenerate_key", { id, grace }),
   revokeKey: (id: string, reason: string) => invoke<KeyView>("revoke_key", { id, reason }),
   deleteKey: (id: string) => invoke<KeyView>("delete_key", { id }),
-  copyOneTime: (part: OneTimePart) => invoke<void>("copy_one_time", { part }),
+  copyOneTime: (part: CopyPart) => invoke<void>("copy_one_time", { part }),
   discardOneTime: () => invoke<void>("discard_one_time"),
   copyIdentifier: (identifier: string) => invoke<void>("copy_identifier", { identifier }),
   /** The file's bytes go as the request's raw body, not as JSON. */

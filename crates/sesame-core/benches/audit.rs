@@ -9,8 +9,9 @@ mod support;
 use chrono::{TimeZone, Utc};
 use rusqlite::params;
 use sesame_core::KeyringNamespace;
-use sesame_core::audit::{AuditEvent, AuditFilter};
+use sesame_core::audit::AuditEvent;
 use sesame_core::audit_export::verify_export;
+use sesame_core::journal::AuditFilter;
 use support::seed::store;
 
 const EVENTS: i64 = 1_000_000;

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::operator::Right;
 use crate::operator::Session;
 use crate::signing_key::{InstallationKey, fingerprint};
+use crate::vocab::AuditAction;
 
 /// The format this build writes and reads.
 pub const FORMAT: &str = "sesame-audit-export/1";
@@ -133,7 +134,7 @@ impl Sesame {
         to: Option<DateTime<Utc>>,
         out: &mut dyn Write,
     ) -> Result<ExportSummary> {
-        self.require(session, Right::Audit, "audit.exported")?;
+        self.require(session, Right::Audit, AuditAction::AuditExported)?;
         let exported_by = session.operator_name().to_owned();
         let write_error = |error: std::io::Error| Error::ExportWrite(error.to_string());
         let mut digest = Sha256::new();
@@ -195,13 +196,13 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Audit),
-            "audit.exported",
+            AuditAction::AuditExported,
             |transaction, now, actor| {
                 audit::record(
                     transaction,
                     now,
                     Some(actor),
-                    "audit.exported",
+                    AuditAction::AuditExported,
                     None,
                     json!({"count": count, "first_seq": first_seq, "last_seq": last_seq,
                            "from": manifest.from, "to": manifest.to,

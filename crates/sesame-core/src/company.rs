@@ -10,6 +10,7 @@ use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Field, Result};
 use crate::operator::{Right, Session};
 use crate::validate;
+use crate::vocab::{AuditAction, RowKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Company {
@@ -61,7 +62,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "company.created",
+            AuditAction::CompanyCreated,
             |transaction, now, actor| {
                 let taken: bool = transaction.query_row(
                     "SELECT EXISTS (SELECT 1 FROM companies WHERE name_key = ?1)",
@@ -83,7 +84,7 @@ impl Sesame {
                     ],
                 )?;
                 let target = Target {
-                    kind: "company",
+                    kind: RowKind::Company,
                     id: &id,
                     name: &name,
                 };
@@ -91,7 +92,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "company.created",
+                    AuditAction::CompanyCreated,
                     Some(target),
                     json!({}),
                 )?;

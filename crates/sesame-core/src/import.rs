@@ -34,6 +34,7 @@ use crate::password;
 use crate::secret::{ExposeSecret, SecretString, secret_from};
 use crate::service;
 use crate::validate;
+use crate::vocab::{AuditAction, RowKind};
 
 /// The most keys one file may hold.
 pub const IMPORT_ROWS_MAX: usize = 100_000;
@@ -103,27 +104,9 @@ impl Column {
         }
     }
 
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Column::Service, _) => "service",
-            (Column::Name, Lang::Fr) => "nom",
-            (Column::Name, Lang::En) => "name",
-            (Column::Identifier, Lang::Fr) => "identifiant",
-            (Column::Identifier, Lang::En) => "identifier",
-            (Column::Secret, _) => "secret",
-            (Column::Hash, Lang::Fr) => "empreinte",
-            (Column::Hash, Lang::En) => "hash",
-            (Column::Creator, Lang::Fr) => "créateur",
-            (Column::Creator, Lang::En) => "creator",
-            (Column::Created, Lang::Fr) => "création",
-            (Column::Created, Lang::En) => "created",
-            (Column::Expiry, Lang::Fr) => "expiration",
-            (Column::Expiry, Lang::En) => "expiry",
-            (Column::Permissions, _) => "permissions",
-            (Column::Companies, Lang::Fr) => "sociétés",
-            (Column::Companies, Lang::En) => "companies",
-            (Column::Note, _) => "note",
-        }
+    /// The column's name in the interface language (`import-column-<code>`).
+    pub fn label(self, lang: Lang) -> String {
+        crate::messages::word(lang, &format!("import-column-{}", self.code()))
     }
 
     /// The names a header cell may give this column, once lower-cased, without accents, and
@@ -955,7 +938,7 @@ impl Sesame {
     /// What importing `bytes` would do: the keys it would create and every line refused, with
     /// nothing written.
     pub fn preview_import(&mut self, session: &Session, bytes: &[u8]) -> Result<ImportPreview> {
-        self.require(session, Right::Configuration, "key.imported")?;
+        self.require(session, Right::Configuration, AuditAction::KeyImported)?;
         let plan = plan(&self.connection, self.now(), self.cost, bytes)?;
         let with_hash = plan.with_hash();
         let problem_count = plan.problems.len();
@@ -990,7 +973,7 @@ impl Sesame {
         progress: &(dyn Fn(ImportProgress) + Sync),
         cancelled: &AtomicBool,
     ) -> Result<ImportOutcome> {
-        self.require(session, Right::Configuration, "key.imported")?;
+        self.require(session, Right::Configuration, AuditAction::KeyImported)?;
         let plan = plan(&self.connection, self.now(), self.cost, bytes)?;
         if plan.refused_rows > 0 {
             return Err(Error::ImportRefused(plan.refused_rows));
@@ -1028,7 +1011,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "key.imported",
+            AuditAction::KeyImported,
             |transaction, now, actor| {
                 // The store may have changed since the file was read: check it again, inside
                 // the transaction, so that what is written is exactly what was checked.
@@ -1078,9 +1061,9 @@ impl Sesame {
                         transaction,
                         now,
                         Some(actor),
-                        "key.imported",
+                        AuditAction::KeyImported,
                         Some(Target {
-                            kind: "key",
+                            kind: RowKind::Key,
                             id: &id,
                             name: &key.row.name,
                         }),
@@ -1108,7 +1091,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "key.import_summary",
+                    AuditAction::KeyImportSummary,
                     None,
                     json!({
                         "imported": outcome.imported,

@@ -10,86 +10,17 @@ use crate::Sesame;
 use crate::audit::{self, Actor, Target};
 use crate::clock::{from_millis, to_millis};
 use crate::company::{self, CompanyRef};
-use crate::error::{Error, Field, Lang, Result};
+use crate::error::{Error, Field, Result};
 use crate::key_format;
-use crate::operator::{self, Right, Session};
+use crate::operator;
 use crate::secret::{ExposeSecret, SecretString};
 use crate::service;
 use crate::validate;
+use crate::vocab::{AuditAction, CopyPart, Right, RowKind, Session};
 
-/// A key's status as people see it. `Expired` is derived from the expiry date; the store keeps
-/// only active, inactive and revoked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyStatus {
-    Active,
-    Inactive,
-    Revoked,
-    Expired,
-}
-
-impl KeyStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            KeyStatus::Active => "active",
-            KeyStatus::Inactive => "inactive",
-            KeyStatus::Revoked => "revoked",
-            KeyStatus::Expired => "expired",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<KeyStatus> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "active" => Some(KeyStatus::Active),
-            "inactive" => Some(KeyStatus::Inactive),
-            "revoked" => Some(KeyStatus::Revoked),
-            "expired" => Some(KeyStatus::Expired),
-            _ => None,
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (KeyStatus::Active, Lang::Fr) => "active",
-            (KeyStatus::Inactive, Lang::Fr) => "inactive",
-            (KeyStatus::Revoked, Lang::Fr) => "révoquée",
-            (KeyStatus::Expired, Lang::Fr) => "expirée",
-            (KeyStatus::Active, Lang::En) => "active",
-            (KeyStatus::Inactive, Lang::En) => "inactive",
-            (KeyStatus::Revoked, Lang::En) => "revoked",
-            (KeyStatus::Expired, Lang::En) => "expired",
-        }
-    }
-}
-
-/// A change an operator can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyAction {
-    Deactivate,
-    Reactivate,
-    Regenerate,
-    Revoke,
-    Edit,
-    Delete,
-}
+pub use crate::vocab::{Grace, Health, KeyAction, KeySort, KeyStatus};
 
 impl KeyAction {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (KeyAction::Deactivate, Lang::Fr) => "désactivée",
-            (KeyAction::Reactivate, Lang::Fr) => "réactivée",
-            (KeyAction::Regenerate, Lang::Fr) => "régénérée",
-            (KeyAction::Revoke, Lang::Fr) => "révoquée",
-            (KeyAction::Edit, Lang::Fr) => "modifiée",
-            (KeyAction::Delete, Lang::Fr) => "supprimée",
-            (KeyAction::Deactivate, Lang::En) => "deactivated",
-            (KeyAction::Reactivate, Lang::En) => "reactivated",
-            (KeyAction::Regenerate, Lang::En) => "regenerated",
-            (KeyAction::Revoke, Lang::En) => "revoked",
-            (KeyAction::Edit, Lang::En) => "edited",
-            (KeyAction::Delete, Lang::En) => "deleted",
-        }
-    }
-
     /// The lifecycle's rules, on the stored status. A revoked key is final: it can only be
     /// deleted from the lists. Deactivating an inactive key (or the reverse) is refused too, so
     /// that a mistaken double click says so instead of writing a second event.
@@ -176,16 +107,6 @@ pub struct KeyEdit {
     pub expires_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// How long the previous secret keeps working after a regeneration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Grace {
-    #[default]
-    Now,
-    OneHour,
-    OneDay,
-    SevenDays,
-}
-
 impl Grace {
     pub fn duration(self) -> Duration {
         match self {
@@ -196,54 +117,19 @@ impl Grace {
         }
     }
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Grace::Now => "now",
-            Grace::OneHour => "1h",
-            Grace::OneDay => "24h",
-            Grace::SevenDays => "7d",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Grace> {
-        match code.trim() {
-            "now" | "0" => Some(Grace::Now),
-            "1h" => Some(Grace::OneHour),
-            "24h" | "1d" => Some(Grace::OneDay),
-            "7d" => Some(Grace::SevenDays),
-            _ => None,
-        }
-    }
-
     /// A grace period from a front end: an unknown one is refused, never taken for « now »
     /// (which would end the old secret at once).
     pub fn parse(code: &str) -> Result<Grace> {
+        let code = match code.trim() {
+            "0" => "now",
+            "1d" => "24h",
+            other => other,
+        };
         Grace::from_code(code).ok_or_else(|| Error::GraceUnknown(code.chars().take(40).collect()))
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum KeySort {
-    #[default]
-    NewestFirst,
-    OldestFirst,
-    Name,
-    LastUse,
-    Expiry,
-}
-
 impl KeySort {
-    pub fn from_code(code: &str) -> Option<KeySort> {
-        match code.trim() {
-            "newest" => Some(KeySort::NewestFirst),
-            "oldest" => Some(KeySort::OldestFirst),
-            "name" => Some(KeySort::Name),
-            "last-use" => Some(KeySort::LastUse),
-            "expiry" => Some(KeySort::Expiry),
-            _ => None,
-        }
-    }
-
     fn order_by(self) -> &'static str {
         match self {
             KeySort::NewestFirst => "k.created_at DESC, k.id DESC",
@@ -298,43 +184,7 @@ pub const PAGE_MAX: u32 = 500;
 
 /// The health view's checks, each a filter on the key list (revoked keys aside, except for the
 /// last, which is about them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Health {
-    /// Not used for 90 days (or never, and made more than 90 days ago).
-    Unused,
-    /// No expiry date.
-    NoExpiry,
-    /// Secret unchanged for a year (never regenerated since creation, or since the last time).
-    NotRegenerated,
-    /// Expiring within 30 days.
-    ExpiringSoon,
-    /// Someone still tried to use it while it was inactive or revoked (or with a wrong secret).
-    RefusedAttempts,
-}
-
 impl Health {
-    pub const ALL: [Health; 5] = [
-        Health::Unused,
-        Health::NoExpiry,
-        Health::NotRegenerated,
-        Health::ExpiringSoon,
-        Health::RefusedAttempts,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Health::Unused => "unused",
-            Health::NoExpiry => "no_expiry",
-            Health::NotRegenerated => "not_regenerated",
-            Health::ExpiringSoon => "expiring_soon",
-            Health::RefusedAttempts => "refused_attempts",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Health> {
-        Health::ALL.into_iter().find(|health| health.code() == code)
-    }
-
     /// The SQL condition on `k` and the instants it compares with.
     fn condition(self, now: DateTime<Utc>) -> (&'static str, Vec<DateTime<Utc>>) {
         match self {
@@ -596,12 +446,12 @@ fn audit_key(
     connection: &Connection,
     now: DateTime<Utc>,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     key: &Key,
     details: serde_json::Value,
 ) -> Result<()> {
     let target = Target {
-        kind: "key",
+        kind: RowKind::Key,
         id: &key.id,
         name: &key.name,
     };
@@ -627,7 +477,7 @@ impl Sesame {
         // Everything that can be refused without the write lock is checked first, so that a
         // refusal costs no argon2id and the lock is never held while hashing.
         let prefix = {
-            self.require(session, Right::Configuration, "key.created")?;
+            self.require(session, Right::Configuration, AuditAction::KeyCreated)?;
             let service = service::find(&self.connection, &new_key.service, self.now())?;
             check_permissions_offered(&service.permissions, &permissions)?;
             company::find_all(&self.connection, &new_key.companies)?;
@@ -643,7 +493,7 @@ impl Sesame {
         let key = self.act(
             session,
             Some(Right::Configuration),
-            "key.created",
+            AuditAction::KeyCreated,
             |transaction, now, actor| {
                 let service = service::find(transaction, &new_key.service, now)?;
                 check_permissions_offered(&service.permissions, &permissions)?;
@@ -675,7 +525,7 @@ impl Sesame {
                     transaction,
                     now,
                     actor,
-                    "key.created",
+                    AuditAction::KeyCreated,
                     &key,
                     json!({
                         "permissions": permissions,
@@ -704,7 +554,7 @@ impl Sesame {
         session: &Session,
         reference: &str,
         action: KeyAction,
-        audit_action: &str,
+        audit_action: AuditAction,
         change: impl FnOnce(&Connection, &Key, &Actor, DateTime<Utc>) -> Result<serde_json::Value>,
     ) -> Result<Key> {
         let key = self.act(
@@ -743,7 +593,7 @@ impl Sesame {
             session,
             reference,
             KeyAction::Deactivate,
-            "key.deactivated",
+            AuditAction::KeyDeactivated,
             |c, key, _, _| {
                 c.execute(
                     "UPDATE keys SET status = 'inactive' WHERE id = ?1",
@@ -759,7 +609,7 @@ impl Sesame {
             session,
             reference,
             KeyAction::Reactivate,
-            "key.reactivated",
+            AuditAction::KeyReactivated,
             |c, key, _, _| {
                 c.execute("UPDATE keys SET status = 'active' WHERE id = ?1", [&key.id])?;
                 Ok(json!({}))
@@ -774,7 +624,7 @@ impl Sesame {
             session,
             reference,
             KeyAction::Revoke,
-            "key.revoked",
+            AuditAction::KeyRevoked,
             |c, key, actor, now| {
                 c.execute(
                     "UPDATE keys SET status = 'revoked', revoked_at = ?2, revoked_by = ?3,
@@ -794,7 +644,7 @@ impl Sesame {
             session,
             reference,
             KeyAction::Delete,
-            "key.deleted",
+            AuditAction::KeyDeleted,
             |c, key, actor, now| {
                 c.execute(
                     "UPDATE keys SET deleted_at = ?2, deleted_by = ?3, secret_hash = NULL,
@@ -829,7 +679,7 @@ impl Sesame {
             session,
             reference,
             KeyAction::Edit,
-            "key.edited",
+            AuditAction::KeyEdited,
             |c, before, _, _| {
                 let name = name.unwrap_or_else(|| before.name.clone());
                 if key_name_taken(c, &before.service_id, &name, &before.id)? {
@@ -877,7 +727,7 @@ impl Sesame {
         grace: Grace,
     ) -> Result<IssuedKey> {
         // Refuse early, before spending argon2id, when the rules already say no.
-        self.require(session, Right::Configuration, "key.regenerated")?;
+        self.require(session, Right::Configuration, AuditAction::KeyRegenerated)?;
         let current = self.key(session, reference)?;
         if !KeyAction::Regenerate.allowed_from(current.stored_status) {
             return Err(Error::TransitionRefused {
@@ -912,7 +762,7 @@ impl Sesame {
             session,
             &current.id,
             KeyAction::Regenerate,
-            "key.regenerated",
+            AuditAction::KeyRegenerated,
             regenerate,
         )?;
         Ok(IssuedKey { key, secret })
@@ -1046,5 +896,37 @@ impl Sesame {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         attach_grants(connection, &mut keys)?;
         Ok(KeyPage { keys, total })
+    }
+}
+
+impl Sesame {
+    /// Records that a Copy button copied a part of a key — which part, never the value.
+    pub fn record_copy(
+        &mut self,
+        session: &Session,
+        identifier: &str,
+        part: CopyPart,
+    ) -> Result<()> {
+        let key = find_by_identifier(&self.connection, identifier)?;
+        self.act(
+            session,
+            None,
+            AuditAction::KeyCopied,
+            |transaction, now, actor| {
+                let target = key.as_ref().map(|(id, name)| Target {
+                    kind: RowKind::Key,
+                    id,
+                    name,
+                });
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    AuditAction::KeyCopied,
+                    target,
+                    json!({"part": part.code(), "identifier": identifier}),
+                )
+            },
+        )
     }
 }

@@ -35,8 +35,7 @@ pub const CHECKSUM_LENGTH: usize = 6;
 pub const SECRET_LENGTH: usize = SECRET_TAG.len() + SECRET_RANDOM_LENGTH + CHECKSUM_LENGTH;
 /// Bounds of an imported key's parts (see the module's documentation).
 pub const IMPORTED_IDENTIFIER_REST_MAX: usize = 64;
-pub const IMPORTED_SECRET_MIN: usize = 16;
-pub const IMPORTED_SECRET_MAX: usize = 256;
+pub use crate::vocab::{IMPORTED_SECRET_MAX, IMPORTED_SECRET_MIN};
 /// Longest possible bearer string: a 16-character prefix, `_`, the rest of an imported
 /// identifier, `.`, an imported secret (longer than a Sésame one).
 pub const BEARER_MAX_LENGTH: usize =
@@ -138,17 +137,7 @@ pub fn imported_identifier_ok(identifier: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// Why a secret brought in by an import cannot be used with its identifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportedSecretProblem {
-    /// Shorter than [`IMPORTED_SECRET_MIN`] or longer than [`IMPORTED_SECRET_MAX`].
-    Length,
-    /// Holds a space, a control character or a character outside ASCII.
-    Characters,
-    /// Looks like a Sésame secret (`ses_`) or goes with a Sésame identifier, but its checksum
-    /// does not match the identifier.
-    NotSesame,
-}
+pub use crate::vocab::ImportedSecretProblem;
 
 /// Whether an imported plaintext secret will be accepted by [`parse_parts`] with `identifier`.
 pub fn check_imported_secret(identifier: &str, secret: &str) -> Result<(), ImportedSecretProblem> {

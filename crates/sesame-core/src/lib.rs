@@ -8,8 +8,10 @@ pub mod clock;
 pub mod company;
 pub mod error;
 pub mod import;
+pub mod journal;
 pub mod key;
 pub mod key_format;
+pub mod messages;
 pub mod operator;
 pub mod os_keyring;
 pub mod password;
@@ -24,6 +26,7 @@ pub mod tokens;
 pub mod usage;
 pub mod validate;
 pub mod verify;
+pub mod vocab;
 
 use std::path::{Path, PathBuf};
 
@@ -32,10 +35,11 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use clock::Clock;
 pub use error::{Error, Field, Lang, Result};
-pub use operator::{Operator, OperatorEdit, Right, Rights, Session};
+pub use operator::{Operator, OperatorEdit};
 pub use os_keyring::KeyringNamespace;
 pub use password::HashingCost;
 pub use signing_key::{InstallationKey, SigningKeyHome};
+pub use vocab::{AuditAction, KeyAction, KeyStatus, Right, Rights, RowKind, Session};
 
 /// One open store and everything that acts on it. Each front end holds one (the app behind a
 /// mutex, the command line for one command, the verification service per worker).

@@ -11,10 +11,11 @@ use serde_json::json;
 use crate::Sesame;
 use crate::audit::{self, Actor, Target};
 use crate::clock::{from_millis, to_millis};
-use crate::error::{Error, Field, Lang, Result};
+use crate::error::{Error, Field, Result};
 use crate::password;
 use crate::secret::{ExposeSecret, SecretString};
 use crate::validate;
+use crate::vocab::{AuditAction, RowKind};
 
 pub const PASSWORD_MIN: usize = 12;
 /// Long passphrases are welcome; the limit only keeps a pasted file from reaching argon2id.
@@ -33,95 +34,7 @@ fn forgotten(last_failure_millis: i64, now: DateTime<Utc>) -> bool {
     from_millis(last_failure_millis) + memory <= now
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Right {
-    /// « configuration de la plateforme »: services, listing approval, keys, operators.
-    Configuration,
-    /// « audit »: the audit log, exports and reports.
-    Audit,
-}
-
-impl Right {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Right::Configuration, Lang::Fr) => "configuration de la plateforme",
-            (Right::Configuration, Lang::En) => "platform configuration",
-            (Right::Audit, Lang::Fr) => "audit",
-            (Right::Audit, Lang::En) => "audit",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Right::Configuration => "configuration",
-            Right::Audit => "audit",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Right> {
-        match code {
-            "configuration" => Some(Right::Configuration),
-            "audit" => Some(Right::Audit),
-            _ => None,
-        }
-    }
-}
-
-/// The rights an operator holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Rights {
-    pub configuration: bool,
-    pub audit: bool,
-}
-
-impl Rights {
-    pub const ALL: Rights = Rights {
-        configuration: true,
-        audit: true,
-    };
-
-    pub fn from_list(rights: &[Right]) -> Rights {
-        Rights {
-            configuration: rights.contains(&Right::Configuration),
-            audit: rights.contains(&Right::Audit),
-        }
-    }
-
-    pub fn holds(self, right: Right) -> bool {
-        match right {
-            Right::Configuration => self.configuration,
-            Right::Audit => self.audit,
-        }
-    }
-
-    /// The codes of the rights held, for audit details and JSON.
-    pub fn codes(self) -> Vec<&'static str> {
-        [Right::Configuration, Right::Audit]
-            .into_iter()
-            .filter(|right| self.holds(*right))
-            .map(Right::code)
-            .collect()
-    }
-}
-
-/// A signed-in operator. Only [`Sesame::sign_in`] and [`Sesame::initialise`] make one; every
-/// action checks the operator's current rights in the store, so a session cannot outlive a
-/// disabled account or a removed right.
-#[derive(Debug, Clone)]
-pub struct Session {
-    operator_id: String,
-    operator_name: String,
-}
-
-impl Session {
-    pub fn operator_id(&self) -> &str {
-        &self.operator_id
-    }
-
-    pub fn operator_name(&self) -> &str {
-        &self.operator_name
-    }
-}
+pub use crate::vocab::{Right, Rights, Session};
 
 /// An operator as the settings screen and `sesamectl operator list` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,7 +118,7 @@ pub(crate) fn authorize(
         .prepare_cached(
             "SELECT name, right_configuration, right_audit, disabled_at FROM operators WHERE id = ?1",
         )?
-        .query_row([&session.operator_id], |row| {
+        .query_row([session.operator_id()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })
         .optional()?;
@@ -216,10 +129,10 @@ pub(crate) fn authorize(
     if !crate::seal::row_is_sealed(
         connection,
         crate::seal::SealedKind::Operator,
-        &session.operator_id,
+        session.operator_id(),
     )? {
         return Err(Error::StateTampered {
-            kind: "operator",
+            kind: crate::vocab::RowKind::Operator,
             name,
         });
     }
@@ -234,7 +147,7 @@ pub(crate) fn authorize(
         return Err(Error::RightMissing(right));
     }
     Ok(Actor {
-        id: session.operator_id.clone(),
+        id: session.operator_id().to_owned(),
         name,
     })
 }
@@ -287,7 +200,7 @@ fn another_administrator(connection: &Connection, except: &str) -> Result<bool> 
 
 fn operator_target(operator: &Operator) -> Target<'_> {
     Target {
-        kind: "operator",
+        kind: RowKind::Operator,
         id: &operator.id,
         name: &operator.name,
     }
@@ -316,7 +229,7 @@ impl Sesame {
         &mut self,
         session: &Session,
         right: Option<Right>,
-        action: &str,
+        action: AuditAction,
         change: impl FnOnce(&Transaction<'_>, DateTime<Utc>, &Actor) -> Result<T>,
     ) -> Result<T> {
         let mut refused = false;
@@ -332,7 +245,7 @@ impl Sesame {
 
     /// Checks a right before slow work (argon2id), a read that needs one, or an action a front
     /// end takes outside the store (a restore); a refusal is audited.
-    pub fn require(&mut self, session: &Session, right: Right, action: &str) -> Result<()> {
+    pub fn require(&mut self, session: &Session, right: Right, action: AuditAction) -> Result<()> {
         match authorize(&self.connection, session, Some(right)) {
             Ok(_) => Ok(()),
             Err(error) => {
@@ -342,30 +255,35 @@ impl Sesame {
         }
     }
 
-    fn record_refusal(&mut self, session: &Session, action: &str, error: &Error) -> Result<()> {
+    fn record_refusal(
+        &mut self,
+        session: &Session,
+        action: AuditAction,
+        error: &Error,
+    ) -> Result<()> {
         let reason = match error {
             Error::RightMissing(right) => json!({"action": action, "right": right.code()}),
             Error::OperatorDisabled => json!({"action": action, "reason": "disabled"}),
             Error::StateTampered { name, .. } => {
                 return self.report_tampering(
                     crate::seal::SealedKind::Operator,
-                    &session.operator_id,
+                    session.operator_id(),
                     name,
-                    action,
+                    action.code(),
                 );
             }
             _ => return Ok(()),
         };
         let actor = Actor {
-            id: session.operator_id.clone(),
-            name: session.operator_name.clone(),
+            id: session.operator_id().to_owned(),
+            name: session.operator_name().to_owned(),
         };
         self.write(|transaction, now| {
             audit::record(
                 transaction,
                 now,
                 Some(&actor),
-                "access.refused",
+                AuditAction::AccessRefused,
                 None,
                 reason,
             )
@@ -414,15 +332,12 @@ impl Sesame {
                 transaction,
                 now,
                 Some(&actor),
-                "operator.created",
+                AuditAction::OperatorCreated,
                 Some(operator_target(&operator)),
                 json!({"rights": Rights::ALL.codes(), "first_administrator": true}),
             )
         })?;
-        Ok(Session {
-            operator_id: id,
-            operator_name: name,
-        })
+        Ok(Session::new(id, name))
     }
 
     /// Checks a name and password. Success and failure are both audited; an unknown name costs
@@ -476,7 +391,7 @@ impl Sesame {
                 "sign-in",
             )?;
             return Err(Error::StateTampered {
-                kind: "operator",
+                kind: crate::vocab::RowKind::Operator,
                 name: actor.name,
             });
         }
@@ -507,19 +422,16 @@ impl Sesame {
                 transaction,
                 now,
                 Some(&actor),
-                "operator.signed_in",
+                AuditAction::OperatorSignedIn,
                 Some(Target {
-                    kind: "operator",
+                    kind: RowKind::Operator,
                     id: &actor.id,
                     name: &actor.name,
                 }),
                 json!({}),
             )
         })?;
-        Ok(Session {
-            operator_id: actor.id,
-            operator_name: actor.name,
-        })
+        Ok(Session::new(actor.id, actor.name))
     }
 
     /// Refuses an attempt, with an audit event and no password check, while the name must
@@ -547,7 +459,7 @@ impl Sesame {
         let seconds = ((allowed_at - now).num_milliseconds() + 999).max(1000) / 1000;
         self.record_sign_in(
             actor,
-            "operator.sign_in_failed",
+            AuditAction::OperatorSignInFailed,
             json!({"reason": "throttled", "wait_seconds": seconds}),
         )?;
         Err(Error::SignInThrottled(seconds as u64))
@@ -579,7 +491,7 @@ impl Sesame {
                 params![name_key, failures, to_millis(now)],
             )?;
             let target = actor.map(|a| Target {
-                kind: "operator",
+                kind: RowKind::Operator,
                 id: &a.id,
                 name: &a.name,
             });
@@ -587,7 +499,7 @@ impl Sesame {
                 transaction,
                 now,
                 actor,
-                "operator.sign_in_failed",
+                AuditAction::OperatorSignInFailed,
                 target,
                 json!({"reason": reason}),
             )
@@ -597,12 +509,12 @@ impl Sesame {
     fn record_sign_in(
         &mut self,
         actor: Option<&Actor>,
-        action: &str,
+        action: AuditAction,
         details: serde_json::Value,
     ) -> Result<()> {
         self.write(|transaction, now| {
             let target = actor.map(|a| Target {
-                kind: "operator",
+                kind: RowKind::Operator,
                 id: &a.id,
                 name: &a.name,
             });
@@ -618,7 +530,7 @@ impl Sesame {
     /// The signed-in operator as stored now: name, rights.
     pub fn signed_in_operator(&self, session: &Session) -> Result<Operator> {
         self.authorize_read(session)?;
-        load_operator(&self.connection, &session.operator_id)
+        load_operator(&self.connection, session.operator_id())
     }
 
     /// Every operator's id and name, by name, for filters such as the key list's creator.
@@ -635,7 +547,7 @@ impl Sesame {
 
     /// Every operator with rights and state, for those who manage them.
     pub fn operators(&mut self, session: &Session) -> Result<Vec<Operator>> {
-        self.require(session, Right::Configuration, "operator.list")?;
+        self.require(session, Right::Configuration, AuditAction::OperatorList)?;
         let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {OPERATOR_COLUMNS} FROM operators o
              LEFT JOIN operators creator ON creator.id = o.created_by ORDER BY o.name_key"
@@ -656,7 +568,7 @@ impl Sesame {
         rights: Rights,
     ) -> Result<Operator> {
         let name = validate::name(Field::OperatorName, name, validate::NAME_MAX)?;
-        self.require(session, Right::Configuration, "operator.created")?;
+        self.require(session, Right::Configuration, AuditAction::OperatorCreated)?;
         if name_taken(&self.connection, &name, "")? {
             return Err(Error::OperatorNameTaken(name));
         }
@@ -666,7 +578,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "operator.created",
+            AuditAction::OperatorCreated,
             |transaction, now, actor| {
                 if name_taken(transaction, &name, "")? {
                     return Err(Error::OperatorNameTaken(name.clone()));
@@ -685,7 +597,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "operator.created",
+                    AuditAction::OperatorCreated,
                     Some(operator_target(&operator)),
                     json!({"rights": rights.codes()}),
                 )?;
@@ -713,7 +625,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "operator.edited",
+            AuditAction::OperatorEdited,
             |transaction, now, actor| {
                 let before = resolve_operator(transaction, reference)?;
                 let name = name.unwrap_or_else(|| before.name.clone());
@@ -747,7 +659,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "operator.edited",
+                    AuditAction::OperatorEdited,
                     Some(operator_target(&before)),
                     json!({
                         "before": {"name": before.name, "rights": before.rights.codes()},
@@ -768,8 +680,8 @@ impl Sesame {
         disabled: bool,
     ) -> Result<Operator> {
         let action = match disabled {
-            true => "operator.disabled",
-            false => "operator.enabled",
+            true => AuditAction::OperatorDisabled,
+            false => AuditAction::OperatorEnabled,
         };
         self.act(
             session,
@@ -813,14 +725,18 @@ impl Sesame {
         reference: &str,
         password: &SecretString,
     ) -> Result<Operator> {
-        self.require(session, Right::Configuration, "operator.password_reset")?;
+        self.require(
+            session,
+            Right::Configuration,
+            AuditAction::OperatorPasswordReset,
+        )?;
         let target = resolve_operator(&self.connection, reference)?;
         check_new_password(password, &target.name)?;
         let password_hash = self.cost.hash(password.expose_secret().as_bytes())?;
         self.act(
             session,
             Some(Right::Configuration),
-            "operator.password_reset",
+            AuditAction::OperatorPasswordReset,
             |transaction, now, actor| {
                 let target = resolve_operator(transaction, &target.id)?;
                 set_password_hash(transaction, &target, &password_hash)?;
@@ -828,7 +744,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "operator.password_reset",
+                    AuditAction::OperatorPasswordReset,
                     Some(operator_target(&target)),
                     json!({}),
                 )?;
@@ -854,7 +770,7 @@ impl Sesame {
         if !password::matches(current.expose_secret().as_bytes(), &stored) {
             self.record_sign_in(
                 Some(&actor),
-                "operator.password_change_failed",
+                AuditAction::OperatorPasswordChangeFailed,
                 json!({"reason": "current_password"}),
             )?;
             return Err(Error::CurrentPasswordWrong);
@@ -864,14 +780,14 @@ impl Sesame {
         self.act(
             session,
             None,
-            "operator.password_changed",
+            AuditAction::OperatorPasswordChanged,
             |transaction, now, actor| {
                 set_password_hash(transaction, &operator, &password_hash)?;
                 audit::record(
                     transaction,
                     now,
                     Some(actor),
-                    "operator.password_changed",
+                    AuditAction::OperatorPasswordChanged,
                     Some(operator_target(&operator)),
                     json!({}),
                 )

@@ -72,24 +72,7 @@ impl HashingCost {
     }
 }
 
-/// Why an argon2 hash brought in by an import is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HashProblem {
-    /// Not a PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
-    NotPhc,
-    /// Another algorithm (bcrypt, scrypt, argon2i, PBKDF2…): its name.
-    Algorithm(String),
-    /// An argon2 version other than 1.3 (19).
-    Version,
-    /// Weaker than every configuration OWASP recommends for argon2id.
-    TooWeak { memory_kib: u32, passes: u32 },
-    /// Costlier than the band around the installation's own cost: each check would hold the
-    /// service's argon2id work longer than any other key's, and answer more slowly than an
-    /// unknown identifier (a timing oracle). The most the installation accepts.
-    TooCostly { max_memory_kib: u32, max_work: u64 },
-    /// A salt or hash output shorter than 16 bytes.
-    TooShort,
-}
+pub use crate::vocab::HashProblem;
 
 /// OWASP's argon2id configurations of equal strength (memory KiB, passes), one lane each. A hash
 /// at least as strong as one of them is accepted.

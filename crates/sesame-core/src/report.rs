@@ -4,14 +4,16 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit;
 use crate::error::{Error, Lang, Result};
 use crate::key::{Key, KeyFilter, KeySort, PAGE_MAX, Usage};
+use crate::messages;
 use crate::operator::{Right, Session};
+use crate::vocab::AuditAction;
 
 /// A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
 /// return before one) gets a leading apostrophe, OWASP's advice against CSV injection.
@@ -23,11 +25,7 @@ pub fn escape_cell(text: &str) -> String {
 }
 
 fn date(at: DateTime<Utc>, lang: Lang) -> String {
-    let local = at.with_timezone(&Local);
-    match lang {
-        Lang::Fr => local.format("%d/%m/%Y %H:%M").to_string(),
-        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
-    }
+    messages::date_time(lang, at)
 }
 
 fn optional_date(at: Option<DateTime<Utc>>, lang: Lang) -> String {
@@ -37,67 +35,44 @@ fn optional_date(at: Option<DateTime<Utc>>, lang: Lang) -> String {
 /// The last day a key works (it expires at the following midnight).
 fn expiry(at: Option<DateTime<Utc>>, lang: Lang) -> String {
     let Some(at) = at else {
-        return pick(lang, "sans expiration", "no expiry").to_owned();
+        return messages::word(lang, "report-no-expiry");
     };
-    let last_day = (at - chrono::Duration::milliseconds(1)).with_timezone(&Local);
-    match lang {
-        Lang::Fr => last_day.format("%d/%m/%Y").to_string(),
-        Lang::En => last_day.format("%Y-%m-%d").to_string(),
-    }
+    messages::last_valid_day(lang, at)
 }
 
-fn pick(lang: Lang, french: &'static str, english: &'static str) -> &'static str {
-    match lang {
-        Lang::Fr => french,
-        Lang::En => english,
-    }
-}
+/// The report's columns, in order; their titles are `report-column-<code>` in the catalogue.
+const COLUMNS: [&str; 14] = [
+    "service",
+    "key",
+    "identifier",
+    "status",
+    "created",
+    "created_by",
+    "last_use",
+    "expiry",
+    "permissions",
+    "companies",
+    "last_regeneration",
+    "revoked",
+    "revoked_by",
+    "revocation_reason",
+];
 
-fn header(lang: Lang) -> [&'static str; 14] {
-    match lang {
-        Lang::Fr => [
-            "Service",
-            "Clé",
-            "Identifiant",
-            "Statut",
-            "Créée le",
-            "Créée par",
-            "Dernière utilisation",
-            "Expiration",
-            "Permissions",
-            "Sociétés",
-            "Dernière régénération",
-            "Révoquée le",
-            "Révoquée par",
-            "Motif de révocation",
-        ],
-        Lang::En => [
-            "Service",
-            "Key",
-            "Identifier",
-            "Status",
-            "Created",
-            "Created by",
-            "Last use",
-            "Expiry",
-            "Permissions",
-            "Companies",
-            "Last regeneration",
-            "Revoked",
-            "Revoked by",
-            "Revocation reason",
-        ],
-    }
+fn header(lang: Lang) -> Vec<String> {
+    COLUMNS
+        .iter()
+        .map(|column| messages::word(lang, &format!("report-column-{column}")))
+        .collect()
 }
 
 fn row(key: &Key, lang: Lang) -> [String; 14] {
     let last_use = match key.last_use {
-        Usage::Never => pick(lang, "jamais", "never").to_owned(),
-        Usage::Unknown => pick(lang, "inconnue", "unknown").to_owned(),
+        Usage::Never => messages::word(lang, "report-never-used"),
+        Usage::Unknown => messages::word(lang, "report-use-unknown"),
         Usage::At(at) => date(at, lang),
     };
     let companies = match key.companies.is_empty() {
-        true => pick(lang, "toutes", "all").to_owned(),
+        true => messages::word(lang, "report-all-companies"),
         false => key
             .companies
             .iter()
@@ -109,7 +84,7 @@ fn row(key: &Key, lang: Lang) -> [String; 14] {
         key.service_name.clone(),
         key.name.clone(),
         key.identifier.clone(),
-        key.status.label(lang).to_owned(),
+        messages::status(lang, key.status),
         date(key.created_at, lang),
         key.creator_name.clone(),
         last_use,
@@ -132,7 +107,7 @@ impl Sesame {
         lang: Lang,
         out: &mut dyn Write,
     ) -> Result<u64> {
-        self.require(session, Right::Audit, "report.credentials")?;
+        self.require(session, Right::Audit, AuditAction::ReportCredentials)?;
         let write_error = |error: csv::Error| Error::ExportWrite(error.to_string());
         out.write_all("\u{feff}".as_bytes())
             .map_err(|error| Error::ExportWrite(error.to_string()))?;
@@ -166,13 +141,13 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Audit),
-            "report.credentials",
+            AuditAction::ReportCredentials,
             |transaction, now, actor| {
                 audit::record(
                     transaction,
                     now,
                     Some(actor),
-                    "report.credentials",
+                    AuditAction::ReportCredentials,
                     None,
                     json!({"rows": rows}),
                 )

@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::os_keyring::{self, KeyringNamespace, KeyringUnavailable};
+use crate::vocab::AuditAction;
 
 /// The installation's state key: redacted in `Debug`, wiped on drop, never serialised.
 #[derive(Clone)]
@@ -536,7 +537,7 @@ pub(crate) fn load(
                     &transaction,
                     chrono::Utc::now(),
                     None,
-                    "store.sealed",
+                    AuditAction::StoreSealed,
                     None,
                     serde_json::json!({"rows": rows}),
                 )?;
@@ -564,14 +565,21 @@ impl crate::Sesame {
         let details =
             serde_json::json!({"kind": kind.code(), "id": id, "name": name, "during": during});
         self.write(|transaction, now| {
-            crate::audit::record(transaction, now, None, "store.tampered", None, details)
+            crate::audit::record(
+                transaction,
+                now,
+                None,
+                AuditAction::StoreTampered,
+                None,
+                details,
+            )
         })
     }
 
     /// Every sealed row checked against its seal (for `sesamectl store check` and auditors),
     /// and the audit chain; rows found changed are written to the audit trail.
     pub fn check_store(&mut self, session: &crate::Session) -> Result<StoreCheck> {
-        self.require(session, crate::Right::Audit, "store.checked")?;
+        self.require(session, crate::Right::Audit, AuditAction::StoreChecked)?;
         let (rows, tampered) = tampered_rows(&self.connection)?;
         for row in &tampered {
             self.report_tampering(row.kind, &row.id, &row.name, "store check")?;
@@ -633,7 +641,7 @@ impl crate::Sesame {
             &transaction,
             chrono::Utc::now(),
             Some(&crate::audit::Actor { id, name }),
-            "store.resealed",
+            AuditAction::StoreResealed,
             None,
             serde_json::json!({"rows": rows}),
         )?;

@@ -11,6 +11,7 @@ use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Field, Result};
 use crate::operator::{Right, Session};
 use crate::validate;
+use crate::vocab::{AuditAction, RowKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
@@ -190,7 +191,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "service.created",
+            AuditAction::ServiceCreated,
             |transaction, now, actor| {
                 if name_taken(transaction, &name, "")? {
                     return Err(Error::ServiceNameTaken(name.clone()));
@@ -220,7 +221,7 @@ impl Sesame {
                 )?;
                 insert_permissions(transaction, &id, &permissions)?;
                 let target = Target {
-                    kind: "service",
+                    kind: RowKind::Service,
                     id: &id,
                     name: &name,
                 };
@@ -228,7 +229,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "service.created",
+                    AuditAction::ServiceCreated,
                     Some(target),
                     json!({
                         "description": fields.description,
@@ -266,7 +267,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "service.edited",
+            AuditAction::ServiceEdited,
             |transaction, now, actor| {
                 let before = find(transaction, reference, now)?;
                 let fields = check_fields(
@@ -318,7 +319,7 @@ impl Sesame {
                 )?;
                 insert_permissions(transaction, &before.id, &permissions)?;
                 let target = Target {
-                    kind: "service",
+                    kind: RowKind::Service,
                     id: &before.id,
                     name: &name,
                 };
@@ -326,7 +327,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "service.edited",
+                    AuditAction::ServiceEdited,
                     Some(target),
                     json!({
                         "before": {"name": before.name, "description": before.description,
@@ -347,7 +348,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "service.approved",
+            AuditAction::ServiceApproved,
             |transaction, now, actor| {
                 let service = find(transaction, reference, now)?;
                 if service.listed {
@@ -358,7 +359,7 @@ impl Sesame {
                 params![service.id, to_millis(now), actor.id],
             )?;
                 let target = Target {
-                    kind: "service",
+                    kind: RowKind::Service,
                     id: &service.id,
                     name: &service.name,
                 };
@@ -366,7 +367,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "service.approved",
+                    AuditAction::ServiceApproved,
                     Some(target),
                     json!({}),
                 )?;

@@ -8,6 +8,7 @@ use crate::Sesame;
 use crate::audit;
 use crate::error::{Error, Lang, Result};
 use crate::operator::{Right, Session};
+use crate::vocab::{AuditAction, RowKind};
 
 pub const CLIPBOARD_SECONDS_DEFAULT: u32 = 30;
 pub const CLIPBOARD_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 10..=300;
@@ -43,7 +44,7 @@ impl Sesame {
             )?
         {
             return Err(Error::StateTampered {
-                kind: "setting",
+                kind: RowKind::Setting,
                 name: name.to_owned(),
             });
         }
@@ -88,7 +89,7 @@ impl Sesame {
         self.act(
             session,
             right,
-            "settings.changed",
+            AuditAction::SettingsChanged,
             |transaction, now, actor| {
                 let before: Option<String> = transaction
                     .query_row(
@@ -109,7 +110,7 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "settings.changed",
+                    AuditAction::SettingsChanged,
                     None,
                     json!({"setting": name, "before": before, "after": value}),
                 )

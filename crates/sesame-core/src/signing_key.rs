@@ -19,6 +19,7 @@ use crate::Sesame;
 use crate::audit;
 use crate::error::{Error, Result};
 use crate::os_keyring::{self, KeyringNamespace, KeyringUnavailable};
+use crate::vocab::AuditAction;
 
 /// Where the signing key lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,7 +194,7 @@ impl Sesame {
         self.require(
             session,
             crate::Right::Configuration,
-            "signing_key.recreated",
+            AuditAction::SigningKeyRecreated,
         )?;
         let operator = session.operator_name().to_owned();
         self.load_or_create_key(namespace, Some(operator))
@@ -325,11 +326,11 @@ impl Sesame {
                 )
                 .optional()?;
             let action = match (&origin, known.as_deref()) {
-                (Origin::Generated, None) => "signing_key.created",
-                (Origin::Generated, Some(_)) => "signing_key.recreated",
-                (Origin::MovedToKeyring, _) => "signing_key.moved_to_keyring",
+                (Origin::Generated, None) => AuditAction::SigningKeyCreated,
+                (Origin::Generated, Some(_)) => AuditAction::SigningKeyRecreated,
+                (Origin::MovedToKeyring, _) => AuditAction::SigningKeyMovedToKeyring,
                 (Origin::Found, Some(known)) if known == fingerprint => return Ok(()),
-                (Origin::Found, _) => "signing_key.replaced",
+                (Origin::Found, _) => AuditAction::SigningKeyReplaced,
             };
             transaction.execute(
                 "INSERT INTO settings (name, value) VALUES ('signing_key_fingerprint', ?1)

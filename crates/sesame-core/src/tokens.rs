@@ -19,6 +19,7 @@ use crate::operator::{Right, Session};
 use crate::secret::{SecretString, secret_from};
 use crate::signing_key::InstallationKey;
 use crate::verify::{VerifiedKey, VerifyCode};
+use crate::vocab::{AuditAction, RowKind};
 
 /// 24 hours, unless the settings or `SESAME_TOKEN_TTL` say otherwise.
 pub const LIFETIME_DEFAULT: Duration = Duration::from_secs(24 * 60 * 60);
@@ -142,7 +143,7 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "token.issued",
+            AuditAction::TokenIssued,
             |transaction, now, actor| {
                 let id = key::resolve(transaction, reference)?;
                 let found = key::load(transaction, &id, now)?;
@@ -168,9 +169,9 @@ impl Sesame {
                     transaction,
                     now,
                     Some(actor),
-                    "token.issued",
+                    AuditAction::TokenIssued,
                     Some(Target {
-                        kind: "key",
+                        kind: RowKind::Key,
                         id: &found.id,
                         name: &found.name,
                     }),

@@ -3,6 +3,7 @@
 
 use crate::error::Lang;
 use crate::secret::{ExposeSecret, SecretString, secret_from};
+pub use crate::vocab::UsageStyle;
 
 /// Where `sesamectl serve` listens unless told otherwise.
 pub const SERVICE_ADDRESS_DEFAULT: &str = "127.0.0.1:8417";
@@ -12,49 +13,9 @@ pub fn documentation_url() -> String {
     format!("http://{SERVICE_ADDRESS_DEFAULT}/docs")
 }
 
-/// One way of sending a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UsageStyle {
-    /// `Authorization: Bearer <identifier>.<secret>`.
-    Bearer,
-    /// `X-Api-Key: <identifier>.<secret>`.
-    ApiKey,
-    /// HTTP Basic, user the identifier, password the secret.
-    Basic,
-    /// HTTP Basic to `POST /v1/tokens`, for an access token.
-    Token,
-}
-
-impl UsageStyle {
-    pub const ALL: [UsageStyle; 4] = [
-        UsageStyle::Bearer,
-        UsageStyle::ApiKey,
-        UsageStyle::Basic,
-        UsageStyle::Token,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            UsageStyle::Bearer => "bearer",
-            UsageStyle::ApiKey => "api_key",
-            UsageStyle::Basic => "basic",
-            UsageStyle::Token => "token",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<UsageStyle> {
-        UsageStyle::ALL
-            .into_iter()
-            .find(|style| style.code() == code)
-    }
-}
-
 /// What stands for the secret where it is not shown.
-pub fn secret_placeholder(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "VOTRE_SECRET",
-        Lang::En => "YOUR_SECRET",
-    }
+pub fn secret_placeholder(lang: Lang) -> String {
+    crate::messages::word(lang, "usage-secret-placeholder")
 }
 
 /// Quotes a word for a POSIX shell: imported secrets may hold any visible character.
@@ -88,14 +49,15 @@ pub fn curl_line(style: UsageStyle, identifier: &str, secret: &str) -> SecretStr
 /// Every `curl` line for a key, with `secret` as given.
 pub fn curl_lines(identifier: &str, secret: &str) -> Vec<(UsageStyle, SecretString)> {
     UsageStyle::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|style| (style, curl_line(style, identifier, secret)))
         .collect()
 }
 
 /// Every `curl` line for a key whose secret is not shown.
 pub fn curl_lines_with_placeholder(identifier: &str, lang: Lang) -> Vec<(UsageStyle, String)> {
-    curl_lines(identifier, secret_placeholder(lang))
+    curl_lines(identifier, &secret_placeholder(lang))
         .into_iter()
         .map(|(style, line)| (style, line.expose_secret().to_owned()))
         .collect()

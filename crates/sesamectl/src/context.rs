@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use sesame_core::messages::Arg;
 use sesame_core::secret::{SecretString, secret_from};
 use sesame_core::{InstallationKey, KeyringNamespace, Lang, Sesame, Session, SigningKeyHome};
 
@@ -33,10 +34,8 @@ impl Context {
         for file in sesame.tightened_files() {
             eprintln!(
                 "{} {}",
-                self.output.pick((
-                    "Accès restreint à votre seul compte (d'autres comptes pouvaient le lire) :",
-                    "Access restricted to your account alone (other accounts could read it):"
-                )),
+                self.output
+                    .say("cli-access_restricted_to_your_account_alone"),
                 file.display()
             );
         }
@@ -63,19 +62,19 @@ impl Context {
         if let Ok(password) = std::env::var("SESAME_PASSWORD") {
             return Ok(secret_from(password));
         }
-        let (first, again) = match self.lang() {
-            Lang::Fr => ("Mot de passe : ", "Mot de passe (encore) : "),
-            Lang::En => ("Password: ", "Password (again): "),
-        };
+        let (first, again) = (
+            self.output.say("cli-prompt-password"),
+            self.output.say("cli-prompt-password-again"),
+        );
         let ask = |prompt: &str| {
             rpassword::prompt_password(prompt)
                 .map(secret_from)
                 .map_err(|error| CliError::PasswordUnavailable(error.to_string()))
         };
-        let password = ask(first)?;
+        let password = ask(&first)?;
         if choosing {
             use sesame_core::secret::ExposeSecret;
-            let confirmation = ask(again)?;
+            let confirmation = ask(&again)?;
             if confirmation.expose_secret() != password.expose_secret() {
                 return Err(sesame_core::Error::PasswordsDiffer.into());
             }
@@ -88,20 +87,17 @@ impl Context {
         if let Ok(password) = std::env::var("SESAME_NEW_PASSWORD") {
             return Ok(secret_from(password));
         }
-        let (first, again) = match self.lang() {
-            Lang::Fr => (
-                "Nouveau mot de passe : ",
-                "Nouveau mot de passe (encore) : ",
-            ),
-            Lang::En => ("New password: ", "New password (again): "),
-        };
+        let (first, again) = (
+            self.output.say("cli-prompt-new-password"),
+            self.output.say("cli-prompt-new-password-again"),
+        );
         let ask = |prompt: &str| {
             rpassword::prompt_password(prompt)
                 .map(secret_from)
                 .map_err(|error| CliError::PasswordUnavailable(error.to_string()))
         };
-        let password = ask(first)?;
-        let confirmation = ask(again)?;
+        let password = ask(&first)?;
+        let confirmation = ask(&again)?;
         use sesame_core::secret::ExposeSecret;
         if confirmation.expose_secret() != password.expose_secret() {
             return Err(sesame_core::Error::PasswordsDiffer.into());
@@ -118,18 +114,13 @@ impl Context {
             keyring_problem,
         } = key.home()
         {
-            let warning = match self.lang() {
-                Lang::Fr => format!(
-                    "Attention : aucun trousseau du système ne répond ({keyring_problem}) ; la clé \
-                     de signature est gardée dans le fichier {}, lisible par vous seul.",
-                    path.display()
-                ),
-                Lang::En => format!(
-                    "Warning: no system keyring answers ({keyring_problem}); the signing key is \
-                     kept in the file {}, readable by you only.",
-                    path.display()
-                ),
-            };
+            let warning = self.output.text(
+                "cli-signing-key-in-file",
+                &[
+                    ("problem", Arg::Text(keyring_problem.clone())),
+                    ("path", Arg::Text(path.display().to_string())),
+                ],
+            );
             eprintln!("{warning}");
         }
         Ok(key)

@@ -1,24 +1,34 @@
 //! The command line's errors: the core's, plus what only a command line can get wrong.
 
 use sesame_core::Lang;
+use sesame_core::messages::{self, Arg};
 
-#[derive(Debug, thiserror::Error)]
+/// Worded from the catalogue (`cli-error-<code>`), like the core's errors.
+#[derive(Debug)]
 pub enum CliError {
-    #[error(transparent)]
-    Core(#[from] sesame_core::Error),
-    #[error("Name the operator with SESAME_USER.")]
+    Core(sesame_core::Error),
     MissingOperator,
-    #[error("A password is needed: set SESAME_PASSWORD or run from a terminal ({0}).")]
     PasswordUnavailable(String),
-    #[error("Cannot read the key from standard input: {0}")]
     Stdin(String),
-    #[error("The file « {} » already exists; choose another name or add --overwrite.", .0.display())]
     FileExists(std::path::PathBuf),
-    #[error("The file « {} » cannot be used: {}", .0.display(), .1)]
     File(std::path::PathBuf, String),
-    #[error("The verification service cannot run: {0}")]
     Serve(String),
 }
+
+impl From<sesame_core::Error> for CliError {
+    fn from(error: sesame_core::Error) -> CliError {
+        CliError::Core(error)
+    }
+}
+
+impl std::fmt::Display for CliError {
+    /// The English message, for logs.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for CliError {}
 
 pub type Result<T> = std::result::Result<T, CliError>;
 
@@ -36,29 +46,21 @@ impl CliError {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (CliError::Core(error), _) => error.message(lang),
-            (_, Lang::En) => self.to_string(),
-            (CliError::MissingOperator, Lang::Fr) => {
-                "Indiquez l'opérateur avec la variable SESAME_USER.".into()
+        let text = |value: &str| Arg::Text(value.to_owned());
+        let args = match self {
+            CliError::Core(error) => return error.message(lang),
+            CliError::MissingOperator => vec![],
+            CliError::PasswordUnavailable(why) | CliError::Stdin(why) | CliError::Serve(why) => {
+                vec![("why", text(why))]
             }
-            (CliError::PasswordUnavailable(why), Lang::Fr) => format!(
-                "Un mot de passe est nécessaire : définissez SESAME_PASSWORD ou lancez la \
-                 commande depuis un terminal ({why})."
-            ),
-            (CliError::Stdin(why), Lang::Fr) => {
-                format!("Impossible de lire la clé sur l'entrée standard : {why}")
+            CliError::FileExists(path) => vec![("path", text(&path.display().to_string()))],
+            CliError::File(path, why) => {
+                vec![
+                    ("path", text(&path.display().to_string())),
+                    ("why", text(why)),
+                ]
             }
-            (CliError::FileExists(path), Lang::Fr) => format!(
-                "Le fichier « {} » existe déjà ; choisissez un autre nom ou ajoutez --overwrite.",
-                path.display()
-            ),
-            (CliError::Serve(why), Lang::Fr) => {
-                format!("Le service de vérification ne peut pas démarrer : {why}")
-            }
-            (CliError::File(path, why), Lang::Fr) => {
-                format!("Le fichier « {} » est inutilisable : {why}", path.display())
-            }
-        }
+        };
+        messages::text(lang, &format!("cli-error-{}", self.code()), &args)
     }
 }

@@ -1,11 +1,12 @@
 //! Printing results: plain text in the interface language, or JSON with `--json`. The JSON
 //! views are the command line's own types; the core's types are not serialisable.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sesame_core::company::{Company, CompanyRef};
 use sesame_core::key::{Key, Usage};
+use sesame_core::messages::{self, Arg};
 use sesame_core::service::Service;
 use sesame_core::{Lang, Operator};
 
@@ -38,52 +39,38 @@ impl Output {
                 json!({"error": {"code": error.code(), "message": message}})
             );
         } else {
-            let label = match self.lang {
-                Lang::Fr => "Erreur",
-                Lang::En => "Error",
-            };
-            eprintln!("{label}{} {message}", self.pick((" :", ":")));
+            eprintln!("{} {message}", self.say("cli-error"));
         }
     }
 
     /// A date as people in the interface language write it: 22/01/2021 08:14.
     pub fn date(&self, at: DateTime<Utc>) -> String {
-        let local = at.with_timezone(&Local);
-        match self.lang {
-            Lang::Fr => local.format("%d/%m/%Y %H:%M").to_string(),
-            Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
-        }
+        messages::date_time(self.lang, at)
     }
 
     /// An expiry as the last day the key works: a key expiring at midnight ending 31/12 shows
     /// « 31/12/2027 ».
     pub fn expiry(&self, expires_at: Option<DateTime<Utc>>) -> String {
         match expires_at {
-            Some(at) => {
-                let last_day = (at - chrono::Duration::milliseconds(1)).with_timezone(&Local);
-                match self.lang {
-                    Lang::Fr => last_day.format("%d/%m/%Y").to_string(),
-                    Lang::En => last_day.format("%Y-%m-%d").to_string(),
-                }
-            }
-            None => self.pick(("sans expiration", "no expiry")).to_owned(),
+            Some(at) => messages::last_valid_day(self.lang, at),
+            None => self.say("cli-no_expiry").to_owned(),
         }
     }
 
-    /// Chooses the French or English text.
-    pub fn pick<'a>(&self, (french, english): (&'a str, &'a str)) -> &'a str {
-        match self.lang {
-            Lang::Fr => french,
-            Lang::En => english,
-        }
+    /// A message of the catalogue without placeholders, in the interface language.
+    pub fn say(&self, id: &str) -> String {
+        messages::word(self.lang, id)
+    }
+
+    /// A message of the catalogue with its placeholders filled.
+    pub fn text(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        messages::text(self.lang, id, args)
     }
 
     pub fn last_use(&self, usage: Usage) -> String {
         match usage {
-            Usage::Never => self.pick(("Jamais utilisée", "Never used")).to_owned(),
-            Usage::Unknown => self
-                .pick(("Utilisation inconnue", "Use unknown"))
-                .to_owned(),
+            Usage::Never => self.say("cli-never_used").to_owned(),
+            Usage::Unknown => self.say("cli-use_unknown").to_owned(),
             Usage::At(at) => self.date(at),
         }
     }

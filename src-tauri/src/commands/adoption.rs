@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use sesame_core::secret::ExposeSecret;
+use sesame_core::secret::{EdgeSecret, ExposeSecret, secret_from};
 use sesame_core::usage::{self, UsageStyle};
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Emitter, Manager};
@@ -21,6 +21,7 @@ use crate::views::{
     AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, KeyView,
     UsageLineView,
 };
+use sesame_core::vocab::CopyPart;
 
 /// Reads an import file sent as the request's raw body, checks it, and keeps it for the
 /// confirmation. Nothing is written.
@@ -111,8 +112,8 @@ pub async fn usage_lines(app: AppHandle, identifier: String) -> UiResult<Vec<Usa
             usage::curl_lines_with_placeholder(&identifier, state.lang())
                 .into_iter()
                 .map(|(style, line)| UsageLineView {
-                    style: style.code().to_owned(),
-                    line,
+                    style,
+                    line: EdgeSecret::reveal(&secret_from(line)),
                 })
                 .collect(),
         )
@@ -120,17 +121,16 @@ pub async fn usage_lines(app: AppHandle, identifier: String) -> UiResult<Vec<Usa
     .await
 }
 
-fn style(code: &str, lang: sesame_core::Lang) -> UiResult<UsageStyle> {
-    UsageStyle::from_code(code).ok_or_else(|| UiError::internal("unknown usage style", lang))
-}
-
 /// Copies a usage line with the placeholder (nothing secret in it).
 #[tauri::command]
-pub async fn copy_usage_line(app: AppHandle, identifier: String, style: String) -> UiResult<()> {
+pub async fn copy_usage_line(
+    app: AppHandle,
+    identifier: String,
+    style: UsageStyle,
+) -> UiResult<()> {
     blocking(app, move |state| {
         state.session()?;
-        let style = self::style(&style, state.lang())?;
-        let line = usage::curl_line(style, &identifier, usage::secret_placeholder(state.lang()));
+        let line = usage::curl_line(style, &identifier, &usage::secret_placeholder(state.lang()));
         copy_to_clipboard(state, &line)
     })
     .await
@@ -139,17 +139,19 @@ pub async fn copy_usage_line(app: AppHandle, identifier: String, style: String) 
 /// Copies a usage line with the real secret, from the open one-time dialog; audited like the
 /// other Copy buttons of that dialog.
 #[tauri::command]
-pub async fn copy_one_time_usage(app: AppHandle, style: String) -> UiResult<()> {
+pub async fn copy_one_time_usage(app: AppHandle, style: UsageStyle) -> UiResult<()> {
     blocking(app, move |state| {
         copy_shown_once(state, &state.one_time, |one_time| {
-            let style = self::style(&style, state.lang())?;
             let line =
                 usage::curl_line(style, &one_time.identifier, one_time.secret.expose_secret());
             copy_to_clipboard(state, &line)?;
-            Ok((
-                one_time.identifier.clone(),
-                format!("usage_{}", style.code()),
-            ))
+            let part = match style {
+                UsageStyle::Bearer => CopyPart::UsageBearer,
+                UsageStyle::ApiKey => CopyPart::UsageApiKey,
+                UsageStyle::Basic => CopyPart::UsageBasic,
+                UsageStyle::Token => CopyPart::UsageToken,
+            };
+            Ok((one_time.identifier.clone(), part))
         })
     })
     .await
@@ -170,7 +172,7 @@ pub async fn issue_token(app: AppHandle, id: String, hours: u32) -> UiResult<Acc
         };
         let view = AccessTokenView {
             key: KeyView::from(&key),
-            token: issued.token.expose_secret().to_owned(),
+            token: EdgeSecret::reveal(&issued.token),
             expires_at: sesame_core::tokens::expires_at(&issued.claims)
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             hours,
@@ -189,7 +191,7 @@ pub async fn copy_access_token(app: AppHandle) -> UiResult<()> {
     blocking(app, |state| {
         copy_shown_once(state, &state.access_token, |held| {
             copy_to_clipboard(state, &held.token)?;
-            Ok((held.identifier.clone(), "access_token".to_owned()))
+            Ok((held.identifier.clone(), CopyPart::AccessToken))
         })
     })
     .await

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use sesame_core::audit::AuditFilter;
+use sesame_core::journal::AuditFilter;
 use sesame_core::validate;
 use tauri::{AppHandle, Manager};
 

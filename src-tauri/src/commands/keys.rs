@@ -1,7 +1,7 @@
 //! The key list and the key lifecycle.
 
 use sesame_core::key::{Grace, Health, IssuedKey, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey};
-use sesame_core::secret::ExposeSecret;
+use sesame_core::secret::{EdgeSecret, ExposeSecret};
 use sesame_core::validate;
 use tauri::AppHandle;
 
@@ -60,15 +60,15 @@ fn one_time(state: &AppState, issued: IssuedKey, regenerated: bool) -> UiResult<
     let usage = usage::curl_lines(&issued.key.identifier, issued.secret.expose_secret())
         .into_iter()
         .map(|(style, line)| UsageLineView {
-            style: style.code().to_owned(),
-            line: line.expose_secret().to_owned(),
+            style,
+            line: EdgeSecret::reveal(&line),
         })
         .collect();
     let view = OneTimeView {
         key: KeyView::from(&issued.key),
         identifier: issued.key.identifier.clone(),
-        secret: issued.secret.expose_secret().to_owned(),
-        token: token.expose_secret().to_owned(),
+        secret: EdgeSecret::reveal(&issued.secret),
+        token: EdgeSecret::reveal(&token),
         regenerated,
         usage,
     };

@@ -9,7 +9,7 @@ use tauri::AppHandle;
 use super::{blocking, core};
 use crate::error::{UiError, UiResult};
 use crate::state::{AppState, lock};
-use crate::views::OneTimePart;
+use sesame_core::vocab::CopyPart;
 
 /// Copies through the sensitive clipboard, wiped after the operator's delay.
 pub fn copy_to_clipboard(state: &AppState, value: &SecretString) -> UiResult<()> {
@@ -26,7 +26,7 @@ pub fn copy_to_clipboard(state: &AppState, value: &SecretString) -> UiResult<()>
 pub fn copy_shown_once<T>(
     state: &AppState,
     held: &Mutex<Option<T>>,
-    copy: impl FnOnce(&T) -> UiResult<(String, String)>,
+    copy: impl FnOnce(&T) -> UiResult<(String, CopyPart)>,
 ) -> UiResult<()> {
     state.session()?;
     let (identifier, part) = {
@@ -37,22 +37,26 @@ pub fn copy_shown_once<T>(
         copy(held)?
     };
     // Which part was copied goes to the audit trail; the value never does.
-    state.with_store(|sesame, session| sesame.record_copy(session, &identifier, &part))
+    state.with_store(|sesame, session| sesame.record_copy(session, &identifier, part))
 }
 
 /// Copies a part of the key in the open one-time dialog.
 #[tauri::command]
-pub async fn copy_one_time(app: AppHandle, part: OneTimePart) -> UiResult<()> {
+pub async fn copy_one_time(app: AppHandle, part: CopyPart) -> UiResult<()> {
     blocking(app, move |state| {
         copy_shown_once(state, &state.one_time, |one_time| {
             let identifier = secret_from(one_time.identifier.clone());
-            let (value, code) = match part {
-                OneTimePart::Identifier => (&identifier, "identifier"),
-                OneTimePart::Secret => (&one_time.secret, "secret"),
-                OneTimePart::Token => (&one_time.token, "token"),
+            let value = match part {
+                CopyPart::Identifier => &identifier,
+                CopyPart::Secret => &one_time.secret,
+                CopyPart::Token => &one_time.token,
+                other => {
+                    let why = format!("« {other} » is not a part of the one-time dialog");
+                    return Err(UiError::internal(why, state.lang()));
+                }
             };
             copy_to_clipboard(state, value)?;
-            Ok((one_time.identifier.clone(), code.to_owned()))
+            Ok((one_time.identifier.clone(), part))
         })
     })
     .await
@@ -73,7 +77,9 @@ pub async fn copy_identifier(app: AppHandle, identifier: String) -> UiResult<()>
     blocking(app, move |state| {
         state.session()?;
         copy_to_clipboard(state, &secret_from(identifier.clone()))?;
-        state.with_store(|sesame, session| sesame.record_copy(session, &identifier, "identifier"))
+        state.with_store(|sesame, session| {
+            sesame.record_copy(session, &identifier, CopyPart::Identifier)
+        })
     })
     .await
 }

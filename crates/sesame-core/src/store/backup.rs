@@ -14,6 +14,7 @@ use crate::Sesame;
 use crate::audit::{self, check_chain};
 use crate::error::{Error, Result};
 use crate::operator::{Right, Session};
+use crate::vocab::AuditAction;
 
 /// The lock file beside a store: every open store holds it shared, a restore exclusively.
 pub fn lock_path(store: &Path) -> PathBuf {
@@ -106,7 +107,7 @@ impl Sesame {
         destination: &Path,
         overwrite: bool,
     ) -> Result<StoreSummary> {
-        self.require(session, Right::Configuration, "store.backed_up")?;
+        self.require(session, Right::Configuration, AuditAction::StoreBackedUp)?;
         check_destination(destination, overwrite)?;
         let failed = |why: String| Error::BackupWrite(destination.to_owned(), why);
         let temporary = tempfile::Builder::new()
@@ -136,13 +137,13 @@ impl Sesame {
         self.act(
             session,
             Some(Right::Configuration),
-            "store.backed_up",
+            AuditAction::StoreBackedUp,
             |transaction, now, actor| {
                 audit::record(
                     transaction,
                     now,
                     Some(actor),
-                    "store.backed_up",
+                    AuditAction::StoreBackedUp,
                     None,
                     json!({"file": written, "keys": summary.keys, "events": summary.events}),
                 )
@@ -399,7 +400,7 @@ fn prepare_incoming(
         &transaction,
         chrono::Utc::now(),
         None,
-        "store.restored",
+        AuditAction::StoreRestored,
         None,
         details,
     )?;

@@ -99,7 +99,7 @@ fn tampering_around_the_triggers_is_detected() {
 
 #[test]
 fn the_audit_screen_filters_pages_and_checks_the_chain_incrementally() {
-    use sesame_core::audit::AuditFilter;
+    use sesame_core::journal::AuditFilter;
     let mut fixture = crate::support::Fixture::new();
     let admin = fixture.admin.clone();
     for name in ["un", "deux", "trois"] {

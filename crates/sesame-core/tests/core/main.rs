@@ -5,10 +5,12 @@
 mod audit_chain;
 mod audit_export;
 mod bad_input;
+mod catalogue;
 mod import;
 mod keyring;
 mod lifecycle;
 mod listing;
+mod modules;
 mod properties;
 mod rights;
 mod secrets_on_disk;

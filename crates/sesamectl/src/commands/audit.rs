@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use serde_json::json;
 use sesame_core::audit_export::{ExportProblem, ExportReport, verify_export};
+use sesame_core::messages::Arg;
 use sesame_core::validate;
 
 use crate::Outcome;
@@ -75,14 +76,11 @@ fn export(
         || {
             format!(
                 "{} {} {} → {}\n{} {}",
-                output.pick(("Exporté :", "Exported:")),
+                output.say("cli-exported"),
                 summary.count,
-                output.pick(("événement(s)", "event(s)")),
+                output.say("cli-event_s"),
                 path.display(),
-                output.pick((
-                    "Empreinte de la clé de signature :",
-                    "Signing key fingerprint:"
-                )),
+                output.say("cli-signing_key_fingerprint"),
                 summary.fingerprint
             )
         },
@@ -115,88 +113,69 @@ fn verify(context: &Context, path: &Path, fingerprint: Option<&str>) -> Result<O
     })
 }
 
-/// The verdict in plain words, and a stable code.
+/// The verdict in plain words (catalogue message `export-verdict-<code>`), and a stable code.
 fn describe(output: &Output, report: &ExportReport) -> (String, &'static str) {
-    let fr = matches!(output.lang, sesame_core::Lang::Fr);
-    let text = |french: String, english: String| if fr { french } else { english };
-    let Some(problem) = &report.problem else {
-        let manifest = report.manifest.as_ref();
-        let range = manifest
-            .and_then(|m| m.first_seq.zip(m.last_seq))
-            .map(|(first, last)| {
-                text(
-                    format!(" (n° {first} à {last})"),
-                    format!(" (no. {first} to {last})"),
-                )
-            })
-            .unwrap_or_default();
-        let fingerprint = manifest.map(|m| m.fingerprint.clone()).unwrap_or_default();
-        return (
-            text(
-                format!(
-                    "OK : {} événement(s){range}, intacts, signés par la clé d'empreinte {fingerprint}. Confirmez cette empreinte auprès de l'office.",
-                    report.events
-                ),
-                format!(
-                    "OK: {} event(s){range}, intact, signed by the key with fingerprint {fingerprint}. Confirm this fingerprint with the office.",
-                    report.events
-                ),
-            ),
-            "ok",
-        );
-    };
-    match problem {
-        ExportProblem::Empty => (text("Le fichier est vide.".into(), "The file is empty.".into()), "empty"),
-        ExportProblem::NotAnExport { .. } => (
-            text("Ce fichier n'est pas un export d'audit Sésame.".into(), "This file is not a Sésame audit export.".into()),
-            "not_an_export",
-        ),
-        ExportProblem::NoManifest => (
-            text("Le manifeste signé manque en fin de fichier : l'export a été tronqué.".into(), "The signed manifest is missing at the end: the export was truncated.".into()),
-            "no_manifest",
-        ),
-        ExportProblem::BadSignature => (
-            text("La signature du manifeste est invalide : le manifeste a été modifié ou signé par une autre clé.".into(), "The manifest's signature is invalid: the manifest was changed or signed by another key.".into()),
-            "bad_signature",
-        ),
-        ExportProblem::OtherKey { fingerprint } => (
-            text(format!("L'export est signé par une autre clé (empreinte {fingerprint})."), format!("The export is signed by another key (fingerprint {fingerprint}).")),
-            "other_key",
-        ),
-        ExportProblem::Unreadable { line } => (
-            text(format!("Ligne {line} : ce n'est pas un événement lisible (modifiée ou tronquée)."), format!("Line {line}: not a readable event (changed or truncated).")),
-            "unreadable",
-        ),
-        ExportProblem::Changed { line, seq } => (
-            text(format!("L'événement n° {seq} (ligne {line}) a été modifié : son empreinte ne correspond plus à son contenu."), format!("Event no. {seq} (line {line}) was changed: its hash no longer matches its content.")),
-            "changed",
-        ),
-        ExportProblem::Removed { line, seq, expected } => (
-            text(format!("L'événement n° {expected} a été supprimé : la ligne {line} porte le n° {seq}."), format!("Event no. {expected} was removed: line {line} holds no. {seq}.")),
-            "removed",
-        ),
-        ExportProblem::Inserted { line, seq } => (
-            text(format!("Un événement a été inséré : le n° {seq} apparaît une seconde fois (ligne {line})."), format!("An event was inserted: no. {seq} appears a second time (line {line}).")),
-            "inserted",
-        ),
-        ExportProblem::Reordered { line, seq } => (
-            text(format!("Les événements ont été déplacés : le n° {seq} est hors de sa place (ligne {line})."), format!("Events were reordered: no. {seq} is out of place (line {line}).")),
-            "reordered",
-        ),
-        ExportProblem::BrokenLink { line, seq } => (
-            text(format!("L'événement n° {seq} (ligne {line}) ne suit pas le précédent : la chaîne est rompue."), format!("Event no. {seq} (line {line}) does not follow the one before: the chain is broken.")),
-            "broken_link",
-        ),
-        ExportProblem::Truncated { after_seq } => {
-            let after = after_seq.map(|s| s.to_string()).unwrap_or_else(|| "0".into());
-            (
-                text(format!("Des événements manquent après le n° {after} : l'export a été tronqué."), format!("Events are missing after no. {after}: the export was truncated.")),
-                "truncated",
-            )
+    let number = |value: i64| Arg::number(value);
+    let (code, args): (&'static str, Vec<(&str, Arg)>) = match &report.problem {
+        None => {
+            let manifest = report.manifest.as_ref();
+            let range = manifest.and_then(|m| m.first_seq.zip(m.last_seq));
+            let fingerprint = manifest.map(|m| m.fingerprint.clone()).unwrap_or_default();
+            let mut args = vec![
+                ("count", Arg::number(report.events)),
+                ("fingerprint", Arg::Text(fingerprint)),
+            ];
+            match range {
+                Some((first, last)) => {
+                    args.extend([("first", number(first)), ("last", number(last))]);
+                    ("ok", args)
+                }
+                None => ("ok_empty", args),
+            }
         }
-        ExportProblem::DigestMismatch => (
-            text("Le contenu des lignes diffère de ce qui a été signé.".into(), "The lines differ from what was signed.".into()),
-            "digest_mismatch",
+        Some(ExportProblem::Empty) => ("empty", vec![]),
+        Some(ExportProblem::NotAnExport { .. }) => ("not_an_export", vec![]),
+        Some(ExportProblem::NoManifest) => ("no_manifest", vec![]),
+        Some(ExportProblem::BadSignature) => ("bad_signature", vec![]),
+        Some(ExportProblem::OtherKey { fingerprint }) => (
+            "other_key",
+            vec![("fingerprint", Arg::Text(fingerprint.clone()))],
         ),
-    }
+        Some(ExportProblem::Unreadable { line }) => {
+            ("unreadable", vec![("line", Arg::number(*line))])
+        }
+        Some(ExportProblem::Changed { line, seq }) => (
+            "changed",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::Removed {
+            line,
+            seq,
+            expected,
+        }) => (
+            "removed",
+            vec![
+                ("line", Arg::number(*line)),
+                ("seq", number(*seq)),
+                ("expected", number(*expected)),
+            ],
+        ),
+        Some(ExportProblem::Inserted { line, seq }) => (
+            "inserted",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::Reordered { line, seq }) => (
+            "reordered",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::BrokenLink { line, seq }) => (
+            "broken_link",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::Truncated { after_seq }) => {
+            ("truncated", vec![("after", number(after_seq.unwrap_or(0)))])
+        }
+        Some(ExportProblem::DigestMismatch) => ("digest_mismatch", vec![]),
+    };
+    (output.text(&format!("export-verdict-{code}"), &args), code)
 }

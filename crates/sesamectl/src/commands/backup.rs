@@ -22,12 +22,12 @@ pub fn backup(context: &Context, path: &Path, overwrite: bool) -> Result<Outcome
         || {
             format!(
                 "{} {} ({} {}, {} {})",
-                output.pick(("Sauvegarde écrite :", "Backup written:")),
+                output.say("cli-backup_written"),
                 path.display(),
                 summary.keys,
-                output.pick(("clé(s)", "key(s)")),
+                output.say("cli-key_s"),
                 summary.events,
-                output.pick(("événement(s)", "event(s)")),
+                output.say("cli-event_s"),
             )
         },
         || json!({"file": path, "keys": summary.keys, "events": summary.events}),
@@ -39,7 +39,11 @@ pub fn restore(context: &Context, path: &Path) -> Result<Outcome> {
     // The operator must hold the configuration right on the store about to be replaced.
     let operator = {
         let (mut sesame, session) = context.sign_in()?;
-        sesame.require(&session, Right::Configuration, "store.restored")?;
+        sesame.require(
+            &session,
+            Right::Configuration,
+            sesame_core::AuditAction::StoreRestored,
+        )?;
         session.operator_name().to_owned()
     };
     let store = context.store_path()?;
@@ -59,16 +63,13 @@ pub fn restore(context: &Context, path: &Path) -> Result<Outcome> {
         || {
             format!(
                 "{} {} ({} {}, {} {}). {} {previous}",
-                output.pick(("Magasin restauré depuis", "Store restored from")),
+                output.say("cli-store_restored_from"),
                 path.display(),
                 restored.summary.keys,
-                output.pick(("clé(s)", "key(s)")),
+                output.say("cli-key_s"),
                 restored.summary.events,
-                output.pick(("événement(s)", "event(s)")),
-                output.pick((
-                    "L'ancien magasin est gardé dans",
-                    "The previous store is kept in"
-                )),
+                output.say("cli-event_s"),
+                output.say("cli-the_previous_store_is_kept_in"),
             )
         },
         || {

@@ -26,7 +26,7 @@ pub fn run(context: &Context, command: CompanyCommand) -> Result<Outcome> {
                 || {
                     format!(
                         "{} « {} » ({}).",
-                        output.pick(("Société ajoutée", "Company added")),
+                        output.say("cli-company_added"),
                         company.name,
                         company.id
                     )

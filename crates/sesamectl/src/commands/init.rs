@@ -18,7 +18,7 @@ pub fn run(context: &Context, admin: &str) -> Result<Outcome> {
         || {
             format!(
                 "{} « {} » ({}).",
-                output.pick(("Administrateur créé", "Administrator created")),
+                output.say("cli-administrator_created"),
                 session.operator_name(),
                 sesame.path().display()
             )

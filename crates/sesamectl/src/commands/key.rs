@@ -8,6 +8,7 @@ use sesame_core::import::{self, Column, ImportPreview, ImportProgress};
 use sesame_core::key::{
     Grace, Health, IssuedKey, Key, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey,
 };
+use sesame_core::messages::Arg;
 use sesame_core::secret::ExposeSecret;
 use sesame_core::{usage, validate};
 use zeroize::Zeroizing;
@@ -164,7 +165,7 @@ fn row(output: &Output, key: &Key) -> String {
         key.creator_name,
         output.last_use(key.last_use),
         output.expiry(key.expires_at),
-        key.status.label(output.lang)
+        sesame_core::messages::status(output.lang, key.status)
     )
 }
 
@@ -180,29 +181,22 @@ fn print_issued(output: &Output, issued: &IssuedKey, regenerated: bool) {
     let bearer = issued.bearer();
     output.print(
         || {
-            let title = match (regenerated, output.pick(("fr", "en"))) {
-                (false, "fr") => format!(
-                    "Clé « {} » créée pour le service « {} ».",
-                    issued.key.name, issued.key.service_name
-                ),
-                (true, "fr") => format!("Nouveau secret pour la clé « {} ».", issued.key.name),
-                (false, _) => format!(
-                    "Key « {} » created for service « {} ».",
-                    issued.key.name, issued.key.service_name
-                ),
-                (true, _) => format!("New secret for key « {} ».", issued.key.name),
+            let names = [
+                ("key", Arg::Text(issued.key.name.clone())),
+                ("service", Arg::Text(issued.key.service_name.clone())),
+            ];
+            let title = match regenerated {
+                false => output.text("cli-key-created", &names),
+                true => output.text("cli-key-regenerated", &names),
             };
-            let warning = output.pick((
-                "Ce secret ne sera plus jamais affiché : copiez-le maintenant.",
-                "This secret will never be shown again: copy it now.",
-            ));
+            let warning = output.say("cli-this_secret_will_never_be_shown");
             format!(
                 "{title}\n{}\t{}\n{}\t{}\n{}\t{}\n{warning}",
-                output.pick(("Identifiant :", "Identifier:")),
+                output.say("cli-identifier"),
                 issued.key.identifier,
-                output.pick(("Secret :", "Secret:")),
+                output.say("cli-secret"),
                 issued.secret.expose_secret(),
-                output.pick(("Jeton :", "Token:")),
+                output.say("cli-token"),
                 bearer.expose_secret(),
             )
         },
@@ -242,11 +236,11 @@ fn print_preview(output: &Output, preview: &ImportPreview) {
             let mut lines = vec![format!(
                 "{} {} ({} {}, {} {}) — {}, « {} »",
                 preview.rows,
-                output.pick(("ligne(s) lue(s)", "line(s) read")),
+                output.say("cli-line_s_read"),
                 preview.with_secret,
-                output.pick(("avec secret", "with a secret")),
+                output.say("cli-with_a_secret"),
                 preview.with_hash,
-                output.pick(("avec empreinte", "with a hash")),
+                output.say("cli-with_a_hash"),
                 preview.encoding,
                 preview.delimiter.escape_default(),
             )];
@@ -257,7 +251,7 @@ fn print_preview(output: &Output, preview: &ImportPreview) {
                     .unwrap_or_default();
                 lines.push(format!(
                     "{} {}{column} : {}",
-                    output.pick(("ligne", "line")),
+                    output.say("cli-line"),
                     problem.line,
                     problem.error.message(lang)
                 ));
@@ -305,7 +299,7 @@ fn import_keys(
         if terminal && step.to_hash > 0 {
             eprint!(
                 "\r{} {}/{}",
-                output.pick(("Hachage des secrets :", "Hashing secrets:")),
+                output.say("cli-hashing_secrets"),
                 step.hashed,
                 step.to_hash
             );
@@ -318,15 +312,15 @@ fn import_keys(
         eprintln!();
     }
     output.print(
-        || match output.lang {
-            sesame_core::Lang::Fr => format!(
-                "{} clé(s) importée(s) : {} avec secret (haché avec argon2id), {} avec empreinte.",
-                outcome.imported, outcome.with_secret, outcome.with_hash
-            ),
-            sesame_core::Lang::En => format!(
-                "{} key(s) imported: {} with a secret (hashed with argon2id), {} with a hash.",
-                outcome.imported, outcome.with_secret, outcome.with_hash
-            ),
+        || {
+            output.text(
+                "cli-keys-imported",
+                &[
+                    ("count", Arg::number(outcome.imported)),
+                    ("secrets", Arg::number(outcome.with_secret)),
+                    ("hashes", Arg::number(outcome.with_hash)),
+                ],
+            )
         },
         || {
             json!({
@@ -346,7 +340,7 @@ fn print_usage(output: &Output, key: &Key) {
             let mut text: Vec<String> = lines.iter().map(|(_, line)| line.clone()).collect();
             text.push(format!(
                 "{} {}",
-                output.pick(("Documentation :", "Documentation:")),
+                output.say("cli-documentation"),
                 usage::documentation_url()
             ));
             text.join("\n")
@@ -411,11 +405,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
             output.print(
                 || {
                     let mut lines: Vec<String> = page.keys.iter().map(|k| row(output, k)).collect();
-                    lines.push(format!(
-                        "{} {}",
-                        page.total,
-                        output.pick(("clé(s)", "key(s)"))
-                    ));
+                    lines.push(format!("{} {}", page.total, output.say("cli-key_s")));
                     lines.join("\n")
                 },
                 || {
@@ -468,7 +458,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
             let deleted = sesame.delete_key(&session, &key)?;
             output.print(
                 || {
-                    let done = output.pick(("Clé supprimée", "Key deleted"));
+                    let done = output.say("cli-key_deleted");
                     format!("{done} « {} ».", deleted.name)
                 },
                 || {

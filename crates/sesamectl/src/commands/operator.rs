@@ -64,19 +64,19 @@ pub enum OperatorCommand {
 
 fn describe(output: &Output, operator: &Operator) -> String {
     let rights = match operator.rights.codes().join(", ") {
-        none if none.is_empty() => output.pick(("aucun droit", "no rights")).to_owned(),
+        none if none.is_empty() => output.say("cli-no_rights").to_owned(),
         some => some,
     };
     let state = match operator.disabled_at {
-        Some(_) => output.pick((" — désactivé", " — disabled")),
-        None => "",
+        Some(_) => output.say("cli-disabled"),
+        None => String::new(),
     };
     format!("{}\t{}\t{rights}{state}", operator.id, operator.name)
 }
 
-fn print_operator(output: &Output, done: (&str, &str), operator: &Operator) {
+fn print_operator(output: &Output, done: &str, operator: &Operator) {
     output.print(
-        || format!("{} : {}", output.pick(done), describe(output, operator)),
+        || format!("{} : {}", output.say(done), describe(output, operator)),
         || json!({"operator": to_value(OperatorView::from(operator))}),
     );
 }
@@ -88,7 +88,7 @@ pub fn run(context: &Context, command: OperatorCommand) -> Result<Outcome> {
         OperatorCommand::Add { name, rights: list } => {
             let password = context.new_password()?;
             let operator = sesame.create_operator(&session, &name, &password, rights(&list))?;
-            print_operator(output, ("Opérateur ajouté", "Operator added"), &operator);
+            print_operator(output, "cli-operator-added", &operator);
         }
         OperatorCommand::List => {
             let operators = sesame.operators(&session)?;
@@ -108,43 +108,27 @@ pub fn run(context: &Context, command: OperatorCommand) -> Result<Outcome> {
                 rights: (no_rights || !list.is_empty()).then(|| rights(&list)),
             };
             let operator = sesame.edit_operator(&session, &operator, &edit)?;
-            print_operator(output, ("Opérateur modifié", "Operator changed"), &operator);
+            print_operator(output, "cli-operator-changed", &operator);
         }
         OperatorCommand::Disable { operator } => {
             let operator = sesame.set_operator_disabled(&session, &operator, true)?;
-            print_operator(
-                output,
-                ("Opérateur désactivé", "Operator disabled"),
-                &operator,
-            );
+            print_operator(output, "cli-operator-disabled", &operator);
         }
         OperatorCommand::Enable { operator } => {
             let operator = sesame.set_operator_disabled(&session, &operator, false)?;
-            print_operator(
-                output,
-                ("Opérateur réactivé", "Operator enabled"),
-                &operator,
-            );
+            print_operator(output, "cli-operator-enabled", &operator);
         }
         OperatorCommand::ResetPassword { operator } => {
             let password = context.new_password()?;
             let operator = sesame.reset_operator_password(&session, &operator, &password)?;
-            print_operator(
-                output,
-                ("Mot de passe réinitialisé", "Password reset"),
-                &operator,
-            );
+            print_operator(output, "cli-operator-password-reset", &operator);
         }
         OperatorCommand::Passwd => {
             let current = context.password(false)?;
             let new = context.new_password()?;
             sesame.change_own_password(&session, &current, &new)?;
             output.print(
-                || {
-                    output
-                        .pick(("Mot de passe changé.", "Password changed."))
-                        .to_owned()
-                },
+                || output.say("cli-password_changed").to_owned(),
                 || json!({"changed": true}),
             );
         }

@@ -43,8 +43,8 @@ pub fn run(context: &Context, command: ReportCommand) -> Result<Outcome> {
         || {
             format!(
                 "{} {rows} {} → {}",
-                printer.pick(("Rapport écrit :", "Report written:")),
-                printer.pick(("clé(s)", "key(s)")),
+                printer.say("cli-report_written"),
+                printer.say("cli-key_s"),
                 path.display()
             )
         },

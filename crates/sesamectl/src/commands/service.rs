@@ -63,9 +63,9 @@ pub struct EditArgs {
 
 fn describe(output: &Output, service: &Service) -> String {
     let listed = if service.listed {
-        output.pick(("au catalogue", "listed"))
+        output.say("cli-listed")
     } else {
-        output.pick(("en attente d'approbation", "awaiting approval"))
+        output.say("cli-awaiting_approval")
     };
     format!(
         "{}\t{}\t{}\t{}\t{}: {}\t{}",
@@ -77,7 +77,7 @@ fn describe(output: &Output, service: &Service) -> String {
         } else {
             &service.category
         },
-        output.pick(("clés actives", "active keys")),
+        output.say("cli-active_keys"),
         service.active_keys,
         listed
     )

@@ -29,17 +29,17 @@ pub fn run(context: &Context, recreate: bool) -> Result<Outcome> {
     output.print(
         || {
             let where_label = match home {
-                "keyring" => output.pick(("Trousseau du système", "System keyring")),
-                _ => output.pick(("Fichier", "File")),
+                "keyring" => output.say("cli-system_keyring"),
+                _ => output.say("cli-file"),
             };
             format!(
                 "{where_label}{} {place}\n{}{} {}\n{}{} {public_key}",
-                output.pick((" :", ":")),
-                output.pick(("Empreinte", "Fingerprint")),
-                output.pick((" :", ":")),
+                output.say("cli-colon"),
+                output.say("cli-fingerprint"),
+                output.say("cli-colon"),
                 key.fingerprint(),
-                output.pick(("Clé publique (Ed25519)", "Public key (Ed25519)")),
-                output.pick((" :", ":")),
+                output.say("cli-public_key_ed25519"),
+                output.say("cli-colon"),
             )
         },
         || {

@@ -37,14 +37,14 @@ fn check(context: &Context) -> Result<Outcome> {
             let mut lines = vec![format!(
                 "{} {} ; {} {}",
                 report.rows,
-                output.pick(("ligne(s) vérifiée(s)", "row(s) checked")),
+                output.say("cli-row_s_checked"),
                 report.chain_events,
-                output.pick(("événement(s) du journal", "audit event(s)")),
+                output.say("cli-audit_event_s"),
             )];
             for row in &report.tampered {
                 lines.push(format!(
                     "{} {} « {} » ({})",
-                    output.pick(("Modifié hors de Sésame :", "Changed outside Sésame:")),
+                    output.say("cli-changed_outside_s_same"),
                     row.kind.code(),
                     row.name,
                     row.id
@@ -53,11 +53,11 @@ fn check(context: &Context) -> Result<Outcome> {
             if let Some(seq) = report.chain_first_broken {
                 lines.push(format!(
                     "{} {seq}",
-                    output.pick(("Journal rompu à l'événement", "Audit trail broken at event"))
+                    output.say("cli-audit_trail_broken_at_event")
                 ));
             }
             if sound {
-                lines.push(output.pick(("Magasin intact.", "Store intact.")).to_owned());
+                lines.push(output.say("cli-store_intact").to_owned());
             }
             lines.join("\n")
         },
@@ -89,14 +89,7 @@ fn reseal(context: &Context) -> Result<Outcome> {
     Sesame::reseal(&path, &KeyringNamespace::for_this_build(), &name, &password)?;
     let output = &context.output;
     output.print(
-        || {
-            output
-                .pick((
-                    "Magasin accepté tel quel et scellé avec une nouvelle clé ; l'événement est au journal.",
-                    "Store accepted as it is and sealed with a new key; the event is in the audit trail.",
-                ))
-                .to_owned()
-        },
+        || output.say("cli-store_accepted_as_it_is_and").to_owned(),
         || json!({"resealed": true}),
     );
     Ok(Outcome::Done)

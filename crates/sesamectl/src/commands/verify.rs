@@ -29,9 +29,9 @@ fn describe(context: &Context, verification: &Verification) -> String {
         Some(key) => format!(
             "{} — {} « {} » ({} « {} »)",
             verification.code.code(),
-            output.pick(("clé", "key")),
+            output.say("cli-key"),
             key.name,
-            output.pick(("service", "service")),
+            output.say("cli-service"),
             key.service_name
         ),
         None => verification.code.code().to_owned(),

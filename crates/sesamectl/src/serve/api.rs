@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sesame_core::key_format;
+use sesame_core::secret::EdgeSecret;
 use sesame_core::secret::ExposeSecret;
 use sesame_core::verify::{Verification, VerifyCode};
 use tower_http::timeout::TimeoutLayer;
@@ -83,40 +84,16 @@ pub struct ErrorDetail {
     message: String,
 }
 
-/// A secret as a request body brings it: redacted in `Debug`, wiped when dropped, read through
-/// [`BodySecret::expose`].
-#[derive(Default, Deserialize)]
-#[serde(transparent)]
-pub struct BodySecret(String);
-
-impl BodySecret {
-    fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for BodySecret {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("BodySecret(…)")
-    }
-}
-
-impl Drop for BodySecret {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
 /// A key to check: the bearer string, or its two parts.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     /// `identifier.secret`.
     #[schema(value_type = Option<String>)]
-    key: Option<BodySecret>,
+    key: Option<EdgeSecret>,
     client_id: Option<String>,
     #[schema(value_type = Option<String>)]
-    client_secret: Option<BodySecret>,
+    client_secret: Option<EdgeSecret>,
     /// A permission the key must have.
     permission: Option<String>,
     /// A company (name or id) the key must be allowed for.
@@ -149,7 +126,7 @@ pub struct KeyInfo {
 pub struct TokenRequest {
     client_id: Option<String>,
     #[schema(value_type = Option<String>)]
-    client_secret: Option<BodySecret>,
+    client_secret: Option<EdgeSecret>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -236,9 +213,9 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(
 /// The key from the body, else from `Authorization: Bearer`, `X-Api-Key` or HTTP Basic.
 fn presented_key(
     headers: &HeaderMap,
-    key: Option<BodySecret>,
+    key: Option<EdgeSecret>,
     client_id: Option<String>,
-    client_secret: Option<BodySecret>,
+    client_secret: Option<EdgeSecret>,
 ) -> Result<(String, String), ApiError> {
     // Only what a paste adds is ignored around the key (see `key_format`); a no-break space
     // stays, so the key is malformed.

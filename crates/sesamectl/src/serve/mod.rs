@@ -186,15 +186,12 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         if !bound.ip().is_loopback() {
             eprintln!(
                 "{}",
-                output.pick((
-                    "Attention : le service écoute au-delà de cette machine, sur l'adresse demandée.",
-                    "Warning: the service listens beyond this machine, on the address asked for.",
-                ))
+                output.say("cli-warning_the_service_listens_beyond_this")
             );
         }
         eprintln!(
             "{} http://{bound} (openapi : http://{bound}/openapi.json)",
-            output.pick(("Service de vérification à l'écoute sur", "Verification service listening on"))
+            output.say("cli-verification_service_listening_on")
         );
         let limits = connections::Limits {
             max_connections: connections::connection_cap(args.max_connections),
@@ -212,10 +209,8 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
                 let _ = tokio::task::spawn_blocking(move || service.flush_all()).await;
             }
         });
-        let router = api::router(Arc::clone(&service)).layer(axum::middleware::from_fn_with_state(
-            hosts,
-            host::check,
-        ));
+        let router = api::router(Arc::clone(&service))
+            .layer(axum::middleware::from_fn_with_state(hosts, host::check));
         connections::serve(listener, router, limits, shutdown_signal()).await;
         // Nothing counted is lost on a clean stop.
         service.flush_all();
