@@ -1,63 +1,37 @@
-//! Generates the app's context and the permissions of its commands. Every command the webview
-//! may call is listed here, and granted to the main window in `capabilities/main.json`.
+//! Generates the app's context and, from the one list of its commands (`commands.list`), the
+//! commands' permissions manifest and the invoke handler that `main.rs` includes. The capability
+//! file and the interface's wrappers are checked against the same list by the app's tests.
 
-const COMMANDS: &[&str] = &[
-    "app_status",
-    "create_administrator",
-    "sign_in",
-    "sign_out",
-    "set_language",
-    "set_clipboard_seconds",
-    "lock_app",
-    "unlock",
-    "report_activity",
-    "set_lock_minutes",
-    "set_token_hours",
-    "list_operator_accounts",
-    "create_operator",
-    "edit_operator",
-    "set_operator_disabled",
-    "reset_operator_password",
-    "change_own_password",
-    "password_strength",
-    "audit_page",
-    "audit_chain_status",
-    "export_audit",
-    "credential_report",
-    "backup_store",
-    "list_services",
-    "service_categories",
-    "create_service",
-    "edit_service",
-    "approve_service",
-    "list_companies",
-    "list_operators",
-    "list_key_creators",
-    "list_keys",
-    "create_key",
-    "edit_key",
-    "deactivate_key",
-    "reactivate_key",
-    "regenerate_key",
-    "preview_import",
-    "confirm_import",
-    "cancel_import",
-    "usage_lines",
-    "copy_usage_line",
-    "copy_one_time_usage",
-    "issue_token",
-    "copy_access_token",
-    "discard_access_token",
-    "open_api_docs",
-    "revoke_key",
-    "delete_key",
-    "copy_one_time",
-    "discard_one_time",
-    "copy_identifier",
-];
+use std::path::Path;
 
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    println!("cargo::rerun-if-changed=src-tauri/commands.list");
+    let list = std::fs::read_to_string("src-tauri/commands.list")
+        .unwrap_or_else(|error| panic!("src-tauri/commands.list: {error}"));
+    let paths: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let names: Vec<&'static str> = paths
+        .iter()
+        .map(|path| {
+            let name = path.rsplit("::").next().unwrap_or(path);
+            &*Box::leak(name.to_owned().into_boxed_str())
+        })
+        .collect();
+    let handler = format!(
+        "tauri::generate_handler![{}]",
+        paths
+            .iter()
+            .map(|path| format!("crate::commands::{path}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let out = std::env::var("OUT_DIR").unwrap_or_else(|error| panic!("OUT_DIR: {error}"));
+    std::fs::write(Path::new(&out).join("invoke_handler.rs"), handler)
+        .unwrap_or_else(|error| panic!("invoke_handler.rs: {error}"));
+    let manifest = tauri_build::AppManifest::new().commands(Box::leak(names.into_boxed_slice()));
     if let Err(error) =
         tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -9,6 +9,7 @@ use sesame_core::key::{Key, Usage};
 use sesame_core::secret::EdgeSecret;
 use sesame_core::service::Service;
 use sesame_core::usage::UsageStyle;
+use sesame_core::vocab::{Health, KeyAction, KeySort, KeyStatus, Lang};
 use sesame_core::{InstallationKey, Operator, Rights, SigningKeyHome};
 use ts_rs::TS;
 
@@ -89,12 +90,32 @@ pub struct PasswordStrengthView {
     pub acceptable: bool,
 }
 
+/// Where a signing key is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SigningKeyPlace {
+    Keyring,
+    File,
+    Error,
+}
+
+/// What is known of a key's last use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LastUse {
+    Never,
+    /// Imported: its uses elsewhere are not known.
+    Unknown,
+    At,
+}
+
 /// Where the installation's signing key lives, for the settings screen.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct SigningKeyView {
-    /// `keyring`, `file`, or `error`.
-    pub home: String,
+    pub home: SigningKeyPlace,
     /// The keyring entry or the file's path.
     pub place: String,
     pub fingerprint: String,
@@ -105,20 +126,22 @@ pub struct SigningKeyView {
 impl From<&InstallationKey> for SigningKeyView {
     fn from(key: &InstallationKey) -> Self {
         let (home, place, problem) = match key.home() {
-            SigningKeyHome::Keyring { service, entry } => {
-                ("keyring", format!("{service} / {entry}"), None)
-            }
+            SigningKeyHome::Keyring { service, entry } => (
+                SigningKeyPlace::Keyring,
+                format!("{service} / {entry}"),
+                None,
+            ),
             SigningKeyHome::File {
                 path,
                 keyring_problem,
             } => (
-                "file",
+                SigningKeyPlace::File,
                 path.display().to_string(),
                 Some(keyring_problem.clone()),
             ),
         };
         SigningKeyView {
-            home: home.to_owned(),
+            home,
             place,
             fingerprint: key.fingerprint(),
             problem,
@@ -133,7 +156,9 @@ pub struct AppStatus {
     pub operator: Option<OperatorView>,
     /// Signed in but locked: the interface asks for the password again.
     pub locked: bool,
-    pub language: String,
+    pub language: Lang,
+    /// The shortest password the core accepts.
+    pub password_min: u32,
     pub clipboard_seconds: u32,
     pub lock_minutes: u32,
     pub token_hours: u32,
@@ -209,16 +234,17 @@ pub struct KeyView {
     pub service: String,
     pub name: String,
     pub identifier: String,
-    /// `active`, `inactive`, `revoked` or `expired`.
-    pub status: String,
+    pub status: KeyStatus,
+    /// What the core's lifecycle allows on this key now, in the order the list shows them.
+    pub actions: Vec<KeyAction>,
     pub expires_at: Option<String>,
     pub permissions: Vec<String>,
     pub companies: Vec<NamedRef>,
     pub note: String,
     pub created_at: String,
     pub creator: String,
-    /// `never`, `unknown` or `at` (then `last_used_at` holds the date).
-    pub last_use: String,
+    /// `at`: `last_used_at` holds the date.
+    pub last_use: LastUse,
     pub last_used_at: Option<String>,
     #[ts(type = "number")]
     pub use_count: u64,
@@ -232,9 +258,9 @@ pub struct KeyView {
 impl From<&Key> for KeyView {
     fn from(key: &Key) -> Self {
         let (last_use, last_used_at) = match key.last_use {
-            Usage::Never => ("never", None),
-            Usage::Unknown => ("unknown", None),
-            Usage::At(at) => ("at", Some(rfc3339(at))),
+            Usage::Never => (LastUse::Never, None),
+            Usage::Unknown => (LastUse::Unknown, None),
+            Usage::At(at) => (LastUse::At, Some(rfc3339(at))),
         };
         KeyView {
             id: key.id.clone(),
@@ -242,7 +268,12 @@ impl From<&Key> for KeyView {
             service: key.service_name.clone(),
             name: key.name.clone(),
             identifier: key.identifier.clone(),
-            status: key.status.code().to_owned(),
+            status: key.status,
+            actions: KeyAction::ALL
+                .iter()
+                .copied()
+                .filter(|action| action.allowed_from(key.stored_status))
+                .collect(),
             expires_at: rfc3339_opt(key.expires_at),
             permissions: key.permissions.clone(),
             companies: key
@@ -256,7 +287,7 @@ impl From<&Key> for KeyView {
             note: key.note.clone(),
             created_at: rfc3339(key.created_at),
             creator: key.creator_name.clone(),
-            last_use: last_use.to_owned(),
+            last_use,
             last_used_at,
             use_count: key.use_count,
             regenerated_at: rfc3339_opt(key.regenerated_at),
@@ -273,15 +304,13 @@ impl From<&Key> for KeyView {
 pub struct KeyFilterInput {
     pub service: Option<String>,
     pub company: Option<String>,
-    /// `active`, `inactive`, `revoked`, `expired`, or none for all.
-    pub status: Option<String>,
+    /// None for all.
+    pub status: Option<KeyStatus>,
     pub name_contains: String,
     pub creator: Option<String>,
-    /// A health check: `unused`, `no_expiry`, `not_regenerated`, `expiring_soon`,
-    /// `refused_attempts`, or none.
-    pub health: Option<String>,
-    /// `newest`, `oldest`, `name`, `last-use` or `expiry`.
-    pub sort: String,
+    /// A health check, or none.
+    pub health: Option<Health>,
+    pub sort: KeySort,
     pub page: u32,
     pub per_page: u32,
 }
@@ -549,7 +578,7 @@ pub struct SavedFileView {
 #[cfg(test)]
 mod vocabulary {
     use sesame_core::vocab::{
-        AuditAction, CopyPart, Field, KeyAction, KeyStatus, Lang, Right, RowKind,
+        AuditAction, CopyPart, Field, Grace, KeyAction, KeyStatus, Lang, Right, RowKind, UsageStyle,
     };
     use ts_rs::TS;
 
@@ -559,6 +588,8 @@ mod vocabulary {
         AuditAction::export_all(&config)?;
         CopyPart::export_all(&config)?;
         Field::export_all(&config)?;
+        Grace::export_all(&config)?;
+        UsageStyle::export_all(&config)?;
         KeyAction::export_all(&config)?;
         KeyStatus::export_all(&config)?;
         Lang::export_all(&config)?;

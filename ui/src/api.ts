@@ -1,5 +1,6 @@
 // One typed wrapper per Tauri command. The types come from Rust (ts-rs, in ./bindings).
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { t } from "./lib/i18n.svelte";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AuditEventView } from "./bindings/AuditEventView";
 import type { AuditFilterInput } from "./bindings/AuditFilterInput";
@@ -25,11 +26,18 @@ import type { ImportOutcomeView } from "./bindings/ImportOutcomeView";
 import type { ImportPreviewView } from "./bindings/ImportPreviewView";
 import type { ImportProgressView } from "./bindings/ImportProgressView";
 import type { UsageLineView } from "./bindings/UsageLineView";
+import type { Grace } from "./bindings/Grace";
+import type { Health } from "./bindings/Health";
+import type { KeyAction } from "./bindings/KeyAction";
+import type { KeyStatus } from "./bindings/KeyStatus";
+import type { Lang } from "./bindings/Lang";
+import type { UsageStyle } from "./bindings/UsageStyle";
 
 export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NamedRef, NewKeyInput };
 export type { CopyPart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
 export type { OperatorAccountView, PasswordStrengthView, RightsView };
 export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
+export type { Grace, Health, KeyAction, KeyStatus, Lang, UsageStyle };
 export type { AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, UsageLineView };
 
 /** Every command rejects with a `UiError`; anything else is turned into one. */
@@ -37,7 +45,7 @@ export function asUiError(error: unknown): UiError {
   if (error && typeof error === "object" && "code" in error && "message" in error) {
     return error as UiError;
   }
-  return { code: "internal", message: String(error), field: null };
+  return { code: "internal", message: t("error-internal", { why: String(error) }), field: null };
 }
 
 let lockedHandler: () => void = () => {};
@@ -85,7 +93,7 @@ export const api = {
   backupStore: () => invoke<SavedFileView>("backup_store"),
   passwordStrength: (name: string, password: string) =>
     invoke<PasswordStrengthView>("password_strength", { name, password }),
-  setLanguage: (language: string) => invoke<AppStatus>("set_language", { language }),
+  setLanguage: (language: Lang) => invoke<AppStatus>("set_language", { language }),
   setClipboardSeconds: (seconds: number) => invoke<AppStatus>("set_clipboard_seconds", { seconds }),
   listServices: (category: string, text: string) =>
     invoke<ServiceView[]>("list_services", { category, text }),
@@ -101,7 +109,7 @@ export const api = {
   editKey: (id: string, input: KeyEditInput) => invoke<KeyView>("edit_key", { id, input }),
   deactivateKey: (id: string) => invoke<KeyView>("deactivate_key", { id }),
   reactivateKey: (id: string) => invoke<KeyView>("reactivate_key", { id }),
-  regenerateKey: (id: string, grace: string) => invoke<OneTimeView>("regenerate_key", { id, grace }),
+  regenerateKey: (id: string, grace: Grace) => invoke<OneTimeView>("regenerate_key", { id, grace }),
   revokeKey: (id: string, reason: string) => invoke<KeyView>("revoke_key", { id, reason }),
   deleteKey: (id: string) => invoke<KeyView>("delete_key", { id }),
   copyOneTime: (part: CopyPart) => invoke<void>("copy_one_time", { part }),
@@ -112,9 +120,9 @@ export const api = {
   confirmImport: () => invoke<ImportOutcomeView>("confirm_import"),
   cancelImport: () => invoke<void>("cancel_import"),
   usageLines: (identifier: string) => invoke<UsageLineView[]>("usage_lines", { identifier }),
-  copyUsageLine: (identifier: string, style: string) =>
+  copyUsageLine: (identifier: string, style: UsageStyle) =>
     invoke<void>("copy_usage_line", { identifier, style }),
-  copyOneTimeUsage: (style: string) => invoke<void>("copy_one_time_usage", { style }),
+  copyOneTimeUsage: (style: UsageStyle) => invoke<void>("copy_one_time_usage", { style }),
   issueToken: (id: string, hours: number) => invoke<AccessTokenView>("issue_token", { id, hours }),
   copyAccessToken: () => invoke<void>("copy_access_token"),
   discardAccessToken: () => invoke<void>("discard_access_token"),

@@ -109,13 +109,13 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// A change an operator can ask for on a key.
+    /// A change an operator can ask for on a key (in the order the key list offers them).
     pub enum KeyAction {
+        Edit => "edit",
         Deactivate => "deactivate",
         Reactivate => "reactivate",
         Regenerate => "regenerate",
         Revoke => "revoke",
-        Edit => "edit",
         Delete => "delete",
     }
 }

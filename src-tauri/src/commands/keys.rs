@@ -1,6 +1,6 @@
 //! The key list and the key lifecycle.
 
-use sesame_core::key::{Grace, Health, IssuedKey, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey};
+use sesame_core::key::{Grace, IssuedKey, KeyEdit, KeyFilter, NewKey};
 use sesame_core::secret::{EdgeSecret, ExposeSecret};
 use sesame_core::validate;
 use tauri::AppHandle;
@@ -21,22 +21,16 @@ fn non_empty(value: Option<String>) -> Option<String> {
 pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPageView> {
     blocking(app, move |state| {
         let session = state.session()?;
-        let status = match non_empty(filter.status) {
-            Some(code) => Some(KeyStatus::from_code(&code).ok_or_else(|| {
-                crate::error::UiError::internal(format!("unknown status {code}"), state.lang())
-            })?),
-            None => None,
-        };
         let per_page = filter.per_page.clamp(1, sesame_core::key::PAGE_MAX);
         let page = filter.page.max(1);
         let core_filter = KeyFilter {
-            health: non_empty(filter.health).and_then(|code| Health::from_code(&code)),
+            health: filter.health,
             service: non_empty(filter.service),
             company: non_empty(filter.company),
-            status,
+            status: filter.status,
             name_contains: filter.name_contains,
             creator: non_empty(filter.creator),
-            sort: KeySort::from_code(&filter.sort).unwrap_or_default(),
+            sort: filter.sort,
             offset: u64::from(page - 1) * u64::from(per_page),
             limit: per_page,
         };
@@ -109,15 +103,15 @@ pub async fn create_key(app: AppHandle, input: NewKeyInput) -> UiResult<OneTimeV
 }
 
 #[tauri::command]
-pub async fn regenerate_key(app: AppHandle, id: String, grace: String) -> UiResult<OneTimeView> {
+pub async fn regenerate_key(app: AppHandle, id: String, grace: Grace) -> UiResult<OneTimeView> {
     blocking(app, move |state| {
         let session = state.session()?;
-        // An unknown grace period is refused, never taken for « now ».
-        let regenerated = match Grace::parse(&grace) {
-            Ok(grace) => lock(&state.sesame, state.lang())?.regenerate_key(&session, &id, grace),
-            Err(refused) => Err(refused),
-        };
-        let issued = core(state, regenerated)?;
+        // The grace period is typed: an unknown one is refused before this point, never taken
+        // for « now ».
+        let issued = core(
+            state,
+            lock(&state.sesame, state.lang())?.regenerate_key(&session, &id, grace),
+        )?;
         one_time(state, issued, true)
     })
     .await

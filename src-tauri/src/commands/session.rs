@@ -62,7 +62,8 @@ pub async fn app_status(app: AppHandle) -> UiResult<AppStatus> {
             initialised: core(state, sesame.is_initialised())?,
             operator,
             locked,
-            language: settings.language.tag().to_owned(),
+            language: settings.language,
+            password_min: sesame_core::operator::PASSWORD_MIN as u32,
             clipboard_seconds: settings.clipboard_seconds,
             lock_minutes: settings.lock_minutes,
             token_hours: settings.token_hours,
@@ -149,11 +150,10 @@ pub async fn sign_out(app: AppHandle) -> UiResult<()> {
 }
 
 #[tauri::command]
-pub async fn set_language(app: AppHandle, language: String) -> UiResult<AppStatus> {
+pub async fn set_language(app: AppHandle, language: Lang) -> UiResult<AppStatus> {
     blocking(app.clone(), move |state| {
-        let settings = state.with_store(|sesame, session| {
-            sesame.set_language(session, Lang::from_tag(&language))
-        })?;
+        let settings =
+            state.with_store(|sesame, session| sesame.set_language(session, language))?;
         *lock(&state.lang, state.lang())? = settings.language;
         Ok(())
     })
