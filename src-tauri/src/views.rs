@@ -520,14 +520,26 @@ pub struct AuditEventView {
     pub seq: i64,
     pub at: String,
     pub operator: Option<String>,
+    /// The stable code (`key.regenerated`), for filters and tests; people read `sentence`.
     pub action: String,
     pub target_kind: Option<String>,
     pub target_name: Option<String>,
-    pub details: String,
+    /// The event in words, in the interface's language.
+    pub sentence: String,
+    /// Its details as labelled values, dates and numbers in the interface's language.
+    pub fields: Vec<AuditFieldView>,
 }
 
-impl From<&AuditEvent> for AuditEventView {
-    fn from(event: &AuditEvent) -> Self {
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AuditFieldView {
+    pub label: String,
+    pub value: String,
+}
+
+impl AuditEventView {
+    pub fn worded(event: &AuditEvent, lang: Lang) -> AuditEventView {
+        let worded = sesame_core::journal::word_event(event, lang);
         AuditEventView {
             seq: event.seq,
             at: rfc3339(event.at),
@@ -535,7 +547,12 @@ impl From<&AuditEvent> for AuditEventView {
             action: event.action.clone(),
             target_kind: event.target_kind.clone(),
             target_name: event.target_name.clone(),
-            details: event.details.clone(),
+            sentence: worded.sentence,
+            fields: worded
+                .fields
+                .into_iter()
+                .map(|(label, value)| AuditFieldView { label, value })
+                .collect(),
         }
     }
 }

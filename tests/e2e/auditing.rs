@@ -44,7 +44,9 @@ async fn auditing_path(app: &App) -> Step {
     app.wait_text("chain-status", "Chaîne intacte").await?;
     app.select("audit-action", "key.").await?;
     app.click("audit-filter").await?;
-    app.wait_text("audit-table", "key.copied").await?;
+    // The journal reads as sentences, not codes (issue 13).
+    app.wait_text("audit-table", "a copié l'identifiant de la clé")
+        .await?;
     app.screenshot("audit").await;
 
     app.click("audit-export").await?;

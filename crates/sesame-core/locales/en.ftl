@@ -136,7 +136,129 @@ error-expiry_before_creation = The expiry date comes before the creation date.
 error-token_refused = The key « { $key } » is { $status }: no access token can be issued for it.
 error-internal = Internal error: { $why }
 
-## Formats de date (motifs strftime de chrono)
+## Audit trail: one sentence per action (audit-<action>), fields (audit-field-<detail>)
+
+audit-nobody = Sésame
+audit-unknown = Event « { $action } » (unknown to this version)
+audit-yes = yes
+audit-no = no
+audit-access_refused = { $actor } was refused an action ({ $action })
+audit-audit_exported = { $actor } exported the audit trail, signed ({ $count } event(s))
+audit-audit_read = { $actor } read the audit trail
+audit-company_created = { $actor } added the company « { $target } »
+audit-key_copied = { $actor } copied { $part ->
+        [identifier] the identifier
+        [secret] the secret
+        [token] the whole key
+        [access_token] the access token
+       *[other] a usage line
+    } of the key « { $target } » ({ $service })
+audit-key_created = { $actor } created the key « { $target } » ({ $service })
+audit-key_deactivated = { $actor } deactivated the key « { $target } » ({ $service })
+audit-key_deleted = { $actor } deleted the key « { $target } » ({ $service })
+audit-key_edited = { $actor } edited the key « { $target } » ({ $service })
+audit-key_import = { $actor } tried to import keys
+audit-key_imported = { $actor } imported the key « { $target } » ({ $service })
+audit-key_import_summary = { $actor } imported { $imported } key(s) from a file
+audit-key_reactivated = { $actor } reactivated the key « { $target } » ({ $service })
+audit-key_regenerated = { $actor } regenerated the key « { $target } » ({ $service }); { $grace ->
+        [now] the old secret no longer works
+       *[other] the old secret stays valid until { $previous_secret_valid_until }
+    }
+audit-key_revoked = { $actor } revoked the key « { $target } » ({ $service }): « { $reason } »
+audit-operator_created = { $actor } created the operator account « { $target } »
+audit-operator_disabled = { $actor } disabled the operator account « { $target } »
+audit-operator_edited = { $actor } edited the operator account « { $target } »
+audit-operator_enabled = { $actor } enabled the operator account « { $target } »
+audit-operator_list = { $actor } read the list of operators
+audit-operator_password_change_failed = { $actor } could not change their password (wrong current password)
+audit-operator_password_changed = { $actor } changed their password
+audit-operator_password_reset = { $actor } gave « { $target } » a new password
+audit-operator_sign_in_failed = { $reason ->
+        [unknown] Sign-in refused for an unknown name
+       *[other] Sign-in refused for « { $target } »
+    }
+audit-operator_signed_in = { $actor } signed in
+audit-report_credentials = { $actor } produced the credential report ({ $rows } row(s))
+audit-service_approved = { $actor } approved the service « { $target } » for the catalogue
+audit-service_created = { $actor } created the service « { $target } »
+audit-service_edited = { $actor } edited the service « { $target } »
+audit-settings_changed = { $actor } changed the setting « { $setting } »
+audit-signing_key_created = The installation's signing key was created (fingerprint { $fingerprint })
+audit-signing_key_moved_to_keyring = The signing key was moved into the system keyring
+audit-signing_key_recreated = A new signing key replaced the old one (fingerprint { $fingerprint })
+audit-signing_key_replaced = The signing key found is no longer the one on record (fingerprint { $fingerprint })
+audit-store_backed_up = { $actor } backed up the store ({ $keys } key(s), { $events } event(s))
+audit-store_checked = { $actor } checked the store
+audit-store_resealed = The store was accepted as it is and sealed with a new key ({ $rows } row(s))
+audit-store_restored = The store was restored from a backup
+audit-store_sealed = The store's rows were sealed ({ $rows } row(s))
+audit-store_tampered = A row changed outside Sésame was refused: « { $name } »
+audit-token_issued = { $actor } issued an access token for the key « { $target } » ({ $service }), valid until { $expires_at }
+audit-field-action = Action asked for
+audit-field-reason = Reason
+audit-field-rights = Rights
+audit-field-right = Missing right
+audit-field-wait_seconds = Wait imposed (s)
+audit-field-status = Status
+audit-field-setting = Setting
+audit-field-part = Part copied
+audit-field-name = Name
+audit-field-kind = Kind
+audit-field-keys = Keys
+audit-field-id = Internal id
+audit-field-first_administrator = First administrator
+audit-field-file = File
+audit-field-events = Events
+audit-field-during = During
+audit-field-permissions = Permissions
+audit-field-companies = Companies
+audit-field-expires_at = Expiry
+audit-field-note = Note
+audit-field-description = Description
+audit-field-website = Website
+audit-field-category = Category
+audit-field-prefix = Prefix
+audit-field-grace = Grace period
+audit-field-previous_secret_valid_until = Old secret valid until
+audit-field-count = Count
+audit-field-first_seq = First event
+audit-field-last_seq = Last event
+audit-field-from = From
+audit-field-to = To
+audit-field-fingerprint = Fingerprint
+audit-field-previous_fingerprint = Previous fingerprint
+audit-field-home = Place
+audit-field-by = By
+audit-field-rows = Rows
+audit-field-imported = Imported
+audit-field-from_secret = With a secret
+audit-field-from_hash = With a hash
+audit-field-encoding = Encoding
+audit-field-sealed_now = Sealed on restore
+audit-field-previous_kept_at = Previous store kept in
+audit-field-lifetime_seconds = Lifetime (s)
+audit-field-change = Change
+audit-field-line = Line
+audit-part-identifier = the identifier
+audit-part-secret = the secret
+audit-part-token = the whole key
+audit-part-access_token = the access token
+audit-part-usage_bearer = a usage line (Bearer)
+audit-part-usage_api_key = a usage line (X-Api-Key)
+audit-part-usage_basic = a usage line (Basic)
+audit-part-usage_token = a usage line (token)
+audit-grace-now = none
+audit-grace-1h = 1 hour
+audit-grace-24h = 24 hours
+audit-grace-7d = 7 days
+audit-reason-unknown = unknown name
+audit-reason-disabled = account disabled
+audit-reason-throttled = too many recent failures
+audit-reason-current_password = wrong current password
+audit-reason-password = wrong password
+
+## Date formats (chrono strftime patterns)
 
 format-date-time = %Y-%m-%d %H:%M
 format-date = %Y-%m-%d
@@ -453,6 +575,7 @@ audit_action = Action
 audit_target = Subject (exact name or id)
 audit_seq = No.
 audit_at = Date
+audit_event = Event
 audit_details = Details
 audit_newer = Newer
 audit_older = Older

@@ -136,6 +136,128 @@ error-expiry_before_creation = La date d'expiration précède la date de créati
 error-token_refused = La clé « { $key } » est { $status } : aucun jeton d'accès ne peut être émis pour elle.
 error-internal = Erreur interne : { $why }
 
+## Journal d'audit : une phrase par action (audit-<action>), des champs (audit-field-<détail>)
+
+audit-nobody = Sésame
+audit-unknown = Événement « { $action } » (inconnu de cette version)
+audit-yes = oui
+audit-no = non
+audit-access_refused = { $actor } s'est vu refuser une action ({ $action })
+audit-audit_exported = { $actor } a exporté le journal d'audit, signé ({ $count } événement(s))
+audit-audit_read = { $actor } a consulté le journal d'audit
+audit-company_created = { $actor } a ajouté la société « { $target } »
+audit-key_copied = { $actor } a copié { $part ->
+        [identifier] l'identifiant
+        [secret] le secret
+        [token] la clé complète
+        [access_token] le jeton d'accès
+       *[other] une ligne d'exemple
+    } de la clé « { $target } » ({ $service })
+audit-key_created = { $actor } a créé la clé « { $target } » ({ $service })
+audit-key_deactivated = { $actor } a désactivé la clé « { $target } » ({ $service })
+audit-key_deleted = { $actor } a supprimé la clé « { $target } » ({ $service })
+audit-key_edited = { $actor } a modifié la clé « { $target } » ({ $service })
+audit-key_import = { $actor } a voulu importer des clés
+audit-key_imported = { $actor } a importé la clé « { $target } » ({ $service })
+audit-key_import_summary = { $actor } a importé { $imported } clé(s) d'un fichier
+audit-key_reactivated = { $actor } a réactivé la clé « { $target } » ({ $service })
+audit-key_regenerated = { $actor } a régénéré la clé « { $target } » ({ $service }) ; { $grace ->
+        [now] l'ancien secret ne fonctionne plus
+       *[other] l'ancien secret reste valable jusqu'au { $previous_secret_valid_until }
+    }
+audit-key_revoked = { $actor } a révoqué la clé « { $target } » ({ $service }) : « { $reason } »
+audit-operator_created = { $actor } a créé le compte d'opérateur « { $target } »
+audit-operator_disabled = { $actor } a désactivé le compte d'opérateur « { $target } »
+audit-operator_edited = { $actor } a modifié le compte d'opérateur « { $target } »
+audit-operator_enabled = { $actor } a réactivé le compte d'opérateur « { $target } »
+audit-operator_list = { $actor } a consulté la liste des opérateurs
+audit-operator_password_change_failed = { $actor } n'a pas pu changer son mot de passe (mot de passe actuel incorrect)
+audit-operator_password_changed = { $actor } a changé son mot de passe
+audit-operator_password_reset = { $actor } a donné un nouveau mot de passe à « { $target } »
+audit-operator_sign_in_failed = { $reason ->
+        [unknown] Connexion refusée pour un nom inconnu
+       *[other] Connexion refusée pour « { $target } »
+    }
+audit-operator_signed_in = { $actor } s'est connecté(e)
+audit-report_credentials = { $actor } a produit le rapport des clés ({ $rows } ligne(s))
+audit-service_approved = { $actor } a approuvé le service « { $target } » pour le catalogue
+audit-service_created = { $actor } a créé le service « { $target } »
+audit-service_edited = { $actor } a modifié le service « { $target } »
+audit-settings_changed = { $actor } a changé le réglage « { $setting } »
+audit-signing_key_created = La clé de signature de l'installation a été créée (empreinte { $fingerprint })
+audit-signing_key_moved_to_keyring = La clé de signature a été placée dans le trousseau du système
+audit-signing_key_recreated = Une nouvelle clé de signature a remplacé l'ancienne (empreinte { $fingerprint })
+audit-signing_key_replaced = La clé de signature trouvée n'est plus celle enregistrée (empreinte { $fingerprint })
+audit-store_backed_up = { $actor } a sauvegardé le magasin ({ $keys } clé(s), { $events } événement(s))
+audit-store_checked = { $actor } a vérifié le magasin
+audit-store_resealed = Le magasin a été accepté tel quel et scellé avec une nouvelle clé ({ $rows } ligne(s))
+audit-store_restored = Le magasin a été restauré depuis une sauvegarde
+audit-store_sealed = Les lignes du magasin ont été scellées ({ $rows } ligne(s))
+audit-store_tampered = Une ligne modifiée hors de Sésame a été refusée : « { $name } »
+audit-token_issued = { $actor } a émis un jeton d'accès pour la clé « { $target } » ({ $service }), valable jusqu'au { $expires_at }
+audit-field-action = Action demandée
+audit-field-reason = Motif
+audit-field-rights = Droits
+audit-field-right = Droit manquant
+audit-field-wait_seconds = Attente imposée (s)
+audit-field-status = Statut
+audit-field-setting = Réglage
+audit-field-part = Partie copiée
+audit-field-name = Nom
+audit-field-kind = Nature
+audit-field-keys = Clés
+audit-field-id = Identifiant interne
+audit-field-first_administrator = Premier administrateur
+audit-field-file = Fichier
+audit-field-events = Événements
+audit-field-during = Pendant
+audit-field-permissions = Permissions
+audit-field-companies = Sociétés
+audit-field-expires_at = Expiration
+audit-field-note = Note
+audit-field-description = Description
+audit-field-website = Site web
+audit-field-category = Catégorie
+audit-field-prefix = Préfixe
+audit-field-grace = Délai de grâce
+audit-field-previous_secret_valid_until = Ancien secret valable jusqu'au
+audit-field-count = Nombre
+audit-field-first_seq = Premier événement
+audit-field-last_seq = Dernier événement
+audit-field-from = Depuis
+audit-field-to = Jusqu'à
+audit-field-fingerprint = Empreinte
+audit-field-previous_fingerprint = Empreinte précédente
+audit-field-home = Emplacement
+audit-field-by = Par
+audit-field-rows = Lignes
+audit-field-imported = Importées
+audit-field-from_secret = Avec secret
+audit-field-from_hash = Avec empreinte
+audit-field-encoding = Encodage
+audit-field-sealed_now = Scellées à la restauration
+audit-field-previous_kept_at = Ancien magasin gardé dans
+audit-field-lifetime_seconds = Durée de vie (s)
+audit-field-change = Changement
+audit-field-line = Ligne
+audit-part-identifier = l'identifiant
+audit-part-secret = le secret
+audit-part-token = la clé complète
+audit-part-access_token = le jeton d'accès
+audit-part-usage_bearer = une ligne d'exemple (Bearer)
+audit-part-usage_api_key = une ligne d'exemple (X-Api-Key)
+audit-part-usage_basic = une ligne d'exemple (Basic)
+audit-part-usage_token = une ligne d'exemple (jeton)
+audit-grace-now = aucun
+audit-grace-1h = 1 heure
+audit-grace-24h = 24 heures
+audit-grace-7d = 7 jours
+audit-reason-unknown = nom inconnu
+audit-reason-disabled = compte désactivé
+audit-reason-throttled = trop d'échecs récents
+audit-reason-current_password = mot de passe actuel incorrect
+audit-reason-password = mot de passe incorrect
+
 ## Formats de date (motifs strftime de chrono)
 
 format-date-time = %d/%m/%Y %H:%M
@@ -453,6 +575,7 @@ audit_action = Action
 audit_target = Objet (nom exact ou identifiant)
 audit_seq = N°
 audit_at = Date
+audit_event = Événement
 audit_details = Détails
 audit_newer = Plus récents
 audit_older = Plus anciens

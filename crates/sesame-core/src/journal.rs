@@ -11,7 +11,8 @@ use crate::audit::{
 };
 use crate::clock::to_millis;
 use crate::error::Result;
-use crate::vocab::{AuditAction, Right, Session};
+use crate::messages::{self, Arg};
+use crate::vocab::{AuditAction, Lang, Right, Session};
 
 impl Sesame {
     /// Checks the whole stored chain. Needs no right: it reveals nothing but counts.
@@ -251,5 +252,152 @@ impl Sesame {
             checked_to: last_seq,
             first_broken,
         })
+    }
+}
+
+/// An audit event as people read it: a sentence and its details as labelled fields, in the
+/// interface's language, dates and numbers included. The raw form (action code, JSON details)
+/// stays in the store, the signed exports and `--json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordedEvent {
+    pub sentence: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// Details that the sentence already says, or that only a program needs.
+const SAID_IN_SENTENCE: &[&str] = &["service", "identifier", "jti", "kty", "crv"];
+
+/// Words an event from the catalogue: the sentence is `audit-<action>` (dots become `_`), given
+/// the actor, the target and every detail that is a plain value; each detail becomes a field
+/// labelled `audit-field-<name>`. An action this version does not know keeps its code.
+pub fn word_event(event: &AuditEvent, lang: Lang) -> WordedEvent {
+    let details: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&event.details).unwrap_or_default();
+    let actor = event
+        .operator_name
+        .clone()
+        .unwrap_or_else(|| messages::word(lang, "audit-nobody"));
+    let mut args = vec![
+        ("actor", Arg::Text(actor)),
+        (
+            "target",
+            Arg::Text(event.target_name.clone().unwrap_or_default()),
+        ),
+    ];
+    for (name, value) in &details {
+        if let Some(text) = plain_value(value, lang) {
+            args.push((name.as_str(), text));
+        }
+    }
+    let sentence = match AuditAction::from_code(&event.action) {
+        Some(action) => messages::text(lang, &action_message(action), &args),
+        None => messages::text(
+            lang,
+            "audit-unknown",
+            &[("action", Arg::Text(event.action.clone()))],
+        ),
+    };
+    let mut fields = Vec::new();
+    for (name, value) in &details {
+        if SAID_IN_SENTENCE.contains(&name.as_str()) {
+            continue;
+        }
+        match (name.as_str(), value) {
+            ("before" | "after", _) => {}
+            (_, value) => {
+                if let Some(shown) = shown_value(name, value, lang) {
+                    fields.push((field_label(name, lang), shown));
+                }
+            }
+        }
+    }
+    // An edit: each field that changed, « before → after ».
+    if let (Some(serde_json::Value::Object(before)), Some(serde_json::Value::Object(after))) =
+        (details.get("before"), details.get("after"))
+    {
+        for (name, old) in before {
+            let new = after.get(name).unwrap_or(&serde_json::Value::Null);
+            if old != new {
+                let old = shown_value(name, old, lang).unwrap_or_else(|| "—".to_owned());
+                let new = shown_value(name, new, lang).unwrap_or_else(|| "—".to_owned());
+                fields.push((field_label(name, lang), format!("{old} → {new}")));
+            }
+        }
+    } else if let (Some(before), Some(after)) = (details.get("before"), details.get("after")) {
+        // A setting: two plain values.
+        let old = shown_value("before", before, lang).unwrap_or_else(|| "—".to_owned());
+        let new = shown_value("after", after, lang).unwrap_or_else(|| "—".to_owned());
+        fields.push((field_label("change", lang), format!("{old} → {new}")));
+    }
+    WordedEvent { sentence, fields }
+}
+
+/// The catalogue message of an action's sentence.
+pub fn action_message(action: AuditAction) -> String {
+    format!("audit-{}", action.code().replace('.', "_"))
+}
+
+fn field_label(name: &str, lang: Lang) -> String {
+    let id = format!("audit-field-{name}");
+    match messages::has(&id) {
+        true => messages::word(lang, &id),
+        false => name.to_owned(),
+    }
+}
+
+/// A detail as a sentence's argument: text, a number, or a date in the interface's language.
+fn plain_value(value: &serde_json::Value, lang: Lang) -> Option<Arg> {
+    match value {
+        serde_json::Value::String(text) => Some(Arg::Text(date_or_text(text, lang))),
+        serde_json::Value::Number(number) => number.as_f64().map(Arg::Number),
+        _ => None,
+    }
+}
+
+/// A detail as a field's value; `None` for an empty one.
+fn shown_value(name: &str, value: &serde_json::Value, lang: Lang) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::Bool(yes) => Some(messages::word(
+            lang,
+            if *yes { "audit-yes" } else { "audit-no" },
+        )),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        serde_json::Value::String(text) if text.is_empty() => None,
+        serde_json::Value::String(text) => Some(coded_word(name, text, lang)),
+        serde_json::Value::Array(items) if items.is_empty() => None,
+        serde_json::Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(|item| shown_value(name, item, lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        serde_json::Value::Object(_) => Some(value.to_string()),
+    }
+}
+
+/// A code that has words (a right, a status, a copied part, a grace period…), or a date, or the
+/// text as it is.
+fn coded_word(name: &str, text: &str, lang: Lang) -> String {
+    let family = match name {
+        "rights" | "right" => "right-",
+        "status" => "status-",
+        "part" => "audit-part-",
+        "grace" => "audit-grace-",
+        "reason" => "audit-reason-",
+        _ => "",
+    };
+    let id = format!("{family}{text}");
+    if !family.is_empty() && messages::has(&id) {
+        return messages::word(lang, &id);
+    }
+    date_or_text(text, lang)
+}
+
+fn date_or_text(text: &str, lang: Lang) -> String {
+    match DateTime::parse_from_rfc3339(text) {
+        Ok(at) => messages::date_time(lang, at.with_timezone(&Utc)),
+        Err(_) => text.to_owned(),
     }
 }

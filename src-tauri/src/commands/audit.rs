@@ -36,7 +36,11 @@ pub async fn audit_page(app: AppHandle, filter: AuditFilterInput) -> UiResult<Ve
             };
             sesame.audit_page(session, &core_filter)
         })?;
-        Ok(events.iter().map(AuditEventView::from).collect())
+        let lang = state.lang();
+        Ok(events
+            .iter()
+            .map(|event| AuditEventView::worded(event, lang))
+            .collect())
     })
     .await
 }

@@ -154,3 +154,115 @@ fn the_audit_screen_filters_pages_and_checks_the_chain_incrementally() {
     assert_eq!(second.checked_to, second.events);
     assert!(second.events > first.events);
 }
+
+/// The journal reads as sentences: each event worded from the catalogue with its details as
+/// labelled fields, dates in the interface's language; the raw form is unchanged.
+#[test]
+fn the_journal_reads_as_sentences_in_both_languages() {
+    use sesame_core::journal::word_event;
+    use sesame_core::{AuditAction, Lang};
+    let mut fixture = Fixture::new();
+    let key = fixture.create("Comptable externe");
+    fixture
+        .sesame
+        .regenerate_key(&fixture.admin, &key.key.id, Grace::OneDay)
+        .expect("regenerate");
+    // Other events to word: a lifecycle, an edit with before and after, a refused sign-in.
+    fixture.create("Autre");
+    let sesame = &mut fixture.sesame;
+    sesame
+        .deactivate_key(&fixture.admin, "Autre")
+        .expect("deactivate");
+    sesame
+        .reactivate_key(&fixture.admin, "Autre")
+        .expect("reactivate");
+    let edit = sesame_core::key::KeyEdit {
+        note: Some("Portail client".into()),
+        ..Default::default()
+    };
+    sesame
+        .edit_key(&fixture.admin, "Autre", &edit)
+        .expect("edit");
+    sesame
+        .revoke_key(&fixture.admin, "Autre", "Fin du contrat")
+        .expect("revoke");
+    sesame.delete_key(&fixture.admin, "Autre").expect("delete");
+    let wrong = sesame_core::secret::secret_from("pas le bon mot de passe".to_owned());
+    assert!(sesame.sign_in("Inconnu", &wrong).is_err());
+    let events = fixture
+        .sesame
+        .audit_events(&fixture.admin, 0, u32::MAX)
+        .expect("events");
+    let regenerated = events
+        .iter()
+        .find(|event| event.action == AuditAction::KeyRegenerated.code())
+        .expect("a regeneration event");
+    let french = word_event(regenerated, Lang::Fr);
+    assert!(
+        french.sentence.starts_with(&format!(
+            "{} a régénéré la clé « Comptable externe » (",
+            fixture.admin.operator_name()
+        )),
+        "{}",
+        french.sentence
+    );
+    assert!(
+        french
+            .sentence
+            .contains("; l'ancien secret reste valable jusqu'au "),
+        "{}",
+        french.sentence
+    );
+    // The date is written the French way (JJ/MM/AAAA HH:MM), not as RFC 3339.
+    let date = regex::Regex::new(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}").expect("regex");
+    assert!(date.is_match(&french.sentence), "{}", french.sentence);
+    assert!(!french.sentence.contains('T'), "{}", french.sentence);
+    assert!(
+        french
+            .fields
+            .iter()
+            .any(|(label, value)| label == "Délai de grâce" && value == "24 heures"),
+        "{:?}",
+        french.fields
+    );
+    let english = word_event(regenerated, Lang::En);
+    assert!(
+        english
+            .sentence
+            .contains("regenerated the key « Comptable externe »"),
+        "{}",
+        english.sentence
+    );
+    // Every action this version records has its own sentence, never its code or a hole.
+    for event in &events {
+        for lang in [Lang::Fr, Lang::En] {
+            let worded = word_event(event, lang);
+            assert!(
+                !worded.sentence.contains(&event.action),
+                "{}",
+                worded.sentence
+            );
+            assert!(!worded.sentence.contains('{'), "{}", worded.sentence);
+        }
+    }
+    assert!(
+        regenerated.details.contains("previous_secret_valid_until"),
+        "raw form kept"
+    );
+    let edited = events
+        .iter()
+        .find(|event| event.action == AuditAction::KeyEdited.code())
+        .expect("an edit event");
+    let fields = word_event(edited, Lang::Fr).fields;
+    assert!(
+        fields
+            .iter()
+            .any(|(label, value)| label == "Note" && value == "— → Portail client"),
+        "{fields:?}"
+    );
+    let refused = events.last().expect("events");
+    assert_eq!(
+        word_event(refused, Lang::Fr).sentence,
+        "Connexion refusée pour un nom inconnu"
+    );
+}

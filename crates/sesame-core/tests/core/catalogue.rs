@@ -130,7 +130,10 @@ const FAMILIES: &[&str] = &[
     "status-",
     "key-action-done-",
     "right-",
-    "audit-",
+    "audit-field-",
+    "audit-part-",
+    "audit-grace-",
+    "audit-reason-",
     "import-column-",
     "report-column-",
     "export-verdict-",
@@ -170,7 +173,11 @@ fn every_message_is_used_and_every_message_asked_for_exists() {
             .map(|v| format!("key-action-done-{}", v.code())),
     );
     built.extend(Right::ALL.iter().map(|v| format!("right-{}", v.code())));
-    let _ = AuditAction::ALL;
+    built.extend(
+        AuditAction::ALL
+            .iter()
+            .map(|v| sesame_core::journal::action_message(*v)),
+    );
     for id in &built {
         assert!(catalogue.contains_key(id), "{id} is asked for but missing");
     }
