@@ -355,16 +355,27 @@ impl Sesame {
             return Ok(Verification::refused(code));
         }
         let stored_hash = rehash.as_ref().and(row.secret_hash.clone());
+        let revision = row.revision;
         let Some(key) = self.sealed_key(row, &presented.identifier, expires_at)? else {
             return Ok(Verification::refused(VerifyCode::Tampered));
         };
         // Only a row proven against its seal is rewritten (the trigger reseals it), and only if
         // nobody regenerated the key meanwhile.
+        // Through `write` like every other write (one `BEGIN IMMEDIATE` transaction); no audit
+        // event: see ARCHITECTURE.md. A store busy or read-only just then does not refuse a
+        // valid key: the hash stays as it was and the next check rehashes.
         if let (Some(stronger), Some(stored_hash)) = (rehash, stored_hash) {
-            self.connection.execute(
-                "UPDATE keys SET secret_hash = ?1 WHERE id = ?2 AND secret_hash = ?3",
-                params![stronger, key.id, stored_hash],
-            )?;
+            let written = self.write(|transaction, _| {
+                transaction.execute(
+                    "UPDATE keys SET secret_hash = ?1 WHERE id = ?2 AND secret_hash = ?3",
+                    params![stronger, key.id, stored_hash],
+                )?;
+                Ok(())
+            });
+            if written.is_ok() {
+                let digest: [u8; 32] = Sha256::digest(secret).into();
+                self.verified_secrets.remember(&key.id, revision, digest);
+            }
         }
         let wanted_permission = permission.map(str::trim).filter(|p| !p.is_empty());
         if wanted_permission.is_some_and(|wanted| !key.permissions.iter().any(|p| p == wanted)) {
@@ -408,11 +419,15 @@ impl Sesame {
         };
         self.verified_secrets.argon2_checks += 1;
         if password::matches(secret, current_hash) {
-            self.verified_secrets
-                .remember(&row.id, row.revision, digest);
+            // A secret whose hash must be rewritten is remembered once the rewrite is written,
+            // so that a rewrite that could not be written is tried again at the next check.
             let rehash = match self.cost.needs_rehash(current_hash) {
                 true => Some(self.cost.hash(secret)?),
-                false => None,
+                false => {
+                    self.verified_secrets
+                        .remember(&row.id, row.revision, digest);
+                    None
+                }
             };
             return Ok(SecretMatch::Yes { rehash });
         }

@@ -519,6 +519,58 @@ fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
     assert_eq!(answer.code, VerifyCode::Valid);
 }
 
+/// The rehash of a proven secret goes through `Sesame::write`: a store busy at that moment does
+/// not refuse a valid key, and the next check rehashes (issue 13).
+#[test]
+fn a_busy_store_delays_a_rehash_but_never_refuses_a_valid_key() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let owasp_wide = HashingCost {
+        memory_kib: 47_104,
+        passes: 1,
+        lanes: 1,
+    }
+    .hash(HASHED_SECRET.as_bytes())
+    .expect("hash");
+    let file =
+        format!("service;nom;identifiant;empreinte\nPaie;Large;paie_large-02;{owasp_wide}\n");
+    fixture
+        .sesame
+        .import_keys(&admin, file.as_bytes(), &no_progress, &go_on())
+        .expect("import");
+    let holder = rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
+    let stored_hash = |holder: &rusqlite::Connection| -> String {
+        holder
+            .query_row(
+                "SELECT secret_hash FROM keys WHERE identifier = 'paie_large-02'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("hash")
+    };
+    // Another program holds the write lock through the first check.
+    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let answer = fixture
+        .sesame
+        .verify_parts("paie_large-02", HASHED_SECRET, None, None)
+        .expect("a busy store does not fail the check");
+    assert_eq!(answer.code, VerifyCode::Valid);
+    holder.execute_batch("COMMIT").expect("unlock");
+    assert!(
+        stored_hash(&holder).contains("m=47104,t=1"),
+        "not rehashed yet"
+    );
+    let answer = fixture
+        .sesame
+        .verify_parts("paie_large-02", HASHED_SECRET, None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Valid);
+    assert!(
+        stored_hash(&holder).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "rehashed at the next check"
+    );
+}
+
 #[test]
 fn a_permission_withdrawn_while_secrets_are_hashed_refuses_the_import() {
     let mut fixture = Fixture::new();
