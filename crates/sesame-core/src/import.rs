@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rayon::prelude::*;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -24,7 +24,6 @@ use zeroize::Zeroizing;
 
 use crate::Sesame;
 use crate::audit::{self, Target};
-use crate::clock::to_millis;
 use crate::company::{self, CompanyRef};
 use crate::error::{Error, Field, Lang, Result};
 use crate::key;
@@ -600,7 +599,209 @@ impl Cells<'_> {
     }
 }
 
-/// Checks one line; problems go to `problems`, and a line without any becomes a key.
+/// One line's problems, each recorded against its column as the column parsers find them.
+struct LineCheck<'p> {
+    line: u64,
+    problems: &'p mut Vec<RowProblem>,
+    before: usize,
+}
+
+impl LineCheck<'_> {
+    /// The column's value, or `None` once its problem is recorded.
+    fn column<T>(&mut self, column: Column, checked: Result<T, Error>) -> Option<T> {
+        checked
+            .map_err(|error| self.refuse(Some(column), error))
+            .ok()
+    }
+
+    fn refuse(&mut self, column: Option<Column>, error: Error) {
+        self.problems.push(RowProblem {
+            line: self.line,
+            column,
+            error,
+        });
+    }
+
+    fn refused(&self) -> bool {
+        self.problems.len() > self.before
+    }
+}
+
+/// What a column parser answers: `Err` when the store cannot be read, else the column's value
+/// or the problem with it.
+type Parsed<T> = Result<Result<T, Error>>;
+
+fn parse_service(lookups: &mut Lookups<'_>, cell: &str) -> Parsed<std::rc::Rc<ServiceInfo>> {
+    if cell.is_empty() {
+        return Ok(Err(Error::Empty {
+            field: Field::ServiceName,
+        }));
+    }
+    Ok(lookups
+        .service(cell)?
+        .ok_or_else(|| Error::ServiceNotFound(cell.to_owned())))
+}
+
+fn parse_name(cell: &str) -> Result<String, Error> {
+    validate::name(Field::KeyName, cell, validate::NAME_MAX)
+}
+
+/// The name is free in its service, in the store and earlier in the file.
+fn check_name_free(
+    lookups: &mut Lookups<'_>,
+    line: u64,
+    service: &ServiceInfo,
+    name: &str,
+) -> Parsed<()> {
+    let name_key = (service.id.clone(), validate::name_key(name));
+    if let Some(first) = seen_before(&mut lookups.names_seen, name_key, line) {
+        return Ok(Err(Error::ImportDuplicate {
+            value: name.to_owned(),
+            line: first,
+        }));
+    }
+    if key::key_name_taken(lookups.connection, &service.id, name, "")? {
+        return Ok(Err(Error::KeyNameTaken(name.to_owned())));
+    }
+    Ok(Ok(()))
+}
+
+/// An identifier of the right shape, with its service's prefix, free in the store and in the
+/// file.
+fn parse_identifier(
+    lookups: &mut Lookups<'_>,
+    line: u64,
+    cell: &str,
+    service: Option<&ServiceInfo>,
+) -> Parsed<String> {
+    if cell.is_empty() {
+        return Ok(Err(Error::Empty {
+            field: Field::Identifier,
+        }));
+    }
+    if !key_format::imported_identifier_ok(cell) {
+        return Ok(Err(Error::IdentifierInvalid(cell.to_owned())));
+    }
+    if let Some(service) = service.filter(|s| !cell.starts_with(&format!("{}_", s.prefix))) {
+        return Ok(Err(Error::IdentifierPrefix {
+            identifier: cell.to_owned(),
+            prefix: service.prefix.clone(),
+            service: service.name.clone(),
+        }));
+    }
+    if let Some(first) = seen_before(&mut lookups.identifiers_seen, cell.to_owned(), line) {
+        return Ok(Err(Error::ImportDuplicate {
+            value: cell.to_owned(),
+            line: first,
+        }));
+    }
+    if key::find_by_identifier(lookups.connection, cell)?.is_some() {
+        return Ok(Err(Error::IdentifierTaken(cell.to_owned())));
+    }
+    Ok(Ok(cell.to_owned()))
+}
+
+/// The secret or its hash (one of them, not both); the problem names the column it is in.
+fn parse_credential(
+    identifier: &str,
+    secret: &str,
+    hash: &str,
+    cost: password::HashingCost,
+) -> Result<Credential, (Column, Error)> {
+    match (secret.is_empty(), hash.is_empty()) {
+        (false, false) => Err((Column::Secret, Error::ImportSecretAndHash)),
+        (true, true) => Err((Column::Secret, Error::ImportSecretMissing)),
+        (false, true) => key_format::check_imported_secret(identifier, secret)
+            .map(|()| Credential::Secret(secret_from(secret.to_owned())))
+            .map_err(|problem| (Column::Secret, Error::ImportSecretInvalid(problem))),
+        (true, false) => password::check_imported_hash(hash, cost)
+            .map(|()| Credential::Hash(hash.to_owned()))
+            .map_err(|problem| (Column::Hash, Error::ImportHashRefused(problem))),
+    }
+}
+
+/// Who made the key: the importer when the file does not say, an operator of this store when
+/// the name is one, else the name as a label.
+fn parse_creator(lookups: &mut Lookups<'_>, cell: &str) -> Parsed<Creator> {
+    if cell.is_empty() {
+        return Ok(Ok(Creator::Importer));
+    }
+    let label = match validate::name(Field::Creator, cell, validate::NAME_MAX) {
+        Ok(label) => label,
+        Err(error) => return Ok(Err(error)),
+    };
+    Ok(Ok(match lookups.operator(&label)? {
+        Some(id) => Creator::Operator(id),
+        None => Creator::Label(label),
+    }))
+}
+
+/// A creation date, not in the future; `None` when the file does not say.
+fn parse_created(cell: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    match parse_date(cell, false)? {
+        at if at > now => Err(Error::CreationInFuture),
+        at => Ok(Some(at)),
+    }
+}
+
+/// An expiry after the creation date; `None` for a key that does not expire.
+fn parse_expiry(
+    cell: &str,
+    created_at: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, Error> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    match parse_date(cell, true)? {
+        at if created_at.is_some_and(|created| at <= created) => Err(Error::ExpiryBeforeCreation),
+        at => Ok(Some(at)),
+    }
+}
+
+/// Valid permissions that the service offers.
+fn parse_permissions(cell: &str, service: Option<&ServiceInfo>) -> Result<Vec<String>, Error> {
+    let permissions = validate::permissions(&split_list(cell))?;
+    let not_offered = service.and_then(|service| {
+        permissions
+            .iter()
+            .find(|p| !service.permissions.contains(p))
+    });
+    match not_offered {
+        Some(missing) => Err(Error::PermissionNotOffered(missing.clone())),
+        None => Ok(permissions),
+    }
+}
+
+/// Companies of the store, each named once; every unknown one is a problem of its own.
+fn parse_companies(
+    lookups: &mut Lookups<'_>,
+    cell: &str,
+) -> Result<Result<Vec<CompanyRef>, Vec<Error>>> {
+    let mut companies = Vec::new();
+    let mut unknown = Vec::new();
+    for reference in split_list(cell) {
+        match lookups.company(reference)? {
+            Some(found) => companies.push(found),
+            None => unknown.push(Error::CompanyNotFound(reference.to_owned())),
+        }
+    }
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
+    companies.sort_by(|a, b| a.name.cmp(&b.name));
+    companies.dedup();
+    Ok(Ok(companies))
+}
+
+fn parse_note(cell: &str) -> Result<String, Error> {
+    validate::free_text(Field::Note, &cell.replace("\r\n", "\n"), validate::NOTE_MAX)
+}
+
+/// Checks one line, one column after the other; problems go to `problems`, and a line without
+/// any becomes a key. The preview and the import's transaction both run it.
 fn check_row(
     lookups: &mut Lookups<'_>,
     line: u64,
@@ -608,222 +809,77 @@ fn check_row(
     problems: &mut Vec<RowProblem>,
 ) -> Result<Option<PlannedKey>> {
     let before = problems.len();
-    let mut refuse = |column: Option<Column>, error: Error| {
-        problems.push(RowProblem {
-            line,
-            column,
-            error,
-        });
+    let mut check = LineCheck {
+        line,
+        problems,
+        before,
     };
-    let service_reference = cells.get(Column::Service);
-    let service = if service_reference.is_empty() {
-        refuse(
-            Some(Column::Service),
-            Error::Empty {
-                field: Field::ServiceName,
-            },
-        );
-        None
-    } else {
-        let found = lookups.service(service_reference)?;
-        if found.is_none() {
-            refuse(
-                Some(Column::Service),
-                Error::ServiceNotFound(service_reference.to_owned()),
-            );
-        }
-        found
-    };
-    let name = validate::name(Field::KeyName, cells.get(Column::Name), validate::NAME_MAX)
-        .map_err(|error| refuse(Some(Column::Name), error))
-        .ok();
-    let identifier = cells.get(Column::Identifier).to_owned();
-    let identifier_ok = if identifier.is_empty() {
-        refuse(
-            Some(Column::Identifier),
-            Error::Empty {
-                field: Field::Identifier,
-            },
-        );
-        false
-    } else if !key_format::imported_identifier_ok(&identifier) {
-        refuse(
-            Some(Column::Identifier),
-            Error::IdentifierInvalid(identifier.clone()),
-        );
-        false
-    } else if let Some(service) = service
-        .as_ref()
-        .filter(|s| !identifier.starts_with(&format!("{}_", s.prefix)))
-    {
-        refuse(
-            Some(Column::Identifier),
-            Error::IdentifierPrefix {
-                identifier: identifier.clone(),
-                prefix: service.prefix.clone(),
-                service: service.name.clone(),
-            },
-        );
-        false
-    } else {
-        true
-    };
-    if identifier_ok {
-        if let Some(first) = seen_before(&mut lookups.identifiers_seen, identifier.clone(), line) {
-            refuse(
-                Some(Column::Identifier),
-                Error::ImportDuplicate {
-                    value: identifier.clone(),
-                    line: first,
-                },
-            );
-        } else if key::find_by_identifier(lookups.connection, &identifier)?.is_some() {
-            refuse(
-                Some(Column::Identifier),
-                Error::IdentifierTaken(identifier.clone()),
-            );
-        }
-    }
+    let service = parse_service(lookups, cells.get(Column::Service))?;
+    let service = check.column(Column::Service, service);
+    let name = check.column(Column::Name, parse_name(cells.get(Column::Name)));
+    let identifier_cell = cells.get(Column::Identifier);
+    let identifier = parse_identifier(lookups, line, identifier_cell, service.as_deref())?;
+    let identifier = check.column(Column::Identifier, identifier);
     if let (Some(service), Some(name)) = (&service, &name) {
-        let name_key = (service.id.clone(), validate::name_key(name));
-        if let Some(first) = seen_before(&mut lookups.names_seen, name_key, line) {
-            refuse(
-                Some(Column::Name),
-                Error::ImportDuplicate {
-                    value: name.clone(),
-                    line: first,
-                },
-            );
-        } else if key::key_name_taken(lookups.connection, &service.id, name, "")? {
-            refuse(Some(Column::Name), Error::KeyNameTaken(name.clone()));
-        }
+        let free = check_name_free(lookups, line, service, name)?;
+        check.column(Column::Name, free);
     }
-    let secret = cells.get(Column::Secret);
-    let hash = cells.get(Column::Hash);
-    let credential = match (secret.is_empty(), hash.is_empty()) {
-        (false, false) => {
-            refuse(Some(Column::Secret), Error::ImportSecretAndHash);
-            None
-        }
-        (true, true) => {
-            refuse(Some(Column::Secret), Error::ImportSecretMissing);
-            None
-        }
-        (false, true) => match key_format::check_imported_secret(&identifier, secret) {
-            Ok(()) => Some(Credential::Secret(secret_from(secret.to_owned()))),
-            Err(problem) => {
-                refuse(Some(Column::Secret), Error::ImportSecretInvalid(problem));
-                None
+    let credential = parse_credential(
+        identifier_cell,
+        cells.get(Column::Secret),
+        cells.get(Column::Hash),
+        lookups.cost,
+    )
+    .map_err(|(column, error)| check.refuse(Some(column), error))
+    .ok();
+    let creator = parse_creator(lookups, cells.get(Column::Creator))?;
+    let creator = check.column(Column::Creator, creator);
+    let created_at = check.column(
+        Column::Created,
+        parse_created(cells.get(Column::Created), lookups.now),
+    );
+    let expires_at = check.column(
+        Column::Expiry,
+        parse_expiry(cells.get(Column::Expiry), created_at.flatten()),
+    );
+    let permissions = check.column(
+        Column::Permissions,
+        parse_permissions(cells.get(Column::Permissions), service.as_deref()),
+    );
+    let companies = match parse_companies(lookups, cells.get(Column::Companies))? {
+        Ok(companies) => Some(companies),
+        Err(unknown) => {
+            for error in unknown {
+                check.refuse(Some(Column::Companies), error);
             }
-        },
-        (true, false) => match password::check_imported_hash(hash, lookups.cost) {
-            Ok(()) => Some(Credential::Hash(hash.to_owned())),
-            Err(problem) => {
-                refuse(Some(Column::Hash), Error::ImportHashRefused(problem));
-                None
-            }
-        },
-    };
-    let creator_text = cells.get(Column::Creator);
-    let creator = if creator_text.is_empty() {
-        Some(Creator::Importer)
-    } else {
-        match validate::name(Field::Creator, creator_text, validate::NAME_MAX) {
-            Ok(label) => Some(match lookups.operator(&label)? {
-                Some(id) => Creator::Operator(id),
-                None => Creator::Label(label),
-            }),
-            Err(error) => {
-                refuse(Some(Column::Creator), error);
-                None
-            }
-        }
-    };
-    let created_at = match cells.get(Column::Created) {
-        "" => Some(None),
-        text => match parse_date(text, false) {
-            Ok(at) if at > lookups.now => {
-                refuse(Some(Column::Created), Error::CreationInFuture);
-                None
-            }
-            Ok(at) => Some(Some(at)),
-            Err(error) => {
-                refuse(Some(Column::Created), error);
-                None
-            }
-        },
-    };
-    let expires_at = match cells.get(Column::Expiry) {
-        "" => Some(None),
-        text => match parse_date(text, true) {
-            Ok(at) if created_at.flatten().is_some_and(|created| at <= created) => {
-                refuse(Some(Column::Expiry), Error::ExpiryBeforeCreation);
-                None
-            }
-            Ok(at) => Some(Some(at)),
-            Err(error) => {
-                refuse(Some(Column::Expiry), error);
-                None
-            }
-        },
-    };
-    let permissions = match validate::permissions(&split_list(cells.get(Column::Permissions))) {
-        Ok(permissions) => {
-            let missing = service.as_ref().and_then(|service| {
-                permissions
-                    .iter()
-                    .find(|p| !service.permissions.contains(p))
-                    .cloned()
-            });
-            if let Some(missing) = missing {
-                refuse(
-                    Some(Column::Permissions),
-                    Error::PermissionNotOffered(missing),
-                );
-            }
-            Some(permissions)
-        }
-        Err(error) => {
-            refuse(Some(Column::Permissions), error);
             None
         }
     };
-    let mut companies = Vec::new();
-    for reference in split_list(cells.get(Column::Companies)) {
-        match lookups.company(reference)? {
-            Some(found) => companies.push(found),
-            None => refuse(
-                Some(Column::Companies),
-                Error::CompanyNotFound(reference.to_owned()),
-            ),
-        }
-    }
-    companies.sort_by(|a, b| a.name.cmp(&b.name));
-    companies.dedup();
-    let note_text = cells.get(Column::Note).replace("\r\n", "\n");
-    let note = validate::free_text(Field::Note, &note_text, validate::NOTE_MAX)
-        .map_err(|error| refuse(Some(Column::Note), error))
-        .ok();
-    if problems.len() > before {
+    let note = check.column(Column::Note, parse_note(cells.get(Column::Note)));
+    if check.refused() {
         return Ok(None);
     }
     let (
         Some(service),
         Some(name),
+        Some(identifier),
         Some(credential),
         Some(creator),
         Some(created_at),
         Some(expires_at),
         Some(permissions),
+        Some(companies),
         Some(note),
     ) = (
         service,
         name,
+        identifier,
         credential,
         creator,
         created_at,
         expires_at,
         permissions,
+        companies,
         note,
     )
     else {
@@ -838,11 +894,7 @@ fn check_row(
             name,
             identifier,
             with_hash: matches!(credential, Credential::Hash(_)),
-            creator: if creator_text.is_empty() {
-                String::new()
-            } else {
-                creator_text.to_owned()
-            },
+            creator: cells.get(Column::Creator).to_owned(),
             created_at,
             expires_at,
             permissions,
@@ -974,89 +1026,87 @@ impl Sesame {
         cancelled: &AtomicBool,
     ) -> Result<ImportOutcome> {
         self.require(session, Right::Configuration, AuditAction::KeyImported)?;
-        let plan = plan(&self.connection, self.now(), self.cost, bytes)?;
-        if plan.refused_rows > 0 {
-            return Err(Error::ImportRefused(plan.refused_rows));
+        let checked = plan(&self.connection, self.now(), self.cost, bytes)?;
+        if checked.refused_rows > 0 {
+            return Err(Error::ImportRefused(checked.refused_rows));
         }
-        let to_hash = plan.keys.len() - plan.with_hash();
+        let to_hash = checked.keys.len() - checked.with_hash();
         let hashed = AtomicUsize::new(0);
         progress(ImportProgress { hashed: 0, to_hash });
         let cost = self.cost;
-        let hashes = plan
+        // Each secret's hash, by identifier (unique in a file that passed the check).
+        let hashes = checked
             .keys
             .par_iter()
-            .map(|key| match &key.credential {
-                Credential::Hash(phc) => Ok(phc.clone()),
-                Credential::Secret(secret) => {
-                    if cancelled.load(Ordering::Relaxed) {
-                        return Err(Error::ImportCancelled);
-                    }
-                    let phc = cost.hash(secret.expose_secret().as_bytes())?;
-                    let done = hashed.fetch_add(1, Ordering::Relaxed) + 1;
-                    if done.is_multiple_of(64) || done == to_hash {
-                        progress(ImportProgress {
-                            hashed: done,
-                            to_hash,
-                        });
-                    }
-                    Ok(phc)
-                }
+            .filter_map(|key| match &key.credential {
+                Credential::Hash(_) => None,
+                Credential::Secret(secret) => Some((key, secret)),
             })
-            .collect::<Result<Vec<String>>>()?;
+            .map(|(key, secret)| {
+                if cancelled.load(Ordering::Relaxed) {
+                    return Err(Error::ImportCancelled);
+                }
+                let phc = cost.hash(secret.expose_secret().as_bytes())?;
+                let done = hashed.fetch_add(1, Ordering::Relaxed) + 1;
+                if done.is_multiple_of(64) || done == to_hash {
+                    progress(ImportProgress {
+                        hashed: done,
+                        to_hash,
+                    });
+                }
+                Ok((key.row.identifier.clone(), phc))
+            })
+            .collect::<Result<HashMap<String, String>>>()?;
         if cancelled.load(Ordering::Relaxed) {
             return Err(Error::ImportCancelled);
         }
-        let encoding = plan.encoding;
-        let keys = plan.keys;
+        drop(checked);
         self.act(
             session,
             Some(Right::Configuration),
             AuditAction::KeyImported,
             |transaction, now, actor| {
-                // The store may have changed since the file was read: check it again, inside
-                // the transaction, so that what is written is exactly what was checked.
-                let again = plan_keys_still_fit(transaction, &keys)?;
-                if again > 0 {
-                    return Err(Error::ImportRefused(again));
+                // The store may have changed while the secrets were hashed: the file is checked
+                // again, inside the transaction and by the same code as the preview, so that
+                // what is written is exactly what passed the check.
+                let again = plan(transaction, now, cost, bytes)?;
+                if again.refused_rows > 0 {
+                    return Err(Error::ImportRefused(again.refused_rows));
                 }
-                let mut insert = transaction.prepare_cached(
-                    "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash,
-                         status, expires_at, note, created_at, created_by, creator_label,
-                         usage_unknown)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?11, 1)",
-                )?;
-                let mut grant = transaction.prepare_cached(
-                    "INSERT INTO key_permissions (key_id, permission) VALUES (?1, ?2)",
-                )?;
-                let mut restrict = transaction.prepare_cached(
-                    "INSERT INTO key_companies (key_id, company_id) VALUES (?1, ?2)",
-                )?;
-                for (key, hash) in keys.iter().zip(&hashes) {
+                let encoding = again.encoding;
+                let keys = again.keys;
+                for key in &keys {
+                    let secret_hash = match &key.credential {
+                        Credential::Hash(phc) => phc.as_str(),
+                        Credential::Secret(_) => hashes
+                            .get(&key.row.identifier)
+                            .map(String::as_str)
+                            .ok_or_else(|| Error::Internal("imported secret not hashed".into()))?,
+                    };
                     let id = crate::new_id();
-                    let (created_by, label) = match &key.creator {
+                    let (created_by, creator_label) = match &key.creator {
                         Creator::Importer => (actor.id.as_str(), None),
                         Creator::Operator(id) => (id.as_str(), None),
                         Creator::Label(label) => (actor.id.as_str(), Some(label.as_str())),
                     };
-                    insert.execute(params![
-                        id,
-                        key.service_id,
-                        key.row.name,
-                        validate::name_key(&key.row.name),
-                        key.row.identifier,
-                        hash,
-                        key.row.expires_at.map(to_millis),
-                        key.note,
-                        to_millis(key.row.created_at.unwrap_or(now)),
-                        created_by,
-                        label,
-                    ])?;
-                    for permission in &key.row.permissions {
-                        grant.execute(params![id, permission])?;
-                    }
-                    for company in &key.companies {
-                        restrict.execute(params![id, company.id])?;
-                    }
+                    key::insert_key(
+                        transaction,
+                        &key::KeyRecord {
+                            id: &id,
+                            service_id: &key.service_id,
+                            name: &key.row.name,
+                            identifier: &key.row.identifier,
+                            secret_hash,
+                            expires_at: key.row.expires_at,
+                            note: &key.note,
+                            created_at: key.row.created_at.unwrap_or(now),
+                            created_by,
+                            creator_label,
+                            usage_unknown: true,
+                            permissions: &key.row.permissions,
+                            companies: &key.companies,
+                        },
+                    )?;
                     audit::record(
                         transaction,
                         now,
@@ -1104,51 +1154,6 @@ impl Sesame {
             },
         )
     }
-}
-
-/// How many planned keys now clash with the store (an identifier or a name taken meanwhile).
-/// How many planned keys no longer fit the store as it is now: everything the preview checked
-/// against the store is checked again (the identifier and the name still free, the service's
-/// permissions still offered, the companies and the creator still there), since the store may
-/// have changed while the secrets were hashed.
-fn plan_keys_still_fit(connection: &Connection, keys: &[PlannedKey]) -> Result<usize> {
-    let mut offered: HashMap<String, Vec<String>> = HashMap::new();
-    let mut clashes = 0;
-    for key in keys {
-        let permissions = match offered.entry(key.service_id.clone()) {
-            Entry::Occupied(found) => found.into_mut(),
-            Entry::Vacant(slot) => {
-                slot.insert(service::permissions_of(connection, &key.service_id)?)
-            }
-        };
-        let permissions_offered = key.row.permissions.iter().all(|p| permissions.contains(p));
-        let companies_exist = key.companies.iter().try_fold(true, |all, company| {
-            Ok::<_, Error>(all && row_exists(connection, "companies", &company.id)?)
-        })?;
-        let creator_exists = match &key.creator {
-            Creator::Operator(id) => row_exists(connection, "operators", id)?,
-            Creator::Importer | Creator::Label(_) => true,
-        };
-        if key::find_by_identifier(connection, &key.row.identifier)?.is_some()
-            || key::key_name_taken(connection, &key.service_id, &key.row.name, "")?
-            || !row_exists(connection, "services", &key.service_id)?
-            || !permissions_offered
-            || !companies_exist
-            || !creator_exists
-        {
-            clashes += 1;
-        }
-    }
-    Ok(clashes)
-}
-
-/// Whether `table` still has the row `id` (a fixed table name, never caller text).
-fn row_exists(connection: &Connection, table: &'static str, id: &str) -> Result<bool> {
-    Ok(connection
-        .prepare_cached(&format!(
-            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"
-        ))?
-        .query_row([id], |row| row.get(0))?)
 }
 
 #[cfg(test)]

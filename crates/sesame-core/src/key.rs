@@ -410,6 +410,53 @@ pub(crate) fn key_name_taken(
     )?)
 }
 
+/// A key about to be written: what `create_key` and the import both store, through
+/// [`insert_key`].
+pub(crate) struct KeyRecord<'a> {
+    pub id: &'a str,
+    pub service_id: &'a str,
+    pub name: &'a str,
+    pub identifier: &'a str,
+    pub secret_hash: &'a str,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub note: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub created_by: &'a str,
+    /// The creator an import named who is not an operator of this store.
+    pub creator_label: Option<&'a str>,
+    /// Imported: its earlier uses are not known.
+    pub usage_unknown: bool,
+    pub permissions: &'a [String],
+    pub companies: &'a [CompanyRef],
+}
+
+/// Writes a new, active key with its permissions and companies (its audit event is the
+/// caller's, in the same transaction).
+pub(crate) fn insert_key(connection: &Connection, key: &KeyRecord<'_>) -> Result<()> {
+    connection
+        .prepare_cached(
+            "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash, status,
+                 expires_at, note, created_at, created_by, creator_label, usage_unknown)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            key.id,
+            key.service_id,
+            key.name,
+            validate::name_key(key.name),
+            key.identifier,
+            key.secret_hash,
+            optional_millis(key.expires_at),
+            key.note,
+            to_millis(key.created_at),
+            key.created_by,
+            key.creator_label,
+            key.usage_unknown,
+        ])?;
+    insert_grants(connection, key.id, key.permissions, key.companies)
+}
+
+/// Replaces a key's permissions and companies.
 fn write_grants(
     connection: &Connection,
     key_id: &str,
@@ -418,6 +465,15 @@ fn write_grants(
 ) -> Result<()> {
     connection.execute("DELETE FROM key_permissions WHERE key_id = ?1", [key_id])?;
     connection.execute("DELETE FROM key_companies WHERE key_id = ?1", [key_id])?;
+    insert_grants(connection, key_id, permissions, companies)
+}
+
+fn insert_grants(
+    connection: &Connection,
+    key_id: &str,
+    permissions: &[String],
+    companies: &[CompanyRef],
+) -> Result<()> {
     let mut insert = connection
         .prepare_cached("INSERT INTO key_permissions (key_id, permission) VALUES (?1, ?2)")?;
     for permission in permissions {
@@ -501,25 +557,24 @@ impl Sesame {
                 if key_name_taken(transaction, &service.id, &name, "")? {
                     return Err(Error::KeyNameTaken(name.clone()));
                 }
-                transaction
-                    .prepare_cached(
-                        "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash,
-                         status, expires_at, note, created_at, created_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10)",
-                    )?
-                    .execute(params![
-                        id,
-                        service.id,
-                        name,
-                        validate::name_key(&name),
-                        identifier,
-                        secret_hash,
-                        optional_millis(expires_at),
-                        note,
-                        to_millis(now),
-                        actor.id
-                    ])?;
-                write_grants(transaction, &id, &permissions, &companies)?;
+                insert_key(
+                    transaction,
+                    &KeyRecord {
+                        id: &id,
+                        service_id: &service.id,
+                        name: &name,
+                        identifier: &identifier,
+                        secret_hash: &secret_hash,
+                        expires_at,
+                        note: &note,
+                        created_at: now,
+                        created_by: &actor.id,
+                        creator_label: None,
+                        usage_unknown: false,
+                        permissions: &permissions,
+                        companies: &companies,
+                    },
+                )?;
                 let key = load(transaction, &id, now)?;
                 audit_key(
                     transaction,
