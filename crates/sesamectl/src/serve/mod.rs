@@ -115,21 +115,40 @@ impl Service {
             .map_err(|_| api::ApiError::internal("argon2id thread ended"))?
     }
 
-    /// Runs `work` on one of the stores right here: for the cached path (one indexed row read
-    /// and a SHA-256, some microseconds), where a hop to the blocking pool would cost more than
-    /// the work.
+    /// Runs quick `work` (the cached path: one indexed row read and a SHA-256, some
+    /// microseconds) on a free store right here, where a hop to the blocking pool would cost
+    /// more than the work; when every store is busy, on the blocking pool. An async worker never
+    /// waits on a store's mutex: it would stall every other connection it serves.
+    async fn quickly<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
+    ) -> std::result::Result<T, api::ApiError> {
+        // The guard is dropped before any await: the future stays `Send`.
+        let work = match self.free_store() {
+            Some(mut store) => return work(&mut store, self).map_err(api::ApiError::from),
+            None => work,
+        };
+        self.with_store(work).await
+    }
+
+    /// The first free store, starting from the next in turn, without waiting.
+    fn free_store(&self) -> Option<std::sync::MutexGuard<'_, Sesame>> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.stores.len();
+        (0..count).find_map(|offset| self.stores[(start + offset) % count].try_lock().ok())
+    }
+
+    /// Runs `work` on one of the stores, waiting for one if all are busy: only on threads that
+    /// may block (the blocking pool, the argon2id threads).
     fn on_store<T>(
         &self,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T>,
     ) -> std::result::Result<T, api::ApiError> {
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let count = self.stores.len();
+        let start = self.next.load(Ordering::Relaxed);
         // The first free store, else wait for the one in turn.
-        let mut guard =
-            (0..count).find_map(|offset| self.stores[(start + offset) % count].try_lock().ok());
-        let mut store = match guard.take() {
+        let mut store = match self.free_store() {
             Some(store) => store,
-            None => self.stores[start % count]
+            None => self.stores[start % self.stores.len()]
                 .lock()
                 .map_err(|_| sesame_core::Error::Internal("store lock poisoned".into()))?,
         };
@@ -243,5 +262,64 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service over one store in a temporary folder, its keys in a file beside it.
+    fn service(folder: &std::path::Path) -> Arc<Service> {
+        let namespace = sesame_core::KeyringNamespace::named("sesame-serve-unit-test");
+        let path = folder.join("sesame.db");
+        let mut store = Sesame::open_with_keyring(&path, &namespace).expect("store");
+        let signing = store.installation_key(&namespace).expect("signing key");
+        Arc::new(Service {
+            stores: vec![std::sync::Mutex::new(store)],
+            next: AtomicUsize::new(0),
+            jwks: sesame_core::tokens::jwks(&signing),
+            signing,
+            token_lifetime: Duration::from_secs(60),
+            guard: guard::Guard::new(1),
+            argon2_threads: std::sync::Mutex::new(argon2_threads(1)),
+        })
+    }
+
+    /// The quick path on a store held elsewhere waits off the async worker: on a runtime with a
+    /// single thread, another task keeps running meanwhile (issue 13).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_busy_store_never_blocks_the_async_worker() {
+        let folder = tempfile::tempdir().expect("folder");
+        let service = service(folder.path());
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let holder = {
+            let service = Arc::clone(&service);
+            std::thread::spawn(move || {
+                let _store = service.stores[0].lock().expect("lock");
+                let _ = locked.send(());
+                std::thread::sleep(Duration::from_millis(400));
+            })
+        };
+        is_locked.recv().expect("held");
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let ticker = {
+            let ticks = Arc::clone(&ticks);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    ticks.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        };
+        let answer = service.quickly(|_, _| Ok(42)).await.ok();
+        ticker.abort();
+        holder.join().expect("holder");
+        assert_eq!(answer, Some(42));
+        let ticks = ticks.load(Ordering::Relaxed);
+        assert!(
+            ticks >= 10,
+            "the runtime stalled while the store was busy ({ticks} ticks)"
+        );
     }
 }
