@@ -17,7 +17,7 @@ use sesame_core::Sesame;
 use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Emitter, Manager};
 
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::views::SigningKeyView;
 
 /// The store: `SESAME_DB` when set (tests and second installations), else the user's data folder.
@@ -34,17 +34,14 @@ fn load_signing_key(app: AppHandle) {
     std::thread::spawn(move || {
         let state = app.state::<AppState>();
         let lang = state.lang();
-        let view = match lock(&state.sesame, lang) {
-            Ok(mut sesame) => match state.installation_key(&mut sesame) {
-                Ok(key) => SigningKeyView::from(key.as_ref()),
-                Err(error) => SigningKeyView {
-                    home: views::SigningKeyPlace::Error,
-                    place: String::new(),
-                    fingerprint: String::new(),
-                    problem: Some(error.message(lang)),
-                },
+        let view = match state.installation_key() {
+            Ok(key) => SigningKeyView::from(key.as_ref()),
+            Err(error) => SigningKeyView {
+                home: views::SigningKeyPlace::Error,
+                place: String::new(),
+                fingerprint: String::new(),
+                problem: Some(error.message(lang)),
             },
-            Err(_) => return,
         };
         if let Ok(mut slot) = state.signing_key.lock() {
             *slot = Some(view);

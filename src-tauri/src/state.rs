@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use sesame_core::secret::SecretString;
+use sesame_core::signing_key::{LoadedSigningKey, SigningKeyRequest};
 use sesame_core::{InstallationKey, KeyringNamespace, Lang, Sesame, Session};
 use zeroize::Zeroizing;
 
@@ -94,23 +95,41 @@ impl AppState {
         }
     }
 
-    /// The installation's signing key: the one loaded before, else loaded now (and kept).
-    pub fn installation_key(
+    /// The installation's signing key, loaded once (kept for tokens by hand and signed exports).
+    /// The store's lock is held only for the two instants the store is read and written, never
+    /// while the OS keyring answers over D-Bus; a second caller waits for the first load rather
+    /// than make a second key. The caller must not hold the store's lock.
+    pub fn installation_key(&self) -> sesame_core::Result<Arc<InstallationKey>> {
+        self.installation_key_loaded_by(&KeyringNamespace::for_this_build(), |request| {
+            request.load()
+        })
+    }
+
+    /// [`AppState::installation_key`], with the keyring's part given (tests look at the
+    /// store's lock while it runs).
+    fn installation_key_loaded_by(
         &self,
-        sesame: &mut Sesame,
+        namespace: &KeyringNamespace,
+        load: impl FnOnce(SigningKeyRequest) -> sesame_core::Result<LoadedSigningKey>,
     ) -> sesame_core::Result<Arc<InstallationKey>> {
-        if let Some(key) = self
-            .installation_key
+        let poisoned = || sesame_core::Error::Internal("lock poisoned".into());
+        let mut slot = self.installation_key.lock().map_err(|_| poisoned())?;
+        if let Some(key) = slot.as_ref() {
+            return Ok(Arc::clone(key));
+        }
+        let request = self
+            .sesame
             .lock()
-            .ok()
-            .and_then(|key| key.clone())
-        {
-            return Ok(key);
-        }
-        let key = Arc::new(sesame.installation_key(&KeyringNamespace::for_this_build())?);
-        if let Ok(mut slot) = self.installation_key.lock() {
-            *slot = Some(Arc::clone(&key));
-        }
+            .map_err(|_| poisoned())?
+            .signing_key_request(namespace, None)?;
+        let loaded = load(request)?;
+        let key = Arc::new(
+            self.sesame
+                .lock()
+                .map_err(|_| poisoned())?
+                .note_signing_key(loaded)?,
+        );
+        *slot = Some(Arc::clone(&key));
         Ok(key)
     }
 
@@ -210,5 +229,37 @@ impl AppState {
         if let Ok(mut pending) = self.pending_import.lock() {
             *pending = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store stays free while the keyring is asked (D-Bus may take seconds), and the key is
+    /// asked for once (issue 13).
+    #[test]
+    fn the_store_is_not_locked_while_the_keyring_answers() {
+        let folder = tempfile::tempdir().expect("folder");
+        let namespace = KeyringNamespace::named("sesame-app-unit-test");
+        let sesame =
+            Sesame::open_with_keyring(&folder.path().join("sesame.db"), &namespace).expect("store");
+        let state = AppState::new(sesame);
+        let mut loads = 0;
+        let key = state
+            .installation_key_loaded_by(&namespace, |request| {
+                loads += 1;
+                assert!(
+                    state.sesame.try_lock().is_ok(),
+                    "the store is locked during the load"
+                );
+                request.load()
+            })
+            .expect("key");
+        let again = state
+            .installation_key_loaded_by(&namespace, |_| panic!("loaded twice"))
+            .expect("key");
+        assert_eq!(key.fingerprint(), again.fingerprint());
+        assert_eq!(loads, 1);
     }
 }

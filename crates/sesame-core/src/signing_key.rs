@@ -164,6 +164,7 @@ fn write_file(path: &Path, key: &SigningKey) -> Result<()> {
 }
 
 /// How the key was found, for the audit trail.
+#[derive(Debug)]
 enum Origin {
     Found,
     Generated,
@@ -205,53 +206,27 @@ impl Sesame {
         namespace: &KeyringNamespace,
         recreated_by: Option<String>,
     ) -> Result<InstallationKey> {
-        let recorded = self.recorded_fingerprint()?;
-        let may_create = |recorded: &Option<String>| match (recorded, &recreated_by) {
-            (Some(fingerprint), None) => Err(Error::SigningKeyMissing(fingerprint.clone())),
-            _ => Ok(()),
-        };
-        let entry = format!("signing-key-{}", self.installation_id()?);
-        let file = key_file_path(self.path());
-        let (key, origin, home) = match os_keyring::read(namespace, &entry) {
-            Ok(found) => {
-                if found.is_none() && !file.exists() {
-                    may_create(&recorded)?;
-                }
-                self.key_from_keyring(namespace, &entry, &file, found)?
-            }
-            Err(KeyringUnavailable(problem)) => {
-                let home = SigningKeyHome::File {
-                    path: file.clone(),
-                    keyring_problem: problem,
-                };
-                match read_file(&file)? {
-                    Some(key) => (key, Origin::Found, home),
-                    // The key may be in the keyring of a session this program is not part of
-                    // (run from cron or over ssh): say so rather than call it lost.
-                    None if recorded.is_some() && recreated_by.is_none() => {
-                        let problem = match &home {
-                            SigningKeyHome::File {
-                                keyring_problem, ..
-                            } => keyring_problem.clone(),
-                            SigningKeyHome::Keyring { .. } => String::new(),
-                        };
-                        return Err(Error::SigningKeyUnavailable(format!(
-                            "no keyring answers ({problem}) and there is no key file beside the \
-                             store; run Sésame in the session whose keyring holds the key"
-                        )));
-                    }
-                    None => {
-                        may_create(&recorded)?;
-                        let key = generate()?;
-                        write_file(&file, &key)?;
-                        (key, Origin::Generated, home)
-                    }
-                }
-            }
-        };
-        let key = InstallationKey { key, home };
-        self.note_signing_key(&key, origin, recreated_by)?;
-        Ok(key)
+        let request = self.signing_key_request(namespace, recreated_by)?;
+        let loaded = request.load()?;
+        self.note_signing_key(loaded)
+    }
+
+    /// What loading the installation's signing key needs from the store, read in an instant: a
+    /// front end that keeps the store behind a lock then asks the keyring (D-Bus, possibly
+    /// slow) without holding it ([`SigningKeyRequest::load`]), and takes the lock again only to
+    /// record the key ([`Sesame::note_signing_key`]).
+    pub fn signing_key_request(
+        &self,
+        namespace: &KeyringNamespace,
+        recreated_by: Option<String>,
+    ) -> Result<SigningKeyRequest> {
+        Ok(SigningKeyRequest {
+            namespace: namespace.clone(),
+            recorded: self.recorded_fingerprint()?,
+            entry: format!("signing-key-{}", self.installation_id()?),
+            file: key_file_path(self.path()),
+            recreated_by,
+        })
     }
 
     fn recorded_fingerprint(&self) -> Result<Option<String>> {
@@ -265,53 +240,14 @@ impl Sesame {
             .optional()?)
     }
 
-    fn key_from_keyring(
-        &mut self,
-        namespace: &KeyringNamespace,
-        entry: &str,
-        file: &Path,
-        found: Option<Zeroizing<String>>,
-    ) -> Result<(SigningKey, Origin, SigningKeyHome)> {
-        let home = SigningKeyHome::Keyring {
-            service: namespace.service().to_owned(),
-            entry: entry.to_owned(),
-        };
-        if let Some(text) = found {
-            return Ok((decode(&text, "the keyring entry")?, Origin::Found, home));
-        }
-        // A key kept in a file while the keyring was away moves into the keyring.
-        let (key, origin) = match read_file(file)? {
-            Some(key) => (key, Origin::MovedToKeyring),
-            None => (generate()?, Origin::Generated),
-        };
-        match os_keyring::write(namespace, entry, &encode(&key)) {
-            Ok(()) => {
-                if matches!(origin, Origin::MovedToKeyring) {
-                    std::fs::remove_file(file).map_err(|error| file_error(file, error))?;
-                }
-                Ok((key, origin, home))
-            }
-            // The keyring answered a read but refuses to store (a locked collection): fall back.
-            Err(KeyringUnavailable(problem)) => {
-                if matches!(origin, Origin::Generated) {
-                    write_file(file, &key)?;
-                }
-                let home = SigningKeyHome::File {
-                    path: file.to_owned(),
-                    keyring_problem: problem,
-                };
-                Ok((key, origin, home))
-            }
-        }
-    }
-
-    /// Records the key's fingerprint, with an audit event when it is new, recreated or moved.
-    fn note_signing_key(
-        &mut self,
-        key: &InstallationKey,
-        origin: Origin,
-        recreated_by: Option<String>,
-    ) -> Result<()> {
+    /// Records the key just loaded: its fingerprint, with an audit event when it is new,
+    /// recreated or moved.
+    pub fn note_signing_key(&mut self, loaded: LoadedSigningKey) -> Result<InstallationKey> {
+        let LoadedSigningKey {
+            key,
+            origin,
+            recreated_by,
+        } = loaded;
         let fingerprint = key.fingerprint();
         let home = match key.home() {
             SigningKeyHome::Keyring { .. } => "keyring",
@@ -346,7 +282,126 @@ impl Sesame {
                 json!({"fingerprint": fingerprint, "previous_fingerprint": known, "home": home,
                        "by": recreated_by}),
             )
+        })?;
+        Ok(key)
+    }
+}
+
+/// The store's side of loading the signing key, taken by [`Sesame::signing_key_request`].
+#[derive(Debug)]
+pub struct SigningKeyRequest {
+    namespace: KeyringNamespace,
+    recorded: Option<String>,
+    entry: String,
+    file: std::path::PathBuf,
+    recreated_by: Option<String>,
+}
+
+/// A signing key loaded (or made) and not yet recorded in the store.
+#[derive(Debug)]
+pub struct LoadedSigningKey {
+    key: InstallationKey,
+    origin: Origin,
+    recreated_by: Option<String>,
+}
+
+impl SigningKeyRequest {
+    /// Reads the key from the keyring or its file, or makes it: no store is touched.
+    pub fn load(self) -> Result<LoadedSigningKey> {
+        let SigningKeyRequest {
+            namespace,
+            recorded,
+            entry,
+            file,
+            recreated_by,
+        } = self;
+        let may_create = |recorded: &Option<String>| match (recorded, &recreated_by) {
+            (Some(fingerprint), None) => Err(Error::SigningKeyMissing(fingerprint.clone())),
+            _ => Ok(()),
+        };
+        let (key, origin, home) = match os_keyring::read(&namespace, &entry) {
+            Ok(found) => {
+                if found.is_none() && !file.exists() {
+                    may_create(&recorded)?;
+                }
+                key_from_keyring(&namespace, &entry, &file, found)?
+            }
+            Err(KeyringUnavailable(problem)) => {
+                let home = SigningKeyHome::File {
+                    path: file.clone(),
+                    keyring_problem: problem,
+                };
+                match read_file(&file)? {
+                    Some(key) => (key, Origin::Found, home),
+                    // The key may be in the keyring of a session this program is not part of
+                    // (run from cron or over ssh): say so rather than call it lost.
+                    None if recorded.is_some() && recreated_by.is_none() => {
+                        let problem = match &home {
+                            SigningKeyHome::File {
+                                keyring_problem, ..
+                            } => keyring_problem.clone(),
+                            SigningKeyHome::Keyring { .. } => String::new(),
+                        };
+                        return Err(Error::SigningKeyUnavailable(format!(
+                            "no keyring answers ({problem}) and there is no key file beside the \
+                             store; run Sésame in the session whose keyring holds the key"
+                        )));
+                    }
+                    None => {
+                        may_create(&recorded)?;
+                        let key = generate()?;
+                        write_file(&file, &key)?;
+                        (key, Origin::Generated, home)
+                    }
+                }
+            }
+        };
+        Ok(LoadedSigningKey {
+            key: InstallationKey { key, home },
+            origin,
+            recreated_by,
         })
+    }
+}
+
+/// The key from the keyring entry, or moved there from its file, or made and kept there (in the
+/// file when the keyring refuses to store).
+fn key_from_keyring(
+    namespace: &KeyringNamespace,
+    entry: &str,
+    file: &Path,
+    found: Option<Zeroizing<String>>,
+) -> Result<(SigningKey, Origin, SigningKeyHome)> {
+    let home = SigningKeyHome::Keyring {
+        service: namespace.service().to_owned(),
+        entry: entry.to_owned(),
+    };
+    if let Some(text) = found {
+        return Ok((decode(&text, "the keyring entry")?, Origin::Found, home));
+    }
+    // A key kept in a file while the keyring was away moves into the keyring.
+    let (key, origin) = match read_file(file)? {
+        Some(key) => (key, Origin::MovedToKeyring),
+        None => (generate()?, Origin::Generated),
+    };
+    match os_keyring::write(namespace, entry, &encode(&key)) {
+        Ok(()) => {
+            if matches!(origin, Origin::MovedToKeyring) {
+                std::fs::remove_file(file).map_err(|error| file_error(file, error))?;
+            }
+            Ok((key, origin, home))
+        }
+        // The keyring answered a read but refuses to store (a locked collection): fall back.
+        Err(KeyringUnavailable(problem)) => {
+            if matches!(origin, Origin::Generated) {
+                write_file(file, &key)?;
+            }
+            let home = SigningKeyHome::File {
+                path: file.to_owned(),
+                keyring_problem: problem,
+            };
+            Ok((key, origin, home))
+        }
     }
 }
 

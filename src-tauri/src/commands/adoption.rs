@@ -163,9 +163,9 @@ pub async fn copy_one_time_usage(app: AppHandle, style: UsageStyle) -> UiResult<
 pub async fn issue_token(app: AppHandle, id: String, hours: u32) -> UiResult<AccessTokenView> {
     blocking(app, move |state| {
         let session = state.session()?;
+        let signing = core(state, state.installation_key())?;
         let (issued, key) = {
             let mut sesame = lock(&state.sesame, state.lang())?;
-            let signing = core(state, state.installation_key(&mut sesame))?;
             let issued = core(state, sesame.issue_token(&session, &signing, &id, hours))?;
             let key = core(state, sesame.key(&session, &id))?;
             (issued, key)

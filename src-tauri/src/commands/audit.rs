@@ -84,9 +84,11 @@ pub async fn export_audit(app: AppHandle) -> UiResult<SavedFileView> {
     let path = new_file(&app, "sesame-journal", "jsonl")?;
     blocking(app, move |state| {
         let mut file = create_new(&path, state.lang())?;
-        let summary = state.with_store(|sesame, session| {
-            let key = state.installation_key(sesame)?;
-            sesame.export_audit(session, &key, None, None, &mut file)
+        let key = super::core(state, state.installation_key());
+        let summary = key.and_then(|key| {
+            state.with_store(|sesame, session| {
+                sesame.export_audit(session, &key, None, None, &mut file)
+            })
         });
         if summary.is_err() {
             let _ = std::fs::remove_file(&path);
