@@ -269,6 +269,15 @@ impl App {
             .map_err(|e| format!("value of {test}: {e}"))
     }
 
+    /// Where an element is drawn: x, y, width, height in CSS pixels.
+    pub async fn rect(&self, test: &str) -> Result<(f64, f64, f64, f64), String> {
+        let element = self.element(test).await?;
+        element
+            .rectangle()
+            .await
+            .map_err(|e| format!("rectangle of {test}: {e}"))
+    }
+
     pub async fn count(&self, test: &str) -> Result<usize, String> {
         self.client
             .find_all(Self::css(test))

@@ -264,24 +264,42 @@ async fn bad_input(app: &App) -> Step {
     app.wait_text("key-permissions-error", "au moins une permission")
         .await?;
     app.click("key-permission").await?;
-    app.fill("key-expiry", "31/12/2030").await?;
+    // The expiry is a day as French people write it, typed or picked in a calendar (issue 13).
+    app.fill("key-expiry", "31/02/2030").await?;
     app.click("key-submit").await?;
-    app.wait_text("key-expiry-error", "AAAA-MM-JJ").await?;
+    app.wait_text("key-expiry-error", "JJ/MM/AAAA").await?;
     assert_eq!(
         app.value("key-name").await?,
         "Intégration",
         "the name was kept"
     );
     app.clear("key-expiry").await?;
-    app.fill("key-expiry", "2001-01-01").await?;
+    app.fill("key-expiry", "01/01/2001").await?;
     app.click("key-submit").await?;
     app.wait_text("key-expiry-error", "passé").await?;
     app.clear("key-expiry").await?;
+    app.click("key-expiry-calendar").await?;
+    app.click("key-expiry-next-month").await?;
+    app.click("key-expiry-day-15").await?;
+    let picked = app.value("key-expiry").await?;
+    let french_day = picked.len() == 10
+        && picked.starts_with("15/")
+        && picked.chars().enumerate().all(|(i, c)| match i {
+            2 | 5 => c == '/',
+            _ => c.is_ascii_digit(),
+        });
+    assert!(
+        french_day,
+        "the calendar wrote « {picked} », not JJ/MM/AAAA"
+    );
     app.click("key-submit").await?;
     app.wait_for("secret-dialog").await?;
     app.click("secret-close").await?;
     app.click("secret-close-confirm").await?;
     app.wait_gone("secret-dialog").await?;
+
+    app.wait_text("key-row-expiry", &picked).await?;
+    criteria_on_one_line(app).await?;
 
     app.click("generate").await?;
     app.fill("key-name", "intégration").await?;
@@ -290,5 +308,39 @@ async fn bad_input(app: &App) -> Step {
     app.wait_text("key-name-error", "déjà une clé").await?;
     app.press_escape().await?;
     app.wait_rows(1).await?;
+    Ok(())
+}
+
+/// At the window's 1280 px, the key list's criteria share their row and the two buttons sit
+/// together on one line after them, not stacked under the first criterion (issue 13).
+async fn criteria_on_one_line(app: &App) -> Step {
+    let width = app
+        .run_async("arguments[0](window.innerWidth)", vec![])
+        .await?;
+    assert!(
+        width.as_f64().is_some_and(|w| w >= 1200.0),
+        "window width {width}"
+    );
+    let service = app.rect("criteria-service").await?;
+    let health = app.rect("criteria-health").await?;
+    let filter = app.rect("filter").await?;
+    let reset = app.rect("reset").await?;
+    assert!(
+        (filter.1 - reset.1).abs() < 2.0,
+        "buttons on two lines: {filter:?} {reset:?}"
+    );
+    assert!(reset.0 > filter.0, "« Réinitialiser » before « Filtrer »");
+    assert!(
+        filter.0 > service.0 + service.2,
+        "the buttons sit under the first criterion: {filter:?} {service:?}"
+    );
+    assert!(
+        filter.1 + 2.0 >= health.1,
+        "the buttons come before the last criterion"
+    );
+    assert!(
+        health.2 < 2.0 * service.2,
+        "« Santé » stretched across the row: {health:?} {service:?}"
+    );
     Ok(())
 }
