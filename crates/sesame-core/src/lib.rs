@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod audit_export;
+pub mod authz;
 pub mod clock;
 pub mod company;
 pub mod error;

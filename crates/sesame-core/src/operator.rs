@@ -1,11 +1,11 @@
-//! Operators (the app's local accounts), their rights, sign-in and its throttle, and the rule
-//! every action goes through: the operator's current rights, read from the store, and an audit
-//! event when they say no.
+//! Operators (the app's local accounts): creating and editing them, their passwords, sign-in
+//! and its throttle. The rule every action goes through (the operator's current rights, read
+//! from the store) is `crate::authz`'s.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use crate::Sesame;
@@ -108,50 +108,6 @@ pub fn throttle_wait(failures: u32) -> Duration {
     Duration::from_secs(1_u64 << doublings).min(LONGEST_WAIT)
 }
 
-/// Reads the operator behind a session and checks it may act, with `right` when one is needed.
-pub(crate) fn authorize(
-    connection: &Connection,
-    session: &Session,
-    right: Option<Right>,
-) -> Result<Actor> {
-    let row: Option<(String, bool, bool, Option<i64>)> = connection
-        .prepare_cached(
-            "SELECT name, right_configuration, right_audit, disabled_at FROM operators WHERE id = ?1",
-        )?
-        .query_row([session.operator_id()], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .optional()?;
-    let Some((name, configuration, audit, disabled_at)) = row else {
-        return Err(Error::SignInFailed);
-    };
-    // The rights below decide: they must be the ones Sésame wrote.
-    if !crate::seal::row_is_sealed(
-        connection,
-        crate::seal::SealedKind::Operator,
-        session.operator_id(),
-    )? {
-        return Err(Error::StateTampered {
-            kind: crate::vocab::RowKind::Operator,
-            name,
-        });
-    }
-    if disabled_at.is_some() {
-        return Err(Error::OperatorDisabled);
-    }
-    let rights = Rights {
-        configuration,
-        audit,
-    };
-    if let Some(right) = right.filter(|right| !rights.holds(*right)) {
-        return Err(Error::RightMissing(right));
-    }
-    Ok(Actor {
-        id: session.operator_id().to_owned(),
-        name,
-    })
-}
-
 const OPERATOR_COLUMNS: &str = "o.id, o.name, o.right_configuration, o.right_audit, o.disabled_at,
                                 o.created_at, creator.name";
 
@@ -222,74 +178,6 @@ pub struct OperatorEdit {
 }
 
 impl Sesame {
-    /// Runs a change for a signed-in operator, who must hold `right` when one is given. A refusal
-    /// (a missing right, a disabled account) is audited in a transaction of its own, since the
-    /// refused change writes nothing.
-    pub(crate) fn act<T>(
-        &mut self,
-        session: &Session,
-        right: Option<Right>,
-        action: AuditAction,
-        change: impl FnOnce(&Transaction<'_>, DateTime<Utc>, &Actor) -> Result<T>,
-    ) -> Result<T> {
-        let mut refused = false;
-        let result = self.write(|transaction, now| {
-            let actor = authorize(transaction, session, right).inspect_err(|_| refused = true)?;
-            change(transaction, now, &actor)
-        });
-        if let (true, Err(error)) = (refused, &result) {
-            self.record_refusal(session, action, error)?;
-        }
-        result
-    }
-
-    /// Checks a right before slow work (argon2id), a read that needs one, or an action a front
-    /// end takes outside the store (a restore); a refusal is audited.
-    pub fn require(&mut self, session: &Session, right: Right, action: AuditAction) -> Result<()> {
-        match authorize(&self.connection, session, Some(right)) {
-            Ok(_) => Ok(()),
-            Err(error) => {
-                self.record_refusal(session, action, &error)?;
-                Err(error)
-            }
-        }
-    }
-
-    fn record_refusal(
-        &mut self,
-        session: &Session,
-        action: AuditAction,
-        error: &Error,
-    ) -> Result<()> {
-        let reason = match error {
-            Error::RightMissing(right) => json!({"action": action, "right": right.code()}),
-            Error::OperatorDisabled => json!({"action": action, "reason": "disabled"}),
-            Error::StateTampered { name, .. } => {
-                return self.report_tampering(
-                    crate::seal::SealedKind::Operator,
-                    session.operator_id(),
-                    name,
-                    action.code(),
-                );
-            }
-            _ => return Ok(()),
-        };
-        let actor = Actor {
-            id: session.operator_id().to_owned(),
-            name: session.operator_name().to_owned(),
-        };
-        self.write(|transaction, now| {
-            audit::record(
-                transaction,
-                now,
-                Some(&actor),
-                AuditAction::AccessRefused,
-                None,
-                reason,
-            )
-        })
-    }
-
     /// Whether the store has its first administrator.
     pub fn is_initialised(&self) -> Result<bool> {
         let count: i64 =
@@ -520,11 +408,6 @@ impl Sesame {
             });
             audit::record(transaction, now, actor, action, target, details)
         })
-    }
-
-    /// Checks a session for a read that any signed-in operator may make.
-    pub(crate) fn authorize_read(&self, session: &Session) -> Result<Actor> {
-        authorize(&self.connection, session, None)
     }
 
     /// The signed-in operator as stored now: name, rights.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sesame_core::company::{Company, CompanyRef};
-use sesame_core::key::{Key, Usage};
+use sesame_core::key::{Key, KeyStatus, Usage};
 use sesame_core::messages::{self, Arg};
 use sesame_core::service::Service;
 use sesame_core::{Lang, Operator};
@@ -148,7 +148,7 @@ pub struct KeyView {
     pub service: String,
     pub name: String,
     pub identifier: String,
-    pub status: &'static str,
+    pub status: KeyStatus,
     pub expires_at: Option<DateTime<Utc>>,
     pub permissions: Vec<String>,
     pub companies: Vec<CompanyRefView>,
@@ -174,7 +174,7 @@ impl From<&Key> for KeyView {
             service: key.service_name.clone(),
             name: key.name.clone(),
             identifier: key.identifier.clone(),
-            status: key.status.code(),
+            status: key.status,
             expires_at: key.expires_at,
             permissions: key.permissions.clone(),
             companies: key.companies.iter().map(CompanyRefView::from).collect(),

@@ -7,7 +7,9 @@ import { FluentBundle, FluentResource, type FluentVariable } from "@fluent/bundl
 import englishSource from "../../../crates/sesame-core/locales/en.ftl?raw";
 import frenchSource from "../../../crates/sesame-core/locales/fr.ftl?raw";
 
-export type Lang = "fr" | "en";
+import type { Lang } from "../bindings/Lang";
+
+export type { Lang };
 
 function bundle(locale: string, source: string): FluentBundle {
   // No Unicode isolation marks: names and numbers sit in plain text.

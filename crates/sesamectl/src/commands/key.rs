@@ -348,7 +348,7 @@ fn print_usage(output: &Output, key: &Key) {
         || {
             let lines: Vec<_> = lines
                 .iter()
-                .map(|(style, line)| json!({"style": style.code(), "line": line}))
+                .map(|(style, line)| json!({"style": style, "line": line}))
                 .collect();
             json!({
                 "identifier": key.identifier,

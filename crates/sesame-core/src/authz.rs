@@ -1,0 +1,132 @@
+//! Authorization: every action of a signed-in operator goes through here. The operator's
+//! current rights are read from the store (a session cannot outlive a disabled account or a
+//! removed right), the row that grants them must match its seal, and a refusal is written to the
+//! audit trail.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde_json::json;
+
+use crate::Sesame;
+use crate::audit::{self, Actor};
+use crate::error::{Error, Result};
+use crate::vocab::{AuditAction, Right, Rights, RowKind, Session};
+
+/// Reads the operator behind a session and checks it may act, with `right` when one is needed.
+pub(crate) fn authorize(
+    connection: &Connection,
+    session: &Session,
+    right: Option<Right>,
+) -> Result<Actor> {
+    let row: Option<(String, bool, bool, Option<i64>)> = connection
+        .prepare_cached(
+            "SELECT name, right_configuration, right_audit, disabled_at FROM operators WHERE id = ?1",
+        )?
+        .query_row([session.operator_id()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .optional()?;
+    let Some((name, configuration, audit, disabled_at)) = row else {
+        return Err(Error::SignInFailed);
+    };
+    // The rights below decide: they must be the ones Sésame wrote.
+    if !crate::seal::row_is_sealed(
+        connection,
+        crate::seal::SealedKind::Operator,
+        session.operator_id(),
+    )? {
+        return Err(Error::StateTampered {
+            kind: RowKind::Operator,
+            name,
+        });
+    }
+    if disabled_at.is_some() {
+        return Err(Error::OperatorDisabled);
+    }
+    let rights = Rights {
+        configuration,
+        audit,
+    };
+    if let Some(right) = right.filter(|right| !rights.holds(*right)) {
+        return Err(Error::RightMissing(right));
+    }
+    Ok(Actor {
+        id: session.operator_id().to_owned(),
+        name,
+    })
+}
+
+impl Sesame {
+    /// Runs a change for a signed-in operator, who must hold `right` when one is given. A refusal
+    /// (a missing right, a disabled account) is audited in a transaction of its own, since the
+    /// refused change writes nothing.
+    pub(crate) fn act<T>(
+        &mut self,
+        session: &Session,
+        right: Option<Right>,
+        action: AuditAction,
+        change: impl FnOnce(&Transaction<'_>, DateTime<Utc>, &Actor) -> Result<T>,
+    ) -> Result<T> {
+        let mut refused = false;
+        let result = self.write(|transaction, now| {
+            let actor = authorize(transaction, session, right).inspect_err(|_| refused = true)?;
+            change(transaction, now, &actor)
+        });
+        if let (true, Err(error)) = (refused, &result) {
+            self.record_refusal(session, action, error)?;
+        }
+        result
+    }
+
+    /// Checks a right before slow work (argon2id), a read that needs one, or an action a front
+    /// end takes outside the store (a restore); a refusal is audited.
+    pub fn require(&mut self, session: &Session, right: Right, action: AuditAction) -> Result<()> {
+        match authorize(&self.connection, session, Some(right)) {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                self.record_refusal(session, action, &error)?;
+                Err(error)
+            }
+        }
+    }
+
+    fn record_refusal(
+        &mut self,
+        session: &Session,
+        action: AuditAction,
+        error: &Error,
+    ) -> Result<()> {
+        let reason = match error {
+            Error::RightMissing(right) => json!({"action": action, "right": right.code()}),
+            Error::OperatorDisabled => json!({"action": action, "reason": "disabled"}),
+            Error::StateTampered { name, .. } => {
+                return self.report_tampering(
+                    crate::seal::SealedKind::Operator,
+                    session.operator_id(),
+                    name,
+                    action.code(),
+                );
+            }
+            _ => return Ok(()),
+        };
+        let actor = Actor {
+            id: session.operator_id().to_owned(),
+            name: session.operator_name().to_owned(),
+        };
+        self.write(|transaction, now| {
+            audit::record(
+                transaction,
+                now,
+                Some(&actor),
+                AuditAction::AccessRefused,
+                None,
+                reason,
+            )
+        })
+    }
+
+    /// Checks a session for a read that any signed-in operator may make.
+    pub(crate) fn authorize_read(&self, session: &Session) -> Result<Actor> {
+        authorize(&self.connection, session, None)
+    }
+}
