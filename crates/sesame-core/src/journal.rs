@@ -289,6 +289,15 @@ pub fn word_event(event: &AuditEvent, lang: Lang) -> WordedEvent {
             args.push((name.as_str(), text));
         }
     }
+    // Events written before a detail was recorded (the service of a copy, say) still read
+    // whole: a missing value shows as a dash, never as a placeholder.
+    for name in [
+        "service", "reason", "count", "rows", "keys", "events", "imported",
+    ] {
+        if !args.iter().any(|(given, _)| *given == name) {
+            args.push((name, Arg::Text("—".to_owned())));
+        }
+    }
     let sentence = match AuditAction::from_code(&event.action) {
         Some(action) => messages::text(lang, &action_message(action), &args),
         None => messages::text(

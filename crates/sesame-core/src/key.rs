@@ -963,6 +963,17 @@ impl Sesame {
         part: CopyPart,
     ) -> Result<()> {
         let key = find_by_identifier(&self.connection, identifier)?;
+        let service: Option<String> = match &key {
+            Some((id, _)) => self
+                .connection
+                .prepare_cached(
+                    "SELECT s.name FROM keys k JOIN services s ON s.id = k.service_id
+                     WHERE k.id = ?1",
+                )?
+                .query_row([id], |row| row.get(0))
+                .optional()?,
+            None => None,
+        };
         self.act(
             session,
             None,
@@ -979,7 +990,7 @@ impl Sesame {
                     Some(actor),
                     AuditAction::KeyCopied,
                     target,
-                    json!({"part": part.code(), "identifier": identifier}),
+                    json!({"part": part.code(), "identifier": identifier, "service": service}),
                 )
             },
         )

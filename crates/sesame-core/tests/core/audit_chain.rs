@@ -187,6 +187,13 @@ fn the_journal_reads_as_sentences_in_both_languages() {
         .revoke_key(&fixture.admin, "Autre", "Fin du contrat")
         .expect("revoke");
     sesame.delete_key(&fixture.admin, "Autre").expect("delete");
+    sesame
+        .record_copy(
+            &fixture.admin,
+            &key.key.identifier,
+            sesame_core::vocab::CopyPart::Secret,
+        )
+        .expect("copy");
     let wrong = sesame_core::secret::secret_from("pas le bon mot de passe".to_owned());
     assert!(sesame.sign_in("Inconnu", &wrong).is_err());
     let events = fixture
@@ -259,6 +266,15 @@ fn the_journal_reads_as_sentences_in_both_languages() {
             .iter()
             .any(|(label, value)| label == "Note" && value == "— → Portail client"),
         "{fields:?}"
+    );
+    let copied = events
+        .iter()
+        .find(|event| event.action == AuditAction::KeyCopied.code())
+        .expect("a copy event");
+    let sentence = word_event(copied, Lang::Fr).sentence;
+    assert!(
+        sentence.ends_with("a copié le secret de la clé « Comptable externe » (Paie)"),
+        "{sentence}"
     );
     let refused = events.last().expect("events");
     assert_eq!(
