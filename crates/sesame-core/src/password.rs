@@ -201,24 +201,22 @@ fn with_blocks<T>(count: usize, work: impl FnOnce(&mut [argon2::Block]) -> T) ->
 /// hashes with, so that "no such key or operator" takes as long as "wrong secret" and the two
 /// cannot be told apart by timing.
 pub fn spend_equal_time(secret: &[u8], cost: HashingCost) {
+    if let Some(dummy) = dummy_hash(cost) {
+        let _ = matches(secret, &dummy);
+    }
+}
+
+/// The hash an absent key or operator is checked against: made once per cost, at that cost.
+fn dummy_hash(cost: HashingCost) -> Option<String> {
     static DUMMIES: OnceLock<Mutex<Vec<(HashingCost, String)>>> = OnceLock::new();
     let dummies = DUMMIES.get_or_init(|| Mutex::new(Vec::new()));
-    let dummy = {
-        let Ok(mut dummies) = dummies.lock() else {
-            return;
-        };
-        match dummies.iter().find(|(made_with, _)| *made_with == cost) {
-            Some((_, dummy)) => dummy.clone(),
-            None => {
-                let Ok(dummy) = cost.hash(b"sesame-dummy") else {
-                    return;
-                };
-                dummies.push((cost, dummy.clone()));
-                dummy
-            }
-        }
-    };
-    let _ = matches(secret, &dummy);
+    let mut dummies = dummies.lock().ok()?;
+    if let Some((_, dummy)) = dummies.iter().find(|(made_with, _)| *made_with == cost) {
+        return Some(dummy.clone());
+    }
+    let dummy = cost.hash(b"sesame-dummy").ok()?;
+    dummies.push((cost, dummy.clone()));
+    Some(dummy)
 }
 
 #[cfg(test)]
@@ -233,6 +231,28 @@ mod tests {
         assert!(!matches(b"correct horsf", &phc));
         assert!(!matches(b"correct horse", "not a phc string"));
         Ok(())
+    }
+
+    /// An unknown identifier costs what a wrong secret costs at the installation's own cost,
+    /// not the default's (issue 13).
+    #[test]
+    fn the_dummy_hash_is_made_at_the_cost_in_use() {
+        let costlier = HashingCost {
+            memory_kib: 24_576,
+            passes: 3,
+            lanes: 1,
+        };
+        let dummy = dummy_hash(costlier).unwrap_or_default();
+        assert!(
+            dummy.starts_with("$argon2id$v=19$m=24576,t=3,p=1$"),
+            "{dummy}"
+        );
+        assert!(!costlier.needs_rehash(&dummy));
+        let default = dummy_hash(HashingCost::default()).unwrap_or_default();
+        assert!(
+            default.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{default}"
+        );
     }
 
     #[test]
