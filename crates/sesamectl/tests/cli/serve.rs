@@ -71,7 +71,16 @@ impl Server {
         server
     }
 
+    /// A GET; tried twice when the first attempt fails in transport, as any HTTP client does
+    /// when a kept-alive connection was closed by the server meanwhile (after a 413, say).
     pub fn get(&self, path: &str) -> (u16, Value) {
+        match self.get_once(path) {
+            (0, _) => self.get_once(path),
+            answer => answer,
+        }
+    }
+
+    fn get_once(&self, path: &str) -> (u16, Value) {
         match self.agent.get(format!("{}{path}", self.base)).call() {
             Ok(mut response) => {
                 let status = response.status().as_u16();
