@@ -263,7 +263,7 @@ audit-reason-password = wrong password
 format-date-time = %Y-%m-%d %H:%M
 format-date = %Y-%m-%d
 
-## Rapport, import, usage
+## Report, import, usage
 
 report-column-service = Service
 report-column-key = Key
