@@ -72,6 +72,14 @@ pub enum Error {
     SigningKeyUnavailable(String),
     SigningKeyMissing(String),
     StoreNotSqlite(PathBuf),
+    /// A PostgreSQL database that holds another program's tables (named without password).
+    StoreNotSesame(String),
+    DatabasePasswordInLocation,
+    DatabaseLocationInvalid(String),
+    DatabaseUnavailable {
+        store: String,
+        why: String,
+    },
     StoreReadOnly(PathBuf),
     StoreUnavailable(PathBuf, String),
     StoreTooNew {
@@ -185,6 +193,10 @@ impl Error {
             Error::StoreRestoring => "store_restoring",
             Error::BackupInvalid(_) => "backup_invalid",
             Error::StoreNotSqlite(_) => "store_not_sqlite",
+            Error::StoreNotSesame(_) => "store_not_sesame",
+            Error::DatabasePasswordInLocation => "database_password_in_location",
+            Error::DatabaseLocationInvalid(_) => "database_location_invalid",
+            Error::DatabaseUnavailable { .. } => "database_unavailable",
             Error::StoreReadOnly(_) => "store_read_only",
             Error::StoreUnavailable(..) => "store_unavailable",
             Error::StoreTooNew { .. } => "store_too_new",
@@ -312,6 +324,11 @@ impl Error {
             | Error::ImportUnreadable(why)
             | Error::Internal(why) => vec![("why", text(why))],
             Error::SigningKeyMissing(fingerprint) => vec![("fingerprint", text(fingerprint))],
+            Error::StoreNotSesame(store) => vec![("store", text(store))],
+            Error::DatabaseLocationInvalid(why) => vec![("why", text(why))],
+            Error::DatabaseUnavailable { store, why } => {
+                vec![("store", text(store)), ("why", text(why))]
+            }
             Error::StoreNotSqlite(store) | Error::StoreReadOnly(store) => {
                 vec![("path", path(store))]
             }
@@ -381,7 +398,8 @@ impl Error {
             | Error::ImportSecretAndHash
             | Error::ImportSecretMissing
             | Error::CreationInFuture
-            | Error::ExpiryBeforeCreation => Vec::new(),
+            | Error::ExpiryBeforeCreation
+            | Error::DatabasePasswordInLocation => Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub mod backup;
+pub mod pg;
 pub mod private;
 
 /// Marks a file as a Sésame store (`PRAGMA application_id`, "SSME").

@@ -11,6 +11,7 @@ mod keyring;
 mod lifecycle;
 mod listing;
 mod modules;
+mod postgres;
 mod properties;
 mod rights;
 mod secrets_on_disk;

@@ -1,0 +1,202 @@
+//! The PostgreSQL store on a real server: the private, throw-away cluster `scripts/test` starts
+//! (`SESAME_TEST_PG`, libpq's key=value form). Each test works in a database of its own, dropped
+//! afterwards. Without `SESAME_TEST_PG` (a run outside `scripts/test`) these tests say so and
+//! stop; `scripts/test` always sets it.
+
+use postgres::Client;
+use sesame_core::store::pg::{self, PgLocation};
+
+/// A new, empty database on the test cluster, dropped when the value is.
+pub struct Database {
+    admin: PgLocation,
+    name: String,
+    pub location: PgLocation,
+}
+
+impl Database {
+    pub fn new() -> Option<Database> {
+        let Ok(cluster) = std::env::var("SESAME_TEST_PG") else {
+            eprintln!("SESAME_TEST_PG is not set: no PostgreSQL cluster to test against");
+            return None;
+        };
+        let admin = PgLocation::parse(&cluster).expect("SESAME_TEST_PG");
+        let name = format!("sesame_test_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .connect()
+            .expect("the test cluster")
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        let location = admin.with_database(&name);
+        Some(Database {
+            admin,
+            name,
+            location,
+        })
+    }
+
+    pub fn client(&self) -> Client {
+        self.location.connect().expect("connect")
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = self.admin.connect() {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+fn tables(client: &mut Client) -> Vec<String> {
+    client
+        .query(
+            "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = current_schema()
+             ORDER BY 1",
+            &[],
+        )
+        .expect("tables")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+#[test]
+fn an_empty_database_becomes_a_store_with_the_sqlite_stores_tables() {
+    let Some(database) = Database::new() else {
+        return;
+    };
+    let (_, migrated) = pg::open(&database.location).expect("open");
+    assert!(migrated);
+    let (_, again) = pg::open(&database.location).expect("open again");
+    assert!(!again, "a second opening applies nothing");
+    let mut client = database.client();
+    let version: i32 = client
+        .query_one("SELECT version FROM sesame_store", &[])
+        .expect("version")
+        .get(0);
+    assert_eq!(version, pg::latest_version());
+    // The same tables and columns as the SQLite store: one set of rules serves both.
+    let folder = tempfile::tempdir().expect("folder");
+    let sqlite = sesame_core::store::open(&folder.path().join("sesame.db")).expect("sqlite");
+    let mut statement = sqlite
+        .prepare(
+            "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_xinfo(m.name) p
+             WHERE m.type = 'table' ORDER BY 1, 2",
+        )
+        .expect("columns");
+    let sqlite_columns: Vec<(String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let pg_columns: Vec<(String, String)> = client
+        .query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name <> 'sesame_store'
+             ORDER BY 1, 2",
+            &[],
+        )
+        .expect("columns")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert_eq!(pg_columns, sqlite_columns);
+    // The trail is append-only on this engine too.
+    client
+        .batch_execute(
+            "INSERT INTO audit_events (seq, at, action, details, prev_hash, hash)
+             VALUES (1, 0, 'store.sealed', '{}', 'a', 'b')",
+        )
+        .expect("append");
+    for change in [
+        "UPDATE audit_events SET hash = 'c'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ] {
+        let refused = client.batch_execute(change).expect_err(change);
+        assert!(
+            refused.to_string().contains("append-only")
+                || format!("{refused:?}").contains("append-only"),
+            "{change}: {refused:?}"
+        );
+    }
+}
+
+#[test]
+fn another_programs_database_is_refused_and_left_alone() {
+    let Some(database) = Database::new() else {
+        return;
+    };
+    let mut client = database.client();
+    client
+        .batch_execute(
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (7);",
+        )
+        .expect("foreign table");
+    let refused = pg::open(&database.location).err().map(|e| e.code());
+    assert_eq!(refused, Some("store_not_sesame"));
+    assert_eq!(
+        tables(&mut client),
+        vec!["invoices".to_owned()],
+        "nothing was added"
+    );
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused_and_left_alone() {
+    let Some(database) = Database::new() else {
+        return;
+    };
+    pg::open(&database.location).expect("open");
+    let mut client = database.client();
+    let newer = pg::latest_version() + 1;
+    client
+        .execute("UPDATE sesame_store SET version = $1", &[&newer])
+        .expect("bump");
+    let before = tables(&mut client);
+    let refused = pg::open(&database.location).err().map(|e| e.code());
+    assert_eq!(refused, Some("store_too_new"));
+    let version: i32 = client
+        .query_one("SELECT version FROM sesame_store", &[])
+        .expect("version")
+        .get(0);
+    assert_eq!(version, newer);
+    assert_eq!(tables(&mut client), before);
+}
+
+#[test]
+fn processes_opening_a_new_database_at_once_migrate_it_once() {
+    let Some(database) = Database::new() else {
+        return;
+    };
+    let openers: Vec<_> = (0..4)
+        .map(|_| {
+            let location = database.location.clone();
+            std::thread::spawn(move || pg::open(&location).map(|(_, migrated)| migrated))
+        })
+        .collect();
+    let migrated: Vec<bool> = openers
+        .into_iter()
+        .map(|opener| opener.join().expect("thread").expect("open"))
+        .collect();
+    assert_eq!(migrated.iter().filter(|m| **m).count(), 1, "{migrated:?}");
+}
+
+#[test]
+fn a_server_that_does_not_answer_is_named_without_its_password() {
+    // SAFETY of the environment: tests in this binary do not read PGPASSWORD concurrently with
+    // a change; this one only reads it through PgLocation::parse.
+    let location =
+        PgLocation::parse("host=/nonexistent-sesame-socket port=5999 user=camille dbname=sesame")
+            .expect("location");
+    let error = location.connect().err().expect("no server there");
+    assert_eq!(error.code(), "database_unavailable");
+    let message = error.message(sesame_core::Lang::Fr);
+    assert!(
+        message.contains("camille@/nonexistent-sesame-socket:5999/sesame"),
+        "{message}"
+    );
+}
