@@ -63,6 +63,15 @@ fn watch_idle_time(app: AppHandle) {
 }
 
 fn main() -> ExitCode {
+    // The desktop app keeps its own local store: a firm's shared store is reached through a
+    // server, never with the database's own credentials.
+    if std::env::var("SESAME_DB").is_ok_and(|db| sesame_core::store::pg::is_postgres(&db)) {
+        eprintln!(
+            "Sésame : {}",
+            sesame_core::messages::word(sesame_core::Lang::Fr, "app-store-local")
+        );
+        return ExitCode::from(2);
+    }
     let sesame = match store_path().and_then(|path| Sesame::open(&path)) {
         Ok(sesame) => sesame,
         Err(error) => {

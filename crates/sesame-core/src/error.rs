@@ -74,6 +74,8 @@ pub enum Error {
     StoreNotSqlite(PathBuf),
     /// A PostgreSQL database that holds another program's tables (named without password).
     StoreNotSesame(String),
+    /// The target of a copy already holds a store's content.
+    StoreNotEmpty(String),
     DatabasePasswordInLocation,
     DatabaseLocationInvalid(String),
     DatabaseUnavailable {
@@ -194,6 +196,7 @@ impl Error {
             Error::BackupInvalid(_) => "backup_invalid",
             Error::StoreNotSqlite(_) => "store_not_sqlite",
             Error::StoreNotSesame(_) => "store_not_sesame",
+            Error::StoreNotEmpty(_) => "store_not_empty",
             Error::DatabasePasswordInLocation => "database_password_in_location",
             Error::DatabaseLocationInvalid(_) => "database_location_invalid",
             Error::DatabaseUnavailable { .. } => "database_unavailable",
@@ -324,7 +327,9 @@ impl Error {
             | Error::ImportUnreadable(why)
             | Error::Internal(why) => vec![("why", text(why))],
             Error::SigningKeyMissing(fingerprint) => vec![("fingerprint", text(fingerprint))],
-            Error::StoreNotSesame(store) => vec![("store", text(store))],
+            Error::StoreNotSesame(store) | Error::StoreNotEmpty(store) => {
+                vec![("store", text(store))]
+            }
             Error::DatabaseLocationInvalid(why) => vec![("why", text(why))],
             Error::DatabaseUnavailable { store, why } => {
                 vec![("store", text(store)), ("why", text(why))]

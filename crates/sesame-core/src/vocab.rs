@@ -233,6 +233,7 @@ vocabulary! {
         SigningKeyReplaced => "signing_key.replaced",
         StoreBackedUp => "store.backed_up",
         StoreChecked => "store.checked",
+        StoreCopied => "store.copied",
         StoreResealed => "store.resealed",
         StoreRestored => "store.restored",
         StoreSealed => "store.sealed",

@@ -22,10 +22,15 @@ impl Context {
 
     /// The store named by `--db`/`SESAME_DB`, else the one in the user's data folder.
     pub fn store_path(&self) -> Result<PathBuf> {
-        Ok(match &self.db {
+        let path = match &self.db {
             Some(path) => path.clone(),
             None => sesame_core::store::default_path()?,
-        })
+        };
+        // A PostgreSQL store is never taken for a file name; the commands that run on one say so.
+        if sesame_core::store::pg::is_postgres(&path.to_string_lossy()) {
+            return Err(CliError::PostgresNotYet);
+        }
+        Ok(path)
     }
 
     /// Opens the store (see [`Context::store_path`]).

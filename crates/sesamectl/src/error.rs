@@ -13,6 +13,8 @@ pub enum CliError {
     FileExists(std::path::PathBuf),
     File(std::path::PathBuf, String),
     Serve(String),
+    /// A PostgreSQL store given to a command that runs only on an SQLite store for now.
+    PostgresNotYet,
 }
 
 impl From<sesame_core::Error> for CliError {
@@ -42,6 +44,7 @@ impl CliError {
             CliError::FileExists(_) => "file_exists",
             CliError::File(..) => "file",
             CliError::Serve(_) => "serve",
+            CliError::PostgresNotYet => "postgres_not_yet",
         }
     }
 
@@ -49,7 +52,7 @@ impl CliError {
         let text = |value: &str| Arg::Text(value.to_owned());
         let args = match self {
             CliError::Core(error) => return error.message(lang),
-            CliError::MissingOperator => vec![],
+            CliError::MissingOperator | CliError::PostgresNotYet => vec![],
             CliError::PasswordUnavailable(why) | CliError::Stdin(why) | CliError::Serve(why) => {
                 vec![("why", text(why))]
             }

@@ -200,3 +200,134 @@ fn a_server_that_does_not_answer_is_named_without_its_password() {
         "{message}"
     );
 }
+
+/// A desktop's store moves to the firm's server: every row, the seals and the whole chain
+/// arrive, the copy is audited in the source, and a target that is not empty is refused.
+#[test]
+fn a_desktop_store_is_copied_whole_into_an_empty_postgres_store() {
+    use sesame_core::store::copy::StoreLocation;
+    let Some(database) = Database::new() else {
+        return;
+    };
+    let mut fixture = crate::support::Fixture::new();
+    fixture.create("Comptable externe");
+    fixture.create("Banque");
+    fixture
+        .sesame
+        .revoke_key(&fixture.admin, "Banque", "Fin du contrat")
+        .expect("revoke");
+    let target = StoreLocation::Postgres(Box::new(database.location.clone()));
+    let summary = fixture
+        .sesame
+        .copy_store_to(&fixture.admin, &target)
+        .expect("copy");
+    assert_eq!(summary.keys, 2);
+    let mut client = database.client();
+    let source = rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
+    for table in [
+        "operators",
+        "services",
+        "keys",
+        "key_permissions",
+        "row_seals",
+        "settings",
+    ] {
+        let here: i64 = source
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
+            .expect("count");
+        let there: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .expect("count")
+            .get(0);
+        assert_eq!(here, there, "{table}");
+    }
+    // The chain arrived whole: every event but the copy's own, which the source adds after.
+    let events_there: i64 = client
+        .query_one("SELECT count(*) FROM audit_events", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(events_there as u64, summary.events);
+    let last_action: String = source
+        .query_row(
+            "SELECT action FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .expect("last");
+    assert_eq!(last_action, "store.copied");
+    let revoked: (String, bool) = client
+        .query_one(
+            "SELECT status, usage_unknown FROM keys WHERE name = 'Banque'",
+            &[],
+        )
+        .map(|row| (row.get(0), row.get(1)))
+        .expect("key");
+    assert_eq!(revoked, ("revoked".to_owned(), false));
+    // The same installation: its seals stay valid under the same state key.
+    let identity = |client: &mut postgres::Client| -> String {
+        client
+            .query_one(
+                "SELECT value FROM settings WHERE name = 'installation_id'",
+                &[],
+            )
+            .expect("id")
+            .get(0)
+    };
+    let source_identity: String = source
+        .query_row(
+            "SELECT value FROM settings WHERE name = 'installation_id'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("id");
+    assert_eq!(identity(&mut client), source_identity);
+    // A second copy finds the target full and writes nothing.
+    let refused = fixture.sesame.copy_store_to(&fixture.admin, &target);
+    assert_eq!(refused.err().map(|e| e.code()), Some("store_not_empty"));
+    let keys_there: i64 = client
+        .query_one("SELECT count(*) FROM keys", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(keys_there, 2);
+}
+
+/// The same copy into an SQLite file, and only by an operator with the configuration right.
+#[test]
+fn a_store_is_copied_into_an_empty_sqlite_file_by_an_administrator_only() {
+    use sesame_core::store::copy::StoreLocation;
+    let mut fixture = crate::support::Fixture::new();
+    fixture.create("Comptable externe");
+    let folder = tempfile::tempdir().expect("folder");
+    let target = StoreLocation::Sqlite(folder.path().join("copie.db"));
+    let reader_rights = sesame_core::Rights {
+        configuration: false,
+        audit: true,
+    };
+    fixture
+        .sesame
+        .create_operator(
+            &fixture.admin,
+            "Lecteur",
+            &crate::support::password(),
+            reader_rights,
+        )
+        .expect("reader");
+    let reader = fixture
+        .sesame
+        .sign_in("Lecteur", &crate::support::password())
+        .expect("sign in");
+    let refused = fixture.sesame.copy_store_to(&reader, &target);
+    assert_eq!(refused.err().map(|e| e.code()), Some("right_missing"));
+    let summary = fixture
+        .sesame
+        .copy_store_to(&fixture.admin, &target)
+        .expect("copy");
+    assert_eq!(summary.keys, 1);
+    let copy = rusqlite::Connection::open(folder.path().join("copie.db")).expect("open");
+    let keys: i64 = copy
+        .query_row("SELECT count(*) FROM keys", [], |row| row.get(0))
+        .expect("count");
+    assert_eq!(keys, 1);
+}

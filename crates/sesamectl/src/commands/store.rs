@@ -4,6 +4,7 @@
 
 use clap::Subcommand;
 use serde_json::json;
+use sesame_core::messages::Arg;
 use sesame_core::{KeyringNamespace, Sesame};
 
 use crate::Outcome;
@@ -18,12 +19,21 @@ pub enum StoreCommand {
     /// Accept the store as it is now under a new state key, when the old one is lost
     /// (configuration right; the password is checked against the operator's row as it is).
     Reseal,
+    /// Copy this store — keys with their hashes, operators, companies, settings, seals and the
+    /// whole audit chain — into an empty store: an SQLite file, or a PostgreSQL database
+    /// (`postgres://user@host/db`, or libpq's `host=… dbname=…`; its password from PGPASSWORD
+    /// or ~/.pgpass, never in the address). Configuration right; audited.
+    Copy {
+        #[arg(long)]
+        to: String,
+    },
 }
 
 pub fn run(context: &Context, command: StoreCommand) -> Result<Outcome> {
     match command {
         StoreCommand::Check => check(context),
         StoreCommand::Reseal => reseal(context),
+        StoreCommand::Copy { to } => copy(context, &to),
     }
 }
 
@@ -91,6 +101,30 @@ fn reseal(context: &Context) -> Result<Outcome> {
     output.print(
         || output.say("cli-store_accepted_as_it_is_and").to_owned(),
         || json!({"resealed": true}),
+    );
+    Ok(Outcome::Done)
+}
+
+fn copy(context: &Context, to: &str) -> Result<Outcome> {
+    let target = sesame_core::store::copy::StoreLocation::parse(to)?;
+    let (mut sesame, session) = context.sign_in()?;
+    let summary = sesame.copy_store_to(&session, &target)?;
+    let output = &context.output;
+    output.print(
+        || {
+            output.text(
+                "cli-store-copied",
+                &[
+                    ("destination", Arg::Text(target.shown())),
+                    ("keys", Arg::number(summary.keys)),
+                    ("events", Arg::number(summary.events)),
+                ],
+            )
+        },
+        || {
+            json!({"destination": target.shown(), "rows": summary.rows, "keys": summary.keys,
+                   "events": summary.events})
+        },
     );
     Ok(Outcome::Done)
 }

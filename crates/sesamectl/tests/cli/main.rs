@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod bad_input;
 mod commands;
+mod copy;
 mod crash;
 mod import;
 mod operators;
