@@ -8,7 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use postgres::{Client, Config, NoTls};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
 use crate::error::{Error, Result};
 
@@ -41,7 +47,21 @@ pub fn is_postgres(location: &str) -> bool {
 #[derive(Clone)]
 pub struct PgLocation {
     config: Config,
+    tls: Tls,
     shown: String,
+}
+
+/// How the connection to the database is protected, as libpq's `sslmode` says: `disable`;
+/// `prefer` (the default) and `require` encrypt without checking who answers; `verify-ca`
+/// checks the server's certificate against the authority in `sslrootcert`, `verify-full` also
+/// that it names the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tls {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa(PathBuf),
+    VerifyFull(PathBuf),
 }
 
 impl std::fmt::Debug for PgLocation {
@@ -57,8 +77,39 @@ impl PgLocation {
     /// Reads a location. One that carries a password is refused: the password comes from
     /// `PGPASSWORD` or `.pgpass`, so it never shows in a process list or a log.
     pub fn parse(location: &str) -> Result<PgLocation> {
-        let mut config = Config::from_str(location.trim())
+        let (rest, sslmode, root) = take_tls_options(location.trim());
+        let mut config = Config::from_str(&rest)
             .map_err(|error| Error::DatabaseLocationInvalid(error.to_string()))?;
+        let root = || -> Result<PathBuf> {
+            root.clone()
+                .map(PathBuf::from)
+                .or_else(|| dirs::home_dir().map(|home| home.join(".postgresql/root.crt")))
+                .filter(|file| file.exists())
+                .ok_or_else(|| {
+                    Error::DatabaseLocationInvalid(
+                        "sslmode=verify-ca and verify-full need sslrootcert, the authority's \
+                         certificate file"
+                            .into(),
+                    )
+                })
+        };
+        let tls = match sslmode.as_deref() {
+            None | Some("prefer") => Tls::Prefer,
+            Some("disable") => Tls::Disable,
+            Some("allow" | "require") => Tls::Require,
+            Some("verify-ca") => Tls::VerifyCa(root()?),
+            Some("verify-full") => Tls::VerifyFull(root()?),
+            Some(other) => {
+                return Err(Error::DatabaseLocationInvalid(format!(
+                    "unknown sslmode « {other} »"
+                )));
+            }
+        };
+        config.ssl_mode(match tls {
+            Tls::Disable => postgres::config::SslMode::Disable,
+            Tls::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
         if config.get_password().is_some() {
             return Err(Error::DatabasePasswordInLocation);
         }
@@ -67,7 +118,7 @@ impl PgLocation {
             config.password(password);
         }
         config.application_name("sesame");
-        Ok(PgLocation { config, shown })
+        Ok(PgLocation { config, tls, shown })
     }
 
     /// `user@host:port/database`, for messages.
@@ -82,14 +133,29 @@ impl PgLocation {
         PgLocation {
             shown: describe(&config),
             config,
+            tls: self.tls.clone(),
         }
     }
 
     /// A connection, or a clear message naming the store (never its password).
     pub fn connect(&self) -> Result<Client> {
-        self.config
-            .connect(NoTls)
-            .map_err(|error| self.unavailable(&error))
+        // As with libpq, a Unix socket needs no TLS (and takes none): it never leaves the
+        // machine.
+        let local = self
+            .config
+            .get_hosts()
+            .iter()
+            .all(|host| matches!(host, postgres::config::Host::Unix(_)));
+        let connected = match (&self.tls, local) {
+            (_, true) => {
+                let mut config = self.config.clone();
+                config.ssl_mode(postgres::config::SslMode::Disable);
+                config.connect(NoTls)
+            }
+            (Tls::Disable, false) => self.config.connect(NoTls),
+            (tls, false) => self.config.connect(connector(tls)?),
+        };
+        connected.map_err(|error| self.unavailable(&error))
     }
 
     pub(crate) fn unavailable(&self, error: &postgres::Error) -> Error {
@@ -97,6 +163,190 @@ impl PgLocation {
             store: self.shown.clone(),
             why: plain(error),
         }
+    }
+}
+
+/// Takes `sslmode` and `sslrootcert` out of a location (URL query or `key=value` pairs): the
+/// client library knows neither `verify-ca` nor `verify-full`, which are checked here.
+fn take_tls_options(location: &str) -> (String, Option<String>, Option<String>) {
+    let (mut mode, mut root) = (None, None);
+    let mut keep = |pair: &str| match pair.split_once('=') {
+        Some(("sslmode", value)) => {
+            mode = Some(value.to_owned());
+            false
+        }
+        Some(("sslrootcert", value)) => {
+            root = Some(value.to_owned());
+            false
+        }
+        _ => true,
+    };
+    let rest = if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        match location.split_once('?') {
+            Some((base, query)) => {
+                let kept: Vec<&str> = query.split('&').filter(|pair| keep(pair)).collect();
+                match kept.is_empty() {
+                    true => base.to_owned(),
+                    false => format!("{base}?{}", kept.join("&")),
+                }
+            }
+            None => location.to_owned(),
+        }
+    } else {
+        location
+            .split_whitespace()
+            .filter(|pair| keep(pair))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    (rest, mode, root)
+}
+
+/// The TLS connector for a mode that encrypts.
+fn connector(tls: &Tls) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|error| Error::DatabaseLocationInvalid(error.to_string()))?;
+    let config = match tls {
+        Tls::VerifyFull(root) => builder
+            .with_root_certificates(roots(root)?)
+            .with_no_client_auth(),
+        Tls::VerifyCa(root) => {
+            let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+                Arc::new(roots(root)?),
+                Arc::clone(&provider),
+            )
+            .build()
+            .map_err(|error| Error::DatabaseLocationInvalid(error.to_string()))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AnyName(verifier)))
+                .with_no_client_auth()
+        }
+        Tls::Disable | Tls::Prefer | Tls::Require => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Unchecked(provider)))
+            .with_no_client_auth(),
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// The certificate authorities in a PEM file.
+fn roots(file: &Path) -> Result<rustls::RootCertStore> {
+    let unusable = |why: String| {
+        Error::DatabaseLocationInvalid(format!("sslrootcert {}: {why}", file.display()))
+    };
+    let mut store = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_file_iter(file).map_err(|e| unusable(e.to_string()))? {
+        let certificate = certificate.map_err(|e| unusable(e.to_string()))?;
+        store
+            .add(certificate)
+            .map_err(|e| unusable(e.to_string()))?;
+    }
+    if store.is_empty() {
+        return Err(unusable("no certificate".into()));
+    }
+    Ok(store)
+}
+
+/// `verify-ca`: the chain must lead to the authority; the name it carries is not checked.
+#[derive(Debug)]
+struct AnyName(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl ServerCertVerifier for AnyName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))
+            | Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+                ..
+            })) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0
+            .verify_tls12_signature(message, certificate, signature)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0
+            .verify_tls13_signature(message, certificate, signature)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// `prefer` and `require`, as libpq does: encrypted, but whoever answers is not checked (the
+/// handshake's signatures still are).
+#[derive(Debug)]
+struct Unchecked(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for Unchecked {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 

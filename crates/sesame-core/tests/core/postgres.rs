@@ -331,3 +331,89 @@ fn a_store_is_copied_into_an_empty_sqlite_file_by_an_administrator_only() {
         .expect("count");
     assert_eq!(keys, 1);
 }
+
+/// The test cluster over TLS on 127.0.0.1 (`SESAME_TEST_PG_TLS`, with the test authority as
+/// `sslrootcert`); the server refuses plain TCP.
+fn tls_cluster() -> Option<String> {
+    let location = std::env::var("SESAME_TEST_PG_TLS").ok();
+    if location.is_none() {
+        eprintln!("SESAME_TEST_PG_TLS is not set: no TLS cluster to test against");
+    }
+    location
+}
+
+fn encrypted(location: &PgLocation) -> bool {
+    location
+        .connect()
+        .expect("connect")
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .expect("ssl")
+        .get(0)
+}
+
+#[test]
+fn the_database_is_reached_over_verified_tls() {
+    let Some(cluster) = tls_cluster() else { return };
+    for mode in ["verify-full", "verify-ca", "require"] {
+        let location = PgLocation::parse(&format!("{cluster} sslmode={mode}")).expect(mode);
+        assert!(encrypted(&location), "{mode}");
+    }
+    // The URL form takes the same options.
+    let pairs: std::collections::HashMap<&str, &str> = cluster
+        .split_whitespace()
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    let url = format!(
+        "postgresql://sesame@localhost:{}/postgres?sslmode=verify-full&sslrootcert={}",
+        pairs["port"], pairs["sslrootcert"]
+    );
+    assert!(encrypted(&PgLocation::parse(&url).expect("url")));
+    // Without TLS the server says no.
+    let plain = PgLocation::parse(&format!("{cluster} sslmode=disable")).expect("disable");
+    assert_eq!(
+        plain.connect().err().map(|e| e.code()),
+        Some("database_unavailable")
+    );
+}
+
+#[test]
+fn a_server_whose_certificate_another_authority_signed_is_refused() {
+    let Some(cluster) = tls_cluster() else { return };
+    let folder = tempfile::tempdir().expect("folder");
+    let other = folder.path().join("other-ca.crt");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=Another CA", "-keyout"])
+        .arg(folder.path().join("other-ca.key"))
+        .arg("-out")
+        .arg(&other)
+        .output()
+        .expect("openssl");
+    assert!(made.status.success());
+    let without_root: Vec<&str> = cluster
+        .split_whitespace()
+        .filter(|pair| !pair.starts_with("sslrootcert="))
+        .collect();
+    let location = PgLocation::parse(&format!(
+        "{} sslmode=verify-full sslrootcert={}",
+        without_root.join(" "),
+        other.display()
+    ))
+    .expect("location");
+    let refused = location.connect().err().expect("refused");
+    assert_eq!(refused.code(), "database_unavailable");
+    // verify-full without any authority to check against is refused before connecting.
+    let missing = PgLocation::parse(&format!(
+        "{} sslmode=verify-full sslrootcert=/nonexistent/ca.crt",
+        without_root.join(" ")
+    ));
+    assert_eq!(
+        missing.err().map(|e| e.code()),
+        Some("database_location_invalid")
+    );
+}
