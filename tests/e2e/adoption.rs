@@ -106,6 +106,16 @@ fn start_service(store: &std::path::Path) -> (Service, String) {
 async fn import_usage_help_and_a_token_by_hand() {
     let folder = tempfile::tempdir().expect("folder");
     let store = prepared_store(folder.path());
+    crate::operators::sesamectl(
+        &store,
+        &[
+            "service",
+            "edit",
+            "Paie",
+            "--website",
+            "https://paie.example/acces",
+        ],
+    );
     let (good, bad) = files(folder.path());
     let slow = slow_file(folder.path());
     let (browser, opened) = fake_browser(folder.path());
@@ -321,5 +331,21 @@ async fn adoption_path(
         .await?;
     app.click("secret-close").await?;
     app.click("secret-close-confirm").await?;
+    // The service's website opens in the system browser too (issue 15), and only its own address.
+    app.wait_gone("secret-dialog").await?;
+    app.click("nav-catalogue").await?;
+    app.click("service-website").await?;
+    let asked = Instant::now();
+    let last_opened = || {
+        std::fs::read_to_string(opened)
+            .ok()
+            .and_then(|text| text.lines().last().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    while last_opened() != "https://paie.example/acces" && asked.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(last_opened(), "https://paie.example/acces");
     Ok(())
 }

@@ -126,5 +126,6 @@ export const api = {
   issueToken: (id: string, hours: number) => invoke<AccessTokenView>("issue_token", { id, hours }),
   copyAccessToken: () => invoke<void>("copy_access_token"),
   discardAccessToken: () => invoke<void>("discard_access_token"),
+  openServiceWebsite: (id: string) => invoke<string>("open_service_website", { id }),
   openApiDocs: () => invoke<string>("open_api_docs"),
 };

@@ -2,6 +2,7 @@
 
 use sesame_core::service::{ServiceDraft, ServiceEdit, ServiceFilter};
 use tauri::AppHandle;
+use tauri_plugin_opener::OpenerExt;
 
 use super::{blocking, core};
 use crate::error::UiResult;
@@ -139,6 +140,35 @@ pub async fn list_key_creators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
             lock(&state.sesame, state.lang())?.key_creators(&session),
         )?;
         Ok(creators.into_iter().map(NamedRef::from).collect())
+    })
+    .await
+}
+
+/// Opens a service's website in the system browser, as its link in the catalogue promises: the
+/// address is the one the store holds for that service (the page names the service, not a
+/// URL), and only an `http` or `https` one is opened. Returns the address.
+#[tauri::command]
+pub async fn open_service_website(app: AppHandle, id: String) -> UiResult<String> {
+    let opener = app.clone();
+    blocking(app, move |state| {
+        let session = state.session()?;
+        let lang = state.lang();
+        let service = core(state, lock(&state.sesame, lang)?.service(&session, &id))?;
+        let website = service.website.unwrap_or_default();
+        let web = url::Url::parse(&website)
+            .ok()
+            .filter(|url| matches!(url.scheme(), "http" | "https"));
+        let Some(web) = web else {
+            return Err(crate::error::UiError::from_core(
+                &sesame_core::Error::WebsiteInvalid(website),
+                lang,
+            ));
+        };
+        opener
+            .opener()
+            .open_url(web.as_str(), None::<&str>)
+            .map_err(|error| crate::error::UiError::internal(error, lang))?;
+        Ok(web.to_string())
     })
     .await
 }
