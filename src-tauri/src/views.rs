@@ -4,6 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sesame_core::audit::AuditEvent;
+use sesame_core::company::{Company, CompanyDraft};
 use sesame_core::journal::ChainStatus;
 use sesame_core::key::{Key, Usage};
 use sesame_core::secret::EdgeSecret;
@@ -211,6 +212,55 @@ pub struct ServiceInput {
     pub category: String,
     pub prefix: String,
     pub permissions: Vec<String>,
+}
+
+/// A client company, for the « Sociétés » screen and the key forms.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CompanyView {
+    pub id: String,
+    pub name: String,
+    pub client_code: Option<String>,
+    pub siren: Option<String>,
+    pub town: Option<String>,
+    pub archived: bool,
+    /// Keys restricted to it.
+    #[ts(type = "number")]
+    pub keys: u64,
+}
+
+impl From<&Company> for CompanyView {
+    fn from(company: &Company) -> Self {
+        CompanyView {
+            id: company.id.clone(),
+            name: company.name.clone(),
+            client_code: company.client_code.clone(),
+            siren: company.siren.clone(),
+            town: company.town.clone(),
+            archived: company.archived_at.is_some(),
+            keys: company.keys,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct CompanyInput {
+    pub name: String,
+    pub client_code: String,
+    pub siren: String,
+    pub town: String,
+}
+
+impl From<CompanyInput> for CompanyDraft {
+    fn from(input: CompanyInput) -> Self {
+        CompanyDraft {
+            name: input.name,
+            client_code: input.client_code,
+            siren: input.siren,
+            town: input.town,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

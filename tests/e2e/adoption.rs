@@ -334,7 +334,7 @@ async fn adoption_path(
     // The service's website opens in the system browser too (issue 15), and only its own address.
     app.wait_gone("secret-dialog").await?;
     app.click("nav-catalogue").await?;
-    app.click("service-website").await?;
+    app.click("service-website-link").await?;
     let asked = Instant::now();
     let last_opened = || {
         std::fs::read_to_string(opened)

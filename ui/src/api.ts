@@ -27,6 +27,8 @@ import type { ImportPreviewView } from "./bindings/ImportPreviewView";
 import type { ImportProgressView } from "./bindings/ImportProgressView";
 import type { UsageLineView } from "./bindings/UsageLineView";
 import type { Grace } from "./bindings/Grace";
+import type { CompanyInput } from "./bindings/CompanyInput";
+import type { CompanyView } from "./bindings/CompanyView";
 import type { Health } from "./bindings/Health";
 import type { KeyAction } from "./bindings/KeyAction";
 import type { KeyStatus } from "./bindings/KeyStatus";
@@ -37,6 +39,7 @@ export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, Nam
 export type { CopyPart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
 export type { OperatorAccountView, PasswordStrengthView, RightsView };
 export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
+export type { CompanyInput, CompanyView };
 export type { Grace, Health, KeyAction, KeyStatus, Lang, UsageStyle };
 export type { AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, UsageLineView };
 
@@ -101,7 +104,11 @@ export const api = {
   createService: (input: ServiceInput) => invoke<ServiceView>("create_service", { input }),
   editService: (id: string, input: ServiceInput) => invoke<ServiceView>("edit_service", { id, input }),
   approveService: (id: string) => invoke<ServiceView>("approve_service", { id }),
-  listCompanies: () => invoke<NamedRef[]>("list_companies"),
+  listCompanies: () => invoke<CompanyView[]>("list_companies"),
+  createCompany: (input: CompanyInput) => invoke<CompanyView>("create_company", { input }),
+  editCompany: (id: string, input: CompanyInput) => invoke<CompanyView>("edit_company", { id, input }),
+  setCompanyArchived: (id: string, archived: boolean) =>
+    invoke<CompanyView>("set_company_archived", { id, archived }),
   listOperators: () => invoke<NamedRef[]>("list_operators"),
   listKeyCreators: () => invoke<NamedRef[]>("list_key_creators"),
   listKeys: (filter: KeyFilterInput) => invoke<KeyPageView>("list_keys", { filter }),

@@ -44,6 +44,12 @@ pub enum Error {
     KeyNotFound(String),
     KeyAmbiguous(String),
     CompanyNotFound(String),
+    /// An archived company named for a new key, or archived again.
+    CompanyArchived(String),
+    CompanyNotArchived(String),
+    ClientCodeTaken(String),
+    SirenTaken(String),
+    SirenInvalid(String),
     OperatorNotFound(String),
     TransitionRefused {
         key: String,
@@ -171,6 +177,11 @@ impl Error {
             Error::KeyNotFound(_) => "key_not_found",
             Error::KeyAmbiguous(_) => "key_ambiguous",
             Error::CompanyNotFound(_) => "company_not_found",
+            Error::CompanyArchived(_) => "company_archived",
+            Error::CompanyNotArchived(_) => "company_not_archived",
+            Error::ClientCodeTaken(_) => "client_code_taken",
+            Error::SirenTaken(_) => "siren_taken",
+            Error::SirenInvalid(_) => "siren_invalid",
             Error::OperatorNotFound(_) => "operator_not_found",
             Error::TransitionRefused { .. } => "transition_refused",
             Error::SignInFailed => "sign_in_failed",
@@ -249,6 +260,8 @@ impl Error {
             Error::KeyNameTaken(_) => Some(Field::KeyName),
             Error::CompanyNameTaken(_) => Some(Field::CompanyName),
             Error::OperatorNameTaken(_) => Some(Field::OperatorName),
+            Error::ClientCodeTaken(_) => Some(Field::ClientCode),
+            Error::SirenTaken(_) | Error::SirenInvalid(_) => Some(Field::Siren),
             Error::PrefixInvalid(_) | Error::PrefixTaken(_) => Some(Field::Prefix),
             Error::WebsiteInvalid(_) => Some(Field::Website),
             Error::PermissionInvalid(_) | Error::PermissionNotOffered(_) => Some(Field::Permission),
@@ -286,7 +299,14 @@ impl Error {
             | Error::KeyNotFound(name)
             | Error::KeyAmbiguous(name)
             | Error::CompanyNotFound(name)
-            | Error::OperatorNotFound(name) => vec![("name", text(name))],
+            | Error::OperatorNotFound(name)
+            | Error::CompanyArchived(name)
+            | Error::CompanyNotArchived(name) => vec![("name", text(name))],
+            Error::ClientCodeTaken(value)
+            | Error::SirenTaken(value)
+            | Error::SirenInvalid(value) => {
+                vec![("value", text(value))]
+            }
             Error::PrefixInvalid(value)
             | Error::PrefixTaken(value)
             | Error::WebsiteInvalid(value)

@@ -498,7 +498,7 @@ struct Lookups<'c> {
     /// The installation's argon2id cost, which an imported hash must stay close to.
     cost: password::HashingCost,
     services: HashMap<String, Option<std::rc::Rc<ServiceInfo>>>,
-    companies: HashMap<String, Option<CompanyRef>>,
+    companies: HashMap<String, Option<(CompanyRef, bool)>>,
     operators: HashMap<String, Option<String>>,
     identifiers_seen: HashMap<String, u64>,
     names_seen: HashMap<(String, String), u64>,
@@ -523,12 +523,13 @@ impl Lookups<'_> {
         )
     }
 
-    fn company(&mut self, reference: &str) -> Result<Option<CompanyRef>> {
+    /// A company and whether it is archived.
+    fn company(&mut self, reference: &str) -> Result<Option<(CompanyRef, bool)>> {
         let connection = self.connection;
         cached(
             &mut self.companies,
             reference,
-            |reference| match company::find(connection, reference) {
+            |reference| match company::find_with_state(connection, reference) {
                 Ok(found) => Ok(Some(found)),
                 Err(Error::CompanyNotFound(_)) => Ok(None),
                 Err(other) => Err(other),
@@ -775,7 +776,8 @@ fn parse_permissions(cell: &str, service: Option<&ServiceInfo>) -> Result<Vec<St
     }
 }
 
-/// Companies of the store, each named once; every unknown one is a problem of its own.
+/// Companies of the store that are not archived, each named once; every unknown or archived one
+/// is a problem of its own.
 fn parse_companies(
     lookups: &mut Lookups<'_>,
     cell: &str,
@@ -784,7 +786,9 @@ fn parse_companies(
     let mut unknown = Vec::new();
     for reference in split_list(cell) {
         match lookups.company(reference)? {
-            Some(found) => companies.push(found),
+            Some((found, false)) => companies.push(found),
+            // A new key is never restricted to an archived company.
+            Some((found, true)) => unknown.push(Error::CompanyArchived(found.name)),
             None => unknown.push(Error::CompanyNotFound(reference.to_owned())),
         }
     }

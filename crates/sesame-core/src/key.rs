@@ -536,7 +536,7 @@ impl Sesame {
             self.require(session, Right::Configuration, AuditAction::KeyCreated)?;
             let service = service::find(&self.connection, &new_key.service, self.now())?;
             check_permissions_offered(&service.permissions, &permissions)?;
-            company::find_all(&self.connection, &new_key.companies)?;
+            company::find_all_offered(&self.connection, &new_key.companies, &[])?;
             if key_name_taken(&self.connection, &service.id, &name, "")? {
                 return Err(Error::KeyNameTaken(name));
             }
@@ -553,7 +553,7 @@ impl Sesame {
             |transaction, now, actor| {
                 let service = service::find(transaction, &new_key.service, now)?;
                 check_permissions_offered(&service.permissions, &permissions)?;
-                let companies = company::find_all(transaction, &new_key.companies)?;
+                let companies = company::find_all_offered(transaction, &new_key.companies, &[])?;
                 if key_name_taken(transaction, &service.id, &name, "")? {
                     return Err(Error::KeyNameTaken(name.clone()));
                 }
@@ -744,7 +744,7 @@ impl Sesame {
                 let offered = service::permissions_of(c, &before.service_id)?;
                 check_permissions_offered(&offered, &permissions)?;
                 let companies = match &edit.companies {
-                    Some(list) => company::find_all(c, list)?,
+                    Some(list) => company::find_all_offered(c, list, &before.companies)?,
                     None => before.companies.clone(),
                 };
                 let note = note.unwrap_or_else(|| before.note.clone());

@@ -157,6 +157,33 @@ pub fn permissions<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>> {
     Ok(list)
 }
 
+/// A SIREN: nine digits (spaces as people group them are taken out) whose last is the Luhn key
+/// of the others.
+pub fn siren(raw: &str) -> Result<String> {
+    let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let luhn = || {
+        digits
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(position, digit)| {
+                let value = u32::from(digit - b'0');
+                match position % 2 {
+                    1 if value * 2 > 9 => value * 2 - 9,
+                    1 => value * 2,
+                    _ => value,
+                }
+            })
+            .sum::<u32>()
+            % 10
+            == 0
+    };
+    match digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()) && luhn() {
+        true => Ok(digits),
+        false => Err(Error::SirenInvalid(raw.trim().chars().take(40).collect())),
+    }
+}
+
 fn parse_day(raw: &str) -> Result<NaiveDate> {
     let text = raw.trim();
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| Error::DateInvalid(text.to_owned()))
@@ -254,6 +281,26 @@ mod tests {
         assert!(permission("factures:lecture").is_ok());
         for bad in ["Factures", "factures:", ":x", "écriture", "a b", ""] {
             assert!(permission(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_siren_has_nine_digits_and_its_luhn_key() {
+        assert_eq!(siren("732 829 320").ok().as_deref(), Some("732829320"));
+        assert_eq!(siren("552100554").ok().as_deref(), Some("552100554"));
+        for bad in [
+            "732829321",
+            "123456789",
+            "73282932",
+            "7328293200",
+            "73282932A",
+            "",
+        ] {
+            assert_eq!(
+                siren(bad).map_err(|e| e.code()),
+                Err("siren_invalid"),
+                "{bad}"
+            );
         }
     }
 

@@ -94,6 +94,9 @@ vocabulary! {
         CurrentPassword => "current_password",
         Identifier => "identifier",
         Creator => "creator",
+        ClientCode => "client_code",
+        Siren => "siren",
+        Town => "town",
     }
 }
 
@@ -200,7 +203,10 @@ vocabulary! {
         AccessRefused => "access.refused",
         AuditExported => "audit.exported",
         AuditRead => "audit.read",
+        CompanyArchived => "company.archived",
         CompanyCreated => "company.created",
+        CompanyEdited => "company.edited",
+        CompanyRestored => "company.restored",
         KeyCopied => "key.copied",
         KeyCreated => "key.created",
         KeyDeactivated => "key.deactivated",

@@ -95,7 +95,12 @@ impl From<&CompanyRef> for CompanyRefView {
 pub struct CompanyView {
     pub id: String,
     pub name: String,
+    pub client_code: Option<String>,
+    pub siren: Option<String>,
+    pub town: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub keys: u64,
 }
 
 impl From<&Company> for CompanyView {
@@ -103,7 +108,12 @@ impl From<&Company> for CompanyView {
         CompanyView {
             id: company.id.clone(),
             name: company.name.clone(),
+            client_code: company.client_code.clone(),
+            siren: company.siren.clone(),
+            town: company.town.clone(),
             created_at: company.created_at,
+            archived_at: company.archived_at,
+            keys: company.keys,
         }
     }
 }

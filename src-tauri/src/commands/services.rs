@@ -7,7 +7,7 @@ use tauri_plugin_opener::OpenerExt;
 use super::{blocking, core};
 use crate::error::UiResult;
 use crate::state::lock;
-use crate::views::{NamedRef, ServiceInput, ServiceView};
+use crate::views::{CompanyInput, CompanyView, NamedRef, ServiceInput, ServiceView};
 
 #[tauri::command]
 pub async fn list_services(
@@ -97,21 +97,55 @@ pub async fn approve_service(app: AppHandle, id: String) -> UiResult<ServiceView
     .await
 }
 
+/// Every company, archived ones included (the key list filters on them too; a new key is
+/// offered only the others).
 #[tauri::command]
-pub async fn list_companies(app: AppHandle) -> UiResult<Vec<NamedRef>> {
+pub async fn list_companies(app: AppHandle) -> UiResult<Vec<CompanyView>> {
     blocking(app, |state| {
         let session = state.session()?;
         let companies = core(
             state,
-            lock(&state.sesame, state.lang())?.companies(&session),
+            lock(&state.sesame, state.lang())?.companies_with_archived(&session, true),
         )?;
-        Ok(companies
-            .into_iter()
-            .map(|c| NamedRef {
-                id: c.id,
-                name: c.name,
-            })
-            .collect())
+        Ok(companies.iter().map(CompanyView::from).collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn create_company(app: AppHandle, input: CompanyInput) -> UiResult<CompanyView> {
+    blocking(app, move |state| {
+        let company =
+            state.with_store(|sesame, session| sesame.add_company(session, &input.into()))?;
+        Ok(CompanyView::from(&company))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn edit_company(
+    app: AppHandle,
+    id: String,
+    input: CompanyInput,
+) -> UiResult<CompanyView> {
+    blocking(app, move |state| {
+        let company =
+            state.with_store(|sesame, session| sesame.edit_company(session, &id, &input.into()))?;
+        Ok(CompanyView::from(&company))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_company_archived(
+    app: AppHandle,
+    id: String,
+    archived: bool,
+) -> UiResult<CompanyView> {
+    blocking(app, move |state| {
+        let company = state
+            .with_store(|sesame, session| sesame.set_company_archived(session, &id, archived))?;
+        Ok(CompanyView::from(&company))
     })
     .await
 }

@@ -20,7 +20,10 @@ use crate::error::{Error, Result};
 
 /// The migrations, in order; `sesame_store.version` is how many have been applied. They are
 /// only ever appended to.
-pub const MIGRATIONS: &[&str] = &[include_str!("pg_migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("pg_migrations/0001_initial.sql"),
+    include_str!("pg_migrations/0002_companies.sql"),
+];
 
 /// The schema version this build writes on PostgreSQL.
 pub fn latest_version() -> i32 {

@@ -6,6 +6,7 @@ mod audit_chain;
 mod audit_export;
 mod bad_input;
 mod catalogue;
+mod companies;
 mod import;
 mod keyring;
 mod lifecycle;
