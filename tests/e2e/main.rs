@@ -7,6 +7,7 @@
 
 mod adoption;
 mod auditing;
+mod companies;
 mod driver;
 mod operators;
 
