@@ -29,7 +29,7 @@ pub enum KeyCommand {
         /// A permission among the service's (repeat for more).
         #[arg(long = "permission")]
         permissions: Vec<String>,
-        /// Restrict the key to a company, by name or id (repeat for more).
+        /// Restrict the key to a company, by name, id, client code or SIREN (repeat for more).
         #[arg(long = "company")]
         companies: Vec<String>,
         /// Last day the key works, YYYY-MM-DD.

@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod bad_input;
 mod commands;
+mod companies;
 mod copy;
 mod crash;
 mod import;
