@@ -55,7 +55,7 @@ async fn companies_path(app: &App) -> Step {
     app.fill("company-siren", "552 100 554").await?;
     app.click("company-save").await?;
     app.wait_gone("company-dialog").await?;
-    app.wait_text("company-table", "552100554").await?;
+    app.wait_text("company-table", "552 100 554").await?;
     add(app, "Ancien client", "", "", "").await?;
     app.wait_gone("company-dialog").await?;
     app.wait_text("company-table", "Ancien client").await?;
