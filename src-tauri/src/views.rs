@@ -183,6 +183,7 @@ pub struct ServiceView {
     pub creator: String,
     #[ts(type = "number")]
     pub active_keys: u64,
+    pub max_lifetime_days: Option<u32>,
 }
 
 impl From<&Service> for ServiceView {
@@ -199,6 +200,7 @@ impl From<&Service> for ServiceView {
             created_at: rfc3339(service.created_at),
             creator: service.creator_name.clone(),
             active_keys: service.active_keys,
+            max_lifetime_days: service.max_lifetime_days,
         }
     }
 }
@@ -212,6 +214,8 @@ pub struct ServiceInput {
     pub category: String,
     pub prefix: String,
     pub permissions: Vec<String>,
+    /// The longest a key may live, in days; none for no limit.
+    pub max_lifetime_days: Option<u32>,
 }
 
 /// A client company, for the « Sociétés » screen and the key forms.

@@ -40,6 +40,16 @@ pub enum Error {
     PermissionInUse(String, u64),
     DateInvalid(String),
     DateInPast,
+    /// A key of a service with a maximum lifetime needs an expiry within it.
+    ExpiryRequired {
+        service: String,
+        days: u32,
+    },
+    ExpiryBeyondLifetime {
+        service: String,
+        days: u32,
+        last_day: String,
+    },
     ServiceNotFound(String),
     KeyNotFound(String),
     KeyAmbiguous(String),
@@ -173,6 +183,8 @@ impl Error {
             Error::PermissionInUse(..) => "permission_in_use",
             Error::DateInvalid(_) => "date_invalid",
             Error::DateInPast => "date_in_past",
+            Error::ExpiryRequired { .. } => "expiry_required",
+            Error::ExpiryBeyondLifetime { .. } => "expiry_beyond_lifetime",
             Error::ServiceNotFound(_) => "service_not_found",
             Error::KeyNotFound(_) => "key_not_found",
             Error::KeyAmbiguous(_) => "key_ambiguous",
@@ -267,6 +279,9 @@ impl Error {
             Error::PermissionInvalid(_) | Error::PermissionNotOffered(_) => Some(Field::Permission),
             Error::PermissionInUse(..) => Some(Field::Permission),
             Error::DateInvalid(_) | Error::DateInPast => Some(Field::Expiry),
+            Error::ExpiryRequired { .. } | Error::ExpiryBeyondLifetime { .. } => {
+                Some(Field::Expiry)
+            }
             Error::PasswordTooShort(_) | Error::PasswordTooLong(_) => Some(Field::Password),
             Error::PasswordWeak => Some(Field::Password),
             Error::CurrentPasswordWrong => Some(Field::CurrentPassword),
@@ -335,6 +350,18 @@ impl Error {
                 vec![("key", text(key)), ("status", Arg::status(*status))]
             }
             Error::RightMissing(right) => vec![("right", Arg::right(*right))],
+            Error::ExpiryRequired { service, days } => {
+                vec![("service", text(service)), ("days", Arg::number(*days))]
+            }
+            Error::ExpiryBeyondLifetime {
+                service,
+                days,
+                last_day,
+            } => vec![
+                ("service", text(service)),
+                ("days", Arg::number(*days)),
+                ("last_day", text(last_day)),
+            ],
             Error::PasswordTooShort(count) | Error::PasswordTooLong(count) => {
                 vec![("count", Arg::number(*count))]
             }

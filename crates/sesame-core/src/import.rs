@@ -489,6 +489,7 @@ struct ServiceInfo {
     name: String,
     prefix: String,
     permissions: Vec<String>,
+    max_lifetime_days: Option<u32>,
 }
 
 /// Everything the file's lines are checked against, read once per distinct value.
@@ -516,6 +517,7 @@ impl Lookups<'_> {
                     name: found.name,
                     prefix: found.key_prefix,
                     permissions: found.permissions,
+                    max_lifetime_days: found.max_lifetime_days,
                 }))),
                 Err(Error::ServiceNotFound(_)) => Ok(None),
                 Err(other) => Err(other),
@@ -844,7 +846,19 @@ fn check_row(
     );
     let expires_at = check.column(
         Column::Expiry,
-        parse_expiry(cells.get(Column::Expiry), created_at.flatten()),
+        parse_expiry(cells.get(Column::Expiry), created_at.flatten()).and_then(|expires_at| {
+            // An imported key is a new key: its service's maximum lifetime holds.
+            match &service {
+                Some(service) => service::check_lifetime(
+                    &service.name,
+                    service.max_lifetime_days,
+                    expires_at,
+                    lookups.now,
+                )
+                .map(|()| expires_at),
+                None => Ok(expires_at),
+            }
+        }),
     );
     let permissions = check.column(
         Column::Permissions,

@@ -205,6 +205,14 @@ impl Health {
                 "k.status IN ('inactive', 'revoked') AND k.failed_attempts > 0",
                 vec![],
             ),
+            // Live keys of a service with a maximum lifetime that would outlive it from now.
+            Health::BeyondMaxLifetime => (
+                "k.status <> 'revoked' AND EXISTS (SELECT 1 FROM services ls
+                     WHERE ls.id = k.service_id AND ls.max_lifetime_days IS NOT NULL
+                       AND (k.expires_at IS NULL
+                            OR k.expires_at > ? + ls.max_lifetime_days * 86400000 + 86400000))",
+                vec![now],
+            ),
         }
     }
 }
@@ -536,6 +544,7 @@ impl Sesame {
             self.require(session, Right::Configuration, AuditAction::KeyCreated)?;
             let service = service::find(&self.connection, &new_key.service, self.now())?;
             check_permissions_offered(&service.permissions, &permissions)?;
+            service::check_key_lifetime(&service, expires_at, self.now())?;
             company::find_all_offered(&self.connection, &new_key.companies, &[])?;
             if key_name_taken(&self.connection, &service.id, &name, "")? {
                 return Err(Error::KeyNameTaken(name));
@@ -553,6 +562,7 @@ impl Sesame {
             |transaction, now, actor| {
                 let service = service::find(transaction, &new_key.service, now)?;
                 check_permissions_offered(&service.permissions, &permissions)?;
+                service::check_key_lifetime(&service, expires_at, now)?;
                 let companies = company::find_all_offered(transaction, &new_key.companies, &[])?;
                 if key_name_taken(transaction, &service.id, &name, "")? {
                     return Err(Error::KeyNameTaken(name.clone()));
@@ -735,7 +745,7 @@ impl Sesame {
             reference,
             KeyAction::Edit,
             AuditAction::KeyEdited,
-            |c, before, _, _| {
+            |c, before, _, now| {
                 let name = name.unwrap_or_else(|| before.name.clone());
                 if key_name_taken(c, &before.service_id, &name, &before.id)? {
                     return Err(Error::KeyNameTaken(name));
@@ -749,6 +759,9 @@ impl Sesame {
                 };
                 let note = note.unwrap_or_else(|| before.note.clone());
                 let expires_at = expires_at.unwrap_or(before.expires_at);
+                // An edited key of a service with a maximum lifetime must expire within it.
+                let service = service::find(c, &before.service_id, now)?;
+                service::check_key_lifetime(&service, expires_at, now)?;
                 c.execute(
                     "UPDATE keys SET name = ?2, name_key = ?3, note = ?4, expires_at = ?5
                  WHERE id = ?1",

@@ -28,6 +28,60 @@ pub struct Service {
     pub creator_name: String,
     /// Keys that are active and not expired.
     pub active_keys: u64,
+    /// The longest a key of this service may live, in days; `None` for no limit.
+    pub max_lifetime_days: Option<u32>,
+}
+
+/// The bounds of a service's maximum key lifetime, in days (ten years at most).
+pub const MAX_LIFETIME_DAYS: (u32, u32) = (1, 3650);
+
+fn check_lifetime_days(days: Option<u32>) -> Result<Option<u32>> {
+    match days {
+        Some(days) if !(MAX_LIFETIME_DAYS.0..=MAX_LIFETIME_DAYS.1).contains(&days) => {
+            Err(Error::OutOfRange {
+                min: MAX_LIFETIME_DAYS.0,
+                max: MAX_LIFETIME_DAYS.1,
+            })
+        }
+        other => Ok(other),
+    }
+}
+
+/// Whether a key of `service` may expire at `expires_at` (the instant after its last valid
+/// day): within the service's maximum lifetime from `now`, and not never.
+pub(crate) fn check_key_lifetime(
+    service: &Service,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    check_lifetime(&service.name, service.max_lifetime_days, expires_at, now)
+}
+
+/// [`check_key_lifetime`] from the service's name and limit.
+pub(crate) fn check_lifetime(
+    service: &str,
+    max_lifetime_days: Option<u32>,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(days) = max_lifetime_days else {
+        return Ok(());
+    };
+    let last_day =
+        now.with_timezone(&chrono::Local).date_naive() + chrono::Duration::days(i64::from(days));
+    let latest = validate::expiry_date(&last_day.format("%Y-%m-%d").to_string())?;
+    match expires_at {
+        None => Err(Error::ExpiryRequired {
+            service: service.to_owned(),
+            days,
+        }),
+        Some(at) if at > latest => Err(Error::ExpiryBeyondLifetime {
+            service: service.to_owned(),
+            days,
+            last_day: last_day.format("%d/%m/%Y").to_string(),
+        }),
+        Some(_) => Ok(()),
+    }
 }
 
 /// What a new service is made of; empty strings mean "none", an empty prefix means "derive it
@@ -40,6 +94,7 @@ pub struct ServiceDraft {
     pub category: String,
     pub prefix: String,
     pub permissions: Vec<String>,
+    pub max_lifetime_days: Option<u32>,
 }
 
 /// Changes to a service; `None` leaves a field as it is. The prefix never changes: keys already
@@ -51,6 +106,8 @@ pub struct ServiceEdit {
     pub website: Option<String>,
     pub category: Option<String>,
     pub permissions: Option<Vec<String>>,
+    /// `Some(None)` removes the limit.
+    pub max_lifetime_days: Option<Option<u32>>,
 }
 
 /// Catalogue filters; empty means no filter.
@@ -63,7 +120,8 @@ pub struct ServiceFilter {
 const SERVICE_COLUMNS: &str = "s.id, s.name, s.description, s.website, s.category, s.key_prefix,
     s.listed, s.created_at, o.name,
     (SELECT COUNT(*) FROM keys k WHERE k.service_id = s.id AND k.deleted_at IS NULL
-        AND k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > ?1))";
+        AND k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > ?1)),
+    s.max_lifetime_days";
 
 fn service_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -78,6 +136,7 @@ fn service_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Service> {
         created_at: from_millis(row.get(7)?),
         creator_name: row.get(8)?,
         active_keys: row.get(9)?,
+        max_lifetime_days: row.get(10)?,
     })
 }
 
@@ -187,6 +246,7 @@ impl Sesame {
             given => Some(validate::prefix(given)?),
         };
         let permissions = validate::permissions(&draft.permissions)?;
+        let max_lifetime_days = check_lifetime_days(draft.max_lifetime_days)?;
         let id = crate::new_id();
         self.act(
             session,
@@ -205,8 +265,8 @@ impl Sesame {
                 };
                 transaction.execute(
                     "INSERT INTO services (id, name, name_key, description, website, category,
-                     key_prefix, listed, created_at, created_by, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?8)",
+                     key_prefix, listed, created_at, created_by, updated_at, max_lifetime_days)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?8, ?10)",
                     params![
                         id,
                         name,
@@ -216,7 +276,8 @@ impl Sesame {
                         fields.category,
                         prefix,
                         to_millis(now),
-                        actor.id
+                        actor.id,
+                        max_lifetime_days
                     ],
                 )?;
                 insert_permissions(transaction, &id, &permissions)?;
@@ -237,6 +298,7 @@ impl Sesame {
                         "category": fields.category,
                         "prefix": prefix,
                         "permissions": permissions,
+                        "max_lifetime_days": max_lifetime_days,
                     }),
                 )?;
                 find(transaction, &id, now)
@@ -262,6 +324,10 @@ impl Sesame {
         };
         let permissions = match &edit.permissions {
             Some(list) => Some(validate::permissions(list)?),
+            None => None,
+        };
+        let max_lifetime_days = match edit.max_lifetime_days {
+            Some(days) => Some(check_lifetime_days(days)?),
             None => None,
         };
         self.act(
@@ -301,7 +367,7 @@ impl Sesame {
                 }
                 transaction.execute(
                     "UPDATE services SET name = ?2, name_key = ?3, description = ?4, website = ?5,
-                     category = ?6, updated_at = ?7
+                     category = ?6, updated_at = ?7, max_lifetime_days = ?8
                  WHERE id = ?1",
                     params![
                         before.id,
@@ -310,7 +376,8 @@ impl Sesame {
                         fields.description,
                         fields.website,
                         fields.category,
-                        to_millis(now)
+                        to_millis(now),
+                        max_lifetime_days.unwrap_or(before.max_lifetime_days)
                     ],
                 )?;
                 transaction.execute(
@@ -332,10 +399,13 @@ impl Sesame {
                     json!({
                         "before": {"name": before.name, "description": before.description,
                                    "website": before.website, "category": before.category,
-                                   "permissions": before.permissions},
+                                   "permissions": before.permissions,
+                                   "max_lifetime_days": before.max_lifetime_days},
                         "after": {"name": name, "description": fields.description,
                                   "website": fields.website, "category": fields.category,
-                                  "permissions": permissions},
+                                  "permissions": permissions,
+                                  "max_lifetime_days":
+                                      max_lifetime_days.unwrap_or(before.max_lifetime_days)},
                     }),
                 )?;
                 find(transaction, &before.id, now)

@@ -281,6 +281,7 @@ vocabulary! {
         NotRegenerated => "not_regenerated",
         ExpiringSoon => "expiring_soon",
         RefusedAttempts => "refused_attempts",
+        BeyondMaxLifetime => "beyond_max_lifetime",
     }
 }
 

@@ -131,6 +131,7 @@ pub struct ServiceView {
     pub created_at: DateTime<Utc>,
     pub creator: String,
     pub active_keys: u64,
+    pub max_lifetime_days: Option<u32>,
 }
 
 impl From<&Service> for ServiceView {
@@ -147,6 +148,7 @@ impl From<&Service> for ServiceView {
             created_at: service.created_at,
             creator: service.creator_name.clone(),
             active_keys: service.active_keys,
+            max_lifetime_days: service.max_lifetime_days,
         }
     }
 }

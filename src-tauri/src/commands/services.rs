@@ -50,6 +50,7 @@ pub async fn create_service(app: AppHandle, input: ServiceInput) -> UiResult<Ser
             category: input.category,
             prefix: input.prefix,
             permissions: input.permissions,
+            max_lifetime_days: input.max_lifetime_days,
         };
         let service = core(
             state,
@@ -74,6 +75,7 @@ pub async fn edit_service(
             website: Some(input.website),
             category: Some(input.category),
             permissions: Some(input.permissions),
+            max_lifetime_days: Some(input.max_lifetime_days),
         };
         let service = core(
             state,

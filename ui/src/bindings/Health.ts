@@ -3,4 +3,4 @@
 /**
  * The key list's health criteria: keys that deserve a look.
  */
-export type Health = "unused" | "no_expiry" | "not_regenerated" | "expiring_soon" | "refused_attempts";
+export type Health = "unused" | "no_expiry" | "not_regenerated" | "expiring_soon" | "refused_attempts" | "beyond_max_lifetime";

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("pg_migrations/0001_initial.sql"),
     include_str!("pg_migrations/0002_companies.sql"),
+    include_str!("pg_migrations/0003_max_lifetime.sql"),
 ];
 
 /// The schema version this build writes on PostgreSQL.

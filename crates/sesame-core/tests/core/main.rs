@@ -10,6 +10,7 @@ mod companies;
 mod import;
 mod keyring;
 mod lifecycle;
+mod lifetime;
 mod listing;
 mod modules;
 mod postgres;

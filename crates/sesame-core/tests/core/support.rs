@@ -43,6 +43,7 @@ impl Fixture {
             category: "Services en ligne".into(),
             prefix: "paie".into(),
             permissions: vec!["factures:lecture".into(), "salaires:ecriture".into()],
+            max_lifetime_days: None,
         };
         sesame.create_service(&admin, &draft).expect("service");
         sesame

@@ -498,6 +498,7 @@ pub enum HealthArg {
     NotRegenerated,
     ExpiringSoon,
     RefusedAttempts,
+    BeyondMaxLifetime,
 }
 
 impl HealthArg {
@@ -508,6 +509,7 @@ impl HealthArg {
             HealthArg::NotRegenerated => Health::NotRegenerated,
             HealthArg::ExpiringSoon => Health::ExpiringSoon,
             HealthArg::RefusedAttempts => Health::RefusedAttempts,
+            HealthArg::BeyondMaxLifetime => Health::BeyondMaxLifetime,
         }
     }
 }

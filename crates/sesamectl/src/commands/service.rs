@@ -26,6 +26,10 @@ pub enum ServiceCommand {
         /// A permission the service offers, such as factures:lecture (repeat for more).
         #[arg(long = "permission")]
         permissions: Vec<String>,
+        /// The longest a key of this service may live, in days (for example 366): new and
+        /// edited keys must expire within it.
+        #[arg(long = "max-lifetime")]
+        max_lifetime: Option<u32>,
     },
     /// List the catalogue.
     List {
@@ -59,6 +63,12 @@ pub struct EditArgs {
     /// Remove a permission no key holds any more (repeat for more).
     #[arg(long = "remove-permission")]
     remove_permissions: Vec<String>,
+    /// The longest a key of this service may live, in days.
+    #[arg(long = "max-lifetime", conflicts_with = "no_max_lifetime")]
+    max_lifetime: Option<u32>,
+    /// Remove the service's maximum key lifetime.
+    #[arg(long = "no-max-lifetime")]
+    no_max_lifetime: bool,
 }
 
 fn describe(output: &Output, service: &Service) -> String {
@@ -100,6 +110,7 @@ pub fn run(context: &Context, command: ServiceCommand) -> Result<Outcome> {
             category,
             prefix,
             permissions,
+            max_lifetime,
         } => {
             let draft = ServiceDraft {
                 name,
@@ -108,6 +119,7 @@ pub fn run(context: &Context, command: ServiceCommand) -> Result<Outcome> {
                 category,
                 prefix,
                 permissions,
+                max_lifetime_days: max_lifetime,
             };
             single(&sesame.create_service(&session, &draft)?);
         }
@@ -148,6 +160,11 @@ pub fn run(context: &Context, command: ServiceCommand) -> Result<Outcome> {
                 website: args.website,
                 category: args.category,
                 permissions,
+                max_lifetime_days: match (args.max_lifetime, args.no_max_lifetime) {
+                    (_, true) => Some(None),
+                    (Some(days), false) => Some(Some(days)),
+                    (None, false) => None,
+                },
             };
             single(&sesame.edit_service(&session, &args.service, &edit)?);
         }

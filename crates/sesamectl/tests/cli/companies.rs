@@ -85,3 +85,54 @@ fn companies_are_added_edited_archived_and_restored() {
         "Futuroscope Destination",
     ]);
 }
+
+#[test]
+fn a_service_s_maximum_lifetime_holds_for_keys_made_from_the_command_line() {
+    let store = Store::new();
+    store.ok(&["service", "edit", "Paie", "--max-lifetime", "30"]);
+    let endless = store.run(&[
+        "key",
+        "create",
+        "Paie",
+        "Sans fin",
+        "--permission",
+        "factures:lecture",
+    ]);
+    assert_eq!(endless.status.code(), Some(2));
+    assert!(
+        said(&endless).contains("doivent expirer dans les 30 jours"),
+        "{}",
+        said(&endless)
+    );
+    let far = (chrono::Local::now() + chrono::Duration::days(90))
+        .format("%Y-%m-%d")
+        .to_string();
+    let long = store.run(&[
+        "key",
+        "create",
+        "Paie",
+        "Longue",
+        "--permission",
+        "factures:lecture",
+        "--expires",
+        &far,
+    ]);
+    assert_eq!(long.status.code(), Some(2));
+    assert!(said(&long).contains("au plus tard le"), "{}", said(&long));
+    let near = (chrono::Local::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    store.ok(&[
+        "key",
+        "create",
+        "Paie",
+        "Courte",
+        "--permission",
+        "factures:lecture",
+        "--expires",
+        &near,
+    ]);
+    let listed = store.ok(&["key", "list", "--health", "beyond-max-lifetime"]);
+    assert_eq!(listed["total"], 0);
+    store.ok(&["service", "edit", "Paie", "--no-max-lifetime"]);
+}
