@@ -218,6 +218,42 @@ pub struct ServiceInput {
     pub max_lifetime_days: Option<u32>,
 }
 
+/// A key checked by hand: the service's answer, in words.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct KeyCheckView {
+    pub code: sesame_core::verify::VerifyCode,
+    pub valid: bool,
+    pub message: String,
+    pub key_name: Option<String>,
+    pub service_name: Option<String>,
+}
+
+impl KeyCheckView {
+    pub fn worded(check: &sesame_core::verify::HandCheck, lang: Lang) -> KeyCheckView {
+        KeyCheckView {
+            code: check.code,
+            valid: check.code == sesame_core::verify::VerifyCode::Valid,
+            message: sesame_core::messages::word(lang, &format!("verify-{}", check.code.code())),
+            key_name: check.key_name.clone(),
+            service_name: check.service_name.clone(),
+        }
+    }
+}
+
+/// A signed export checked in the app, as `sesamectl audit verify` would.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ExportCheckView {
+    pub ok: bool,
+    /// `ok`, `changed`, `truncated`, `bad_signature`…
+    pub code: String,
+    pub message: String,
+    #[ts(type = "number")]
+    pub events: u64,
+    pub fingerprint: Option<String>,
+}
+
 /// A client company, for the « Sociétés » screen and the key forms.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]

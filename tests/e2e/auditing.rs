@@ -11,7 +11,7 @@ async fn the_audit_screen_exports_reports_and_backs_up() {
     let folder = tempfile::tempdir().expect("folder");
     let store = prepared_store(folder.path());
     let app = App::launch_with_store("auditing", 4464, Some(&store)).await;
-    let outcome = auditing_path(&app).await;
+    let outcome = auditing_path(&app, &store).await;
     app.finish("auditing", outcome).await;
 }
 
@@ -26,7 +26,35 @@ async fn shown_path(app: &App, test: &str) -> Result<std::path::PathBuf, String>
     Ok(path.into())
 }
 
-async fn auditing_path(app: &App) -> Step {
+/// A new key made with the real `sesamectl`, and its bearer token.
+fn new_key_token(store: &std::path::Path, name: &str) -> Result<String, String> {
+    let output = Command::new(target_dir().join("sesamectl"))
+        .args([
+            "--json",
+            "key",
+            "create",
+            "Paie",
+            name,
+            "--permission",
+            "factures:lecture",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", store.parent().ok_or("folder")?)
+        .env("SESAME_DB", store)
+        .env("SESAME_USER", "Camille Martin")
+        .env("SESAME_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .map_err(|e| format!("sesamectl: {e}"))?;
+    let created: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("key create: {e}"))?;
+    created["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "no token".to_owned())
+}
+
+async fn auditing_path(app: &App, store: &std::path::Path) -> Step {
     sign_in(app, "Camille Martin", ADMIN_PASSWORD).await?;
     // A Copy leaves an event naming what was copied.
     app.click("nav-keys").await?;
@@ -63,6 +91,17 @@ async fn auditing_path(app: &App) -> Step {
         "{}",
         String::from_utf8_lossy(&verified.stdout)
     );
+    // The same verdict from the app itself (issue 15): the file chosen, checked, OK.
+    app.click("check-export-open").await?;
+    app.client
+        .find(fantoccini::Locator::Css("[data-test='check-export-file']"))
+        .await
+        .map_err(|e| format!("file input: {e}"))?
+        .send_keys(&export.display().to_string())
+        .await
+        .map_err(|e| format!("choose the export: {e}"))?;
+    app.wait_text("check-export-answer", "OK :").await?;
+    app.click("check-export-close").await?;
 
     app.click("credential-report").await?;
     app.wait_text("saved-file", "Rapport écrit (1 clés)")
@@ -77,5 +116,25 @@ async fn auditing_path(app: &App) -> Step {
     app.wait_text("backup-message", "Sauvegarde écrite").await?;
     let backup = shown_path(app, "backup-message").await?;
     sesame_core::store::backup::check_backup(&backup).map_err(|e| e.to_string())?;
+
+    // A key checked by hand, as the verification service would: valid, then a mistyped one.
+    let token = new_key_token(store, "Vérifiable")?;
+    app.click("nav-audit").await?;
+    app.click("check-key-open").await?;
+    app.fill("check-key", &token).await?;
+    app.click("check-key-submit").await?;
+    app.wait_text("check-key-answer", "VALID").await?;
+    app.wait_text("check-key-answer", "Vérifiable").await?;
+    assert_eq!(
+        app.value("check-key").await?,
+        "",
+        "the pasted key is cleared"
+    );
+    app.fill("check-key", "paie_pas-une-cle").await?;
+    app.click("check-key-submit").await?;
+    app.wait_text("check-key-answer", "MALFORMED").await?;
+    app.click("check-key-close").await?;
+    app.wait_text("audit-table", "a vérifié une clé à la main")
+        .await?;
     Ok(())
 }

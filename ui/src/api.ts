@@ -29,6 +29,8 @@ import type { UsageLineView } from "./bindings/UsageLineView";
 import type { Grace } from "./bindings/Grace";
 import type { CompanyInput } from "./bindings/CompanyInput";
 import type { CompanyView } from "./bindings/CompanyView";
+import type { ExportCheckView } from "./bindings/ExportCheckView";
+import type { KeyCheckView } from "./bindings/KeyCheckView";
 import type { Health } from "./bindings/Health";
 import type { KeyAction } from "./bindings/KeyAction";
 import type { KeyStatus } from "./bindings/KeyStatus";
@@ -39,7 +41,7 @@ export type { AppStatus, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, Nam
 export type { CopyPart, OneTimeView, OperatorView, ServiceInput, ServiceView, UiError };
 export type { OperatorAccountView, PasswordStrengthView, RightsView };
 export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
-export type { CompanyInput, CompanyView };
+export type { CompanyInput, CompanyView, ExportCheckView, KeyCheckView };
 export type { Grace, Health, KeyAction, KeyStatus, Lang, UsageStyle };
 export type { AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, UsageLineView };
 
@@ -124,6 +126,9 @@ export const api = {
   copyIdentifier: (identifier: string) => invoke<void>("copy_identifier", { identifier }),
   /** The file's bytes go as the request's raw body, not as JSON. */
   previewImport: (bytes: Uint8Array) => invoke<ImportPreviewView>("preview_import", bytes),
+  checkKey: (key: string, permission: string, company: string) =>
+    invoke<KeyCheckView>("check_key", { key, permission, company }),
+  checkExport: (bytes: Uint8Array) => invoke<ExportCheckView>("check_export", bytes),
   confirmImport: () => invoke<ImportOutcomeView>("confirm_import"),
   cancelImport: () => invoke<void>("cancel_import"),
   usageLines: (identifier: string) => invoke<UsageLineView[]>("usage_lines", { identifier }),

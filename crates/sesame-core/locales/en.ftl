@@ -164,6 +164,7 @@ audit-company_archived = { $actor } archived the company « { $target } »
 audit-company_edited = { $actor } edited the company « { $target } »
 audit-company_restored = { $actor } restored the company « { $target } »
 audit-company_created = { $actor } added the company « { $target } »
+audit-key_checked = { $actor } checked a key by hand ({ $code })
 audit-key_copied = { $actor } copied { $part ->
         [identifier] the identifier
         [secret] the secret
@@ -218,6 +219,9 @@ audit-field-client_code = Client code
 audit-field-siren = SIREN
 audit-field-town = Town
 audit-field-max_lifetime_days = Longest key lifetime (days)
+audit-field-code = Answer
+audit-field-permission = Permission
+audit-field-company = Company
 audit-field-action = Action asked for
 audit-field-reason = Reason
 audit-field-rights = Rights
@@ -287,6 +291,16 @@ audit-reason-password = wrong password
 format-date-time = %Y-%m-%d %H:%M
 format-date = %Y-%m-%d
 
+verify-VALID = Valid key: the verification service would accept it.
+verify-MALFORMED = This is not a key: it takes the identifier, a dot, then the secret (for example paie_….ses_…).
+verify-NOT_FOUND = No key has this identifier.
+verify-INVALID_SECRET = The secret does not match this identifier.
+verify-INACTIVE = The key is deactivated: it would be refused.
+verify-REVOKED = The key is revoked: it would be refused.
+verify-EXPIRED = The key has expired: it would be refused.
+verify-INSUFFICIENT_PERMISSION = The key is valid but does not have this permission.
+verify-COMPANY_FORBIDDEN = The key is valid but not allowed for this company.
+verify-TAMPERED = The key was changed outside Sésame: it is refused.
 ## Report, import, usage
 
 report-column-service = Service
@@ -698,3 +712,13 @@ health_beyond_max_lifetime = Beyond the longest lifetime
 service_max_lifetime = Longest key lifetime (days)
 service_max_lifetime_hint = For example 366: every key must then expire within it. Empty: no limit.
 service_max_lifetime_invalid = A number of days from 1 to 3650, or nothing.
+check_key = Check a key
+check_key_intro = Paste a key (identifier.secret): Sésame answers as the verification service would. The secret is neither kept nor written to the journal; the check does not count as a use.
+check_key_field = Key
+check_key_permission = Permission asked for (optional)
+check_key_company = Company (optional)
+check_key_submit = Check
+check_key_of = Key « { $name } » of the service « { $service } ».
+check_export = Check a journal export
+check_export_intro = Choose a signed export (.jsonl): Sésame checks it as « sesamectl audit verify » does. Then confirm the fingerprint with the office.
+check_export_file = Export file

@@ -164,6 +164,7 @@ audit-company_archived = { $actor } a archivé la société « { $target } »
 audit-company_edited = { $actor } a modifié la société « { $target } »
 audit-company_restored = { $actor } a restauré la société « { $target } »
 audit-company_created = { $actor } a ajouté la société « { $target } »
+audit-key_checked = { $actor } a vérifié une clé à la main ({ $code })
 audit-key_copied = { $actor } a copié { $part ->
         [identifier] l'identifiant
         [secret] le secret
@@ -218,6 +219,9 @@ audit-field-client_code = Code client
 audit-field-siren = SIREN
 audit-field-town = Ville
 audit-field-max_lifetime_days = Durée de vie maximale des clés (jours)
+audit-field-code = Réponse
+audit-field-permission = Permission
+audit-field-company = Société
 audit-field-action = Action demandée
 audit-field-reason = Motif
 audit-field-rights = Droits
@@ -287,6 +291,16 @@ audit-reason-password = mot de passe incorrect
 format-date-time = %d/%m/%Y %H:%M
 format-date = %d/%m/%Y
 
+verify-VALID = Clé valable : le service de vérification l'accepterait.
+verify-MALFORMED = Ce n'est pas une clé : il faut l'identifiant, un point, puis le secret (par exemple paie_….ses_…).
+verify-NOT_FOUND = Aucune clé n'a cet identifiant.
+verify-INVALID_SECRET = Le secret ne correspond pas à cet identifiant.
+verify-INACTIVE = La clé est désactivée : elle serait refusée.
+verify-REVOKED = La clé est révoquée : elle serait refusée.
+verify-EXPIRED = La clé a expiré : elle serait refusée.
+verify-INSUFFICIENT_PERMISSION = La clé est valable mais n'a pas cette permission.
+verify-COMPANY_FORBIDDEN = La clé est valable mais n'est pas autorisée pour cette société.
+verify-TAMPERED = La clé a été modifiée hors de Sésame : elle est refusée.
 ## Rapport, import, usage
 
 report-column-service = Service
@@ -698,3 +712,13 @@ health_beyond_max_lifetime = Au-delà de la durée de vie maximale
 service_max_lifetime = Durée de vie maximale des clés (jours)
 service_max_lifetime_hint = Par exemple 366 : chaque clé doit alors expirer dans ce délai. Vide : sans limite.
 service_max_lifetime_invalid = Un nombre de jours de 1 à 3650, ou rien.
+check_key = Vérifier une clé
+check_key_intro = Collez une clé (identifiant.secret) : Sésame répond comme le service de vérification. Le secret n'est ni gardé ni inscrit au journal ; la vérification ne compte pas comme une utilisation.
+check_key_field = Clé
+check_key_permission = Permission demandée (facultatif)
+check_key_company = Société (facultatif)
+check_key_submit = Vérifier
+check_key_of = Clé « { $name } » du service « { $service } ».
+check_export = Vérifier un export du journal
+check_export_intro = Choisissez un export signé (.jsonl) : Sésame le vérifie comme « sesamectl audit verify ». Confirmez ensuite l'empreinte auprès de l'office.
+check_export_file = Fichier d'export

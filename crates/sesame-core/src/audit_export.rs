@@ -441,3 +441,74 @@ fn signature_checks(manifest: &Manifest, signature: &str) -> bool {
             .is_ok()
     })
 }
+
+/// The verdict in plain words (catalogue message `export-verdict-<code>`), and a stable code.
+pub fn verdict(report: &ExportReport, lang: crate::vocab::Lang) -> (String, &'static str) {
+    use crate::messages::Arg;
+    let number = |value: i64| Arg::number(value);
+    let (code, args): (&'static str, Vec<(&str, Arg)>) = match &report.problem {
+        None => {
+            let manifest = report.manifest.as_ref();
+            let range = manifest.and_then(|m| m.first_seq.zip(m.last_seq));
+            let fingerprint = manifest.map(|m| m.fingerprint.clone()).unwrap_or_default();
+            let mut args = vec![
+                ("count", Arg::number(report.events)),
+                ("fingerprint", Arg::Text(fingerprint)),
+            ];
+            match range {
+                Some((first, last)) => {
+                    args.extend([("first", number(first)), ("last", number(last))]);
+                    ("ok", args)
+                }
+                None => ("ok_empty", args),
+            }
+        }
+        Some(ExportProblem::Empty) => ("empty", vec![]),
+        Some(ExportProblem::NotAnExport { .. }) => ("not_an_export", vec![]),
+        Some(ExportProblem::NoManifest) => ("no_manifest", vec![]),
+        Some(ExportProblem::BadSignature) => ("bad_signature", vec![]),
+        Some(ExportProblem::OtherKey { fingerprint }) => (
+            "other_key",
+            vec![("fingerprint", Arg::Text(fingerprint.clone()))],
+        ),
+        Some(ExportProblem::Unreadable { line }) => {
+            ("unreadable", vec![("line", Arg::number(*line))])
+        }
+        Some(ExportProblem::Changed { line, seq }) => (
+            "changed",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::Removed {
+            line,
+            seq,
+            expected,
+        }) => (
+            "removed",
+            vec![
+                ("line", Arg::number(*line)),
+                ("seq", number(*seq)),
+                ("expected", number(*expected)),
+            ],
+        ),
+        Some(ExportProblem::Inserted { line, seq }) => (
+            "inserted",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::Reordered { line, seq }) => (
+            "reordered",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::BrokenLink { line, seq }) => (
+            "broken_link",
+            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
+        ),
+        Some(ExportProblem::Truncated { after_seq }) => {
+            ("truncated", vec![("after", number(after_seq.unwrap_or(0)))])
+        }
+        Some(ExportProblem::DigestMismatch) => ("digest_mismatch", vec![]),
+    };
+    (
+        crate::messages::text(lang, &format!("export-verdict-{code}"), &args),
+        code,
+    )
+}

@@ -22,50 +22,7 @@ use crate::password;
 use crate::secret::ExposeSecret;
 use crate::validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum VerifyCode {
-    Valid,
-    Malformed,
-    NotFound,
-    InvalidSecret,
-    Inactive,
-    Revoked,
-    Expired,
-    InsufficientPermission,
-    CompanyForbidden,
-    /// The key's row was changed outside Sésame: its seal does not match (see `seal.rs`).
-    Tampered,
-}
-
-impl VerifyCode {
-    pub fn code(self) -> &'static str {
-        match self {
-            VerifyCode::Valid => "VALID",
-            VerifyCode::Malformed => "MALFORMED",
-            VerifyCode::NotFound => "NOT_FOUND",
-            VerifyCode::InvalidSecret => "INVALID_SECRET",
-            VerifyCode::Inactive => "INACTIVE",
-            VerifyCode::Revoked => "REVOKED",
-            VerifyCode::Expired => "EXPIRED",
-            VerifyCode::InsufficientPermission => "INSUFFICIENT_PERMISSION",
-            VerifyCode::CompanyForbidden => "COMPANY_FORBIDDEN",
-            VerifyCode::Tampered => "TAMPERED",
-        }
-    }
-
-    pub const ALL: [VerifyCode; 10] = [
-        VerifyCode::Valid,
-        VerifyCode::Malformed,
-        VerifyCode::NotFound,
-        VerifyCode::InvalidSecret,
-        VerifyCode::Inactive,
-        VerifyCode::Revoked,
-        VerifyCode::Expired,
-        VerifyCode::InsufficientPermission,
-        VerifyCode::CompanyForbidden,
-        VerifyCode::Tampered,
-    ];
-}
+pub use crate::vocab::VerifyCode;
 
 /// What a valid key may do, for the service that checked it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -619,5 +576,83 @@ impl Sesame {
     /// How many argon2id checks verification has run, to show that the cache spares them.
     pub fn argon2_checks(&self) -> u64 {
         self.verified_secrets.argon2_checks
+    }
+}
+
+/// A key checked by hand, by an auditor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandCheck {
+    pub code: VerifyCode,
+    /// The key the identifier names, when it exists (whatever the answer).
+    pub key_name: Option<String>,
+    pub service_name: Option<String>,
+}
+
+impl Sesame {
+    /// Checks a pasted key exactly as the verification service would (the same rules and
+    /// answer) for an operator with the audit right. It is not a use of the key: its counters
+    /// and last use are left as they were. The check is audited (`key.checked`) with its answer
+    /// and the key's public identifier, never the secret.
+    pub fn check_key_by_hand(
+        &mut self,
+        session: &crate::Session,
+        bearer: &crate::secret::SecretString,
+        permission: Option<&str>,
+        company: Option<&str>,
+    ) -> Result<HandCheck> {
+        use crate::vocab::{AuditAction, Right, RowKind};
+        self.require(session, Right::Audit, AuditAction::KeyChecked)?;
+        let counted = std::mem::take(&mut self.pending_usage);
+        let answer = self.verify_bearer(bearer.expose_secret(), permission, company);
+        self.pending_usage = counted;
+        let answer = answer?;
+        let identifier = key_format::parse_bearer(bearer.expose_secret())
+            .ok()
+            .map(|presented| presented.identifier);
+        let named: Option<(String, String, String)> = match &identifier {
+            Some(identifier) => self
+                .connection
+                .prepare_cached(
+                    "SELECT k.id, k.name, s.name FROM keys k JOIN services s ON s.id = k.service_id
+                     WHERE k.identifier = ?1 AND k.deleted_at IS NULL",
+                )?
+                .query_row([identifier], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()?,
+            None => None,
+        };
+        let details = serde_json::json!({
+            "code": answer.code.code(),
+            "identifier": identifier,
+            "service": named.as_ref().map(|(_, _, service)| service),
+            "permission": permission,
+            "company": company,
+        });
+        self.act(
+            session,
+            Some(Right::Audit),
+            AuditAction::KeyChecked,
+            |transaction, now, actor| {
+                let target = named.as_ref().map(|(id, name, _)| crate::audit::Target {
+                    kind: RowKind::Key,
+                    id,
+                    name,
+                });
+                crate::audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    AuditAction::KeyChecked,
+                    target,
+                    details,
+                )
+            },
+        )?;
+        Ok(HandCheck {
+            code: answer.code,
+            key_name: named.as_ref().map(|(_, name, _)| name.clone()),
+            service_name: named.map(|(_, _, service)| service),
+        })
     }
 }

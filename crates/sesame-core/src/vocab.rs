@@ -238,6 +238,7 @@ vocabulary! {
         SigningKeyRecreated => "signing_key.recreated",
         SigningKeyReplaced => "signing_key.replaced",
         StoreBackedUp => "store.backed_up",
+        KeyChecked => "key.checked",
         StoreChecked => "store.checked",
         StoreCopied => "store.copied",
         StoreResealed => "store.resealed",
@@ -310,6 +311,23 @@ vocabulary! {
         UsageApiKey => "usage_api_key",
         UsageBasic => "usage_basic",
         UsageToken => "usage_token",
+    }
+}
+
+vocabulary! {
+    /// The verification service's answers (the HTTP API's `code`).
+    pub enum VerifyCode {
+        Valid => "VALID",
+        Malformed => "MALFORMED",
+        NotFound => "NOT_FOUND",
+        InvalidSecret => "INVALID_SECRET",
+        Inactive => "INACTIVE",
+        Revoked => "REVOKED",
+        Expired => "EXPIRED",
+        InsufficientPermission => "INSUFFICIENT_PERMISSION",
+        CompanyForbidden => "COMPANY_FORBIDDEN",
+        /// The key's row was changed outside Sésame: its seal does not match (see `seal.rs`).
+        Tampered => "TAMPERED",
     }
 }
 

@@ -10,7 +10,11 @@ use tauri::{AppHandle, Manager};
 
 use super::blocking;
 use crate::error::{UiError, UiResult};
-use crate::views::{AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView};
+use crate::views::{
+    AuditEventView, AuditFilterInput, ChainStatusView, ExportCheckView, KeyCheckView, SavedFileView,
+};
+use sesame_core::secret::EdgeSecret;
+use tauri::ipc::{InvokeBody, Request};
 
 fn day(
     text: Option<String>,
@@ -138,6 +142,60 @@ pub async fn backup_store(app: AppHandle) -> UiResult<SavedFileView> {
             path: path.display().to_string(),
             count: summary?.keys,
             fingerprint: None,
+        })
+    })
+    .await
+}
+
+/// « Vérifier une clé »: a pasted key checked as the verification service would, for an
+/// operator with the audit right (the core checks it); the pasted text is wiped once checked
+/// (`EdgeSecret`), and the check is audited without it.
+#[tauri::command]
+pub async fn check_key(
+    app: AppHandle,
+    key: EdgeSecret,
+    permission: String,
+    company: String,
+) -> UiResult<KeyCheckView> {
+    blocking(app, move |state| {
+        let bearer = sesame_core::secret::secret_from(key.expose().to_owned());
+        drop(key);
+        let optional = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        let (permission, company) = (optional(&permission), optional(&company));
+        let check = state.with_store(|sesame, session| {
+            sesame.check_key_by_hand(session, &bearer, permission.as_deref(), company.as_deref())
+        })?;
+        Ok(KeyCheckView::worded(&check, state.lang()))
+    })
+    .await
+}
+
+/// « Vérifier un export du journal »: the file the operator chose, sent as raw bytes, checked
+/// exactly as `sesamectl audit verify` does (it needs nothing but the file).
+#[tauri::command]
+pub async fn check_export(app: AppHandle, request: Request<'_>) -> UiResult<ExportCheckView> {
+    let lang = app.state::<crate::state::AppState>().lang();
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(UiError::internal(
+            "the file must be sent as raw bytes",
+            lang,
+        ));
+    };
+    let bytes = bytes.clone();
+    blocking(app, move |state| {
+        state.session()?;
+        let lang = state.lang();
+        let mut file = tempfile::NamedTempFile::new().map_err(|e| UiError::internal(e, lang))?;
+        std::io::Write::write_all(&mut file, &bytes).map_err(|e| UiError::internal(e, lang))?;
+        let report = sesame_core::audit_export::verify_export(file.path(), None)
+            .map_err(|e| UiError::internal(e, lang))?;
+        let (message, code) = sesame_core::audit_export::verdict(&report, lang);
+        Ok(ExportCheckView {
+            ok: report.problem.is_none(),
+            code: code.to_owned(),
+            message,
+            events: report.events,
+            fingerprint: report.manifest.map(|m| m.fingerprint),
         })
     })
     .await

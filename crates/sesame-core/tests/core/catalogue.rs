@@ -137,6 +137,7 @@ const FAMILIES: &[&str] = &[
     "import-column-",
     "report-column-",
     "export-verdict-",
+    "verify-",
 ];
 
 #[test]

@@ -232,3 +232,65 @@ fn uses_counted_while_the_store_is_busy_are_written_by_the_next_flush() {
         "the three uses of the busy moment and the one after"
     );
 }
+
+/// « Vérifier une clé » in the app: the service's answer, for the audit right only, not counted
+/// as a use, audited without the secret.
+#[test]
+fn a_key_checked_by_hand_gets_the_services_answer_without_counting_as_a_use() {
+    let mut fixture = Fixture::new();
+    let issued = fixture.create("Vérifiée");
+    let bearer = issued.bearer();
+    let check = fixture
+        .sesame
+        .check_key_by_hand(&fixture.admin, &bearer, None, None)
+        .expect("check");
+    assert_eq!(check.code, VerifyCode::Valid);
+    assert_eq!(check.key_name.as_deref(), Some("Vérifiée"));
+    // Another secret made for the same identifier (its checksum right): the wrong secret.
+    let other = sesame_core::key_format::new_secret(&issued.key.identifier).expect("secret");
+    let wrong = sesame_core::key_format::bearer(&issued.key.identifier, &other);
+    let check = fixture
+        .sesame
+        .check_key_by_hand(&fixture.admin, &wrong, None, None)
+        .expect("check");
+    assert_eq!(check.code, VerifyCode::InvalidSecret);
+    let missing = fixture
+        .sesame
+        .check_key_by_hand(&fixture.admin, &bearer, Some("salaires:ecriture"), None)
+        .expect("check");
+    assert_eq!(missing.code, VerifyCode::InsufficientPermission);
+    fixture.sesame.flush_usage().expect("flush");
+    let key = fixture
+        .sesame
+        .key(&fixture.admin, &issued.key.id)
+        .expect("key");
+    assert_eq!(key.use_count, 0, "a check by hand is not a use");
+    assert_eq!(key.failed_attempts, 0);
+    let events = fixture.events_starting_with("key.checked");
+    assert_eq!(events.len(), 3);
+    let secret = issued.secret.expose_secret();
+    assert!(events.iter().all(|event| !event.details.contains(secret)));
+    assert!(events[0].details.contains(&issued.key.identifier));
+    // Without the audit right, refused and audited.
+    let rights = sesame_core::Rights {
+        configuration: true,
+        audit: false,
+    };
+    fixture
+        .sesame
+        .create_operator(
+            &fixture.admin,
+            "Gestion",
+            &crate::support::password(),
+            rights,
+        )
+        .expect("operator");
+    let manager = fixture
+        .sesame
+        .sign_in("Gestion", &crate::support::password())
+        .expect("sign in");
+    let refused = fixture
+        .sesame
+        .check_key_by_hand(&manager, &bearer, None, None);
+    assert_eq!(refused.err().map(|e| e.code()), Some("right_missing"));
+}

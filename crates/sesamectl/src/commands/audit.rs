@@ -5,14 +5,12 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use serde_json::json;
-use sesame_core::audit_export::{ExportProblem, ExportReport, verify_export};
-use sesame_core::messages::Arg;
+use sesame_core::audit_export::verify_export;
 use sesame_core::validate;
 
 use crate::Outcome;
 use crate::context::Context;
 use crate::error::{CliError, Result};
-use crate::output::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -96,7 +94,7 @@ fn verify(context: &Context, path: &Path, fingerprint: Option<&str>) -> Result<O
     let report = verify_export(path, fingerprint)
         .map_err(|error| CliError::File(path.to_owned(), error.to_string()))?;
     let output = &context.output;
-    let (text, code) = describe(output, &report);
+    let (text, code) = sesame_core::audit_export::verdict(&report, output.lang);
     output.print(
         || text.clone(),
         || {
@@ -111,71 +109,4 @@ fn verify(context: &Context, path: &Path, fingerprint: Option<&str>) -> Result<O
         None => Outcome::Done,
         Some(_) => Outcome::Refused,
     })
-}
-
-/// The verdict in plain words (catalogue message `export-verdict-<code>`), and a stable code.
-fn describe(output: &Output, report: &ExportReport) -> (String, &'static str) {
-    let number = |value: i64| Arg::number(value);
-    let (code, args): (&'static str, Vec<(&str, Arg)>) = match &report.problem {
-        None => {
-            let manifest = report.manifest.as_ref();
-            let range = manifest.and_then(|m| m.first_seq.zip(m.last_seq));
-            let fingerprint = manifest.map(|m| m.fingerprint.clone()).unwrap_or_default();
-            let mut args = vec![
-                ("count", Arg::number(report.events)),
-                ("fingerprint", Arg::Text(fingerprint)),
-            ];
-            match range {
-                Some((first, last)) => {
-                    args.extend([("first", number(first)), ("last", number(last))]);
-                    ("ok", args)
-                }
-                None => ("ok_empty", args),
-            }
-        }
-        Some(ExportProblem::Empty) => ("empty", vec![]),
-        Some(ExportProblem::NotAnExport { .. }) => ("not_an_export", vec![]),
-        Some(ExportProblem::NoManifest) => ("no_manifest", vec![]),
-        Some(ExportProblem::BadSignature) => ("bad_signature", vec![]),
-        Some(ExportProblem::OtherKey { fingerprint }) => (
-            "other_key",
-            vec![("fingerprint", Arg::Text(fingerprint.clone()))],
-        ),
-        Some(ExportProblem::Unreadable { line }) => {
-            ("unreadable", vec![("line", Arg::number(*line))])
-        }
-        Some(ExportProblem::Changed { line, seq }) => (
-            "changed",
-            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
-        ),
-        Some(ExportProblem::Removed {
-            line,
-            seq,
-            expected,
-        }) => (
-            "removed",
-            vec![
-                ("line", Arg::number(*line)),
-                ("seq", number(*seq)),
-                ("expected", number(*expected)),
-            ],
-        ),
-        Some(ExportProblem::Inserted { line, seq }) => (
-            "inserted",
-            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
-        ),
-        Some(ExportProblem::Reordered { line, seq }) => (
-            "reordered",
-            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
-        ),
-        Some(ExportProblem::BrokenLink { line, seq }) => (
-            "broken_link",
-            vec![("line", Arg::number(*line)), ("seq", number(*seq))],
-        ),
-        Some(ExportProblem::Truncated { after_seq }) => {
-            ("truncated", vec![("after", number(after_seq.unwrap_or(0)))])
-        }
-        Some(ExportProblem::DigestMismatch) => ("digest_mismatch", vec![]),
-    };
-    (output.text(&format!("export-verdict-{code}"), &args), code)
 }
