@@ -65,7 +65,10 @@ fn header(lang: Lang) -> Vec<String> {
         .collect()
 }
 
-fn row(key: &Key, lang: Lang) -> [String; 14] {
+/// The client codes of the companies that have one, to name them as the office does.
+type ClientCodes = std::collections::HashMap<String, String>;
+
+fn row(key: &Key, lang: Lang, codes: &ClientCodes) -> [String; 14] {
     let last_use = match key.last_use {
         Usage::Never => messages::word(lang, "report-never-used"),
         Usage::Unknown => messages::word(lang, "report-use-unknown"),
@@ -76,7 +79,10 @@ fn row(key: &Key, lang: Lang) -> [String; 14] {
         false => key
             .companies
             .iter()
-            .map(|c| c.name.as_str())
+            .map(|c| match codes.get(&c.id) {
+                Some(code) => format!("{} ({code})", c.name),
+                None => c.name.clone(),
+            })
             .collect::<Vec<_>>()
             .join(", "),
     };
@@ -117,6 +123,11 @@ impl Sesame {
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(out);
         writer.write_record(header(lang)).map_err(write_error)?;
+        let codes: ClientCodes = self
+            .connection
+            .prepare("SELECT id, client_code FROM companies WHERE client_code IS NOT NULL")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut rows = 0_u64;
         loop {
             let filter = KeyFilter {
@@ -127,7 +138,7 @@ impl Sesame {
             };
             let page = self.keys(session, &filter)?;
             for key in &page.keys {
-                let cells = row(key, lang).map(|cell| escape_cell(&cell));
+                let cells = row(key, lang, &codes).map(|cell| escape_cell(&cell));
                 writer.write_record(&cells).map_err(write_error)?;
             }
             rows += page.keys.len() as u64;

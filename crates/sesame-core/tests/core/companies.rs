@@ -83,6 +83,14 @@ fn a_company_is_added_with_the_offices_fields_and_found_by_each() {
         listed.iter().find(|c| c.id == company.id).map(|c| c.keys),
         Some(1)
     );
+    // The credential report names it as the office does: its name and client code.
+    let mut report = Vec::new();
+    fixture
+        .sesame
+        .credential_report(&fixture.admin, sesame_core::Lang::Fr, &mut report)
+        .expect("report");
+    let report = String::from_utf8(report).expect("utf-8");
+    assert!(report.contains("Futuroscope SA (95963)"), "{report}");
 }
 
 #[test]
