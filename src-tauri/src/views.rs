@@ -343,6 +343,8 @@ pub struct KeyView {
     pub revoked_at: Option<String>,
     pub revoked_by: Option<String>,
     pub revoked_reason: Option<String>,
+    pub tags: Vec<String>,
+    pub contact: String,
 }
 
 impl From<&Key> for KeyView {
@@ -385,6 +387,8 @@ impl From<&Key> for KeyView {
             revoked_at: rfc3339_opt(key.revoked_at),
             revoked_by: key.revoked_by.clone(),
             revoked_reason: key.revoked_reason.clone(),
+            tags: key.tags.clone(),
+            contact: key.contact.clone(),
         }
     }
 }
@@ -398,6 +402,8 @@ pub struct KeyFilterInput {
     pub status: Option<KeyStatus>,
     pub name_contains: String,
     pub creator: Option<String>,
+    /// Keys with this tag, or none.
+    pub tag: Option<String>,
     /// A health check, or none.
     pub health: Option<Health>,
     pub sort: KeySort,
@@ -425,6 +431,8 @@ pub struct NewKeyInput {
     pub permissions: Vec<String>,
     pub companies: Vec<String>,
     pub note: String,
+    pub tags: Vec<String>,
+    pub contact: String,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -436,6 +444,8 @@ pub struct KeyEditInput {
     pub companies: Vec<String>,
     /// `YYYY-MM-DD`; empty removes the expiry.
     pub expires: String,
+    pub tags: Vec<String>,
+    pub contact: String,
 }
 
 /// What the one-time dialog shows. The secret crosses to the webview only here, once.

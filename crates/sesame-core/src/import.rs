@@ -70,10 +70,12 @@ pub enum Column {
     Permissions,
     Companies,
     Note,
+    Tags,
+    Contact,
 }
 
 impl Column {
-    const ALL: [Column; 11] = [
+    const ALL: [Column; 13] = [
         Column::Service,
         Column::Name,
         Column::Identifier,
@@ -85,6 +87,8 @@ impl Column {
         Column::Permissions,
         Column::Companies,
         Column::Note,
+        Column::Tags,
+        Column::Contact,
     ];
 
     pub fn code(self) -> &'static str {
@@ -100,6 +104,8 @@ impl Column {
             Column::Permissions => "permissions",
             Column::Companies => "companies",
             Column::Note => "note",
+            Column::Tags => "tags",
+            Column::Contact => "contact",
         }
     }
 
@@ -161,6 +167,8 @@ impl Column {
                 "expire le",
             ],
             Column::Permissions => &["permissions", "permission", "droits"],
+            Column::Tags => &["etiquettes", "etiquette", "tags", "tag", "mots cles"],
+            Column::Contact => &["contact", "a contacter", "responsable", "referent"],
             Column::Companies => &[
                 "societes",
                 "societe",
@@ -274,6 +282,8 @@ enum Creator {
 
 struct PlannedKey {
     row: ImportRow,
+    tags: Vec<String>,
+    contact: String,
     service_id: String,
     companies: Vec<CompanyRef>,
     credential: Credential,
@@ -874,6 +884,11 @@ fn check_row(
         }
     };
     let note = check.column(Column::Note, parse_note(cells.get(Column::Note)));
+    let tags = check.column(Column::Tags, validate::tags(&[cells.get(Column::Tags)]));
+    let contact = check.column(
+        Column::Contact,
+        validate::contact(cells.get(Column::Contact)),
+    );
     if check.refused() {
         return Ok(None);
     }
@@ -888,6 +903,8 @@ fn check_row(
         Some(permissions),
         Some(companies),
         Some(note),
+        Some(tags),
+        Some(contact),
     ) = (
         service,
         name,
@@ -899,6 +916,8 @@ fn check_row(
         permissions,
         companies,
         note,
+        tags,
+        contact,
     )
     else {
         return Err(Error::Internal(
@@ -906,6 +925,8 @@ fn check_row(
         ));
     };
     Ok(Some(PlannedKey {
+        tags,
+        contact,
         row: ImportRow {
             line,
             service: service.name.clone(),
@@ -1123,6 +1144,8 @@ impl Sesame {
                             usage_unknown: true,
                             permissions: &key.row.permissions,
                             companies: &key.companies,
+                            tags: &key.tags,
+                            contact: &key.contact,
                         },
                     )?;
                     audit::record(
@@ -1146,6 +1169,8 @@ impl Sesame {
                             "permissions": key.row.permissions,
                             "companies": key.row.companies,
                             "note": key.note,
+                            "tags": key.tags,
+                            "contact": key.contact,
                         }),
                     )?;
                 }

@@ -70,6 +70,10 @@ pub struct Key {
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
     pub revoked_reason: Option<String>,
+    /// Free tags, sorted.
+    pub tags: Vec<String>,
+    /// Who to call about the key (a name, an e-mail or a phone number); may be empty.
+    pub contact: String,
 }
 
 /// A key just issued or regenerated, with its secret: the only time the secret exists in clear.
@@ -95,6 +99,8 @@ pub struct NewKey {
     pub companies: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub note: String,
+    pub tags: Vec<String>,
+    pub contact: String,
 }
 
 /// Changes to a key; `None` leaves a field as it is. `expires_at: Some(None)` removes the expiry.
@@ -105,6 +111,8 @@ pub struct KeyEdit {
     pub permissions: Option<Vec<String>>,
     pub companies: Option<Vec<String>>,
     pub expires_at: Option<Option<DateTime<Utc>>>,
+    pub tags: Option<Vec<String>>,
+    pub contact: Option<String>,
 }
 
 impl Grace {
@@ -152,6 +160,8 @@ pub struct KeyFilter {
     pub status: Option<KeyStatus>,
     pub name_contains: String,
     pub creator: Option<String>,
+    /// Keys with this tag.
+    pub tag: Option<String>,
     pub sort: KeySort,
     pub offset: u64,
     pub limit: u32,
@@ -166,6 +176,7 @@ impl Default for KeyFilter {
             status: None,
             name_contains: String::new(),
             creator: None,
+            tag: None,
             sort: KeySort::default(),
             offset: 0,
             limit: 50,
@@ -221,7 +232,7 @@ const KEY_COLUMNS: &str = "k.id, k.service_id, s.name, k.name, k.identifier, k.s
     k.expires_at, k.note, k.created_at, coalesce(k.creator_label, creator.name), k.last_used_at,
     k.use_count,
     k.usage_unknown, k.failed_attempts, k.regenerated_at, k.previous_secret_valid_until,
-    k.revoked_at, revoker.name, k.revoked_reason";
+    k.revoked_at, revoker.name, k.revoked_reason, k.contact";
 
 const KEY_FROM: &str = "keys k
     JOIN services s ON s.id = k.service_id
@@ -291,6 +302,8 @@ fn key_from_row(row: &rusqlite::Row<'_>, now: DateTime<Utc>) -> rusqlite::Result
         revoked_at: row.get::<_, Option<i64>>(16)?.map(from_millis),
         revoked_by: row.get(17)?,
         revoked_reason: row.get(18)?,
+        tags: Vec::new(),
+        contact: row.get(19)?,
     })
 }
 
@@ -299,7 +312,7 @@ fn attach_grants(connection: &Connection, keys: &mut [Key]) -> Result<()> {
     if keys.is_empty() {
         return Ok(());
     }
-    let ids: Vec<&str> = keys.iter().map(|key| key.id.as_str()).collect();
+    let ids: Vec<String> = keys.iter().map(|key| key.id.clone()).collect();
     let index: std::collections::HashMap<String, usize> = keys
         .iter()
         .enumerate()
@@ -340,6 +353,18 @@ fn attach_grants(connection: &Connection, keys: &mut [Key]) -> Result<()> {
     for (key_id, company) in companies {
         if let Some(&position) = index.get(&key_id) {
             keys[position].companies.push(company);
+        }
+    }
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT key_id, tag FROM key_tags WHERE key_id IN ({}) ORDER BY tag",
+        crate::placeholders(ids.len())
+    ))?;
+    for row in statement.query_map(params_from_iter(&ids), |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })? {
+        let (key_id, tag) = row?;
+        if let Some(&position) = index.get(&key_id) {
+            keys[position].tags.push(tag);
         }
     }
     Ok(())
@@ -436,6 +461,8 @@ pub(crate) struct KeyRecord<'a> {
     pub usage_unknown: bool,
     pub permissions: &'a [String],
     pub companies: &'a [CompanyRef],
+    pub tags: &'a [String],
+    pub contact: &'a str,
 }
 
 /// Writes a new, active key with its permissions and companies (its audit event is the
@@ -444,8 +471,8 @@ pub(crate) fn insert_key(connection: &Connection, key: &KeyRecord<'_>) -> Result
     connection
         .prepare_cached(
             "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash, status,
-                 expires_at, note, created_at, created_by, creator_label, usage_unknown)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?11, ?12)",
+                 expires_at, note, created_at, created_by, creator_label, usage_unknown, contact)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?
         .execute(params![
             key.id,
@@ -460,8 +487,21 @@ pub(crate) fn insert_key(connection: &Connection, key: &KeyRecord<'_>) -> Result
             key.created_by,
             key.creator_label,
             key.usage_unknown,
+            key.contact,
         ])?;
-    insert_grants(connection, key.id, key.permissions, key.companies)
+    insert_grants(connection, key.id, key.permissions, key.companies)?;
+    write_tags(connection, key.id, key.tags)
+}
+
+/// Replaces a key's tags.
+fn write_tags(connection: &Connection, key_id: &str, tags: &[String]) -> Result<()> {
+    connection.execute("DELETE FROM key_tags WHERE key_id = ?1", [key_id])?;
+    let mut insert =
+        connection.prepare_cached("INSERT INTO key_tags (key_id, tag) VALUES (?1, ?2)")?;
+    for tag in tags {
+        insert.execute(params![key_id, tag])?;
+    }
+    Ok(())
 }
 
 /// Replaces a key's permissions and companies.
@@ -534,6 +574,8 @@ impl Sesame {
         let name = validate::name(Field::KeyName, &new_key.name, validate::NAME_MAX)?;
         let note = validate::free_text(Field::Note, &new_key.note, validate::NOTE_MAX)?;
         let permissions = validate::permissions(&new_key.permissions)?;
+        let tags = validate::tags(&new_key.tags)?;
+        let contact = validate::contact(&new_key.contact)?;
         let expires_at = match new_key.expires_at {
             Some(at) => Some(validate::future_expiry(at, self.now())?),
             None => None,
@@ -583,6 +625,8 @@ impl Sesame {
                         usage_unknown: false,
                         permissions: &permissions,
                         companies: &companies,
+                        tags: &tags,
+                        contact: &contact,
                     },
                 )?;
                 let key = load(transaction, &id, now)?;
@@ -597,6 +641,8 @@ impl Sesame {
                         "companies": company_names(&companies),
                         "expires_at": expires_at.map(|at| at.to_rfc3339()),
                         "note": note,
+                        "tags": tags,
+                        "contact": contact,
                     }),
                 )?;
                 Ok(key)
@@ -736,6 +782,14 @@ impl Sesame {
             Some(list) => Some(validate::permissions(list)?),
             None => None,
         };
+        let tags = match &edit.tags {
+            Some(list) => Some(validate::tags(list)?),
+            None => None,
+        };
+        let contact = match &edit.contact {
+            Some(contact) => Some(validate::contact(contact)?),
+            None => None,
+        };
         let expires_at = match edit.expires_at {
             Some(Some(at)) => Some(Some(validate::future_expiry(at, self.now())?)),
             other => other,
@@ -762,26 +816,33 @@ impl Sesame {
                 // An edited key of a service with a maximum lifetime must expire within it.
                 let service = service::find(c, &before.service_id, now)?;
                 service::check_key_lifetime(&service, expires_at, now)?;
+                let tags = tags.unwrap_or_else(|| before.tags.clone());
+                let contact = contact.unwrap_or_else(|| before.contact.clone());
                 c.execute(
-                    "UPDATE keys SET name = ?2, name_key = ?3, note = ?4, expires_at = ?5
+                    "UPDATE keys SET name = ?2, name_key = ?3, note = ?4, expires_at = ?5,
+                         contact = ?6
                  WHERE id = ?1",
                     params![
                         before.id,
                         name,
                         validate::name_key(&name),
                         note,
-                        optional_millis(expires_at)
+                        optional_millis(expires_at),
+                        contact
                     ],
                 )?;
                 write_grants(c, &before.id, &permissions, &companies)?;
+                write_tags(c, &before.id, &tags)?;
                 Ok(json!({
                     "before": {"name": before.name, "note": before.note,
                                "permissions": before.permissions,
                                "companies": company_names(&before.companies),
-                               "expires_at": before.expires_at.map(|at| at.to_rfc3339())},
+                               "expires_at": before.expires_at.map(|at| at.to_rfc3339()),
+                               "tags": before.tags, "contact": before.contact},
                     "after": {"name": name, "note": note, "permissions": permissions,
                               "companies": company_names(&companies),
-                              "expires_at": expires_at.map(|at| at.to_rfc3339())},
+                              "expires_at": expires_at.map(|at| at.to_rfc3339()),
+                              "tags": tags, "contact": contact},
                 }))
             },
         )
@@ -900,6 +961,17 @@ impl Sesame {
             conditions.push(condition.into());
             values.extend(instants.into_iter().map(|at| Value::Integer(to_millis(at))));
         }
+        if let Some(tag) = filter
+            .tag
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            conditions.push(
+                "EXISTS (SELECT 1 FROM key_tags kt WHERE kt.key_id = k.id AND kt.tag = ?)".into(),
+            );
+            values.push(Value::Text(tag.to_lowercase()));
+        }
         let contains = validate::name_key(filter.name_contains.trim());
         if !contains.is_empty() {
             conditions.push("instr(k.name_key, ?) > 0".into());
@@ -1007,5 +1079,20 @@ impl Sesame {
                 )
             },
         )
+    }
+}
+
+impl Sesame {
+    /// Every tag of the keys that still exist, sorted, for a tag field to offer as people type.
+    pub fn key_tags(&self, session: &Session) -> Result<Vec<String>> {
+        self.authorize_read(session)?;
+        let mut statement = self.connection.prepare_cached(
+            "SELECT DISTINCT kt.tag FROM key_tags kt JOIN keys k ON k.id = kt.key_id
+             WHERE k.deleted_at IS NULL ORDER BY kt.tag",
+        )?;
+        let tags = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(tags)
     }
 }

@@ -41,7 +41,7 @@ fn expiry(at: Option<DateTime<Utc>>, lang: Lang) -> String {
 }
 
 /// The report's columns, in order; their titles are `report-column-<code>` in the catalogue.
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 16] = [
     "service",
     "key",
     "identifier",
@@ -56,6 +56,8 @@ const COLUMNS: [&str; 14] = [
     "revoked",
     "revoked_by",
     "revocation_reason",
+    "tags",
+    "contact",
 ];
 
 fn header(lang: Lang) -> Vec<String> {
@@ -68,7 +70,7 @@ fn header(lang: Lang) -> Vec<String> {
 /// The client codes of the companies that have one, to name them as the office does.
 type ClientCodes = std::collections::HashMap<String, String>;
 
-fn row(key: &Key, lang: Lang, codes: &ClientCodes) -> [String; 14] {
+fn row(key: &Key, lang: Lang, codes: &ClientCodes) -> [String; 16] {
     let last_use = match key.last_use {
         Usage::Never => messages::word(lang, "report-never-used"),
         Usage::Unknown => messages::word(lang, "report-use-unknown"),
@@ -101,6 +103,8 @@ fn row(key: &Key, lang: Lang, codes: &ClientCodes) -> [String; 14] {
         optional_date(key.revoked_at, lang),
         key.revoked_by.clone().unwrap_or_default(),
         key.revoked_reason.clone().unwrap_or_default(),
+        key.tags.join(", "),
+        key.contact.clone(),
     ]
 }
 

@@ -157,6 +157,35 @@ pub fn permissions<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>> {
     Ok(list)
 }
 
+/// The longest tag and contact kept.
+pub const TAG_MAX: usize = 32;
+pub const CONTACT_MAX: usize = 200;
+
+/// Free tags, as people type them (commas or spaces between them are separators): each trimmed,
+/// lower-cased, at most [`TAG_MAX`] characters, no control character; sorted, without repeats.
+pub fn tags<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>> {
+    let mut tags = Vec::new();
+    for cell in raw {
+        for tag in cell
+            .as_ref()
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let tag = name(Field::Tag, tag, TAG_MAX)?.to_lowercase();
+            tags.push(tag);
+        }
+    }
+    tags.sort();
+    tags.dedup();
+    Ok(tags)
+}
+
+/// Who to call about a key: a name, an e-mail or a phone number, free text.
+pub fn contact(raw: &str) -> Result<String> {
+    free_text(Field::Contact, raw.trim(), CONTACT_MAX)
+}
+
 /// A SIREN: nine digits (spaces as people group them are taken out) whose last is the Luhn key
 /// of the others.
 pub fn siren(raw: &str) -> Result<String> {

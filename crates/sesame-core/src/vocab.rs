@@ -95,6 +95,8 @@ vocabulary! {
         Identifier => "identifier",
         Creator => "creator",
         ClientCode => "client_code",
+        Tag => "tag",
+        Contact => "contact",
         Siren => "siren",
         Town => "town",
     }

@@ -176,6 +176,8 @@ pub struct KeyView {
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
     pub revoked_reason: Option<String>,
+    pub tags: Vec<String>,
+    pub contact: String,
 }
 
 impl From<&Key> for KeyView {
@@ -205,6 +207,8 @@ impl From<&Key> for KeyView {
             revoked_at: key.revoked_at,
             revoked_by: key.revoked_by.clone(),
             revoked_reason: key.revoked_reason.clone(),
+            tags: key.tags.clone(),
+            contact: key.contact.clone(),
         }
     }
 }

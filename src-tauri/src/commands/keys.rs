@@ -30,6 +30,7 @@ pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPa
             status: filter.status,
             name_contains: filter.name_contains,
             creator: non_empty(filter.creator),
+            tag: non_empty(filter.tag),
             sort: filter.sort,
             offset: u64::from(page - 1) * u64::from(per_page),
             limit: per_page,
@@ -92,6 +93,8 @@ pub async fn create_key(app: AppHandle, input: NewKeyInput) -> UiResult<OneTimeV
             companies: input.companies,
             expires_at: expiry(state, &input.expires)?,
             note: input.note,
+            tags: input.tags,
+            contact: input.contact,
         };
         let issued = core(
             state,
@@ -127,6 +130,8 @@ pub async fn edit_key(app: AppHandle, id: String, input: KeyEditInput) -> UiResu
             permissions: Some(input.permissions),
             companies: Some(input.companies),
             expires_at: Some(expiry(state, &input.expires)?),
+            tags: Some(input.tags),
+            contact: Some(input.contact),
         };
         let key = core(
             state,
@@ -181,4 +186,13 @@ pub async fn delete_key(app: AppHandle, id: String) -> UiResult<KeyView> {
 #[tauri::command]
 pub async fn revoke_key(app: AppHandle, id: String, reason: String) -> UiResult<KeyView> {
     change(app, id, Change::Revoke(reason)).await
+}
+
+/// Every tag in use, for the tag fields to offer as people type.
+#[tauri::command]
+pub async fn list_key_tags(app: AppHandle) -> UiResult<Vec<String>> {
+    blocking(app, |state| {
+        state.with_store(|sesame, session| sesame.key_tags(session))
+    })
+    .await
 }

@@ -3,4 +3,4 @@
 /**
  * Which input a validation message is about, so the interface can show it beside the field.
  */
-export type Field = "service_name" | "key_name" | "company_name" | "operator_name" | "description" | "category" | "website" | "prefix" | "permission" | "note" | "reason" | "expiry" | "password" | "password_confirmation" | "current_password" | "identifier" | "creator" | "client_code" | "siren" | "town";
+export type Field = "service_name" | "key_name" | "company_name" | "operator_name" | "description" | "category" | "website" | "prefix" | "permission" | "note" | "reason" | "expiry" | "password" | "password_confirmation" | "current_password" | "identifier" | "creator" | "client_code" | "tag" | "contact" | "siren" | "town";

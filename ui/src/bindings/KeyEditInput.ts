@@ -4,4 +4,4 @@ export type KeyEditInput = { name: string, note: string, permissions: Array<stri
 /**
  * `YYYY-MM-DD`; empty removes the expiry.
  */
-expires: string, };
+expires: string, tags: Array<string>, contact: string, };

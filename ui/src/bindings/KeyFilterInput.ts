@@ -9,6 +9,10 @@ export type KeyFilterInput = { service: string | null, company: string | null,
  */
 status: KeyStatus | null, name_contains: string, creator: string | null, 
 /**
+ * Keys with this tag, or none.
+ */
+tag: string | null, 
+/**
  * A health check, or none.
  */
 health: Health | null, sort: KeySort, page: number, per_page: number, };

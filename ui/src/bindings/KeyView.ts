@@ -12,4 +12,4 @@ actions: Array<KeyAction>, expires_at: string | null, permissions: Array<string>
 /**
  * `at`: `last_used_at` holds the date.
  */
-last_use: LastUse, last_used_at: string | null, use_count: number, regenerated_at: string | null, previous_secret_valid_until: string | null, revoked_at: string | null, revoked_by: string | null, revoked_reason: string | null, };
+last_use: LastUse, last_used_at: string | null, use_count: number, regenerated_at: string | null, previous_secret_valid_until: string | null, revoked_at: string | null, revoked_by: string | null, revoked_reason: string | null, tags: Array<string>, contact: string, };

@@ -4,4 +4,4 @@ export type NewKeyInput = { service: string, name: string,
 /**
  * `YYYY-MM-DD`, the last day the key works; empty for none.
  */
-expires: string, permissions: Array<string>, companies: Array<string>, note: string, };
+expires: string, permissions: Array<string>, companies: Array<string>, note: string, tags: Array<string>, contact: string, };

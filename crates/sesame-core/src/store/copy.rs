@@ -26,6 +26,7 @@ const TABLES: &[&str] = &[
     "keys",
     "key_permissions",
     "key_companies",
+    "key_tags",
     "audit_events",
     "audit_checkpoint",
     "settings",

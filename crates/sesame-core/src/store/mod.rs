@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_row_seals.sql"),
     include_str!("migrations/0007_companies.sql"),
     include_str!("migrations/0008_max_lifetime.sql"),
+    include_str!("migrations/0009_tags_contact.sql"),
 ];
 
 /// The schema version this build writes.

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("pg_migrations/0001_initial.sql"),
     include_str!("pg_migrations/0002_companies.sql"),
     include_str!("pg_migrations/0003_max_lifetime.sql"),
+    include_str!("pg_migrations/0004_tags_contact.sql"),
 ];
 
 /// The schema version this build writes on PostgreSQL.

@@ -25,6 +25,8 @@ fn new_key(name: &str, companies: &[&str]) -> NewKey {
         companies: companies.iter().map(|c| (*c).to_owned()).collect(),
         expires_at: None,
         note: String::new(),
+        tags: vec![],
+        contact: String::new(),
     }
 }
 

@@ -275,6 +275,8 @@ fn edit_changes_rights_without_changing_the_secret() {
         permissions: Some(vec!["salaires:ecriture".into()]),
         companies: Some(vec!["Dupont SARL".into()]),
         expires_at: None,
+        tags: None,
+        contact: None,
     };
     let key = fixture
         .sesame

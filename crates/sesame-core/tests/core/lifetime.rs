@@ -15,6 +15,8 @@ fn new_key(name: &str, expires_in_days: Option<i64>, fixture: &Fixture) -> NewKe
         companies: vec![],
         expires_at: expires_in_days.map(|days| fixture.sesame.now() + Duration::days(days)),
         note: String::new(),
+        tags: vec![],
+        contact: String::new(),
     }
 }
 

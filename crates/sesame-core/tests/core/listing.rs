@@ -230,3 +230,89 @@ fn health_checks_are_filters_on_the_key_list() {
         ["révoquée puis essayée"]
     );
 }
+
+/// Free tags and a contact per key: written, shown, edited, filtered, offered as people type,
+/// and in the credential report.
+#[test]
+fn keys_carry_tags_and_a_contact_and_are_filtered_by_tag() {
+    use sesame_core::key::{KeyEdit, KeyFilter, NewKey};
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let make = |name: &str, tags: &[&str], contact: &str| NewKey {
+        service: "Paie".into(),
+        name: name.into(),
+        permissions: vec!["factures:lecture".into()],
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        contact: contact.into(),
+        ..NewKey::default()
+    };
+    let tagged = fixture
+        .sesame
+        .create_key(
+            &admin,
+            &make(
+                "Paie externe",
+                &["Externe, paie", "paie"],
+                "Claire Dubois 06 12 34 56 78",
+            ),
+        )
+        .expect("key");
+    assert_eq!(tagged.key.tags, ["externe", "paie"]);
+    assert_eq!(tagged.key.contact, "Claire Dubois 06 12 34 56 78");
+    fixture
+        .sesame
+        .create_key(&admin, &make("Interne", &["interne"], ""))
+        .expect("key");
+    let with = |fixture: &mut Fixture, tag: &str| -> Vec<String> {
+        let filter = KeyFilter {
+            tag: Some(tag.into()),
+            ..KeyFilter::default()
+        };
+        fixture
+            .sesame
+            .keys(&admin, &filter)
+            .expect("keys")
+            .keys
+            .into_iter()
+            .map(|k| k.name)
+            .collect()
+    };
+    assert_eq!(with(&mut fixture, "Externe"), ["Paie externe"]);
+    assert_eq!(
+        fixture.sesame.key_tags(&admin).expect("tags"),
+        ["externe", "interne", "paie"]
+    );
+    let edit = KeyEdit {
+        tags: Some(vec!["interne".into()]),
+        contact: Some("support@cabinet.example".into()),
+        ..KeyEdit::default()
+    };
+    fixture
+        .sesame
+        .edit_key(&admin, &tagged.key.id, &edit)
+        .expect("edit");
+    assert_eq!(with(&mut fixture, "interne").len(), 2);
+    assert!(with(&mut fixture, "externe").is_empty());
+    let too_long = make("Mal étiquetée", &[&"x".repeat(33)], "");
+    let refused = fixture
+        .sesame
+        .create_key(&admin, &too_long)
+        .expect_err("refused");
+    assert_eq!(
+        (refused.code(), refused.field().map(|f| f.code())),
+        ("too_long", Some("tag"))
+    );
+    let mut report = Vec::new();
+    fixture
+        .sesame
+        .credential_report(&admin, sesame_core::Lang::Fr, &mut report)
+        .expect("report");
+    let report = String::from_utf8(report).expect("utf-8");
+    assert!(
+        report
+            .lines()
+            .next()
+            .is_some_and(|header| header.ends_with("Étiquettes;Contact"))
+    );
+    assert!(report.contains("support@cabinet.example"), "{report}");
+}

@@ -37,6 +37,12 @@ pub enum KeyCommand {
         expires: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
+        /// A free tag (repeat for more).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Who to call about the key: a name, an e-mail or a phone number.
+        #[arg(long, default_value = "")]
+        contact: String,
     },
     /// List keys, filtered and paged.
     List(ListArgs),
@@ -114,6 +120,9 @@ pub struct ListArgs {
     /// expiring within 30 days, or refused while inactive or revoked.
     #[arg(long, value_enum)]
     health: Option<HealthArg>,
+    /// Keys with this tag.
+    #[arg(long)]
+    tag: Option<String>,
     #[arg(long, value_enum, default_value = "newest")]
     sort: SortArg,
     /// Page number, from 1.
@@ -144,6 +153,14 @@ pub struct EditArgs {
     expires: Option<String>,
     #[arg(long, conflicts_with = "expires")]
     no_expiry: bool,
+    /// The full new list of tags (repeat); `--no-tags` removes them.
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    #[arg(long, conflicts_with = "tags")]
+    no_tags: bool,
+    /// Who to call about the key.
+    #[arg(long)]
+    contact: Option<String>,
 }
 
 fn status(arg: StatusArg) -> KeyStatus {
@@ -370,6 +387,8 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
             companies,
             expires,
             note,
+            tags,
+            contact,
         } => {
             let expires_at = expires.as_deref().map(validate::expiry_date).transpose()?;
             let new_key = NewKey {
@@ -379,6 +398,8 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
                 companies,
                 expires_at,
                 note,
+                tags,
+                contact,
             };
             let issued = sesame.create_key(&session, &new_key)?;
             print_issued(output, &issued, false);
@@ -391,6 +412,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
                 status: args.status.map(status),
                 name_contains: args.name,
                 creator: args.creator,
+                tag: args.tag,
                 sort: match args.sort {
                     SortArg::Newest => KeySort::NewestFirst,
                     SortArg::Oldest => KeySort::OldestFirst,
@@ -445,6 +467,8 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
                 permissions: list(args.permissions, args.no_permissions),
                 companies: list(args.companies, args.no_companies),
                 expires_at,
+                tags: list(args.tags, args.no_tags),
+                contact: args.contact,
             };
             print_key(output, &sesame.edit_key(&session, &args.key, &edit)?);
         }

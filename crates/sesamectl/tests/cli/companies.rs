@@ -136,3 +136,40 @@ fn a_service_s_maximum_lifetime_holds_for_keys_made_from_the_command_line() {
     assert_eq!(listed["total"], 0);
     store.ok(&["service", "edit", "Paie", "--no-max-lifetime"]);
 }
+
+#[test]
+fn keys_get_tags_and_a_contact_from_the_command_line_and_from_an_import() {
+    let store = Store::new();
+    let created = store.ok(&[
+        "key",
+        "create",
+        "Paie",
+        "Externe",
+        "--permission",
+        "factures:lecture",
+        "--tag",
+        "paie",
+        "--tag",
+        "Externe",
+        "--contact",
+        "Claire 06 12 34 56 78",
+    ]);
+    assert_eq!(
+        created["key"]["tags"],
+        serde_json::json!(["externe", "paie"])
+    );
+    let file = store.folder.path().join("import.csv");
+    std::fs::write(
+        &file,
+        "service;nom;identifiant;secret;étiquettes;contact\n\
+         Paie;Ancienne;paie_ancienne-1;Le-secret-de-la-paie-2019!;historique, paie;Service compta\n",
+    )
+    .expect("file");
+    store.ok(&["key", "import", &file.to_string_lossy()]);
+    let listed = store.ok(&["key", "list", "--tag", "paie"]);
+    assert_eq!(listed["total"], 2);
+    let imported = store.ok(&["key", "show", "Ancienne"]);
+    assert_eq!(imported["key"]["contact"], "Service compta");
+    store.ok(&["key", "edit", "Externe", "--no-tags"]);
+    assert_eq!(store.ok(&["key", "list", "--tag", "paie"])["total"], 1);
+}
