@@ -431,7 +431,10 @@ pub struct NewKeyInput {
     pub permissions: Vec<String>,
     pub companies: Vec<String>,
     pub note: String,
+    /// Older callers may leave these out.
+    #[serde(default)]
     pub tags: Vec<String>,
+    #[serde(default)]
     pub contact: String,
 }
 
@@ -444,7 +447,10 @@ pub struct KeyEditInput {
     pub companies: Vec<String>,
     /// `YYYY-MM-DD`; empty removes the expiry.
     pub expires: String,
+    /// Older callers may leave these out.
+    #[serde(default)]
     pub tags: Vec<String>,
+    #[serde(default)]
     pub contact: String,
 }
 

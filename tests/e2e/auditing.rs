@@ -11,7 +11,7 @@ async fn the_audit_screen_exports_reports_and_backs_up() {
     let folder = tempfile::tempdir().expect("folder");
     let store = prepared_store(folder.path());
     let app = App::launch_with_store("auditing", 4464, Some(&store)).await;
-    let outcome = auditing_path(&app, &store).await;
+    let outcome = auditing_path(&app).await;
     app.finish("auditing", outcome).await;
 }
 
@@ -54,7 +54,7 @@ fn new_key_token(store: &std::path::Path, name: &str) -> Result<String, String> 
         .ok_or_else(|| "no token".to_owned())
 }
 
-async fn auditing_path(app: &App, store: &std::path::Path) -> Step {
+async fn auditing_path(app: &App) -> Step {
     sign_in(app, "Camille Martin", ADMIN_PASSWORD).await?;
     // A Copy leaves an event naming what was copied.
     app.click("nav-keys").await?;
@@ -118,7 +118,8 @@ async fn auditing_path(app: &App, store: &std::path::Path) -> Step {
     sesame_core::store::backup::check_backup(&backup).map_err(|e| e.to_string())?;
 
     // A key checked by hand, as the verification service would: valid, then a mistyped one.
-    let token = new_key_token(store, "Vérifiable")?;
+    // Made in the store the app has open (the driver gave it a copy of the prepared one).
+    let token = new_key_token(&app.data.path().join("sesame.db"), "Vérifiable")?;
     app.click("nav-audit").await?;
     app.click("check-key-open").await?;
     app.fill("check-key", &token).await?;

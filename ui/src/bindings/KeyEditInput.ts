@@ -4,4 +4,8 @@ export type KeyEditInput = { name: string, note: string, permissions: Array<stri
 /**
  * `YYYY-MM-DD`; empty removes the expiry.
  */
-expires: string, tags: Array<string>, contact: string, };
+expires: string, 
+/**
+ * Older callers may leave these out.
+ */
+tags: Array<string>, contact: string, };

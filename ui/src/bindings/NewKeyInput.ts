@@ -4,4 +4,8 @@ export type NewKeyInput = { service: string, name: string,
 /**
  * `YYYY-MM-DD`, the last day the key works; empty for none.
  */
-expires: string, permissions: Array<string>, companies: Array<string>, note: string, tags: Array<string>, contact: string, };
+expires: string, permissions: Array<string>, companies: Array<string>, note: string, 
+/**
+ * Older callers may leave these out.
+ */
+tags: Array<string>, contact: string, };
