@@ -113,6 +113,8 @@ export const api = {
     invoke<CompanyView>("set_company_archived", { id, archived }),
   listOperators: () => invoke<NamedRef[]>("list_operators"),
   listKeyCreators: () => invoke<NamedRef[]>("list_key_creators"),
+  exportExpiryCalendar: (withinDays: number) =>
+    invoke<SavedFileView>("export_expiry_calendar", { withinDays }),
   listKeyTags: () => invoke<string[]>("list_key_tags"),
   listKeys: (filter: KeyFilterInput) => invoke<KeyPageView>("list_keys", { filter }),
   createKey: (input: NewKeyInput) => invoke<OneTimeView>("create_key", { input }),

@@ -127,6 +127,30 @@ pub async fn credential_report(app: AppHandle) -> UiResult<SavedFileView> {
     .await
 }
 
+/// « Exporter le calendrier des expirations »: an iCalendar file of the keys expiring within
+/// `within_days`, one event on each key's last day with a reminder a week before.
+#[tauri::command]
+pub async fn export_expiry_calendar(app: AppHandle, within_days: u32) -> UiResult<SavedFileView> {
+    let path = new_file(&app, "sesame-expirations", "ics")?;
+    blocking(app, move |state| {
+        let lang = state.lang();
+        let (count, text) = state.with_store(|sesame, session| {
+            let count = sesame.expiring_keys(session, within_days)?.len() as u64;
+            Ok((count, sesame.expiry_calendar(session, within_days, lang)?))
+        })?;
+        let mut file = create_new(&path, lang)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())
+            .and_then(|()| std::io::Write::flush(&mut file))
+            .map_err(|error| UiError::internal(error, lang))?;
+        Ok(SavedFileView {
+            path: path.display().to_string(),
+            count,
+            fingerprint: None,
+        })
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn backup_store(app: AppHandle) -> UiResult<SavedFileView> {
     let path = new_file(&app, "sesame-sauvegarde", "db")?;

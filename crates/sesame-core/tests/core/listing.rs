@@ -316,3 +316,84 @@ fn keys_carry_tags_and_a_contact_and_are_filtered_by_tag() {
     );
     assert!(report.contains("support@cabinet.example"), "{report}");
 }
+
+/// The calendar of expiries: one all-day event per key still working that expires within the
+/// window, on its last valid day, with a reminder a week before; read back by an iCalendar
+/// parser.
+#[test]
+fn the_calendar_of_expiries_has_one_event_per_key_with_a_reminder() {
+    use chrono::Duration;
+    use sesame_core::key::NewKey;
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let now = fixture.sesame.now();
+    let make = |name: &str, days: Option<i64>| NewKey {
+        service: "Paie".into(),
+        name: name.into(),
+        permissions: vec!["factures:lecture".into()],
+        expires_at: days.map(|days| now + Duration::days(days)),
+        ..NewKey::default()
+    };
+    for (name, days) in [
+        ("Bientôt", Some(10)),
+        ("Plus tard", Some(20)),
+        ("Loin", Some(200)),
+        ("Sans fin", None),
+    ] {
+        fixture
+            .sesame
+            .create_key(&admin, &make(name, days))
+            .expect(name);
+    }
+    fixture
+        .sesame
+        .create_key(&admin, &make("Révoquée", Some(5)))
+        .expect("key");
+    fixture
+        .sesame
+        .revoke_key(&admin, "Révoquée", "fin")
+        .expect("revoke");
+    let expiring = fixture.sesame.expiring_keys(&admin, 30).expect("expiring");
+    let names: Vec<&str> = expiring.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Bientôt", "Plus tard"],
+        "soonest first, live keys only"
+    );
+
+    let text = fixture
+        .sesame
+        .expiry_calendar(&admin, 30, sesame_core::Lang::Fr)
+        .expect("calendar");
+    let unfolded = icalendar::parser::unfold(&text);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("RFC 5545");
+    let events: Vec<_> = calendar
+        .components
+        .iter()
+        .filter(|component| component.name == "VEVENT")
+        .collect();
+    assert_eq!(events.len(), 2);
+    let first = events[0];
+    let summary = first.find_prop("SUMMARY").expect("summary").val.to_string();
+    assert_eq!(summary, "Fin de la clé « Bientôt » (Paie)");
+    let start = first.find_prop("DTSTART").expect("start");
+    let last_day = (expiring[0].expires_at.expect("expiry") - Duration::milliseconds(1))
+        .with_timezone(&chrono::Local)
+        .format("%Y%m%d")
+        .to_string();
+    assert_eq!(
+        start.val.to_string(),
+        last_day,
+        "an all-day event on the last valid day"
+    );
+    let alarm = first
+        .components
+        .iter()
+        .find(|component| component.name == "VALARM")
+        .expect("a reminder");
+    let trigger = alarm.find_prop("TRIGGER").expect("trigger").val.to_string();
+    assert!(
+        ["-P7D", "-PT604800S"].contains(&trigger.as_str()),
+        "a week before: {trigger}"
+    );
+}

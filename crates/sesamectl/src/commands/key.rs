@@ -73,6 +73,17 @@ pub enum KeyCommand {
     },
     /// How an application sends this key: curl lines against the local verification service.
     Usage { key: String },
+    /// The keys still working that expire soon, soonest first; with --ics, an iCalendar file of
+    /// them (one event on each key's last day, a reminder a week before) for Outlook or
+    /// Thunderbird.
+    Expiring {
+        /// Days ahead to look.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        within: u32,
+        /// Write the calendar to this new file.
+        #[arg(long)]
+        ics: Option<std::path::PathBuf>,
+    },
     /// Give the key a new secret; prints it once.
     Regenerate {
         key: String,
@@ -496,6 +507,43 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::Revoke { key, reason } => {
             print_key(output, &sesame.revoke_key(&session, &key, &reason)?);
+        }
+        KeyCommand::Expiring { within, ics } => {
+            let keys = sesame.expiring_keys(&session, within)?;
+            if let Some(path) = &ics {
+                let text = sesame.expiry_calendar(&session, within, output.lang)?;
+                crate::files::write_new(path, false, |out| {
+                    out.write_all(text.as_bytes())
+                        .map_err(|error| sesame_core::Error::ExportWrite(error.to_string()))
+                })?;
+            }
+            output.print(
+                || {
+                    let mut lines: Vec<String> = keys.iter().map(|k| row(output, k)).collect();
+                    lines.push(output.text(
+                        "cli-keys-expiring",
+                        &[
+                            ("count", Arg::number(keys.len())),
+                            ("days", Arg::number(within)),
+                        ],
+                    ));
+                    if let Some(path) = &ics {
+                        lines.push(format!(
+                            "{} {}",
+                            output.say("cli-calendar-written"),
+                            path.display()
+                        ));
+                    }
+                    lines.join("\n")
+                },
+                || {
+                    json!({
+                        "within_days": within,
+                        "keys": keys.iter().map(|k| to_value(KeyView::from(k))).collect::<Vec<_>>(),
+                        "calendar": ics,
+                    })
+                },
+            );
         }
         KeyCommand::Import { file, dry_run } => {
             import_keys(output, &mut sesame, &session, &file, dry_run)?;

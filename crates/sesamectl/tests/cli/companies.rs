@@ -173,3 +173,48 @@ fn keys_get_tags_and_a_contact_from_the_command_line_and_from_an_import() {
     store.ok(&["key", "edit", "Externe", "--no-tags"]);
     assert_eq!(store.ok(&["key", "list", "--tag", "paie"])["total"], 1);
 }
+
+#[test]
+fn key_expiring_lists_the_keys_and_writes_their_calendar() {
+    let store = Store::new();
+    let soon = (chrono::Local::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    let later = (chrono::Local::now() + chrono::Duration::days(100))
+        .format("%Y-%m-%d")
+        .to_string();
+    for (name, day) in [("Bientôt", &soon), ("Plus tard", &later)] {
+        store.ok(&[
+            "key",
+            "create",
+            "Paie",
+            name,
+            "--permission",
+            "factures:lecture",
+            "--expires",
+            day,
+        ]);
+    }
+    let calendar = store.folder.path().join("expirations.ics");
+    let listed = store.ok(&[
+        "key",
+        "expiring",
+        "--within",
+        "30",
+        "--ics",
+        &calendar.to_string_lossy(),
+    ]);
+    assert_eq!(listed["keys"].as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["keys"][0]["name"], "Bientôt");
+    let text = std::fs::read_to_string(&calendar).expect("calendar");
+    assert!(text.starts_with("BEGIN:VCALENDAR"), "{text}");
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 1);
+    assert_eq!(text.matches("BEGIN:VALARM").count(), 1);
+    assert!(
+        text.contains(&format!("DTSTART;VALUE=DATE:{}", soon.replace('-', ""))),
+        "{text}"
+    );
+    // An existing file is never replaced.
+    let again = store.run(&["key", "expiring", "--ics", &calendar.to_string_lossy()]);
+    assert_eq!(again.status.code(), Some(2));
+}

@@ -1,0 +1,96 @@
+//! The calendar of expiries (RFC 5545, `icalendar`): one all-day event per key on the last day
+//! it works, with a reminder a week before, for Outlook or Thunderbird to remind the office
+//! without any e-mail from Sésame.
+
+use chrono::{DateTime, Duration, Utc};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike};
+
+use crate::Sesame;
+use crate::error::Result;
+use crate::key::{Key, KeyFilter, KeySort, PAGE_MAX};
+use crate::messages::{self, Arg};
+use crate::vocab::{KeyStatus, Lang, Session};
+
+/// How many days before an expiry the calendar reminds.
+pub const REMINDER_DAYS: i64 = 7;
+
+impl Sesame {
+    /// Keys still working that expire within `within_days` from now, soonest first.
+    pub fn expiring_keys(&self, session: &Session, within_days: u32) -> Result<Vec<Key>> {
+        let now = self.now();
+        let limit = now + Duration::days(i64::from(within_days));
+        let mut expiring = Vec::new();
+        let mut offset = 0;
+        loop {
+            let filter = KeyFilter {
+                sort: KeySort::Expiry,
+                offset,
+                limit: PAGE_MAX,
+                ..KeyFilter::default()
+            };
+            let page = self.keys(session, &filter)?;
+            let count = page.keys.len() as u64;
+            let mut past_limit = false;
+            for key in page.keys {
+                match key.expires_at {
+                    Some(at) if at > limit => past_limit = true,
+                    None => past_limit = true,
+                    Some(at)
+                        if at > now
+                            && matches!(key.status, KeyStatus::Active | KeyStatus::Inactive) =>
+                    {
+                        expiring.push(key);
+                    }
+                    Some(_) => {}
+                }
+            }
+            offset += count;
+            if past_limit || count == 0 || offset >= page.total {
+                break;
+            }
+        }
+        Ok(expiring)
+    }
+
+    /// The iCalendar file of the keys expiring within `within_days`, in `lang`.
+    pub fn expiry_calendar(
+        &self,
+        session: &Session,
+        within_days: u32,
+        lang: Lang,
+    ) -> Result<String> {
+        let keys = self.expiring_keys(session, within_days)?;
+        Ok(calendar(&keys, lang, self.now()))
+    }
+}
+
+/// One event per key, on its last valid day, with a reminder [`REMINDER_DAYS`] before.
+pub fn calendar(keys: &[Key], lang: Lang, now: DateTime<Utc>) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name(&messages::word(lang, "calendar-name"));
+    for key in keys {
+        let Some(expires_at) = key.expires_at else {
+            continue;
+        };
+        let last_day = (expires_at - Duration::milliseconds(1))
+            .with_timezone(&chrono::Local)
+            .date_naive();
+        let args = [
+            ("key", Arg::Text(key.name.clone())),
+            ("service", Arg::Text(key.service_name.clone())),
+            ("identifier", Arg::Text(key.identifier.clone())),
+            ("day", Arg::Text(messages::last_valid_day(lang, expires_at))),
+        ];
+        let summary = messages::text(lang, "calendar-summary", &args);
+        let event = Event::new()
+            .uid(&format!("{}@sesame", key.id))
+            .timestamp(now)
+            .summary(&summary)
+            .description(&messages::text(lang, "calendar-description", &args))
+            .all_day(last_day)
+            .alarm(Alarm::display(&summary, -Duration::days(REMINDER_DAYS)))
+            .done();
+        calendar.push(event);
+    }
+    calendar.done().to_string()
+}
