@@ -96,6 +96,9 @@ async fn companies_path(app: &App) -> Step {
 
     // A company's keys, from its row: none yet for the new one.
     app.click("nav-companies").await?;
+    // The list loads after the screen shows: wait for the row before clicking in it.
+    app.wait_text("company-table", "Futuroscope Destination")
+        .await?;
     in_row(app, "Futuroscope Destination", "company-keys").await?;
     app.wait_text("key-count", "0 clé").await?;
     Ok(())
