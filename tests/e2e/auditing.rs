@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::driver::{App, Step, target_dir};
-use crate::operators::{ADMIN_PASSWORD, prepared_store, sign_in};
+use crate::operators::{ADMIN_PASSWORD, prepared_store, sesamectl_output, sign_in};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_audit_screen_exports_reports_and_backs_up() {
@@ -28,24 +28,16 @@ async fn shown_path(app: &App, test: &str) -> Result<std::path::PathBuf, String>
 
 /// A new key made with the real `sesamectl`, and its bearer token.
 fn new_key_token(store: &std::path::Path, name: &str) -> Result<String, String> {
-    let output = Command::new(target_dir().join("sesamectl"))
-        .args([
-            "--json",
-            "key",
-            "create",
-            "Paie",
-            name,
-            "--permission",
-            "factures:lecture",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", store.parent().ok_or("folder")?)
-        .env("SESAME_DB", store)
-        .env("SESAME_USER", "Camille Martin")
-        .env("SESAME_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .map_err(|e| format!("sesamectl: {e}"))?;
+    let args = [
+        "--json",
+        "key",
+        "create",
+        "Paie",
+        name,
+        "--permission",
+        "factures:lecture",
+    ];
+    let output = sesamectl_output(store, &args);
     let created: serde_json::Value =
         serde_json::from_slice(&output.stdout).map_err(|e| format!("key create: {e}"))?;
     created["token"]

@@ -16,7 +16,17 @@ const READER_PASSWORD: &str = "lecture seule mais solide";
 
 /// Runs the real `sesamectl` on `store` as the administrator.
 pub(crate) fn sesamectl(store: &Path, args: &[&str]) {
-    let output = Command::new(target_dir().join("sesamectl"))
+    let output = sesamectl_output(store, args);
+    assert!(
+        output.status.success(),
+        "sesamectl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// [`sesamectl`], answering what it printed.
+pub(crate) fn sesamectl_output(store: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(target_dir().join("sesamectl"))
         .args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -26,12 +36,7 @@ pub(crate) fn sesamectl(store: &Path, args: &[&str]) {
         .env("SESAME_PASSWORD", ADMIN_PASSWORD)
         .env("SESAME_NEW_PASSWORD", READER_PASSWORD)
         .output()
-        .expect("sesamectl (build the workspace first)");
-    assert!(
-        output.status.success(),
-        "sesamectl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .expect("sesamectl (build the workspace first)")
 }
 
 /// A store with the administrator, the service « Paie », one key and the operator « Lecteur »

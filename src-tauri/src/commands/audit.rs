@@ -135,8 +135,9 @@ pub async fn export_expiry_calendar(app: AppHandle, within_days: u32) -> UiResul
     blocking(app, move |state| {
         let lang = state.lang();
         let (count, text) = state.with_store(|sesame, session| {
-            let count = sesame.expiring_keys(session, within_days)?.len() as u64;
-            Ok((count, sesame.expiry_calendar(session, within_days, lang)?))
+            let keys = sesame.expiring_keys(session, within_days)?;
+            let text = sesame_core::calendar::calendar(&keys, lang, sesame.now());
+            Ok((keys.len() as u64, text))
         })?;
         let mut file = create_new(&path, lang)?;
         std::io::Write::write_all(&mut file, text.as_bytes())

@@ -455,6 +455,29 @@ fn importing_needs_the_configuration_right_and_a_refusal_is_audited() {
     assert_eq!(key_count(&mut fixture), 0);
 }
 
+/// One of OWASP's argon2id configurations near the default (m=47104 KiB, t=1) for the hashed
+/// secret: accepted on import, rehashed at the installation's cost on its first good check.
+fn owasp_wide_hash() -> String {
+    HashingCost {
+        memory_kib: 47_104,
+        passes: 1,
+        lanes: 1,
+    }
+    .hash(HASHED_SECRET.as_bytes())
+    .expect("hash")
+}
+
+/// The hash the store holds for a key, read with plain SQLite.
+fn stored_hash(store: &rusqlite::Connection, identifier: &str) -> String {
+    store
+        .query_row(
+            "SELECT secret_hash FROM keys WHERE identifier = ?1",
+            [identifier],
+            |row| row.get(0),
+        )
+        .expect("hash")
+}
+
 #[test]
 fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
     let mut fixture = Fixture::new();
@@ -466,13 +489,7 @@ fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
     }
     .hash(b"un-secret-trop-couteux-01")
     .expect("hash");
-    let owasp_wide = HashingCost {
-        memory_kib: 47_104,
-        passes: 1,
-        lanes: 1,
-    }
-    .hash(HASHED_SECRET.as_bytes())
-    .expect("hash");
+    let owasp_wide = owasp_wide_hash();
     // Four times the installation's work: each check would hold the argon2id slot four times
     // as long, and answer four times as slowly as an unknown identifier.
     let refused =
@@ -491,14 +508,8 @@ fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
         .import_keys(&admin, accepted.as_bytes(), &no_progress, &go_on())
         .expect("import");
     let stored_hash = |fixture: &Fixture| -> String {
-        rusqlite::Connection::open(fixture.folder.path().join("sesame.db"))
-            .expect("open")
-            .query_row(
-                "SELECT secret_hash FROM keys WHERE identifier = 'paie_large-01'",
-                [],
-                |row| row.get(0),
-            )
-            .expect("hash")
+        let store = rusqlite::Connection::open(fixture.folder.path().join("sesame.db"));
+        stored_hash(&store.expect("open"), "paie_large-01")
     };
     assert!(stored_hash(&fixture).contains("m=47104,t=1"));
     let answer = fixture
@@ -525,13 +536,7 @@ fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
 fn a_busy_store_delays_a_rehash_but_never_refuses_a_valid_key() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
-    let owasp_wide = HashingCost {
-        memory_kib: 47_104,
-        passes: 1,
-        lanes: 1,
-    }
-    .hash(HASHED_SECRET.as_bytes())
-    .expect("hash");
+    let owasp_wide = owasp_wide_hash();
     let file =
         format!("service;nom;identifiant;empreinte\nPaie;Large;paie_large-02;{owasp_wide}\n");
     fixture
@@ -539,15 +544,7 @@ fn a_busy_store_delays_a_rehash_but_never_refuses_a_valid_key() {
         .import_keys(&admin, file.as_bytes(), &no_progress, &go_on())
         .expect("import");
     let holder = rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
-    let stored_hash = |holder: &rusqlite::Connection| -> String {
-        holder
-            .query_row(
-                "SELECT secret_hash FROM keys WHERE identifier = 'paie_large-02'",
-                [],
-                |row| row.get(0),
-            )
-            .expect("hash")
-    };
+    let stored_hash = |holder: &rusqlite::Connection| stored_hash(holder, "paie_large-02");
     // Another program holds the write lock through the first check.
     holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
     let answer = fixture

@@ -511,7 +511,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         KeyCommand::Expiring { within, ics } => {
             let keys = sesame.expiring_keys(&session, within)?;
             if let Some(path) = &ics {
-                let text = sesame.expiry_calendar(&session, within, output.lang)?;
+                let text = sesame_core::calendar::calendar(&keys, output.lang, sesame.now());
                 crate::files::write_new(path, false, |out| {
                     out.write_all(text.as_bytes())
                         .map_err(|error| sesame_core::Error::ExportWrite(error.to_string()))

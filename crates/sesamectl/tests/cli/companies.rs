@@ -1,14 +1,6 @@
 //! `sesamectl company add|edit|archive|restore|list` on the real binary.
 
-use crate::support::Store;
-
-fn said(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use crate::support::{Store, said};
 
 #[test]
 fn companies_are_added_edited_archived_and_restored() {

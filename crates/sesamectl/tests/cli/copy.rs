@@ -1,15 +1,7 @@
 //! `sesamectl store copy --to`: a desktop store moved whole into an empty store — an SQLite file,
 //! or a database of the private PostgreSQL cluster `scripts/test` starts (`SESAME_TEST_PG`).
 
-use crate::support::{Store, command_for};
-
-fn text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use crate::support::{Store, command_for, said};
 
 #[test]
 fn a_store_is_copied_into_an_empty_sqlite_file_and_the_copy_works() {
@@ -24,16 +16,16 @@ fn a_store_is_copied_into_an_empty_sqlite_file_and_the_copy_works() {
         .args(["--json", "verify", &key])
         .output()
         .expect("verify");
-    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    assert_eq!(verified.status.code(), Some(0), "{}", said(&verified));
     let checked = command_for(&target)
         .args(["store", "check"])
         .output()
         .expect("check");
-    assert_eq!(checked.status.code(), Some(0), "{}", text(&checked));
+    assert_eq!(checked.status.code(), Some(0), "{}", said(&checked));
     // A second copy finds it full.
     let again = store.run(&["store", "copy", "--to", &target.to_string_lossy()]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(text(&again).contains("n'est pas vide"), "{}", text(&again));
+    assert!(said(&again).contains("n'est pas vide"), "{}", said(&again));
 }
 
 #[test]
@@ -47,19 +39,19 @@ fn a_store_is_copied_into_postgres_and_a_password_never_rides_in_the_address() {
         "postgresql://camille:motdepasse-secret@localhost/sesame",
     ]);
     assert_eq!(refused.status.code(), Some(2));
-    let said = text(&refused);
-    assert!(said.contains("PGPASSWORD"), "{said}");
-    assert!(!said.contains("motdepasse-secret"), "{said}");
+    let message = said(&refused);
+    assert!(message.contains("PGPASSWORD"), "{message}");
+    assert!(!message.contains("motdepasse-secret"), "{message}");
     // Another command on a PostgreSQL store says it cannot yet, and creates no stray file.
     let elsewhere = command_for(std::path::Path::new("postgres://camille@localhost/sesame"))
         .args(["key", "list"])
         .output()
         .expect("run");
-    assert_eq!(elsewhere.status.code(), Some(2), "{}", text(&elsewhere));
+    assert_eq!(elsewhere.status.code(), Some(2), "{}", said(&elsewhere));
     assert!(
-        text(&elsewhere).contains("PostgreSQL"),
+        said(&elsewhere).contains("PostgreSQL"),
         "{}",
-        text(&elsewhere)
+        said(&elsewhere)
     );
     assert!(!std::path::Path::new("postgres:").exists());
 

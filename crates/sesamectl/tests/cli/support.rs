@@ -105,3 +105,13 @@ pub fn with_environment(mut command: Command, store: &Path) -> Command {
         .env("SESAME_LANG", "fr");
     command
 }
+
+/// What a command printed, on standard output and error together, for messages checked
+/// wherever they land.
+pub fn said(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
