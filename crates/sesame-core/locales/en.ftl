@@ -151,6 +151,9 @@ error-import_date_invalid = « { $value } » is not a date; write YYYY-MM-DD or 
 error-creation_in_future = The creation date is in the future.
 error-expiry_before_creation = The expiry date comes before the creation date.
 error-token_refused = The key « { $key } » is { $status }: no access token can be issued for it.
+error-bulk_empty_selection = No key is chosen.
+error-bulk_nothing_changes = None of the chosen keys would change: nothing was done.
+error-bulk_selection_changed = The keys changed since the preview ({ $expected } expected, { $now } now): nothing was done. Look at the preview again.
 error-internal = Internal error: { $why }
 
 ## Audit trail: one sentence per action (audit-<action>), fields (audit-field-<detail>)
@@ -166,6 +169,23 @@ audit-company_archived = { $actor } archived the company « { $target } »
 audit-company_edited = { $actor } edited the company « { $target } »
 audit-company_restored = { $actor } restored the company « { $target } »
 audit-company_created = { $actor } added the company « { $target } »
+audit-company_offboarded = { $actor } retired the access of the company « { $target } »: { $count } key(s) { $end ->
+        [revoke] revoked
+       *[deactivate] deactivated
+    }, { $narrowed } shared key(s) no longer serve it
+audit-service_offboarded = { $actor } retired the access to the service « { $target } »: { $count } key(s) { $end ->
+        [revoke] revoked
+       *[deactivate] deactivated
+    }
+audit-keys_bulk_changed = { $actor } applied a bulk action to { $count } key(s): { $change ->
+        [deactivate] deactivation
+        [reactivate] reactivation
+        [revoke] revocation
+        [set_expiry] new expiry
+        [add_tag] tag added
+        [remove_tag] tag removed
+       *[delete] deletion
+    }
 audit-key_checked = { $actor } checked a key by hand ({ $code })
 audit-key_copied = { $actor } copied { $part ->
         [identifier] the identifier
@@ -272,6 +292,9 @@ audit-field-previous_kept_at = Previous store kept in
 audit-field-lifetime_seconds = Lifetime (s)
 audit-field-change = Change
 audit-field-line = Line
+audit-field-end = End of the keys
+audit-field-narrowed = Shared keys changed
+audit-field-tag = Tag
 audit-part-identifier = the identifier
 audit-part-secret = the secret
 audit-part-token = the whole key
@@ -289,6 +312,24 @@ audit-reason-disabled = account disabled
 audit-reason-throttled = too many recent failures
 audit-reason-current_password = wrong current password
 audit-reason-password = wrong password
+bulk-change-deactivate = deactivation
+bulk-change-reactivate = reactivation
+bulk-change-revoke = revocation
+bulk-change-set_expiry = new expiry
+bulk-change-add_tag = tag added
+bulk-change-remove_tag = tag removed
+bulk-change-delete = deletion
+offboard-end-deactivate = deactivated
+offboard-end-revoke = revoked
+key-effect-deactivated = will be deactivated
+key-effect-reactivated = will be reactivated
+key-effect-revoked = will be revoked
+key-effect-deleted = will be deleted
+key-effect-expiry_changed = new expiry
+key-effect-tag_added = tag added
+key-effect-tag_removed = tag removed
+key-effect-loses_company = will no longer serve this company
+key-effect-unchanged = unchanged
 
 ## Date formats (chrono strftime patterns)
 

@@ -151,6 +151,9 @@ error-import_date_invalid = « { $value } » n'est pas une date ; écrivez AAAA-
 error-creation_in_future = La date de création est dans le futur.
 error-expiry_before_creation = La date d'expiration précède la date de création.
 error-token_refused = La clé « { $key } » est { $status } : aucun jeton d'accès ne peut être émis pour elle.
+error-bulk_empty_selection = Aucune clé n'est choisie.
+error-bulk_nothing_changes = Aucune des clés choisies ne changerait : rien n'a été fait.
+error-bulk_selection_changed = Les clés ont changé depuis l'aperçu ({ $expected } prévues, { $now } maintenant) : rien n'a été fait. Revoyez l'aperçu.
 error-internal = Erreur interne : { $why }
 
 ## Journal d'audit : une phrase par action (audit-<action>), des champs (audit-field-<détail>)
@@ -166,6 +169,23 @@ audit-company_archived = { $actor } a archivé la société « { $target } »
 audit-company_edited = { $actor } a modifié la société « { $target } »
 audit-company_restored = { $actor } a restauré la société « { $target } »
 audit-company_created = { $actor } a ajouté la société « { $target } »
+audit-company_offboarded = { $actor } a retiré l'accès de la société « { $target } » : { $count } clé(s) { $end ->
+        [revoke] révoquée(s)
+       *[deactivate] désactivée(s)
+    }, { $narrowed } clé(s) partagée(s) ne la servent plus
+audit-service_offboarded = { $actor } a retiré l'accès au service « { $target } » : { $count } clé(s) { $end ->
+        [revoke] révoquée(s)
+       *[deactivate] désactivée(s)
+    }
+audit-keys_bulk_changed = { $actor } a appliqué une action groupée à { $count } clé(s) : { $change ->
+        [deactivate] désactivation
+        [reactivate] réactivation
+        [revoke] révocation
+        [set_expiry] nouvelle expiration
+        [add_tag] étiquette ajoutée
+        [remove_tag] étiquette retirée
+       *[delete] suppression
+    }
 audit-key_checked = { $actor } a vérifié une clé à la main ({ $code })
 audit-key_copied = { $actor } a copié { $part ->
         [identifier] l'identifiant
@@ -272,6 +292,9 @@ audit-field-previous_kept_at = Ancien magasin gardé dans
 audit-field-lifetime_seconds = Durée de vie (s)
 audit-field-change = Changement
 audit-field-line = Ligne
+audit-field-end = Fin des clés
+audit-field-narrowed = Clés partagées modifiées
+audit-field-tag = Étiquette
 audit-part-identifier = l'identifiant
 audit-part-secret = le secret
 audit-part-token = la clé complète
@@ -289,6 +312,24 @@ audit-reason-disabled = compte désactivé
 audit-reason-throttled = trop d'échecs récents
 audit-reason-current_password = mot de passe actuel incorrect
 audit-reason-password = mot de passe incorrect
+bulk-change-deactivate = désactivation
+bulk-change-reactivate = réactivation
+bulk-change-revoke = révocation
+bulk-change-set_expiry = nouvelle expiration
+bulk-change-add_tag = étiquette ajoutée
+bulk-change-remove_tag = étiquette retirée
+bulk-change-delete = suppression
+offboard-end-deactivate = désactivées
+offboard-end-revoke = révoquées
+key-effect-deactivated = sera désactivée
+key-effect-reactivated = sera réactivée
+key-effect-revoked = sera révoquée
+key-effect-deleted = sera supprimée
+key-effect-expiry_changed = nouvelle expiration
+key-effect-tag_added = étiquette ajoutée
+key-effect-tag_removed = étiquette retirée
+key-effect-loses_company = ne servira plus cette société
+key-effect-unchanged = inchangée
 
 ## Formats de date (motifs strftime de chrono)
 

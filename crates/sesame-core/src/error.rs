@@ -159,6 +159,15 @@ pub enum Error {
         key: String,
         status: KeyStatus,
     },
+    /// A bulk action or an offboarding with no key chosen.
+    BulkEmptySelection,
+    /// None of the chosen keys would change.
+    BulkNothingChanges,
+    /// The keys a bulk action would change are no longer the ones its preview counted.
+    BulkSelectionChanged {
+        expected: u64,
+        now: u64,
+    },
     Internal(String),
 }
 
@@ -173,6 +182,9 @@ impl Error {
             Error::ForbiddenCharacter { .. } => "forbidden_character",
             Error::ServiceNameTaken(_) => "service_name_taken",
             Error::KeyNameTaken(_) => "key_name_taken",
+            Error::BulkEmptySelection => "bulk_empty_selection",
+            Error::BulkNothingChanges => "bulk_nothing_changes",
+            Error::BulkSelectionChanged { .. } => "bulk_selection_changed",
             Error::CompanyNameTaken(_) => "company_name_taken",
             Error::OperatorNameTaken(_) => "operator_name_taken",
             Error::PrefixInvalid(_) => "prefix_invalid",
@@ -451,7 +463,13 @@ impl Error {
             | Error::ImportSecretMissing
             | Error::CreationInFuture
             | Error::ExpiryBeforeCreation
-            | Error::DatabasePasswordInLocation => Vec::new(),
+            | Error::DatabasePasswordInLocation
+            | Error::BulkEmptySelection
+            | Error::BulkNothingChanges => Vec::new(),
+            Error::BulkSelectionChanged { expected, now } => vec![
+                ("expected", Arg::number(*expected)),
+                ("now", Arg::number(*now)),
+            ],
         }
     }
 

@@ -395,6 +395,8 @@ fn coded_word(name: &str, text: &str, lang: Lang) -> String {
         "part" => "audit-part-",
         "grace" => "audit-grace-",
         "reason" => "audit-reason-",
+        "change" => "bulk-change-",
+        "end" => "offboard-end-",
         _ => "",
     };
     let id = format!("{family}{text}");

@@ -383,8 +383,28 @@ pub(crate) fn load(connection: &Connection, id: &str, now: DateTime<Utc>) -> Res
     Ok(key)
 }
 
-/// Finds a key by id, identifier or name (a name shared by keys of several services is
-/// ambiguous).
+/// Many keys by id, with their grants, a few hundred per query; ids of deleted keys are left out.
+pub(crate) fn load_many(
+    connection: &Connection,
+    ids: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<Key>> {
+    let mut keys = Vec::with_capacity(ids.len());
+    for batch in ids.chunks(500) {
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM {KEY_FROM}
+             WHERE k.id IN ({}) AND k.deleted_at IS NULL ORDER BY s.name, k.name_key",
+            crate::placeholders(batch.len())
+        ))?;
+        let mut loaded = statement
+            .query_map(params_from_iter(batch), |row| key_from_row(row, now))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        attach_grants(connection, &mut loaded)?;
+        keys.append(&mut loaded);
+    }
+    Ok(keys)
+}
+
 /// A key's id and name by its public identifier, deleted keys included (their history stays).
 pub(crate) fn find_by_identifier(
     connection: &Connection,
@@ -396,6 +416,8 @@ pub(crate) fn find_by_identifier(
         .optional()?)
 }
 
+/// Finds a key by id, identifier or name (a name shared by keys of several services is
+/// ambiguous).
 pub(crate) fn resolve(connection: &Connection, reference: &str) -> Result<String> {
     let trimmed = reference.trim();
     let direct: Option<String> = connection
@@ -493,6 +515,58 @@ pub(crate) fn insert_key(connection: &Connection, key: &KeyRecord<'_>) -> Result
     write_tags(connection, key.id, key.tags)
 }
 
+/// A new stored status (active or inactive).
+pub(crate) fn write_status(connection: &Connection, key_id: &str, status: KeyStatus) -> Result<()> {
+    connection
+        .prepare_cached("UPDATE keys SET status = ?2 WHERE id = ?1")?
+        .execute(params![key_id, status.code()])?;
+    Ok(())
+}
+
+/// Revocation is final: the reason is kept and a previous secret's grace ends with it.
+pub(crate) fn write_revocation(
+    connection: &Connection,
+    key_id: &str,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    reason: &str,
+) -> Result<()> {
+    connection
+        .prepare_cached(
+            "UPDATE keys SET status = 'revoked', revoked_at = ?2, revoked_by = ?3,
+                 revoked_reason = ?4, previous_secret_hash = NULL,
+                 previous_secret_valid_until = NULL
+             WHERE id = ?1",
+        )?
+        .execute(params![key_id, to_millis(now), actor.id, reason])?;
+    Ok(())
+}
+
+/// A deleted key leaves every list and loses its hashes; its row stays for the audit trail.
+pub(crate) fn write_deletion(
+    connection: &Connection,
+    key_id: &str,
+    now: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<()> {
+    connection
+        .prepare_cached(
+            "UPDATE keys SET deleted_at = ?2, deleted_by = ?3, secret_hash = NULL,
+                 previous_secret_hash = NULL, previous_secret_valid_until = NULL
+             WHERE id = ?1",
+        )?
+        .execute(params![key_id, to_millis(now), actor.id])?;
+    Ok(())
+}
+
+/// Every change of a key makes a new revision, which running verifiers compare with theirs.
+pub(crate) fn bump_revision(connection: &Connection, key_id: &str) -> Result<()> {
+    connection
+        .prepare_cached("UPDATE keys SET revision = revision + 1 WHERE id = ?1")?
+        .execute([key_id])?;
+    Ok(())
+}
+
 /// Replaces a key's tags.
 fn write_tags(connection: &Connection, key_id: &str, tags: &[String]) -> Result<()> {
     connection.execute("DELETE FROM key_tags WHERE key_id = ?1", [key_id])?;
@@ -535,7 +609,7 @@ fn insert_grants(
     Ok(())
 }
 
-fn company_names(companies: &[CompanyRef]) -> Vec<&str> {
+pub(crate) fn company_names(companies: &[CompanyRef]) -> Vec<&str> {
     companies
         .iter()
         .map(|company| company.name.as_str())
@@ -546,7 +620,7 @@ fn optional_millis(at: Option<DateTime<Utc>>) -> Option<i64> {
     at.map(to_millis)
 }
 
-fn audit_key(
+pub(crate) fn audit_key(
     connection: &Connection,
     now: DateTime<Utc>,
     actor: &Actor,
@@ -683,10 +757,7 @@ impl Sesame {
                     });
                 }
                 let details = change(transaction, &before, actor, now)?;
-                transaction.execute(
-                    "UPDATE keys SET revision = revision + 1 WHERE id = ?1",
-                    [&id],
-                )?;
+                bump_revision(transaction, &id)?;
                 audit_key(transaction, now, actor, audit_action, &before, details)?;
                 if action == KeyAction::Delete {
                     return Ok(before);
@@ -706,10 +777,7 @@ impl Sesame {
             KeyAction::Deactivate,
             AuditAction::KeyDeactivated,
             |c, key, _, _| {
-                c.execute(
-                    "UPDATE keys SET status = 'inactive' WHERE id = ?1",
-                    [&key.id],
-                )?;
+                write_status(c, &key.id, KeyStatus::Inactive)?;
                 Ok(json!({}))
             },
         )
@@ -722,7 +790,7 @@ impl Sesame {
             KeyAction::Reactivate,
             AuditAction::KeyReactivated,
             |c, key, _, _| {
-                c.execute("UPDATE keys SET status = 'active' WHERE id = ?1", [&key.id])?;
+                write_status(c, &key.id, KeyStatus::Active)?;
                 Ok(json!({}))
             },
         )
@@ -737,13 +805,7 @@ impl Sesame {
             KeyAction::Revoke,
             AuditAction::KeyRevoked,
             |c, key, actor, now| {
-                c.execute(
-                    "UPDATE keys SET status = 'revoked', revoked_at = ?2, revoked_by = ?3,
-                     revoked_reason = ?4, previous_secret_hash = NULL,
-                     previous_secret_valid_until = NULL
-                 WHERE id = ?1",
-                    params![key.id, to_millis(now), actor.id, reason],
-                )?;
+                write_revocation(c, &key.id, now, actor, &reason)?;
                 Ok(json!({"reason": reason}))
             },
         )
@@ -757,12 +819,7 @@ impl Sesame {
             KeyAction::Delete,
             AuditAction::KeyDeleted,
             |c, key, actor, now| {
-                c.execute(
-                    "UPDATE keys SET deleted_at = ?2, deleted_by = ?3, secret_hash = NULL,
-                     previous_secret_hash = NULL, previous_secret_valid_until = NULL
-                 WHERE id = ?1",
-                    params![key.id, to_millis(now), actor.id],
-                )?;
+                write_deletion(c, &key.id, now, actor)?;
                 Ok(json!({"status": key.status.code()}))
             },
         )
@@ -921,67 +978,11 @@ impl Sesame {
         self.authorize_read(session)?;
         let now = self.now();
         let connection = &self.connection;
-        let mut conditions = vec!["k.deleted_at IS NULL".to_owned()];
-        let mut values: Vec<Value> = Vec::new();
-        if let Some(reference) = filter.service.as_deref().filter(|s| !s.trim().is_empty()) {
-            let service = service::find(connection, reference, now)?;
-            conditions.push("k.service_id = ?".into());
-            values.push(Value::Text(service.id));
-        }
-        if let Some(reference) = filter.creator.as_deref().filter(|s| !s.trim().is_empty()) {
-            // The creator the list shows: an operator for the keys they made, or a name an
-            // import kept (the key's `created_by` is then whoever imported it).
-            if let Some(operator) = operator::find_operator_id(connection, reference)? {
-                conditions.push("k.created_by = ? AND k.creator_label IS NULL".into());
-                values.push(Value::Text(operator));
-            } else if creator_label_exists(connection, reference.trim())? {
-                conditions.push("k.creator_label = ?".into());
-                values.push(Value::Text(reference.trim().to_owned()));
-            } else {
-                return Err(Error::OperatorNotFound(reference.trim().to_owned()));
-            }
-        }
-        let now_millis = Value::Integer(to_millis(now));
-        match filter.status {
-            None => {}
-            Some(KeyStatus::Revoked) => conditions.push("k.status = 'revoked'".into()),
-            Some(KeyStatus::Expired) => {
-                conditions.push("k.status <> 'revoked' AND k.expires_at <= ?".into());
-                values.push(now_millis);
-            }
-            Some(live) => {
-                conditions
-                    .push("k.status = ? AND (k.expires_at IS NULL OR k.expires_at > ?)".into());
-                values.push(Value::Text(live.code().into()));
-                values.push(now_millis);
-            }
-        }
-        if let Some(health) = filter.health {
-            let (condition, instants) = health.condition(now);
-            conditions.push(condition.into());
-            values.extend(instants.into_iter().map(|at| Value::Integer(to_millis(at))));
-        }
-        if let Some(tag) = filter
-            .tag
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            conditions.push(
-                "EXISTS (SELECT 1 FROM key_tags kt WHERE kt.key_id = k.id AND kt.tag = ?)".into(),
-            );
-            values.push(Value::Text(tag.to_lowercase()));
-        }
-        let contains = validate::name_key(filter.name_contains.trim());
-        if !contains.is_empty() {
-            conditions.push("instr(k.name_key, ?) > 0".into());
-            values.push(Value::Text(contains));
-        }
-        let company_id = match filter.company.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(reference) => Some(company::find(connection, reference)?.id),
-            None => None,
-        };
-        let condition = conditions.join(" AND ");
+        let Selection {
+            condition,
+            values,
+            company_id,
+        } = selection(connection, filter, now)?;
 
         // The total. Without a company it is counted on the narrow `keys_facets` index, which
         // covers every other filter; with one, from that company's rows of `key_companies`
@@ -1037,6 +1038,85 @@ impl Sesame {
         attach_grants(connection, &mut keys)?;
         Ok(KeyPage { keys, total })
     }
+}
+
+/// The `WHERE` condition on `keys k` that a list filter makes, its values, and the company it
+/// names (looked up apart, since the count and the page use it differently).
+pub(crate) struct Selection {
+    pub(crate) condition: String,
+    pub(crate) values: Vec<Value>,
+    pub(crate) company_id: Option<String>,
+}
+
+pub(crate) fn selection(
+    connection: &Connection,
+    filter: &KeyFilter,
+    now: DateTime<Utc>,
+) -> Result<Selection> {
+    let mut conditions = vec!["k.deleted_at IS NULL".to_owned()];
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(reference) = filter.service.as_deref().filter(|s| !s.trim().is_empty()) {
+        let service = service::find(connection, reference, now)?;
+        conditions.push("k.service_id = ?".into());
+        values.push(Value::Text(service.id));
+    }
+    if let Some(reference) = filter.creator.as_deref().filter(|s| !s.trim().is_empty()) {
+        // The creator the list shows: an operator for the keys they made, or a name an
+        // import kept (the key's `created_by` is then whoever imported it).
+        if let Some(operator) = operator::find_operator_id(connection, reference)? {
+            conditions.push("k.created_by = ? AND k.creator_label IS NULL".into());
+            values.push(Value::Text(operator));
+        } else if creator_label_exists(connection, reference.trim())? {
+            conditions.push("k.creator_label = ?".into());
+            values.push(Value::Text(reference.trim().to_owned()));
+        } else {
+            return Err(Error::OperatorNotFound(reference.trim().to_owned()));
+        }
+    }
+    let now_millis = Value::Integer(to_millis(now));
+    match filter.status {
+        None => {}
+        Some(KeyStatus::Revoked) => conditions.push("k.status = 'revoked'".into()),
+        Some(KeyStatus::Expired) => {
+            conditions.push("k.status <> 'revoked' AND k.expires_at <= ?".into());
+            values.push(now_millis);
+        }
+        Some(live) => {
+            conditions.push("k.status = ? AND (k.expires_at IS NULL OR k.expires_at > ?)".into());
+            values.push(Value::Text(live.code().into()));
+            values.push(now_millis);
+        }
+    }
+    if let Some(health) = filter.health {
+        let (condition, instants) = health.condition(now);
+        conditions.push(condition.into());
+        values.extend(instants.into_iter().map(|at| Value::Integer(to_millis(at))));
+    }
+    if let Some(tag) = filter
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        conditions.push(
+            "EXISTS (SELECT 1 FROM key_tags kt WHERE kt.key_id = k.id AND kt.tag = ?)".into(),
+        );
+        values.push(Value::Text(tag.to_lowercase()));
+    }
+    let contains = validate::name_key(filter.name_contains.trim());
+    if !contains.is_empty() {
+        conditions.push("instr(k.name_key, ?) > 0".into());
+        values.push(Value::Text(contains));
+    }
+    let company_id = match filter.company.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(reference) => Some(company::find(connection, reference)?.id),
+        None => None,
+    };
+    Ok(Selection {
+        condition: conditions.join(" AND "),
+        values,
+        company_id,
+    })
 }
 
 impl Sesame {

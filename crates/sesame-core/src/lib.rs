@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod audit_export;
 pub mod authz;
+pub mod bulk;
 pub mod calendar;
 pub mod clock;
 pub mod company;

@@ -241,6 +241,9 @@ vocabulary! {
         SigningKeyReplaced => "signing_key.replaced",
         StoreBackedUp => "store.backed_up",
         KeyChecked => "key.checked",
+        KeysBulkChanged => "keys.bulk_changed",
+        CompanyOffboarded => "company.offboarded",
+        ServiceOffboarded => "service.offboarded",
         StoreChecked => "store.checked",
         StoreCopied => "store.copied",
         StoreResealed => "store.resealed",
@@ -248,6 +251,42 @@ vocabulary! {
         StoreSealed => "store.sealed",
         StoreTampered => "store.tampered",
         TokenIssued => "token.issued",
+    }
+}
+
+vocabulary! {
+    /// What a bulk action does to each key it selects.
+    pub enum BulkChangeKind {
+        Deactivate => "deactivate",
+        Reactivate => "reactivate",
+        Revoke => "revoke",
+        SetExpiry => "set_expiry",
+        AddTag => "add_tag",
+        RemoveTag => "remove_tag",
+        Delete => "delete",
+    }
+}
+
+vocabulary! {
+    /// How an offboarding ends the keys that served only the company or service it retires.
+    pub enum OffboardEnd {
+        Deactivate => "deactivate",
+        Revoke => "revoke",
+    }
+}
+
+vocabulary! {
+    /// What a bulk action or an offboarding does to one key, as its preview shows it.
+    pub enum KeyEffect {
+        Deactivated => "deactivated",
+        Reactivated => "reactivated",
+        Revoked => "revoked",
+        Deleted => "deleted",
+        ExpiryChanged => "expiry_changed",
+        TagAdded => "tag_added",
+        TagRemoved => "tag_removed",
+        LosesCompany => "loses_company",
+        Unchanged => "unchanged",
     }
 }
 

@@ -138,6 +138,9 @@ const FAMILIES: &[&str] = &[
     "report-column-",
     "export-verdict-",
     "verify-",
+    "bulk-change-",
+    "offboard-end-",
+    "key-effect-",
 ];
 
 #[test]

@@ -5,6 +5,7 @@
 mod audit_chain;
 mod audit_export;
 mod bad_input;
+mod bulk;
 mod catalogue;
 mod companies;
 mod import;
