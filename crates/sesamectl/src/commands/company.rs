@@ -31,6 +31,14 @@ pub enum CompanyCommand {
     Archive { company: String },
     /// Restore an archived company.
     Restore { company: String },
+    /// Retire a company's access in one step: its own keys are deactivated or revoked, the keys
+    /// it shares lose it (configuration right). Prints the preview; applies with --yes.
+    Offboard {
+        /// The company's name, id, client code or SIREN.
+        company: String,
+        #[command(flatten)]
+        args: crate::commands::bulk::OffboardArgs,
+    },
     /// List the companies (archived ones too with --all).
     List {
         #[arg(long)]
@@ -109,6 +117,15 @@ pub fn run(context: &Context, command: CompanyCommand) -> Result<Outcome> {
         CompanyCommand::Restore { company } => {
             let company = sesame.set_company_archived(&session, &company, false)?;
             print(output, "cli-company-restored", &company);
+        }
+        CompanyCommand::Offboard { company, args } => {
+            crate::commands::bulk::offboard(
+                &mut sesame,
+                &session,
+                output,
+                &sesame_core::bulk::Offboarding::Company(company),
+                &args,
+            )?;
         }
         CompanyCommand::List { all } => {
             let companies = sesame.companies_with_archived(&session, all)?;

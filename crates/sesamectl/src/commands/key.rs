@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
+use sesame_core::bulk::{BulkChange, KeySelection};
 use sesame_core::import::{self, Column, ImportPreview, ImportProgress};
 use sesame_core::key::{
     Grace, Health, IssuedKey, Key, KeyEdit, KeyFilter, KeySort, KeyStatus, NewKey,
@@ -46,6 +47,10 @@ pub enum KeyCommand {
     },
     /// List keys, filtered and paged.
     List(ListArgs),
+    /// One change for many keys — the ones named with --key, or every key of the criteria:
+    /// deactivate, reactivate, revoke, set or remove the expiry, add or remove a tag, delete.
+    /// Prints what each key would become; applies it all, or nothing, with --yes.
+    Bulk(BulkArgs),
     /// Show one key.
     Show { key: String },
     /// Change a key's name, note, permissions, companies or expiry (not its secret).
@@ -113,8 +118,9 @@ pub enum SortArg {
     Expiry,
 }
 
+/// The key list's criteria, shared by `key list` and `key bulk`.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub struct CriteriaArgs {
     #[arg(long)]
     service: Option<String>,
     #[arg(long)]
@@ -134,6 +140,27 @@ pub struct ListArgs {
     /// Keys with this tag.
     #[arg(long)]
     tag: Option<String>,
+}
+
+impl CriteriaArgs {
+    fn into_filter(self) -> KeyFilter {
+        KeyFilter {
+            health: self.health.map(HealthArg::into_core),
+            service: self.service,
+            company: self.company,
+            status: self.status.map(status),
+            name_contains: self.name,
+            creator: self.creator,
+            tag: self.tag,
+            ..KeyFilter::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    criteria: CriteriaArgs,
     #[arg(long, value_enum, default_value = "newest")]
     sort: SortArg,
     /// Page number, from 1.
@@ -141,6 +168,68 @@ pub struct ListArgs {
     page: u64,
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
     per_page: u32,
+}
+
+/// One change for many keys: the ticked ones (`--key`, repeated) or every key of the criteria.
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// A key by name, identifier or id (repeat for more); without it, the criteria choose.
+    #[arg(long = "key")]
+    keys: Vec<String>,
+    #[command(flatten)]
+    criteria: CriteriaArgs,
+    #[command(flatten)]
+    change: BulkChangeArgs,
+    /// Apply the change; without it, only the preview is printed.
+    #[arg(long)]
+    yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct BulkChangeArgs {
+    #[arg(long)]
+    deactivate: bool,
+    #[arg(long)]
+    reactivate: bool,
+    /// Revoke for good, with this reason.
+    #[arg(long, value_name = "REASON")]
+    revoke: Option<String>,
+    /// A new last day, YYYY-MM-DD.
+    #[arg(long = "set-expires", value_name = "DATE")]
+    set_expires: Option<String>,
+    /// Take the expiry away.
+    #[arg(long)]
+    no_expiry: bool,
+    #[arg(long, value_name = "TAG")]
+    add_tag: Option<String>,
+    #[arg(long, value_name = "TAG")]
+    remove_tag: Option<String>,
+    #[arg(long)]
+    delete: bool,
+}
+
+impl BulkChangeArgs {
+    fn into_core(self) -> Result<BulkChange> {
+        Ok(if self.deactivate {
+            BulkChange::Deactivate
+        } else if self.reactivate {
+            BulkChange::Reactivate
+        } else if let Some(reason) = self.revoke {
+            BulkChange::Revoke { reason }
+        } else if let Some(day) = self.set_expires {
+            BulkChange::SetExpiry(Some(validate::expiry_date(&day)?))
+        } else if self.no_expiry {
+            BulkChange::SetExpiry(None)
+        } else if let Some(tag) = self.add_tag {
+            BulkChange::AddTag(tag)
+        } else if let Some(tag) = self.remove_tag {
+            BulkChange::RemoveTag(tag)
+        } else {
+            // clap's group requires exactly one of the flags above; this is the last.
+            BulkChange::Delete
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -417,13 +506,6 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::List(args) => {
             let filter = KeyFilter {
-                health: args.health.map(HealthArg::into_core),
-                service: args.service,
-                company: args.company,
-                status: args.status.map(status),
-                name_contains: args.name,
-                creator: args.creator,
-                tag: args.tag,
                 sort: match args.sort {
                     SortArg::Newest => KeySort::NewestFirst,
                     SortArg::Oldest => KeySort::OldestFirst,
@@ -433,6 +515,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
                 },
                 offset: (args.page - 1).saturating_mul(u64::from(args.per_page)),
                 limit: args.per_page,
+                ..args.criteria.into_filter()
             };
             let page = sesame.keys(&session, &filter)?;
             output.print(
@@ -504,6 +587,21 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
                     }})
                 },
             );
+        }
+        KeyCommand::Bulk(args) => {
+            let selection = if args.keys.is_empty() {
+                KeySelection::Criteria(args.criteria.into_filter())
+            } else {
+                KeySelection::Keys(args.keys)
+            };
+            let change = args.change.into_core()?;
+            let plan = sesame.preview_bulk(&session, &selection, &change)?;
+            if args.yes {
+                let plan = sesame.apply_bulk(&session, &selection, &change, plan.changing)?;
+                crate::commands::bulk::print_plan(output, &plan, true);
+            } else {
+                crate::commands::bulk::print_plan(output, &plan, false);
+            }
         }
         KeyCommand::Revoke { key, reason } => {
             print_key(output, &sesame.revoke_key(&session, &key, &reason)?);

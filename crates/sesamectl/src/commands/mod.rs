@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod company;
 pub mod init;
 pub mod key;

@@ -43,6 +43,14 @@ pub enum ServiceCommand {
     Edit(EditArgs),
     /// List a service in the catalogue.
     Approve { service: String },
+    /// Retire a service's access in one step: its keys are deactivated or revoked
+    /// (configuration right). Prints the preview; applies with --yes.
+    Offboard {
+        /// The service's name or id.
+        service: String,
+        #[command(flatten)]
+        args: crate::commands::bulk::OffboardArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -169,6 +177,13 @@ pub fn run(context: &Context, command: ServiceCommand) -> Result<Outcome> {
             single(&sesame.edit_service(&session, &args.service, &edit)?);
         }
         ServiceCommand::Approve { service } => single(&sesame.approve_service(&session, &service)?),
+        ServiceCommand::Offboard { service, args } => crate::commands::bulk::offboard(
+            &mut sesame,
+            &session,
+            output,
+            &sesame_core::bulk::Offboarding::Service(service),
+            &args,
+        )?,
     }
     Ok(Outcome::Done)
 }

@@ -6,6 +6,7 @@ mod attacks;
 mod audit;
 mod backup;
 mod bad_input;
+mod bulk;
 mod commands;
 mod companies;
 mod copy;
