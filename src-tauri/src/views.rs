@@ -10,7 +10,7 @@ use sesame_core::key::{Key, Usage};
 use sesame_core::secret::EdgeSecret;
 use sesame_core::service::Service;
 use sesame_core::usage::UsageStyle;
-use sesame_core::vocab::{Health, KeyAction, KeySort, KeyStatus, Lang};
+use sesame_core::vocab::{BulkChangeKind, Health, KeyAction, KeyEffect, KeySort, KeyStatus, Lang};
 use sesame_core::{InstallationKey, Operator, Rights, SigningKeyHome};
 use ts_rs::TS;
 
@@ -696,12 +696,92 @@ pub struct SavedFileView {
     pub fingerprint: Option<String>,
 }
 
+/// Which keys a bulk action takes: ticked rows (by id) or every key of the list's criteria.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum KeySelectionInput {
+    Keys(Vec<String>),
+    Criteria(KeyFilterInput),
+}
+
+/// A bulk action: what it does, and its one value when it needs one (the reason of a
+/// revocation, the new last day as typed, the tag).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct BulkChangeInput {
+    pub kind: BulkChangeKind,
+    pub reason: String,
+    pub expires: String,
+    pub tag: String,
+}
+
+/// Where an offboarding starts: a company or a service, by id or name.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+#[serde(tag = "kind", content = "reference", rename_all = "snake_case")]
+pub enum OffboardingInput {
+    Company(String),
+    Service(String),
+}
+
+/// The most keys a preview lists; the counts cover them all.
+pub const PLAN_SHOWN_MAX: usize = 200;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PlannedKeyView {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    pub identifier: String,
+    pub status: KeyStatus,
+    pub effect: KeyEffect,
+}
+
+/// What a bulk action or an offboarding will do (or did): the first keys, changing ones first,
+/// and the counts.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ChangePlanView {
+    pub subject: String,
+    pub keys: Vec<PlannedKeyView>,
+    #[ts(type = "number")]
+    pub changing: u64,
+    #[ts(type = "number")]
+    pub unchanged: u64,
+}
+
+impl From<&sesame_core::bulk::ChangePlan> for ChangePlanView {
+    fn from(plan: &sesame_core::bulk::ChangePlan) -> Self {
+        ChangePlanView {
+            subject: plan.subject.clone(),
+            keys: plan
+                .keys
+                .iter()
+                .take(PLAN_SHOWN_MAX)
+                .map(|key| PlannedKeyView {
+                    id: key.key_id.clone(),
+                    name: key.key_name.clone(),
+                    service: key.service_name.clone(),
+                    identifier: key.identifier.clone(),
+                    status: key.status,
+                    effect: key.effect,
+                })
+                .collect(),
+            changing: plan.changing,
+            unchanged: plan.unchanged,
+        }
+    }
+}
+
 /// The core's vocabulary crosses the edge as its own enums; their TypeScript twins are written
 /// beside the views' (the name keeps this test in CI's `export_bindings` run).
 #[cfg(test)]
 mod vocabulary {
     use sesame_core::vocab::{
-        AuditAction, CopyPart, Field, Grace, KeyAction, KeyStatus, Lang, Right, RowKind, UsageStyle,
+        AuditAction, BulkChangeKind, CopyPart, Field, Grace, KeyAction, KeyEffect, KeyStatus, Lang,
+        OffboardEnd, Right, RowKind, UsageStyle,
     };
     use ts_rs::TS;
 
@@ -718,6 +798,9 @@ mod vocabulary {
         Lang::export_all(&config)?;
         Right::export_all(&config)?;
         RowKind::export_all(&config)?;
+        BulkChangeKind::export_all(&config)?;
+        KeyEffect::export_all(&config)?;
+        OffboardEnd::export_all(&config)?;
         Ok(())
     }
 }

@@ -28,6 +28,12 @@ import type { ImportProgressView } from "./bindings/ImportProgressView";
 import type { UsageLineView } from "./bindings/UsageLineView";
 import type { Grace } from "./bindings/Grace";
 import type { CompanyInput } from "./bindings/CompanyInput";
+import type { BulkChangeInput } from "./bindings/BulkChangeInput";
+import type { ChangePlanView } from "./bindings/ChangePlanView";
+import type { KeySelectionInput } from "./bindings/KeySelectionInput";
+import type { OffboardingInput } from "./bindings/OffboardingInput";
+import type { OffboardEnd } from "./bindings/OffboardEnd";
+import type { BulkChangeKind } from "./bindings/BulkChangeKind";
 import type { CompanyView } from "./bindings/CompanyView";
 import type { ExportCheckView } from "./bindings/ExportCheckView";
 import type { KeyCheckView } from "./bindings/KeyCheckView";
@@ -43,6 +49,7 @@ export type { OperatorAccountView, PasswordStrengthView, RightsView };
 export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
 export type { CompanyInput, CompanyView, ExportCheckView, KeyCheckView };
 export type { Grace, Health, KeyAction, KeyStatus, Lang, UsageStyle };
+export type { BulkChangeKind, BulkChangeInput, ChangePlanView, KeySelectionInput, OffboardingInput, OffboardEnd };
 export type { AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, UsageLineView };
 
 /** Every command rejects with a `UiError`; anything else is turned into one. */
@@ -124,6 +131,14 @@ export const api = {
   regenerateKey: (id: string, grace: Grace) => invoke<OneTimeView>("regenerate_key", { id, grace }),
   revokeKey: (id: string, reason: string) => invoke<KeyView>("revoke_key", { id, reason }),
   deleteKey: (id: string) => invoke<KeyView>("delete_key", { id }),
+  previewBulk: (selection: KeySelectionInput, change: BulkChangeInput) =>
+    invoke<ChangePlanView>("preview_bulk", { selection, change }),
+  applyBulk: (selection: KeySelectionInput, change: BulkChangeInput, expected: number) =>
+    invoke<ChangePlanView>("apply_bulk", { selection, change, expected }),
+  previewOffboarding: (from: OffboardingInput, end: OffboardEnd) =>
+    invoke<ChangePlanView>("preview_offboarding", { from, end }),
+  offboard: (from: OffboardingInput, end: OffboardEnd, reason: string, expected: number) =>
+    invoke<ChangePlanView>("offboard", { from, end, reason, expected }),
   copyOneTime: (part: CopyPart) => invoke<void>("copy_one_time", { part }),
   discardOneTime: () => invoke<void>("discard_one_time"),
   copyIdentifier: (identifier: string) => invoke<void>("copy_identifier", { identifier }),

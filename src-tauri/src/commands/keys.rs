@@ -17,24 +17,31 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+/// The core's filter for the list's criteria and page.
+pub fn core_filter(filter: KeyFilterInput) -> KeyFilter {
+    let per_page = filter.per_page.clamp(1, sesame_core::key::PAGE_MAX);
+    let page = filter.page.max(1);
+    KeyFilter {
+        health: filter.health,
+        service: non_empty(filter.service),
+        company: non_empty(filter.company),
+        status: filter.status,
+        name_contains: filter.name_contains,
+        creator: non_empty(filter.creator),
+        tag: non_empty(filter.tag),
+        sort: filter.sort,
+        offset: u64::from(page - 1) * u64::from(per_page),
+        limit: per_page,
+    }
+}
+
 #[tauri::command]
 pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPageView> {
     blocking(app, move |state| {
         let session = state.session()?;
         let per_page = filter.per_page.clamp(1, sesame_core::key::PAGE_MAX);
         let page = filter.page.max(1);
-        let core_filter = KeyFilter {
-            health: filter.health,
-            service: non_empty(filter.service),
-            company: non_empty(filter.company),
-            status: filter.status,
-            name_contains: filter.name_contains,
-            creator: non_empty(filter.creator),
-            tag: non_empty(filter.tag),
-            sort: filter.sort,
-            offset: u64::from(page - 1) * u64::from(per_page),
-            limit: per_page,
-        };
+        let core_filter = core_filter(filter);
         let keys = core(
             state,
             lock(&state.sesame, state.lang())?.keys(&session, &core_filter),
@@ -75,7 +82,7 @@ fn one_time(state: &AppState, issued: IssuedKey, regenerated: bool) -> UiResult<
     Ok(view)
 }
 
-fn expiry(state: &AppState, text: &str) -> UiResult<Option<chrono::DateTime<chrono::Utc>>> {
+pub fn expiry(state: &AppState, text: &str) -> UiResult<Option<chrono::DateTime<chrono::Utc>>> {
     match text.trim() {
         "" => Ok(None),
         date => core(state, validate::expiry_date(date).map(Some)),

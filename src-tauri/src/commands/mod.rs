@@ -3,6 +3,7 @@
 
 pub mod adoption;
 pub mod audit;
+pub mod bulk;
 pub mod keys;
 pub mod one_time;
 pub mod operators;
