@@ -5,6 +5,7 @@
 mod clipboard;
 mod commands;
 mod error;
+mod reminder;
 mod state;
 mod views;
 
@@ -81,10 +82,13 @@ fn main() -> ExitCode {
     };
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(AppState::new(sesame))
+        .manage(reminder::LastReminder::default())
         .setup(|app| {
             load_signing_key(app.handle().clone());
             watch_idle_time(app.handle().clone());
+            reminder::watch_expiries(app.handle().clone());
             Ok(())
         })
         // A reload or a navigation starts a new page: the secret it showed is gone for good.

@@ -163,6 +163,15 @@ impl AppState {
         Ok(current.session.clone())
     }
 
+    /// The signed-in operator for work the app does by itself (a reminder): not activity, and
+    /// nothing while the app is locked or idle past its delay.
+    pub fn quiet_session(&self) -> Option<Session> {
+        let signed_in = self.signed_in.lock().ok()?;
+        let current = signed_in.as_ref()?;
+        let idle = current.last_activity.elapsed() >= self.lock_delay();
+        (!current.locked && !idle).then(|| current.session.clone())
+    }
+
     /// Runs `work` on the store for the signed-in operator and converts its error.
     pub fn with_store<T>(
         &self,

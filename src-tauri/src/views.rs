@@ -163,6 +163,8 @@ pub struct AppStatus {
     pub clipboard_seconds: u32,
     pub lock_minutes: u32,
     pub token_hours: u32,
+    /// How many days ahead the app warns of expiring keys.
+    pub warning_days: u32,
     pub store: String,
     /// `None` while the keyring is still being asked.
     pub signing_key: Option<SigningKeyView>,
@@ -694,6 +696,14 @@ pub struct SavedFileView {
     #[ts(type = "number")]
     pub count: u64,
     pub fingerprint: Option<String>,
+}
+
+/// The badge on « Clés »: how many keys expire within the warning period.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ExpiringView {
+    pub count: u32,
+    pub days: u32,
 }
 
 /// Which keys a bulk action takes: ticked rows (by id) or every key of the list's criteria.

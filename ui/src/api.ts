@@ -34,6 +34,7 @@ import type { KeySelectionInput } from "./bindings/KeySelectionInput";
 import type { OffboardingInput } from "./bindings/OffboardingInput";
 import type { OffboardEnd } from "./bindings/OffboardEnd";
 import type { BulkChangeKind } from "./bindings/BulkChangeKind";
+import type { ExpiringView } from "./bindings/ExpiringView";
 import type { CompanyView } from "./bindings/CompanyView";
 import type { ExportCheckView } from "./bindings/ExportCheckView";
 import type { KeyCheckView } from "./bindings/KeyCheckView";
@@ -49,7 +50,7 @@ export type { OperatorAccountView, PasswordStrengthView, RightsView };
 export type { AuditEventView, AuditFilterInput, ChainStatusView, SavedFileView };
 export type { CompanyInput, CompanyView, ExportCheckView, KeyCheckView };
 export type { Grace, Health, KeyAction, KeyStatus, Lang, UsageStyle };
-export type { BulkChangeKind, BulkChangeInput, ChangePlanView, KeySelectionInput, OffboardingInput, OffboardEnd };
+export type { ExpiringView, BulkChangeKind, BulkChangeInput, ChangePlanView, KeySelectionInput, OffboardingInput, OffboardEnd };
 export type { AccessTokenView, ImportOutcomeView, ImportPreviewView, ImportProgressView, UsageLineView };
 
 /** Every command rejects with a `UiError`; anything else is turned into one. */
@@ -87,6 +88,7 @@ export const api = {
   reportActivity: () => invoke<void>("report_activity"),
   setLockMinutes: (minutes: number) => invoke<AppStatus>("set_lock_minutes", { minutes }),
   setTokenHours: (hours: number) => invoke<AppStatus>("set_token_hours", { hours }),
+  setWarningDays: (days: number) => invoke<AppStatus>("set_warning_days", { days }),
   listOperatorAccounts: () => invoke<OperatorAccountView[]>("list_operator_accounts"),
   createOperator: (name: string, password: string, confirmation: string, rights: RightsView) =>
     invoke<OperatorAccountView>("create_operator", { name, password, confirmation, rights }),
@@ -131,6 +133,7 @@ export const api = {
   regenerateKey: (id: string, grace: Grace) => invoke<OneTimeView>("regenerate_key", { id, grace }),
   revokeKey: (id: string, reason: string) => invoke<KeyView>("revoke_key", { id, reason }),
   deleteKey: (id: string) => invoke<KeyView>("delete_key", { id }),
+  expiringKeys: () => invoke<ExpiringView>("expiring_keys"),
   previewBulk: (selection: KeySelectionInput, change: BulkChangeInput) =>
     invoke<ChangePlanView>("preview_bulk", { selection, change }),
   applyBulk: (selection: KeySelectionInput, change: BulkChangeInput, expected: number) =>

@@ -787,6 +787,12 @@ key_contact_short = Contact: { $contact }
 criteria_tag = Tag
 export_calendar = Export the calendar of expiries
 calendar_saved = Calendar of expiries written ({ $count } key(s) within 90 days): { $path } — open it with Outlook or Thunderbird.
+reminder-title = Sésame: { $count } key(s) expire within { $days } days
+reminder-line = « { $key } » ({ $service }): last day { $day }
+reminder-more = … and { $count } more: see the « Keys » screen.
+settings_warning = Warn of expiries (days ahead)
+settings_warning_hint = Between 1 and 365 days; 30 by default. The app warns when it opens and then daily, and counts these keys on « Keys ».
+nav_keys_expiring = { $count } key(s) expire within { $days } days
 
 plan_counts = { $changing } key(s) will change; { $unchanged } will stay unchanged.
 plan_effect = What changes

@@ -787,6 +787,12 @@ key_contact_short = Contact : { $contact }
 criteria_tag = Étiquette
 export_calendar = Exporter le calendrier des expirations
 calendar_saved = Calendrier des expirations écrit ({ $count } clé(s) dans les 90 jours) : { $path } — ouvrez-le avec Outlook ou Thunderbird.
+reminder-title = Sésame : { $count } clé(s) expirent dans les { $days } jours
+reminder-line = « { $key } » ({ $service }) : dernier jour le { $day }
+reminder-more = … et { $count } autre(s) : voyez l'écran « Clés ».
+settings_warning = Prévenir des expirations (jours à l'avance)
+settings_warning_hint = Entre 1 et 365 jours ; 30 par défaut. L'application prévient à l'ouverture puis chaque jour, et compte ces clés sur « Clés ».
+nav_keys_expiring = { $count } clé(s) expirent dans les { $days } jours
 
 plan_counts = { $changing } clé(s) changeront ; { $unchanged } resteront inchangée(s).
 plan_effect = Ce qui change

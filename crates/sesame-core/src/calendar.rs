@@ -14,7 +14,70 @@ use crate::vocab::{KeyStatus, Lang, Session};
 /// How many days before an expiry the calendar reminds.
 pub const REMINDER_DAYS: i64 = 7;
 
+/// The keys a reminder is about: those expiring within the warning period, soonest first.
+#[derive(Debug, Clone)]
+pub struct Reminder {
+    pub within_days: u32,
+    pub keys: Vec<Key>,
+}
+
+/// How many keys a reminder names; the others are counted.
+pub const REMINDER_NAMED: usize = 3;
+
+impl Reminder {
+    /// The notification's title and body, in `lang`; `None` when no key expires.
+    pub fn words(&self, lang: Lang) -> Option<(String, String)> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let title = messages::text(
+            lang,
+            "reminder-title",
+            &[
+                ("count", Arg::number(self.keys.len())),
+                ("days", Arg::number(self.within_days)),
+            ],
+        );
+        let mut lines: Vec<String> = self
+            .keys
+            .iter()
+            .take(REMINDER_NAMED)
+            .filter_map(|key| {
+                let at = key.expires_at?;
+                Some(messages::text(
+                    lang,
+                    "reminder-line",
+                    &[
+                        ("key", Arg::Text(key.name.clone())),
+                        ("service", Arg::Text(key.service_name.clone())),
+                        ("day", Arg::Text(messages::last_valid_day(lang, at))),
+                    ],
+                ))
+            })
+            .collect();
+        let others = self.keys.len().saturating_sub(REMINDER_NAMED);
+        if others > 0 {
+            lines.push(messages::text(
+                lang,
+                "reminder-more",
+                &[("count", Arg::number(others))],
+            ));
+        }
+        Some((title, lines.join("\n")))
+    }
+}
+
 impl Sesame {
+    /// The keys expiring within the installation's warning period, for the app's reminder and
+    /// its badge.
+    pub fn expiry_reminder(&self, session: &Session) -> Result<Reminder> {
+        let within_days = self.settings()?.warning_days;
+        Ok(Reminder {
+            within_days,
+            keys: self.expiring_keys(session, within_days)?,
+        })
+    }
+
     /// Keys still working that expire within `within_days` from now, soonest first.
     pub fn expiring_keys(&self, session: &Session, within_days: u32) -> Result<Vec<Key>> {
         let now = self.now();

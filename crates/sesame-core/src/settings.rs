@@ -1,5 +1,6 @@
 //! Installation settings shared by every front end: the interface language, the delay after
-//! which a copied secret is wiped from the clipboard, and the idle time after which the app locks.
+//! which a copied secret is wiped from the clipboard, the idle time after which the app locks,
+//! the lifetime of access tokens and how far ahead the app warns of expiring keys.
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
@@ -16,6 +17,8 @@ pub const LOCK_MINUTES_DEFAULT: u32 = 5;
 pub const LOCK_MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
 pub const TOKEN_HOURS_DEFAULT: u32 = 24;
 pub const TOKEN_HOURS_RANGE: std::ops::RangeInclusive<u32> = 1..=720;
+pub const WARNING_DAYS_DEFAULT: u32 = 30;
+pub const WARNING_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=365;
 
 /// The settings as they stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +28,8 @@ pub struct Settings {
     pub lock_minutes: u32,
     /// Lifetime of access tokens (`SESAME_TOKEN_TTL` overrides it for the service).
     pub token_hours: u32,
+    /// How many days ahead the app warns of expiring keys.
+    pub warning_days: u32,
 }
 
 impl Sesame {
@@ -74,6 +79,7 @@ impl Sesame {
             )?,
             lock_minutes: number("lock_minutes", LOCK_MINUTES_RANGE, LOCK_MINUTES_DEFAULT)?,
             token_hours: number("token_hours", TOKEN_HOURS_RANGE, TOKEN_HOURS_DEFAULT)?,
+            warning_days: number("warning_days", WARNING_DAYS_RANGE, WARNING_DAYS_DEFAULT)?,
         })
     }
 
@@ -159,6 +165,11 @@ impl Sesame {
     /// How long access tokens live, in hours.
     pub fn set_token_hours(&mut self, session: &Session, hours: u32) -> Result<Settings> {
         self.change_number(session, "token_hours", hours, TOKEN_HOURS_RANGE)
+    }
+
+    /// How many days ahead the app warns of expiring keys.
+    pub fn set_warning_days(&mut self, session: &Session, days: u32) -> Result<Settings> {
+        self.change_number(session, "warning_days", days, WARNING_DAYS_RANGE)
     }
 
     /// This installation's identity, made by the store's creation; names its keyring entry.

@@ -9,7 +9,8 @@ use super::{blocking, core};
 use crate::error::UiResult;
 use crate::state::{AppState, OneTime, lock};
 use crate::views::{
-    KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NewKeyInput, OneTimeView, UsageLineView,
+    ExpiringView, KeyEditInput, KeyFilterInput, KeyPageView, KeyView, NewKeyInput, OneTimeView,
+    UsageLineView,
 };
 use sesame_core::usage;
 
@@ -200,6 +201,19 @@ pub async fn revoke_key(app: AppHandle, id: String, reason: String) -> UiResult<
 pub async fn list_key_tags(app: AppHandle) -> UiResult<Vec<String>> {
     blocking(app, |state| {
         state.with_store(|sesame, session| sesame.key_tags(session))
+    })
+    .await
+}
+
+/// The count of keys expiring within the warning period, for the badge on « Clés ».
+#[tauri::command]
+pub async fn expiring_keys(app: AppHandle) -> UiResult<ExpiringView> {
+    blocking(app, |state| {
+        let reminder = state.with_store(|sesame, session| sesame.expiry_reminder(session))?;
+        Ok(ExpiringView {
+            count: u32::try_from(reminder.keys.len()).unwrap_or(u32::MAX),
+            days: reminder.within_days,
+        })
     })
     .await
 }

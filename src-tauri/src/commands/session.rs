@@ -67,6 +67,7 @@ pub async fn app_status(app: AppHandle) -> UiResult<AppStatus> {
             clipboard_seconds: settings.clipboard_seconds,
             lock_minutes: settings.lock_minutes,
             token_hours: settings.token_hours,
+            warning_days: settings.warning_days,
             store: sesame.path().display().to_string(),
             signing_key: lock(&state.signing_key, state.lang())?.clone(),
         })
@@ -165,6 +166,16 @@ pub async fn set_language(app: AppHandle, language: Lang) -> UiResult<AppStatus>
 pub async fn set_clipboard_seconds(app: AppHandle, seconds: u32) -> UiResult<AppStatus> {
     blocking(app.clone(), move |state| {
         state.with_store(|sesame, session| sesame.set_clipboard_seconds(session, seconds))?;
+        Ok(())
+    })
+    .await?;
+    app_status(app).await
+}
+
+#[tauri::command]
+pub async fn set_warning_days(app: AppHandle, days: u32) -> UiResult<AppStatus> {
+    blocking(app.clone(), move |state| {
+        state.with_store(|sesame, session| sesame.set_warning_days(session, days))?;
         Ok(())
     })
     .await?;

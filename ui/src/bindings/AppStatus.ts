@@ -11,7 +11,11 @@ locked: boolean, language: Lang,
 /**
  * The shortest password the core accepts.
  */
-password_min: number, clipboard_seconds: number, lock_minutes: number, token_hours: number, store: string, 
+password_min: number, clipboard_seconds: number, lock_minutes: number, token_hours: number, 
+/**
+ * How many days ahead the app warns of expiring keys.
+ */
+warning_days: number, store: string, 
 /**
  * `None` while the keyring is still being asked.
  */

@@ -16,6 +16,7 @@ mod listing;
 mod modules;
 mod postgres;
 mod properties;
+mod reminders;
 mod rights;
 mod secrets_on_disk;
 mod sign_in;
