@@ -8,6 +8,7 @@
 mod adoption;
 mod auditing;
 mod companies;
+mod daily_work;
 mod driver;
 mod operators;
 
