@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 pub mod backup;
 pub mod copy;
+pub mod db;
 pub mod pg;
 pub mod private;
 

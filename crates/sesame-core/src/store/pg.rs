@@ -372,7 +372,7 @@ fn describe(config: &Config) -> String {
 }
 
 /// A database error in words, without the SQL statement.
-fn plain(error: &postgres::Error) -> String {
+pub(crate) fn plain(error: &postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => db.message().to_owned(),
         None => error.to_string(),

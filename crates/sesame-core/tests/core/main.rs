@@ -8,6 +8,7 @@ mod bad_input;
 mod bulk;
 mod catalogue;
 mod companies;
+mod engines;
 mod import;
 mod keyring;
 mod lifecycle;

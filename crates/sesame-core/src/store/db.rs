@@ -1,0 +1,601 @@
+//! The store's two engines behind one small interface: SQLite through `rusqlite` (the embedded
+//! default) and PostgreSQL through the `postgres` client (a firm's shared store). Statements are
+//! written once, in the SQL both engines accept, with `?` or `?N` placeholders; the PostgreSQL
+//! side rewrites them to `$N` (and the few functions whose names differ) before preparing, and
+//! keeps each prepared statement for the connection's life, as `prepare_cached` does for SQLite.
+//!
+//! Values cross as [`Value`]s: a value is bound as the type the engine expects for that
+//! parameter (an integer into a PostgreSQL `BOOLEAN` is a truth value, as SQLite stores it), and
+//! [`Row::get`] reads a column into the Rust type asked for whatever integer width the engine
+//! chose.
+//!
+//! Every write goes through [`Db::transaction`]: SQLite takes the write lock at once (`BEGIN
+//! IMMEDIATE`); PostgreSQL takes one transaction-scoped advisory lock, so that writers queue
+//! the same way and the audit trail stays one linear chain whatever the number of processes.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as StdError;
+
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+
+use crate::error::{Error, Result};
+
+/// Which engine holds the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The advisory lock every PostgreSQL write transaction takes ("SSMW").
+const WRITE_LOCK: i64 = 0x5353_4D57;
+
+/// A value bound to a statement or read from a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Bool(bool),
+    Blob(Vec<u8>),
+}
+
+macro_rules! value_from {
+    ($($kind:ty => $make:expr,)+) => {
+        $(impl From<$kind> for Value {
+            fn from(value: $kind) -> Value {
+                #[allow(clippy::redundant_closure_call)]
+                ($make)(value)
+            }
+        })+
+    };
+}
+
+value_from! {
+    i64 => Value::Integer,
+    i32 => |v: i32| Value::Integer(i64::from(v)),
+    u32 => |v: u32| Value::Integer(i64::from(v)),
+    u64 => |v: u64| Value::Integer(i64::try_from(v).unwrap_or(i64::MAX)),
+    usize => |v: usize| Value::Integer(i64::try_from(v).unwrap_or(i64::MAX)),
+    bool => Value::Bool,
+    f64 => Value::Real,
+    String => Value::Text,
+    &str => |v: &str| Value::Text(v.to_owned()),
+    &String => |v: &String| Value::Text(v.clone()),
+    Vec<u8> => Value::Blob,
+    &[u8] => |v: &[u8]| Value::Blob(v.to_vec()),
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Value {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
+/// The values of a statement's placeholders, in order: `values![a, b, c]`.
+#[macro_export]
+macro_rules! values {
+    ($($value:expr),* $(,)?) => {
+        &[$($crate::store::db::Value::from($value)),*] as &[$crate::store::db::Value]
+    };
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Integer(v) => ValueRef::Integer(*v),
+            Value::Real(v) => ValueRef::Real(*v),
+            Value::Text(v) => ValueRef::Text(v.as_bytes()),
+            Value::Bool(v) => ValueRef::Integer(i64::from(*v)),
+            Value::Blob(v) => ValueRef::Blob(v),
+        }))
+    }
+}
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+impl ToSql for Value {
+    /// Binds the value as the type PostgreSQL inferred for the parameter.
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        let wrong = || -> BoxError { format!("a {self:?} cannot be bound as {ty}").into() };
+        match (self, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Integer(v), &Type::INT8) => v.to_sql(ty, out),
+            (Value::Integer(v), &Type::INT4) => i32::try_from(*v)?.to_sql(ty, out),
+            (Value::Integer(v), &Type::INT2) => i16::try_from(*v)?.to_sql(ty, out),
+            (Value::Integer(v), &Type::BOOL) => (*v != 0).to_sql(ty, out),
+            (Value::Integer(v), &Type::FLOAT8) => (*v as f64).to_sql(ty, out),
+            (Value::Integer(v), &Type::TEXT | &Type::VARCHAR) => v.to_string().to_sql(ty, out),
+            (Value::Bool(v), &Type::BOOL) => v.to_sql(ty, out),
+            (Value::Bool(v), &Type::INT8) => i64::from(*v).to_sql(ty, out),
+            (Value::Bool(v), &Type::INT4) => i32::from(*v).to_sql(ty, out),
+            (Value::Real(v), &Type::FLOAT8) => v.to_sql(ty, out),
+            (Value::Real(v), &Type::FLOAT4) => (*v as f32).to_sql(ty, out),
+            (Value::Text(v), &Type::TEXT | &Type::VARCHAR | &Type::BPCHAR | &Type::NAME) => {
+                v.as_str().to_sql(ty, out)
+            }
+            (Value::Text(v), &Type::UNKNOWN) => v.as_str().to_sql(&Type::TEXT, out),
+            (Value::Blob(v), &Type::BYTEA) => v.as_slice().to_sql(ty, out),
+            _ => Err(wrong()),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// Any column PostgreSQL sends, read as the [`Value`] it holds.
+struct PgColumn(Value);
+
+impl<'a> FromSql<'a> for PgColumn {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<PgColumn, BoxError> {
+        Ok(PgColumn(match *ty {
+            Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Integer(i64::from(i32::from_sql(ty, raw)?)),
+            Type::INT2 => Value::Integer(i64::from(i16::from_sql(ty, raw)?)),
+            Type::BOOL => Value::Bool(bool::from_sql(ty, raw)?),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f64::from(f32::from_sql(ty, raw)?)),
+            Type::BYTEA => Value::Blob(<Vec<u8>>::from_sql(ty, raw)?),
+            _ => Value::Text(String::from_sql(ty, raw)?),
+        }))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<PgColumn, BoxError> {
+        Ok(PgColumn(Value::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// A Rust type a column can be read into, from either engine.
+pub trait Column: Sized {
+    fn from_value(value: Value) -> Option<Self>;
+}
+
+impl Column for Value {
+    fn from_value(value: Value) -> Option<Value> {
+        Some(value)
+    }
+}
+
+impl Column for i64 {
+    fn from_value(value: Value) -> Option<i64> {
+        match value {
+            Value::Integer(v) => Some(v),
+            Value::Bool(v) => Some(i64::from(v)),
+            _ => None,
+        }
+    }
+}
+
+impl Column for u64 {
+    fn from_value(value: Value) -> Option<u64> {
+        i64::from_value(value).and_then(|v| u64::try_from(v).ok())
+    }
+}
+
+impl Column for u32 {
+    fn from_value(value: Value) -> Option<u32> {
+        i64::from_value(value).and_then(|v| u32::try_from(v).ok())
+    }
+}
+
+impl Column for bool {
+    fn from_value(value: Value) -> Option<bool> {
+        match value {
+            Value::Bool(v) => Some(v),
+            Value::Integer(v) => Some(v != 0),
+            _ => None,
+        }
+    }
+}
+
+impl Column for f64 {
+    fn from_value(value: Value) -> Option<f64> {
+        match value {
+            Value::Real(v) => Some(v),
+            Value::Integer(v) => Some(v as f64),
+            _ => None,
+        }
+    }
+}
+
+impl Column for String {
+    fn from_value(value: Value) -> Option<String> {
+        match value {
+            Value::Text(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Column for Vec<u8> {
+    fn from_value(value: Value) -> Option<Vec<u8>> {
+        match value {
+            Value::Blob(v) => Some(v),
+            Value::Text(v) => Some(v.into_bytes()),
+            _ => None,
+        }
+    }
+}
+
+impl<T: Column> Column for Option<T> {
+    fn from_value(value: Value) -> Option<Option<T>> {
+        match value {
+            Value::Null => Some(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+/// One row of a result, from either engine.
+#[derive(Debug)]
+pub enum Row<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Postgres(&'r postgres::Row),
+}
+
+impl Row<'_> {
+    /// The column `index` (from 0) as `T`; a NULL read into anything but an `Option`, or a
+    /// value of another kind, is an error naming the column.
+    pub fn get<T: Column>(&self, index: usize) -> Result<T> {
+        let value = match self {
+            Row::Sqlite(row) => {
+                use rusqlite::types::ValueRef;
+                match row.get_ref(index)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(v) => Value::Integer(v),
+                    ValueRef::Real(v) => Value::Real(v),
+                    ValueRef::Text(v) => Value::Text(String::from_utf8_lossy(v).into_owned()),
+                    ValueRef::Blob(v) => Value::Blob(v.to_vec()),
+                }
+            }
+            Row::Postgres(row) => {
+                row.try_get::<_, PgColumn>(index)
+                    .map_err(|error| Error::Internal(format!("column {index}: {error}")))?
+                    .0
+            }
+        };
+        let kind = format!("{value:?}");
+        T::from_value(value).ok_or_else(|| {
+            Error::Internal(format!(
+                "column {index} holds {kind}, not a {}",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+}
+
+/// An open PostgreSQL connection and the statements it has prepared.
+pub struct PgConnection {
+    client: RefCell<postgres::Client>,
+    prepared: RefCell<HashMap<String, postgres::Statement>>,
+}
+
+impl std::fmt::Debug for PgConnection {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("PgConnection(…)")
+    }
+}
+
+impl PgConnection {
+    pub fn new(client: postgres::Client) -> PgConnection {
+        PgConnection {
+            client: RefCell::new(client),
+            prepared: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The statement for `sql`, prepared once per connection.
+    fn statement(&self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(statement) = self.prepared.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self
+            .client
+            .borrow_mut()
+            .prepare(&postgres_dialect(sql))
+            .map_err(pg_error)?;
+        self.prepared
+            .borrow_mut()
+            .insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+/// A connection to either engine, owned.
+#[derive(Debug)]
+pub enum Connection {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<PgConnection>),
+}
+
+impl Connection {
+    /// The handle statements run through.
+    pub fn db(&self) -> Db<'_> {
+        match self {
+            Connection::Sqlite(connection) => Db::Sqlite(connection),
+            Connection::Postgres(connection) => Db::Postgres(connection),
+        }
+    }
+}
+
+/// A borrowed handle on either engine: the one type every query of the core goes through.
+#[derive(Debug, Clone, Copy)]
+pub enum Db<'c> {
+    Sqlite(&'c rusqlite::Connection),
+    Postgres(&'c PgConnection),
+}
+
+fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+impl<'c> Db<'c> {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs a statement that returns no row; answers how many rows it changed.
+    pub fn execute(&self, sql: &str, values: &[Value]) -> Result<u64> {
+        match self {
+            Db::Sqlite(connection) => {
+                let changed = connection
+                    .prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(values))?;
+                Ok(changed as u64)
+            }
+            Db::Postgres(connection) => {
+                let statement = connection.statement(sql)?;
+                connection
+                    .client
+                    .borrow_mut()
+                    .execute(&statement, &params(values))
+                    .map_err(pg_error)
+            }
+        }
+    }
+
+    /// Every row of a query, each read by `read`.
+    pub fn query<T>(
+        &self,
+        sql: &str,
+        values: &[Value],
+        mut read: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        match self {
+            Db::Sqlite(connection) => {
+                let mut statement = connection.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+                let mut read_rows = Vec::new();
+                while let Some(row) = rows.next()? {
+                    read_rows.push(read(&Row::Sqlite(row))?);
+                }
+                Ok(read_rows)
+            }
+            Db::Postgres(connection) => {
+                let statement = connection.statement(sql)?;
+                let rows = connection
+                    .client
+                    .borrow_mut()
+                    .query(&statement, &params(values))
+                    .map_err(pg_error)?;
+                rows.iter().map(|row| read(&Row::Postgres(row))).collect()
+            }
+        }
+    }
+
+    /// The first row of a query, if any.
+    pub fn query_opt<T>(
+        &self,
+        sql: &str,
+        values: &[Value],
+        read: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match self {
+            Db::Sqlite(connection) => {
+                let mut statement = connection.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+                match rows.next()? {
+                    Some(row) => read(&Row::Sqlite(row)).map(Some),
+                    None => Ok(None),
+                }
+            }
+            Db::Postgres(connection) => {
+                let statement = connection.statement(sql)?;
+                let row = connection
+                    .client
+                    .borrow_mut()
+                    .query_opt(&statement, &params(values))
+                    .map_err(pg_error)?;
+                row.as_ref()
+                    .map(|row| read(&Row::Postgres(row)))
+                    .transpose()
+            }
+        }
+    }
+
+    /// The one row a query must return (a count, an existence test).
+    pub fn query_one<T>(
+        &self,
+        sql: &str,
+        values: &[Value],
+        read: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.query_opt(sql, values, read)?.ok_or_else(|| {
+            Error::Internal("a query that always answers a row answered none".into())
+        })
+    }
+
+    /// Several statements without placeholders (schema changes, pragmas).
+    pub fn batch(&self, sql: &str) -> Result<()> {
+        match self {
+            Db::Sqlite(connection) => Ok(connection.execute_batch(sql)?),
+            Db::Postgres(connection) => connection
+                .client
+                .borrow_mut()
+                .batch_execute(sql)
+                .map_err(pg_error),
+        }
+    }
+
+    /// Runs `work` in one write transaction, committed when it succeeds and rolled back when it
+    /// fails; writers from every process queue for it.
+    pub fn transaction<T>(&self, work: impl FnOnce(Db<'_>) -> Result<T>) -> Result<T> {
+        let begin = match self {
+            Db::Sqlite(_) => "BEGIN IMMEDIATE",
+            Db::Postgres(_) => "BEGIN",
+        };
+        self.batch(begin)?;
+        let done = (|| {
+            if self.engine() == Engine::Postgres {
+                self.execute(
+                    "SELECT pg_advisory_xact_lock(?1)",
+                    crate::values![WRITE_LOCK],
+                )?;
+            }
+            work(*self)
+        })();
+        match done {
+            Ok(value) => {
+                if let Err(error) = self.batch("COMMIT") {
+                    let _ = self.batch("ROLLBACK");
+                    return Err(error);
+                }
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = self.batch("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Rewrites a statement written for both engines into PostgreSQL's dialect: `?N` and `?` become
+/// `$N`, `instr(a, b)` becomes `strpos(a, b)`, and SQLite's `INDEXED BY index` hint goes.
+/// Text between single quotes is left alone.
+pub fn postgres_dialect(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut next_placeholder = 1_usize;
+    let mut chars = sql.char_indices().peekable();
+    let mut quoted = false;
+    while let Some((at, c)) = chars.next() {
+        if quoted {
+            out.push(c);
+            quoted = c != '\'';
+            continue;
+        }
+        match c {
+            '\'' => {
+                quoted = true;
+                out.push(c);
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
+                    digits.push(d);
+                    chars.next();
+                }
+                let number = match digits.parse::<usize>() {
+                    Ok(number) => number,
+                    Err(_) => next_placeholder,
+                };
+                next_placeholder = number + 1;
+                out.push('$');
+                out.push_str(&number.to_string());
+            }
+            _ if starts_word(sql, at, "instr(") => {
+                out.push_str("strpos(");
+                for _ in 0.."instr(".len() - 1 {
+                    chars.next();
+                }
+            }
+            _ if starts_word(sql, at, "INDEXED BY ") => {
+                for _ in 0.."INDEXED BY ".len() - 1 {
+                    chars.next();
+                }
+                // The index's name.
+                while chars
+                    .peek()
+                    .is_some_and(|(_, d)| d.is_alphanumeric() || *d == '_')
+                {
+                    chars.next();
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `word` starts at byte `at` of `sql`, not inside a longer identifier.
+fn starts_word(sql: &str, at: usize, word: &str) -> bool {
+    sql.get(at..at + word.len())
+        .is_some_and(|found| found.eq_ignore_ascii_case(word))
+        && !sql[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|before| before.is_alphanumeric() || before == '_')
+}
+
+/// A PostgreSQL error as the core's: a lost server is « unavailable », a writer that could not
+/// wait is « busy »; the rest are internal errors. Statements bind every value, so a message
+/// never carries user data or a secret.
+pub(crate) fn pg_error(error: postgres::Error) -> Error {
+    use postgres::error::SqlState;
+    match error.code() {
+        Some(code)
+            if *code == SqlState::LOCK_NOT_AVAILABLE
+                || *code == SqlState::T_R_SERIALIZATION_FAILURE =>
+        {
+            Error::StoreBusy
+        }
+        _ if error.is_closed() => Error::DatabaseUnavailable {
+            store: String::new(),
+            why: crate::store::pg::plain(&error),
+        },
+        _ => Error::Internal(crate::store::pg::plain(&error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_are_rewritten_for_postgres() {
+        assert_eq!(
+            postgres_dialect("SELECT a FROM t WHERE b = ?1 AND c = ?2 OR d = ?1"),
+            "SELECT a FROM t WHERE b = $1 AND c = $2 OR d = $1"
+        );
+        assert_eq!(
+            postgres_dialect(
+                "SELECT COUNT(*) FROM keys k INDEXED BY keys_facets WHERE x = ? AND y = ?"
+            ),
+            "SELECT COUNT(*) FROM keys k  WHERE x = $1 AND y = $2"
+        );
+        assert_eq!(
+            postgres_dialect("SELECT 1 WHERE instr(k.name_key, ?) > 0 AND note = 'what? instr(x)'"),
+            "SELECT 1 WHERE strpos(k.name_key, $1) > 0 AND note = 'what? instr(x)'"
+        );
+        assert_eq!(postgres_dialect("SELECT myinstr(a)"), "SELECT myinstr(a)");
+    }
+}
