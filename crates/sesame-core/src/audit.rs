@@ -1,8 +1,9 @@
 //! The audit trail: append-only, hash-chained events written in the same transaction as the
 //! change they record.
 
+use crate::store::db::Db;
+use crate::values;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::clock::{from_millis, to_millis};
@@ -78,18 +79,20 @@ impl AuditEvent {
 }
 
 /// Appends one event. Call it inside the transaction that makes the change.
-pub(crate) fn record(
-    connection: &Connection,
+pub(crate) fn record<'c>(
+    db: impl Into<Db<'c>>,
     at: DateTime<Utc>,
     actor: Option<&Actor>,
     action: AuditAction,
     target: Option<Target<'_>>,
     details: serde_json::Value,
 ) -> Result<()> {
-    let last: Option<(i64, String)> = connection
-        .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
+    let db = db.into();
+    let last = db.query_opt(
+        "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+        &[],
+        |row| Ok((row.get::<i64>(0)?, row.get::<String>(1)?)),
+    )?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_owned()),
@@ -109,13 +112,11 @@ pub(crate) fn record(
         hash: String::new(),
     };
     event.hash = event.compute_hash();
-    connection
-        .prepare_cached(
-            "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
-                 target_id, target_name, details, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?
-        .execute(params![
+    db.execute(
+        "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
+             target_id, target_name, details, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        values![
             event.seq,
             to_millis(event.at),
             event.operator_id,
@@ -127,7 +128,8 @@ pub(crate) fn record(
             event.details,
             event.prev_hash,
             event.hash,
-        ])?;
+        ],
+    )?;
     Ok(())
 }
 
@@ -190,6 +192,23 @@ pub fn check_chain<I: IntoIterator<Item = AuditEvent>>(events: I) -> ChainReport
 }
 
 pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: row.get(0)?,
+        at: from_millis(row.get(1)?),
+        operator_id: row.get(2)?,
+        operator_name: row.get(3)?,
+        action: row.get(4)?,
+        target_kind: row.get(5)?,
+        target_id: row.get(6)?,
+        target_name: row.get(7)?,
+        details: row.get(8)?,
+        prev_hash: row.get(9)?,
+        hash: row.get(10)?,
+    })
+}
+
+/// An event read through the store's handle, from [`EVENT_COLUMNS`].
+pub(crate) fn event_from(row: &crate::store::db::Row<'_>) -> Result<AuditEvent> {
     Ok(AuditEvent {
         seq: row.get(0)?,
         at: from_millis(row.get(1)?),

@@ -7,13 +7,12 @@
 
 use std::path::PathBuf;
 
-use postgres::types::ToSql;
-use rusqlite::types::Value;
-
 use crate::Sesame;
-use crate::audit::{self, AuditEvent, ChainReport};
+use crate::audit::{self, ChainReport};
 use crate::error::{Error, Result};
+use crate::store::db::{self, Db, Engine, Value};
 use crate::store::pg::{self, PgLocation};
+use crate::values;
 use crate::vocab::{AuditAction, Right, Session};
 
 /// The tables, in an order their foreign keys accept (an operator's own creator is set once
@@ -84,9 +83,11 @@ impl Sesame {
         self.flush_usage()?;
         let source_chain = self.check_audit_chain()?;
         let summary = match target {
-            StoreLocation::Postgres(location) => copy_to_postgres(&self.connection, location)?,
+            StoreLocation::Postgres(location) => {
+                copy_to_postgres(Db::Sqlite(&self.connection), location)?
+            }
             StoreLocation::Sqlite(path) => {
-                let summary = copy_to_sqlite(&self.connection, path)?;
+                let summary = copy_to_sqlite(Db::Sqlite(&self.connection), path)?;
                 self.copy_key_files(path)?;
                 summary
             }
@@ -148,215 +149,104 @@ impl Sesame {
     }
 }
 
-/// One table's rows from SQLite, every column but the generated ones, in key order.
-fn sqlite_rows(
-    source: &rusqlite::Connection,
-    table: &str,
-) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
-    let columns: Vec<String> = source
-        .prepare(&format!(
-            "SELECT name FROM pragma_table_xinfo('{table}') WHERE hidden = 0 ORDER BY cid"
-        ))?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut statement = source.prepare(&format!(
-        "SELECT {} FROM {table} ORDER BY 1",
-        columns.join(", ")
-    ))?;
-    let rows = statement
-        .query_map([], |row| {
-            (0..columns.len())
-                .map(|index| row.get::<_, Value>(index))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((columns, rows))
+/// A table's columns on `db` (every column but the generated ones).
+fn columns(db: Db<'_>, table: &str) -> Result<Vec<String>> {
+    let sql = match db.engine() {
+        Engine::Sqlite => "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid",
+        Engine::Postgres => {
+            "SELECT column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = ?1
+             ORDER BY ordinal_position"
+        }
+    };
+    db.query(sql, values![table], |row| row.get(0))
 }
 
-fn copy_to_postgres(source: &rusqlite::Connection, location: &PgLocation) -> Result<CopySummary> {
-    let (mut client, _) = pg::open(location)?;
-    let failed = |error: postgres::Error| location.unavailable(&error);
-    let mut transaction = client.transaction().map_err(failed)?;
-    if !postgres_is_empty(&mut transaction).map_err(failed)? {
-        return Err(Error::StoreNotEmpty(location.shown().to_owned()));
-    }
-    transaction
-        .batch_execute("DELETE FROM settings")
-        .map_err(failed)?;
-    let mut summary = CopySummary {
-        rows: 0,
-        keys: 0,
-        events: 0,
-    };
-    for table in TABLES {
-        let (columns, rows) = sqlite_rows(source, table)?;
-        let types: Vec<String> = columns
-            .iter()
-            .map(|column| {
-                transaction
-                    .query_one(
-                        "SELECT data_type::text FROM information_schema.columns
-                         WHERE table_schema = current_schema() AND table_name = $1
-                           AND column_name = $2",
-                        &[table, column],
-                    )
-                    .map(|row| row.get::<_, String>(0))
-            })
-            .collect::<Result<_, _>>()
-            .map_err(failed)?;
-        let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
-        let insert = transaction
-            .prepare(&format!(
+/// Copies every table from `source` into the empty store `target` in one transaction of the
+/// target, and checks the audit chain there before committing. `shown` names the target.
+fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Result<CopySummary> {
+    target.transaction(|target| {
+        for table in TABLES {
+            // A new store holds its identity and nothing else.
+            let allowed: i64 = if *table == "settings" { 1 } else { 0 };
+            let count = target.query_one(&format!("SELECT count(*) FROM {table}"), &[], |row| {
+                row.get::<i64>(0)
+            })?;
+            if count > allowed {
+                return Err(Error::StoreNotEmpty(shown.to_owned()));
+            }
+        }
+        target.execute("DELETE FROM settings", &[])?;
+        let mut summary = CopySummary {
+            rows: 0,
+            keys: 0,
+            events: 0,
+        };
+        for table in TABLES {
+            let columns = columns(source, table)?;
+            let rows: Vec<Vec<Value>> = source.query(
+                &format!("SELECT {} FROM {table} ORDER BY 1", columns.join(", ")),
+                &[],
+                |row| {
+                    (0..columns.len())
+                        .map(|index| row.get::<Value>(index))
+                        .collect()
+                },
+            )?;
+            let insert = format!(
                 "INSERT INTO {table} ({}) VALUES ({})",
                 columns.join(", "),
-                placeholders.join(", ")
-            ))
-            .map_err(failed)?;
-        let creator = columns.iter().position(|c| c == "created_by");
-        for row in &rows {
-            let mut cells: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(row.len());
-            for (index, (value, kind)) in row.iter().zip(&types).enumerate() {
-                // An operator's creator is another operator: set once all are there.
-                let value = match (*table == "operators", Some(index) == creator) {
-                    (true, true) => &Value::Null,
-                    _ => value,
-                };
-                cells.push(to_postgres(value, kind)?);
-            }
-            let parameters: Vec<&(dyn ToSql + Sync)> =
-                cells.iter().map(|cell| &**cell as _).collect();
-            transaction.execute(&insert, &parameters).map_err(failed)?;
-        }
-        if *table == "operators" {
+                crate::placeholders(columns.len())
+            );
+            // An operator's creator is another operator: set once all are there.
+            let creator = columns
+                .iter()
+                .position(|column| column == "created_by")
+                .filter(|_| *table == "operators");
             for row in &rows {
-                if let (Some(Value::Text(id)), Some(index)) = (row.first(), creator)
-                    && let Value::Text(created_by) = &row[index]
-                {
-                    transaction
-                        .execute(
-                            "UPDATE operators SET created_by = $1 WHERE id = $2",
-                            &[created_by, id],
-                        )
-                        .map_err(failed)?;
+                let mut cells = row.clone();
+                if let Some(index) = creator {
+                    cells[index] = Value::Null;
+                }
+                target.execute(&insert, &cells)?;
+            }
+            if let Some(index) = creator {
+                for row in &rows {
+                    target.execute(
+                        "UPDATE operators SET created_by = ?1 WHERE id = ?2",
+                        &[row[index].clone(), row[0].clone()],
+                    )?;
                 }
             }
+            summary.rows += rows.len() as u64;
+            match *table {
+                "keys" => summary.keys = rows.len() as u64,
+                "audit_events" => summary.events = rows.len() as u64,
+                _ => {}
+            }
         }
-        summary.rows += rows.len() as u64;
-        match *table {
-            "keys" => summary.keys = rows.len() as u64,
-            "audit_events" => summary.events = rows.len() as u64,
-            _ => {}
-        }
-    }
-    let events: Vec<AuditEvent> = transaction
-        .query(
+        let events = target.query(
             &format!(
                 "SELECT {} FROM audit_events ORDER BY seq",
                 audit::EVENT_COLUMNS
             ),
             &[],
-        )
-        .map_err(failed)?
-        .iter()
-        .map(|row| AuditEvent {
-            seq: row.get(0),
-            at: crate::clock::from_millis(row.get(1)),
-            operator_id: row.get(2),
-            operator_name: row.get(3),
-            action: row.get(4),
-            target_kind: row.get(5),
-            target_id: row.get(6),
-            target_name: row.get(7),
-            details: row.get(8),
-            prev_hash: row.get(9),
-            hash: row.get(10),
-        })
-        .collect();
-    arrived_whole(audit::check_chain(events), summary.events)?;
-    transaction.commit().map_err(failed)?;
-    Ok(summary)
-}
-
-/// A PostgreSQL store with nothing in it but the identity its creation wrote.
-fn postgres_is_empty(transaction: &mut postgres::Transaction<'_>) -> Result<bool, postgres::Error> {
-    for table in TABLES {
-        let allowed: i64 = if *table == "settings" { 1 } else { 0 };
-        let count: i64 = transaction
-            .query_one(&format!("SELECT count(*) FROM {table}"), &[])?
-            .get(0);
-        if count > allowed {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// A value of SQLite for a PostgreSQL column of type `kind`.
-fn to_postgres(value: &Value, kind: &str) -> Result<Box<dyn ToSql + Sync>> {
-    let wrong = || Error::Internal(format!("a {kind} column holds an unexpected value"));
-    Ok(match (value, kind) {
-        (Value::Null, "boolean") => Box::new(None::<bool>),
-        (Value::Null, "bigint") => Box::new(None::<i64>),
-        (Value::Null, "integer") => Box::new(None::<i32>),
-        (Value::Null, "bytea") => Box::new(None::<Vec<u8>>),
-        (Value::Null, _) => Box::new(None::<String>),
-        (Value::Integer(number), "boolean") => Box::new(*number != 0),
-        (Value::Integer(number), "bigint") => Box::new(*number),
-        (Value::Integer(number), "integer") => {
-            Box::new(i32::try_from(*number).map_err(|_| wrong())?)
-        }
-        (Value::Text(text), "text") => Box::new(text.clone()),
-        (Value::Blob(bytes), "bytea") => Box::new(bytes.clone()),
-        _ => return Err(wrong()),
+            audit::event_from,
+        )?;
+        arrived_whole(audit::check_chain(events), summary.events)?;
+        Ok(summary)
     })
 }
 
-fn copy_to_sqlite(source: &rusqlite::Connection, path: &std::path::Path) -> Result<CopySummary> {
-    let mut target = crate::store::open(path)?;
-    let transaction = target.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    for table in TABLES {
-        let allowed: i64 = if *table == "settings" { 1 } else { 0 };
-        let count: i64 =
-            transaction.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
-                row.get(0)
-            })?;
-        if count > allowed {
-            return Err(Error::StoreNotEmpty(path.display().to_string()));
-        }
-    }
-    transaction.execute_batch("PRAGMA defer_foreign_keys = ON; DELETE FROM settings;")?;
-    let mut summary = CopySummary {
-        rows: 0,
-        keys: 0,
-        events: 0,
-    };
-    for table in TABLES {
-        let (columns, rows) = sqlite_rows(source, table)?;
-        let placeholders = crate::placeholders(columns.len());
-        let mut insert = transaction.prepare(&format!(
-            "INSERT INTO {table} ({}) VALUES ({placeholders})",
-            columns.join(", ")
-        ))?;
-        for row in &rows {
-            insert.execute(rusqlite::params_from_iter(row.iter()))?;
-        }
-        summary.rows += rows.len() as u64;
-        match *table {
-            "keys" => summary.keys = rows.len() as u64,
-            "audit_events" => summary.events = rows.len() as u64,
-            _ => {}
-        }
-    }
-    let events = transaction
-        .prepare(&format!(
-            "SELECT {} FROM audit_events ORDER BY seq",
-            audit::EVENT_COLUMNS
-        ))?
-        .query_map([], audit::event_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    arrived_whole(audit::check_chain(events), summary.events)?;
-    transaction.commit()?;
-    Ok(summary)
+fn copy_to_postgres(source: Db<'_>, location: &PgLocation) -> Result<CopySummary> {
+    let (client, _) = pg::open(location)?;
+    let target = db::Connection::Postgres(Box::new(db::PgConnection::new(client)));
+    copy_between(source, target.db(), location.shown())
+}
+
+fn copy_to_sqlite(source: Db<'_>, path: &std::path::Path) -> Result<CopySummary> {
+    let target = db::Connection::Sqlite(crate::store::open(path)?);
+    copy_between(source, target.db(), &path.display().to_string())
 }
 
 /// The chain as it arrived: whole, and as long as what was sent.

@@ -341,6 +341,20 @@ pub enum Db<'c> {
     Postgres(&'c PgConnection),
 }
 
+// During the move of the core's SQL onto this handle, functions take `impl Into<Db>` so that
+// callers still holding a rusqlite connection or transaction reach them unchanged.
+impl<'c> From<&'c rusqlite::Connection> for Db<'c> {
+    fn from(connection: &'c rusqlite::Connection) -> Db<'c> {
+        Db::Sqlite(connection)
+    }
+}
+
+impl<'c> From<&'c rusqlite::Transaction<'_>> for Db<'c> {
+    fn from(transaction: &'c rusqlite::Transaction<'_>) -> Db<'c> {
+        Db::Sqlite(transaction)
+    }
+}
+
 fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
