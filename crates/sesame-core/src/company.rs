@@ -3,13 +3,13 @@
 //! deleted (keys and the audit trail refer to it); an archived one is offered for no new key.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Actor, Target};
-use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Field, Result};
+use crate::store::companies::{self, CompanyFields, Unique};
+use crate::store::db::{Read, Write};
 use crate::validate;
 use crate::vocab::{AuditAction, Right, RowKind, Session};
 
@@ -17,19 +17,7 @@ use crate::vocab::{AuditAction, Right, RowKind, Session};
 pub const CLIENT_CODE_MAX: usize = 32;
 pub const TOWN_MAX: usize = 100;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Company {
-    pub id: String,
-    pub name: String,
-    pub client_code: Option<String>,
-    /// Nine digits, its Luhn key checked.
-    pub siren: Option<String>,
-    pub town: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub archived_at: Option<DateTime<Utc>>,
-    /// Keys restricted to it that still exist.
-    pub keys: u64,
-}
+pub use crate::store::companies::{Company, CompanyRef};
 
 /// What a company is made or edited with; empty optional fields are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,56 +28,33 @@ pub struct CompanyDraft {
     pub town: String,
 }
 
-/// A company as a key refers to it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CompanyRef {
-    pub id: String,
-    pub name: String,
-}
-
 /// Finds a company by id, name, client code or SIREN.
-pub(crate) fn find(connection: &Connection, reference: &str) -> Result<CompanyRef> {
-    find_with_state(connection, reference).map(|(company, _)| company)
+pub(crate) fn find<'c>(read: impl Into<Read<'c>>, reference: &str) -> Result<CompanyRef> {
+    find_with_state(read, reference).map(|(company, _)| company)
 }
 
 /// [`find`], and whether the company is archived.
-pub(crate) fn find_with_state(
-    connection: &Connection,
+pub(crate) fn find_with_state<'c>(
+    read: impl Into<Read<'c>>,
     reference: &str,
 ) -> Result<(CompanyRef, bool)> {
     let trimmed = reference.trim();
     let digits: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
-    connection
-        .prepare_cached(
-            "SELECT id, name, archived_at IS NOT NULL FROM companies
-             WHERE id = ?1 OR name_key = ?2 OR client_code = ?1 OR siren = ?3",
-        )?
-        .query_row(
-            params![trimmed, validate::name_key(trimmed), digits],
-            |row| {
-                Ok((
-                    CompanyRef {
-                        id: row.get(0)?,
-                        name: row.get(1)?,
-                    },
-                    row.get(2)?,
-                ))
-            },
-        )
-        .optional()?
+    companies::find(read, trimmed, &validate::name_key(trimmed), &digits)?
         .ok_or_else(|| Error::CompanyNotFound(trimmed.to_owned()))
 }
 
 /// The companies a key will hold, sorted by name and without repeats: an archived one is refused, unless
 /// the key already held it (`kept`).
-pub(crate) fn find_all_offered<S: AsRef<str>>(
-    connection: &Connection,
+pub(crate) fn find_all_offered<'c, S: AsRef<str>>(
+    read: impl Into<Read<'c>>,
     references: &[S],
     kept: &[CompanyRef],
 ) -> Result<Vec<CompanyRef>> {
+    let read = read.into();
     let mut companies = Vec::new();
     for reference in references {
-        let (company, archived) = find_with_state(connection, reference.as_ref())?;
+        let (company, archived) = find_with_state(read, reference.as_ref())?;
         if archived && !kept.iter().any(|k| k.id == company.id) {
             return Err(Error::CompanyArchived(company.name));
         }
@@ -128,53 +93,40 @@ fn check(draft: &CompanyDraft) -> Result<Checked> {
     })
 }
 
-const COMPANY_COLUMNS: &str = "c.id, c.name, c.client_code, c.siren, c.town, c.created_at,
-    c.archived_at,
-    (SELECT count(*) FROM key_companies kc JOIN keys k ON k.id = kc.key_id
-     WHERE kc.company_id = c.id AND k.deleted_at IS NULL)";
-
-fn company_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Company> {
-    Ok(Company {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        client_code: row.get(2)?,
-        siren: row.get(3)?,
-        town: row.get(4)?,
-        created_at: from_millis(row.get(5)?),
-        archived_at: row.get::<_, Option<i64>>(6)?.map(from_millis),
-        keys: row.get(7)?,
-    })
+impl Checked {
+    /// The fields as the store writes them, with the name's comparison key.
+    fn fields<'a>(&'a self, name_key: &'a str) -> CompanyFields<'a> {
+        CompanyFields {
+            name: &self.name,
+            name_key,
+            client_code: self.client_code.as_deref(),
+            siren: self.siren.as_deref(),
+            town: self.town.as_deref(),
+        }
+    }
 }
 
-fn load(connection: &Connection, id: &str) -> Result<Company> {
-    connection
-        .prepare_cached(&format!(
-            "SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.id = ?1"
-        ))?
-        .query_row([id], company_from_row)
-        .optional()?
-        .ok_or_else(|| Error::CompanyNotFound(id.to_owned()))
+fn load<'c>(read: impl Into<Read<'c>>, id: &str) -> Result<Company> {
+    companies::load(read, id)?.ok_or_else(|| Error::CompanyNotFound(id.to_owned()))
 }
 
 /// The name, client code and SIREN are each one company's; `except` is the one being edited.
-fn check_unique(connection: &Connection, checked: &Checked, except: &str) -> Result<()> {
-    let taken = |column: &str, value: &str| -> Result<bool> {
-        Ok(connection
-            .prepare_cached(&format!(
-                "SELECT EXISTS (SELECT 1 FROM companies WHERE {column} = ?1 AND id <> ?2)"
-            ))?
-            .query_row(params![value, except], |row| row.get(0))?)
-    };
-    if taken("name_key", &validate::name_key(&checked.name))? {
+fn check_unique(read: Read<'_>, checked: &Checked, except: &str) -> Result<()> {
+    if companies::taken(
+        read,
+        Unique::NameKey,
+        &validate::name_key(&checked.name),
+        except,
+    )? {
         return Err(Error::CompanyNameTaken(checked.name.clone()));
     }
     if let Some(code) = &checked.client_code
-        && taken("client_code", code)?
+        && companies::taken(read, Unique::ClientCode, code, except)?
     {
         return Err(Error::ClientCodeTaken(code.clone()));
     }
     if let Some(siren) = &checked.siren
-        && taken("siren", siren)?
+        && companies::taken(read, Unique::Siren, siren, except)?
     {
         return Err(Error::SirenTaken(siren.clone()));
     }
@@ -182,7 +134,7 @@ fn check_unique(connection: &Connection, checked: &Checked, except: &str) -> Res
 }
 
 fn record(
-    connection: &Connection,
+    write: Write<'_>,
     now: DateTime<Utc>,
     actor: &Actor,
     action: AuditAction,
@@ -194,7 +146,7 @@ fn record(
         id: &company.id,
         name: &company.name,
     };
-    audit::record(connection, now, Some(actor), action, Some(target), details)
+    audit::record(write.db(), now, Some(actor), action, Some(target), details)
 }
 
 fn fields(company: &Company) -> serde_json::Value {
@@ -225,30 +177,18 @@ impl Sesame {
             Some(Right::Configuration),
             AuditAction::CompanyCreated,
             |transaction, now, actor| {
-                check_unique(transaction, &checked, "")?;
-                transaction.execute(
-                    "INSERT INTO companies (id, name, name_key, client_code, siren, town,
-                         created_at, created_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        id,
-                        checked.name,
-                        validate::name_key(&checked.name),
-                        checked.client_code,
-                        checked.siren,
-                        checked.town,
-                        to_millis(now),
-                        actor.id
-                    ],
-                )?;
-                let company = load(transaction, &id)?;
+                let write = Write::from(transaction);
+                check_unique(write.read(), &checked, "")?;
+                let name_key = validate::name_key(&checked.name);
+                companies::insert(write, &id, &checked.fields(&name_key), now, &actor.id)?;
+                let company = load(write, &id)?;
                 let details = json!({
                     "client_code": company.client_code,
                     "siren": company.siren,
                     "town": company.town,
                 });
                 record(
-                    transaction,
+                    write,
                     now,
                     actor,
                     AuditAction::CompanyCreated,
@@ -274,25 +214,15 @@ impl Sesame {
             Some(Right::Configuration),
             AuditAction::CompanyEdited,
             |transaction, now, actor| {
-                let before = load(transaction, &find(transaction, reference)?.id)?;
-                check_unique(transaction, &checked, &before.id)?;
-                transaction.execute(
-                    "UPDATE companies SET name = ?1, name_key = ?2, client_code = ?3, siren = ?4,
-                         town = ?5
-                     WHERE id = ?6",
-                    params![
-                        checked.name,
-                        validate::name_key(&checked.name),
-                        checked.client_code,
-                        checked.siren,
-                        checked.town,
-                        before.id
-                    ],
-                )?;
-                let after = load(transaction, &before.id)?;
+                let write = Write::from(transaction);
+                let before = load(write, &find(write, reference)?.id)?;
+                check_unique(write.read(), &checked, &before.id)?;
+                let name_key = validate::name_key(&checked.name);
+                companies::update(write, &before.id, &checked.fields(&name_key))?;
+                let after = load(write, &before.id)?;
                 let details = json!({"before": fields(&before), "after": fields(&after)});
                 record(
-                    transaction,
+                    write,
                     now,
                     actor,
                     AuditAction::CompanyEdited,
@@ -321,24 +251,19 @@ impl Sesame {
             Some(Right::Configuration),
             action,
             |transaction, now, actor| {
-                let before = load(transaction, &find(transaction, reference)?.id)?;
+                let write = Write::from(transaction);
+                let before = load(write, &find(write, reference)?.id)?;
                 if before.archived_at.is_some() == archived {
                     return Err(match archived {
                         true => Error::CompanyArchived(before.name),
                         false => Error::CompanyNotArchived(before.name),
                     });
                 }
-                let (at, by) = match archived {
-                    true => (Some(to_millis(now)), Some(actor.id.as_str())),
-                    false => (None, None),
-                };
-                transaction.execute(
-                    "UPDATE companies SET archived_at = ?1, archived_by = ?2 WHERE id = ?3",
-                    params![at, by, before.id],
-                )?;
-                let after = load(transaction, &before.id)?;
+                let by = archived.then_some((now, actor.id.as_str()));
+                companies::set_archived(write, &before.id, by)?;
+                let after = load(write, &before.id)?;
                 record(
-                    transaction,
+                    write,
                     now,
                     actor,
                     action,
@@ -357,14 +282,7 @@ impl Sesame {
         include_archived: bool,
     ) -> Result<Vec<Company>> {
         self.authorize_read(session)?;
-        let mut statement = self.connection.prepare_cached(&format!(
-            "SELECT {COMPANY_COLUMNS} FROM companies c
-             WHERE ?1 OR c.archived_at IS NULL ORDER BY c.name_key"
-        ))?;
-        let companies = statement
-            .query_map([include_archived], company_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(companies)
+        companies::list(&self.connection, include_archived)
     }
 
     /// The companies a new key may be restricted to (archived ones are not offered), by name.

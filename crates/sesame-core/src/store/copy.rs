@@ -166,6 +166,7 @@ fn columns(db: Db<'_>, table: &str) -> Result<Vec<String>> {
 /// target, and checks the audit chain there before committing. `shown` names the target.
 fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Result<CopySummary> {
     target.transaction(|target| {
+        let target = target.db();
         for table in TABLES {
             // A new store holds its identity and nothing else.
             let allowed: i64 = if *table == "settings" { 1 } else { 0 };

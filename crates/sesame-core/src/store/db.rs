@@ -341,8 +341,63 @@ pub enum Db<'c> {
     Postgres(&'c PgConnection),
 }
 
-// During the move of the core's SQL onto this handle, functions take `impl Into<Db>` so that
-// callers still holding a rusqlite connection or transaction reach them unchanged.
+/// A handle the store layer reads through: any connection, in a transaction or not.
+#[derive(Debug, Clone, Copy)]
+pub struct Read<'c>(Db<'c>);
+
+/// A handle the store layer writes through: it exists only inside a write transaction
+/// ([`Db::transaction`]), so no write can happen outside one.
+#[derive(Debug, Clone, Copy)]
+pub struct Write<'c>(Db<'c>);
+
+impl<'c> Read<'c> {
+    pub fn db(self) -> Db<'c> {
+        self.0
+    }
+}
+
+impl<'c> Write<'c> {
+    pub fn db(self) -> Db<'c> {
+        self.0
+    }
+
+    pub fn read(self) -> Read<'c> {
+        Read(self.0)
+    }
+}
+
+impl<'c> From<Db<'c>> for Read<'c> {
+    fn from(db: Db<'c>) -> Read<'c> {
+        Read(db)
+    }
+}
+
+impl<'c> From<Write<'c>> for Read<'c> {
+    fn from(write: Write<'c>) -> Read<'c> {
+        Read(write.0)
+    }
+}
+
+// While the core's SQL moves onto this layer, its callers still hold rusqlite connections and
+// the transaction `Sesame::write` opens; these let them reach the store layer unchanged.
+impl<'c> From<&'c rusqlite::Connection> for Read<'c> {
+    fn from(connection: &'c rusqlite::Connection) -> Read<'c> {
+        Read(Db::Sqlite(connection))
+    }
+}
+
+impl<'c> From<&'c rusqlite::Transaction<'_>> for Read<'c> {
+    fn from(transaction: &'c rusqlite::Transaction<'_>) -> Read<'c> {
+        Read(Db::Sqlite(transaction))
+    }
+}
+
+impl<'c> From<&'c rusqlite::Transaction<'_>> for Write<'c> {
+    fn from(transaction: &'c rusqlite::Transaction<'_>) -> Write<'c> {
+        Write(Db::Sqlite(transaction))
+    }
+}
+
 impl<'c> From<&'c rusqlite::Connection> for Db<'c> {
     fn from(connection: &'c rusqlite::Connection) -> Db<'c> {
         Db::Sqlite(connection)
@@ -472,7 +527,7 @@ impl<'c> Db<'c> {
 
     /// Runs `work` in one write transaction, committed when it succeeds and rolled back when it
     /// fails; writers from every process queue for it.
-    pub fn transaction<T>(&self, work: impl FnOnce(Db<'_>) -> Result<T>) -> Result<T> {
+    pub fn transaction<T>(&self, work: impl FnOnce(Write<'_>) -> Result<T>) -> Result<T> {
         let begin = match self {
             Db::Sqlite(_) => "BEGIN IMMEDIATE",
             Db::Postgres(_) => "BEGIN",
@@ -485,7 +540,7 @@ impl<'c> Db<'c> {
                     crate::values![WRITE_LOCK],
                 )?;
             }
-            work(*self)
+            work(Write(*self))
         })();
         match done {
             Ok(value) => {

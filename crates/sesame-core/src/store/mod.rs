@@ -8,6 +8,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub mod backup;
+pub mod companies;
 pub mod copy;
 pub mod db;
 pub mod pg;

@@ -29,6 +29,7 @@ fn exercise(db: Db<'_>) -> sesame_core::Result<()> {
              note TEXT, seal BYTEA)",
     )?;
     db.transaction(|tx| {
+        let tx = tx.db();
         tx.execute(
             "INSERT INTO probe (id, n, flag, note, seal) VALUES (?1, ?2, ?3, ?4, ?5)",
             sesame_core::values!["a", 41_i64, true, None::<String>, vec![1_u8, 2]],
@@ -39,6 +40,7 @@ fn exercise(db: Db<'_>) -> sesame_core::Result<()> {
         )
     })?;
     let failed: sesame_core::Result<u64> = db.transaction(|tx| {
+        let tx = tx.db();
         tx.execute("UPDATE probe SET n = n + 1", &[])?;
         Err(sesame_core::Error::StoreBusy)
     });
