@@ -2,35 +2,18 @@
 //! permissions it offers.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Target};
-use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Field, Result};
 use crate::operator::{Right, Session};
+use crate::store::db::{Read, Write};
+use crate::store::services::{self, ServiceFields};
 use crate::validate;
 use crate::vocab::{AuditAction, RowKind};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Service {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub website: Option<String>,
-    pub category: String,
-    pub key_prefix: String,
-    pub permissions: Vec<String>,
-    /// Listed in the catalogue; `false` means awaiting approval (the service works all the same).
-    pub listed: bool,
-    pub created_at: DateTime<Utc>,
-    pub creator_name: String,
-    /// Keys that are active and not expired.
-    pub active_keys: u64,
-    /// The longest a key of this service may live, in days; `None` for no limit.
-    pub max_lifetime_days: Option<u32>,
-}
+pub use crate::store::services::Service;
 
 /// The bounds of a service's maximum key lifetime, in days (ten years at most).
 pub const MAX_LIFETIME_DAYS: (u32, u32) = (1, 3650);
@@ -117,104 +100,37 @@ pub struct ServiceFilter {
     pub text: String,
 }
 
-const SERVICE_COLUMNS: &str = "s.id, s.name, s.description, s.website, s.category, s.key_prefix,
-    s.listed, s.created_at, o.name,
-    (SELECT COUNT(*) FROM keys k WHERE k.service_id = s.id AND k.deleted_at IS NULL
-        AND k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > ?1)),
-    s.max_lifetime_days";
-
-fn service_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Service> {
-    Ok(Service {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        description: row.get(2)?,
-        website: row.get(3)?,
-        category: row.get(4)?,
-        key_prefix: row.get(5)?,
-        permissions: Vec::new(),
-        listed: row.get(6)?,
-        created_at: from_millis(row.get(7)?),
-        creator_name: row.get(8)?,
-        active_keys: row.get(9)?,
-        max_lifetime_days: row.get(10)?,
-    })
-}
-
-pub(crate) fn permissions_of(connection: &Connection, service_id: &str) -> Result<Vec<String>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT permission FROM service_permissions WHERE service_id = ?1 ORDER BY permission",
-    )?;
-    let permissions = statement
-        .query_map([service_id], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(permissions)
+pub(crate) fn permissions_of<'c>(
+    read: impl Into<Read<'c>>,
+    service_id: &str,
+) -> Result<Vec<String>> {
+    services::permissions_of(read, service_id)
 }
 
 /// Finds a service by id or name.
-pub(crate) fn find(
-    connection: &Connection,
+pub(crate) fn find<'c>(
+    read: impl Into<Read<'c>>,
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<Service> {
     let trimmed = reference.trim();
-    let mut service = connection
-        .prepare_cached(&format!(
-            "SELECT {SERVICE_COLUMNS} FROM services s JOIN operators o ON o.id = s.created_by
-             WHERE s.id = ?2 OR s.name_key = ?3"
-        ))?
-        .query_row(
-            params![to_millis(now), trimmed, validate::name_key(trimmed)],
-            service_from_row,
-        )
-        .optional()?
-        .ok_or_else(|| Error::ServiceNotFound(trimmed.to_owned()))?;
-    service.permissions = permissions_of(connection, &service.id)?;
-    Ok(service)
-}
-
-fn name_taken(connection: &Connection, name: &str, except_id: &str) -> Result<bool> {
-    Ok(connection.query_row(
-        "SELECT EXISTS (SELECT 1 FROM services WHERE name_key = ?1 AND id <> ?2)",
-        params![validate::name_key(name), except_id],
-        |row| row.get(0),
-    )?)
-}
-
-fn prefix_taken(connection: &Connection, prefix: &str) -> Result<bool> {
-    Ok(connection.query_row(
-        "SELECT EXISTS (SELECT 1 FROM services WHERE key_prefix = ?1)",
-        [prefix],
-        |row| row.get(0),
-    )?)
+    services::find(read, trimmed, &validate::name_key(trimmed), now)?
+        .ok_or_else(|| Error::ServiceNotFound(trimmed.to_owned()))
 }
 
 /// The derived prefix, with a number added when another service has it already.
-fn free_prefix(connection: &Connection, name: &str) -> Result<String> {
+fn free_prefix(read: Read<'_>, name: &str) -> Result<String> {
     let base = validate::prefix_from_name(name);
-    if !prefix_taken(connection, &base)? {
+    if !services::prefix_taken(read, &base)? {
         return Ok(base);
     }
     for number in 2..1000 {
         let candidate = format!("{}{number}", &base[..base.len().min(12)]);
-        if !prefix_taken(connection, &candidate)? {
+        if !services::prefix_taken(read, &candidate)? {
             return Ok(candidate);
         }
     }
     Err(Error::PrefixTaken(base))
-}
-
-fn insert_permissions(
-    connection: &Connection,
-    service_id: &str,
-    permissions: &[String],
-) -> Result<()> {
-    let mut statement = connection.prepare_cached(
-        "INSERT INTO service_permissions (service_id, permission) VALUES (?1, ?2)",
-    )?;
-    for permission in permissions {
-        statement.execute(params![service_id, permission])?;
-    }
-    Ok(())
 }
 
 struct CheckedFields {
@@ -253,34 +169,27 @@ impl Sesame {
             Some(Right::Configuration),
             AuditAction::ServiceCreated,
             |transaction, now, actor| {
-                if name_taken(transaction, &name, "")? {
+                let write = Write::from(transaction);
+                let name_key = validate::name_key(&name);
+                if services::name_taken(write, &name_key, "")? {
                     return Err(Error::ServiceNameTaken(name.clone()));
                 }
                 let prefix = match &chosen_prefix {
-                    Some(prefix) if prefix_taken(transaction, prefix)? => {
+                    Some(prefix) if services::prefix_taken(write, prefix)? => {
                         return Err(Error::PrefixTaken(prefix.clone()));
                     }
                     Some(prefix) => prefix.clone(),
-                    None => free_prefix(transaction, &name)?,
+                    None => free_prefix(write.read(), &name)?,
                 };
-                transaction.execute(
-                    "INSERT INTO services (id, name, name_key, description, website, category,
-                     key_prefix, listed, created_at, created_by, updated_at, max_lifetime_days)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?8, ?10)",
-                    params![
-                        id,
-                        name,
-                        validate::name_key(&name),
-                        fields.description,
-                        fields.website,
-                        fields.category,
-                        prefix,
-                        to_millis(now),
-                        actor.id,
-                        max_lifetime_days
-                    ],
-                )?;
-                insert_permissions(transaction, &id, &permissions)?;
+                let written = ServiceFields {
+                    name: &name,
+                    name_key: &name_key,
+                    description: &fields.description,
+                    website: fields.website.as_deref(),
+                    category: &fields.category,
+                    max_lifetime_days,
+                };
+                services::insert(write, &id, &written, &prefix, &permissions, now, &actor.id)?;
                 let target = Target {
                     kind: RowKind::Service,
                     id: &id,
@@ -344,7 +253,8 @@ impl Sesame {
                     edit.category.as_deref().unwrap_or(&before.category),
                 )?;
                 let name = name.clone().unwrap_or_else(|| before.name.clone());
-                if name_taken(transaction, &name, &before.id)? {
+                let name_key = validate::name_key(&name);
+                if services::name_taken(transaction, &name_key, &before.id)? {
                     return Err(Error::ServiceNameTaken(name));
                 }
                 let permissions = permissions
@@ -355,36 +265,20 @@ impl Sesame {
                     .iter()
                     .filter(|p| !permissions.contains(p))
                 {
-                    let holders: u64 = transaction.query_row(
-                        "SELECT COUNT(*) FROM key_permissions kp JOIN keys k ON k.id = kp.key_id
-                     WHERE k.service_id = ?1 AND kp.permission = ?2 AND k.deleted_at IS NULL",
-                        params![before.id, removed],
-                        |row| row.get(0),
-                    )?;
+                    let holders = services::permission_holders(transaction, &before.id, removed)?;
                     if holders > 0 {
                         return Err(Error::PermissionInUse(removed.clone(), holders));
                     }
                 }
-                transaction.execute(
-                    "UPDATE services SET name = ?2, name_key = ?3, description = ?4, website = ?5,
-                     category = ?6, updated_at = ?7, max_lifetime_days = ?8
-                 WHERE id = ?1",
-                    params![
-                        before.id,
-                        name,
-                        validate::name_key(&name),
-                        fields.description,
-                        fields.website,
-                        fields.category,
-                        to_millis(now),
-                        max_lifetime_days.unwrap_or(before.max_lifetime_days)
-                    ],
-                )?;
-                transaction.execute(
-                    "DELETE FROM service_permissions WHERE service_id = ?1",
-                    [&before.id],
-                )?;
-                insert_permissions(transaction, &before.id, &permissions)?;
+                let written = ServiceFields {
+                    name: &name,
+                    name_key: &name_key,
+                    description: &fields.description,
+                    website: fields.website.as_deref(),
+                    category: &fields.category,
+                    max_lifetime_days: max_lifetime_days.unwrap_or(before.max_lifetime_days),
+                };
+                services::update(transaction, &before.id, &written, &permissions, now)?;
                 let target = Target {
                     kind: RowKind::Service,
                     id: &before.id,
@@ -424,10 +318,7 @@ impl Sesame {
                 if service.listed {
                     return Ok(service);
                 }
-                transaction.execute(
-                "UPDATE services SET listed = 1, approved_at = ?2, approved_by = ?3 WHERE id = ?1",
-                params![service.id, to_millis(now), actor.id],
-            )?;
+                services::approve(transaction, &service.id, now, &actor.id)?;
                 let target = Target {
                     kind: RowKind::Service,
                     id: &service.id,
@@ -456,33 +347,12 @@ impl Sesame {
         self.authorize_read(session)?;
         let text = validate::name_key(filter.text.trim());
         let category = filter.category.trim();
-        let mut statement = self.connection.prepare_cached(&format!(
-            "SELECT {SERVICE_COLUMNS} FROM services s JOIN operators o ON o.id = s.created_by
-             WHERE (?2 = '' OR s.category = ?2)
-               AND (?3 = '' OR instr(s.name_key, ?3) > 0 OR instr(lower(s.description), ?3) > 0)
-             ORDER BY s.name_key"
-        ))?;
-        let mut services = statement
-            .query_map(
-                params![to_millis(self.now()), category, text],
-                service_from_row,
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for service in &mut services {
-            service.permissions = permissions_of(&self.connection, &service.id)?;
-        }
-        Ok(services)
+        services::list(&self.connection, category, &text, self.now())
     }
 
     /// The categories in use, for the catalogue's filter.
     pub fn service_categories(&self, session: &Session) -> Result<Vec<String>> {
         self.authorize_read(session)?;
-        let mut statement = self.connection.prepare_cached(
-            "SELECT DISTINCT category FROM services WHERE category <> '' ORDER BY lower(category)",
-        )?;
-        let categories = statement
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(categories)
+        services::categories(&self.connection)
     }
 }

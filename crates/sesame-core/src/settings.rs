@@ -2,13 +2,13 @@
 //! which a copied secret is wiped from the clipboard, the idle time after which the app locks,
 //! the lifetime of access tokens and how far ahead the app warns of expiring keys.
 
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit;
 use crate::error::{Error, Lang, Result};
 use crate::operator::{Right, Session};
+use crate::store;
 use crate::vocab::{AuditAction, RowKind};
 
 pub const CLIPBOARD_SECONDS_DEFAULT: u32 = 30;
@@ -36,11 +36,7 @@ impl Sesame {
     /// A setting as Sésame wrote it; one changed outside Sésame (its seal does not match) is
     /// refused.
     fn setting(&self, name: &str) -> Result<Option<String>> {
-        let value: Option<String> = self
-            .connection
-            .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
-            .query_row([name], |row| row.get(0))
-            .optional()?;
+        let value = store::settings::get(&self.connection, name)?;
         if value.is_some()
             && !crate::seal::row_is_sealed(
                 &self.connection,
@@ -97,21 +93,11 @@ impl Sesame {
             right,
             AuditAction::SettingsChanged,
             |transaction, now, actor| {
-                let before: Option<String> = transaction
-                    .query_row(
-                        "SELECT value FROM settings WHERE name = ?1",
-                        [name],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
+                let before = store::settings::get(transaction, name)?;
                 if before.as_deref() == Some(value.as_str()) {
                     return Ok(());
                 }
-                transaction.execute(
-                    "INSERT INTO settings (name, value) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    params![name, value],
-                )?;
+                store::settings::put(transaction, name, &value)?;
                 audit::record(
                     transaction,
                     now,

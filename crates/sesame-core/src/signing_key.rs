@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -19,6 +18,7 @@ use crate::Sesame;
 use crate::audit;
 use crate::error::{Error, Result};
 use crate::os_keyring::{self, KeyringNamespace, KeyringUnavailable};
+use crate::store;
 use crate::vocab::AuditAction;
 
 /// Where the signing key lives.
@@ -230,14 +230,7 @@ impl Sesame {
     }
 
     fn recorded_fingerprint(&self) -> Result<Option<String>> {
-        Ok(self
-            .connection
-            .query_row(
-                "SELECT value FROM settings WHERE name = 'signing_key_fingerprint'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?)
+        store::settings::get(&self.connection, "signing_key_fingerprint")
     }
 
     /// Records the key just loaded: its fingerprint, with an audit event when it is new,
@@ -254,13 +247,7 @@ impl Sesame {
             SigningKeyHome::File { .. } => "file",
         };
         self.write(|transaction, now| {
-            let known: Option<String> = transaction
-                .query_row(
-                    "SELECT value FROM settings WHERE name = 'signing_key_fingerprint'",
-                    [],
-                    |row| row.get(0),
-                )
-                .optional()?;
+            let known = store::settings::get(transaction, "signing_key_fingerprint")?;
             let action = match (&origin, known.as_deref()) {
                 (Origin::Generated, None) => AuditAction::SigningKeyCreated,
                 (Origin::Generated, Some(_)) => AuditAction::SigningKeyRecreated,
@@ -268,11 +255,7 @@ impl Sesame {
                 (Origin::Found, Some(known)) if known == fingerprint => return Ok(()),
                 (Origin::Found, _) => AuditAction::SigningKeyReplaced,
             };
-            transaction.execute(
-                "INSERT INTO settings (name, value) VALUES ('signing_key_fingerprint', ?1)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![fingerprint],
-            )?;
+            store::settings::put(transaction, "signing_key_fingerprint", &fingerprint)?;
             audit::record(
                 transaction,
                 now,

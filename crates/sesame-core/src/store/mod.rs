@@ -13,6 +13,8 @@ pub mod copy;
 pub mod db;
 pub mod pg;
 pub mod private;
+pub mod services;
+pub mod settings;
 
 /// Marks a file as a Sésame store (`PRAGMA application_id`, "SSME").
 const APPLICATION_ID: i64 = 0x5353_4D45;
