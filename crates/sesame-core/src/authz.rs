@@ -4,13 +4,14 @@
 //! audit trail.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, Transaction};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Actor};
 use crate::error::{Error, Result};
-use crate::vocab::{AuditAction, Right, Rights, RowKind, Session};
+use crate::store::operators::{self, Standing};
+use crate::vocab::{AuditAction, Right, RowKind, Session};
 
 /// Reads the operator behind a session and checks it may act, with `right` when one is needed.
 pub(crate) fn authorize(
@@ -18,15 +19,12 @@ pub(crate) fn authorize(
     session: &Session,
     right: Option<Right>,
 ) -> Result<Actor> {
-    let row: Option<(String, bool, bool, Option<i64>)> = connection
-        .prepare_cached(
-            "SELECT name, right_configuration, right_audit, disabled_at FROM operators WHERE id = ?1",
-        )?
-        .query_row([session.operator_id()], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .optional()?;
-    let Some((name, configuration, audit, disabled_at)) = row else {
+    let Some(Standing {
+        name,
+        rights,
+        disabled,
+    }) = operators::standing(connection, session.operator_id())?
+    else {
         return Err(Error::SignInFailed);
     };
     // The rights below decide: they must be the ones Sésame wrote.
@@ -40,13 +38,9 @@ pub(crate) fn authorize(
             name,
         });
     }
-    if disabled_at.is_some() {
+    if disabled {
         return Err(Error::OperatorDisabled);
     }
-    let rights = Rights {
-        configuration,
-        audit,
-    };
     if let Some(right) = right.filter(|right| !rights.holds(*right)) {
         return Err(Error::RightMissing(right));
     }

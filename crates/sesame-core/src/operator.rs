@@ -5,15 +5,16 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Actor, Target};
-use crate::clock::{from_millis, to_millis};
+use crate::clock::from_millis;
 use crate::error::{Error, Field, Result};
 use crate::password;
 use crate::secret::{ExposeSecret, SecretString};
+use crate::store::db::Read;
+use crate::store::operators::{self, Credentials};
 use crate::validate;
 use crate::vocab::{AuditAction, RowKind};
 
@@ -36,16 +37,7 @@ fn forgotten(last_failure_millis: i64, now: DateTime<Utc>) -> bool {
 
 pub use crate::vocab::{Right, Rights, Session};
 
-/// An operator as the settings screen and `sesamectl operator list` show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operator {
-    pub id: String,
-    pub name: String,
-    pub rights: Rights,
-    pub disabled_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub created_by: Option<String>,
-}
+pub use crate::store::operators::Operator;
 
 /// How hard a password is to guess, for the strength meter beside the password fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,50 +100,20 @@ pub fn throttle_wait(failures: u32) -> Duration {
     Duration::from_secs(1_u64 << doublings).min(LONGEST_WAIT)
 }
 
-const OPERATOR_COLUMNS: &str = "o.id, o.name, o.right_configuration, o.right_audit, o.disabled_at,
-                                o.created_at, creator.name";
-
-fn operator_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Operator> {
-    Ok(Operator {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        rights: Rights {
-            configuration: row.get(2)?,
-            audit: row.get(3)?,
-        },
-        disabled_at: row.get::<_, Option<i64>>(4)?.map(from_millis),
-        created_at: from_millis(row.get(5)?),
-        created_by: row.get(6)?,
-    })
-}
-
-fn load_operator(connection: &Connection, id: &str) -> Result<Operator> {
-    connection
-        .prepare_cached(&format!(
-            "SELECT {OPERATOR_COLUMNS} FROM operators o
-             LEFT JOIN operators creator ON creator.id = o.created_by WHERE o.id = ?1"
-        ))?
-        .query_row([id], operator_from_row)
-        .optional()?
-        .ok_or_else(|| Error::OperatorNotFound(id.to_owned()))
+fn load_operator<'c>(read: impl Into<Read<'c>>, id: &str) -> Result<Operator> {
+    operators::load(read, id)?.ok_or_else(|| Error::OperatorNotFound(id.to_owned()))
 }
 
 /// Finds an operator by id or name (any case, any Unicode form).
-fn resolve_operator(connection: &Connection, reference: &str) -> Result<Operator> {
-    let id = find_operator_id(connection, reference)?
+fn resolve_operator(read: Read<'_>, reference: &str) -> Result<Operator> {
+    let id = find_operator_id(read, reference)?
         .ok_or_else(|| Error::OperatorNotFound(reference.trim().to_owned()))?;
-    load_operator(connection, &id)
+    load_operator(read, &id)
 }
 
 /// Whether an active operator other than `except` holds the configuration right.
-fn another_administrator(connection: &Connection, except: &str) -> Result<bool> {
-    let count: i64 = connection.query_row(
-        "SELECT COUNT(*) FROM operators
-         WHERE right_configuration = 1 AND disabled_at IS NULL AND id <> ?1",
-        [except],
-        |row| row.get(0),
-    )?;
-    Ok(count > 0)
+fn another_administrator(read: Read<'_>, except: &str) -> Result<bool> {
+    Ok(operators::other_administrators(read, except)? > 0)
 }
 
 fn operator_target(operator: &Operator) -> Target<'_> {
@@ -162,12 +124,8 @@ fn operator_target(operator: &Operator) -> Target<'_> {
     }
 }
 
-fn name_taken(connection: &Connection, name: &str, except: &str) -> Result<bool> {
-    let found: Option<String> = connection
-        .prepare_cached("SELECT id FROM operators WHERE name_key = ?1 AND id <> ?2")?
-        .query_row(params![validate::name_key(name), except], |row| row.get(0))
-        .optional()?;
-    Ok(found.is_some())
+fn name_taken<'c>(read: impl Into<Read<'c>>, name: &str, except: &str) -> Result<bool> {
+    operators::name_key_taken(read, &validate::name_key(name), except)
 }
 
 /// What a changed operator looks like.
@@ -180,10 +138,7 @@ pub struct OperatorEdit {
 impl Sesame {
     /// Whether the store has its first administrator.
     pub fn is_initialised(&self) -> Result<bool> {
-        let count: i64 =
-            self.connection
-                .query_row("SELECT COUNT(*) FROM operators", [], |row| row.get(0))?;
-        Ok(count > 0)
+        Ok(operators::count(&self.connection)? > 0)
     }
 
     /// Creates the first administrator, with every right, and signs it in.
@@ -197,9 +152,7 @@ impl Sesame {
         let password_hash = self.cost.hash(password.expose_secret().as_bytes())?;
         let id = crate::new_id();
         self.write(|transaction, now| {
-            let count: i64 =
-                transaction.query_row("SELECT COUNT(*) FROM operators", [], |row| row.get(0))?;
-            if count > 0 {
+            if operators::count(transaction)? > 0 {
                 return Err(Error::AlreadyInitialised);
             }
             insert_operator(
@@ -246,22 +199,22 @@ impl Sesame {
             Error::PasswordTooShort(_) => Ok(()),
             other => Err(other),
         })?;
-        let row: Option<(String, String, String, Option<i64>)> = self
-            .connection
-            .prepare_cached(
-                "SELECT id, name, password_hash, disabled_at FROM operators WHERE name_key = ?1",
-            )?
-            .query_row([&name_key], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })
-            .optional()?;
-        let actor = row.as_ref().map(|(id, name, _, _)| Actor {
-            id: id.clone(),
-            name: name.clone(),
+        let row = operators::credentials(&self.connection, &name_key)?;
+        let actor = row.as_ref().map(|found| Actor {
+            id: found.id.clone(),
+            name: found.name.clone(),
         });
         self.check_throttle(&name_key, actor.as_ref())?;
         let secret = password.expose_secret().as_bytes();
-        let (Some(actor), Some((_, _, password_hash, disabled_at))) = (actor, row) else {
+        let (
+            Some(actor),
+            Some(Credentials {
+                password_hash,
+                disabled_at,
+                ..
+            }),
+        ) = (actor, row)
+        else {
             password::spend_equal_time(secret, self.cost);
             self.record_failure(&name_key, None, "unknown")?;
             return Err(Error::SignInFailed);
@@ -297,15 +250,9 @@ impl Sesame {
         };
         self.write(|transaction, now| {
             if let Some(stronger) = &stronger {
-                transaction.execute(
-                    "UPDATE operators SET password_hash = ?1 WHERE id = ?2",
-                    params![stronger, actor.id],
-                )?;
+                operators::set_password_hash(transaction, &actor.id, stronger)?;
             }
-            transaction.execute(
-                "DELETE FROM sign_in_failures WHERE name_key = ?1",
-                [&name_key],
-            )?;
+            operators::clear_failures(transaction, &name_key)?;
             audit::record(
                 transaction,
                 now,
@@ -329,13 +276,7 @@ impl Sesame {
     /// that sign in many times at once with the right password are never slowed down.
     fn check_throttle(&mut self, name_key: &str, actor: Option<&Actor>) -> Result<()> {
         let now = self.now();
-        let row: Option<(u32, i64)> = self
-            .connection
-            .prepare_cached(
-                "SELECT failures, last_failure_at FROM sign_in_failures WHERE name_key = ?1",
-            )?
-            .query_row([name_key], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
+        let row = operators::failures(&self.connection, name_key)?;
         let Some((failures, last)) = row.filter(|(_, last)| !forgotten(*last, now)) else {
             return Ok(());
         };
@@ -361,23 +302,12 @@ impl Sesame {
         reason: &str,
     ) -> Result<()> {
         self.write(|transaction, now| {
-            let previous: Option<(u32, i64)> = transaction
-                .prepare_cached(
-                    "SELECT failures, last_failure_at FROM sign_in_failures WHERE name_key = ?1",
-                )?
-                .query_row([name_key], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?;
+            let previous = operators::failures(transaction, name_key)?;
             let failures = match previous {
                 Some((failures, last)) if !forgotten(last, now) => failures.saturating_add(1),
                 _ => 1,
             };
-            transaction.execute(
-                "INSERT INTO sign_in_failures (name_key, failures, last_failure_at)
-                 VALUES (?1, ?2, ?3)
-                 ON CONFLICT (name_key) DO UPDATE
-                 SET failures = excluded.failures, last_failure_at = excluded.last_failure_at",
-                params![name_key, failures, to_millis(now)],
-            )?;
+            operators::put_failures(transaction, name_key, failures, now)?;
             let target = actor.map(|a| Target {
                 kind: RowKind::Operator,
                 id: &a.id,
@@ -419,26 +349,13 @@ impl Sesame {
     /// Every operator's id and name, by name, for filters such as the key list's creator.
     pub fn operator_names(&self, session: &Session) -> Result<Vec<(String, String)>> {
         self.authorize_read(session)?;
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT id, name FROM operators ORDER BY name_key")?;
-        let names = statement
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(names)
+        operators::names(&self.connection)
     }
 
     /// Every operator with rights and state, for those who manage them.
     pub fn operators(&mut self, session: &Session) -> Result<Vec<Operator>> {
         self.require(session, Right::Configuration, AuditAction::OperatorList)?;
-        let mut statement = self.connection.prepare_cached(&format!(
-            "SELECT {OPERATOR_COLUMNS} FROM operators o
-             LEFT JOIN operators creator ON creator.id = o.created_by ORDER BY o.name_key"
-        ))?;
-        let operators = statement
-            .query_map([], operator_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(operators)
+        operators::list(&self.connection)
     }
 
     /// Adds an operator. The name must differ from every other one once case and Unicode form
@@ -510,7 +427,8 @@ impl Sesame {
             Some(Right::Configuration),
             AuditAction::OperatorEdited,
             |transaction, now, actor| {
-                let before = resolve_operator(transaction, reference)?;
+                let read = Read::from(transaction);
+                let before = resolve_operator(read, reference)?;
                 let name = name.unwrap_or_else(|| before.name.clone());
                 if name_taken(transaction, &name, &before.id)? {
                     return Err(Error::OperatorNameTaken(name));
@@ -519,24 +437,19 @@ impl Sesame {
                 let loses_configuration = before.rights.configuration && !rights.configuration;
                 if loses_configuration
                     && before.disabled_at.is_none()
-                    && !another_administrator(transaction, &before.id)?
+                    && !another_administrator(read, &before.id)?
                 {
                     return Err(Error::LastAdministrator);
                 }
                 if name == before.name && rights == before.rights {
                     return Ok(before);
                 }
-                transaction.execute(
-                    "UPDATE operators SET name = ?2, name_key = ?3, right_configuration = ?4,
-                         right_audit = ?5
-                     WHERE id = ?1",
-                    params![
-                        before.id,
-                        name,
-                        validate::name_key(&name),
-                        rights.configuration,
-                        rights.audit
-                    ],
+                operators::update(
+                    transaction,
+                    &before.id,
+                    &name,
+                    &validate::name_key(&name),
+                    rights,
                 )?;
                 audit::record(
                     transaction,
@@ -571,7 +484,8 @@ impl Sesame {
             Some(Right::Configuration),
             action,
             |transaction, now, actor| {
-                let before = resolve_operator(transaction, reference)?;
+                let read = Read::from(transaction);
+                let before = resolve_operator(read, reference)?;
                 if before.disabled_at.is_some() == disabled {
                     return Ok(before);
                 }
@@ -580,14 +494,11 @@ impl Sesame {
                 }
                 if disabled
                     && before.rights.configuration
-                    && !another_administrator(transaction, &before.id)?
+                    && !another_administrator(read, &before.id)?
                 {
                     return Err(Error::LastAdministrator);
                 }
-                transaction.execute(
-                    "UPDATE operators SET disabled_at = ?2 WHERE id = ?1",
-                    params![before.id, disabled.then(|| to_millis(now))],
-                )?;
+                operators::set_disabled(transaction, &before.id, disabled.then_some(now))?;
                 audit::record(
                     transaction,
                     now,
@@ -613,7 +524,7 @@ impl Sesame {
             Right::Configuration,
             AuditAction::OperatorPasswordReset,
         )?;
-        let target = resolve_operator(&self.connection, reference)?;
+        let target = resolve_operator(Read::from(&self.connection), reference)?;
         check_new_password(password, &target.name)?;
         let password_hash = self.cost.hash(password.expose_secret().as_bytes())?;
         self.act(
@@ -621,7 +532,7 @@ impl Sesame {
             Some(Right::Configuration),
             AuditAction::OperatorPasswordReset,
             |transaction, now, actor| {
-                let target = resolve_operator(transaction, &target.id)?;
+                let target = resolve_operator(Read::from(transaction), &target.id)?;
                 set_password_hash(transaction, &target, &password_hash)?;
                 audit::record(
                     transaction,
@@ -645,11 +556,8 @@ impl Sesame {
     ) -> Result<()> {
         let actor = self.authorize_read(session)?;
         let operator = load_operator(&self.connection, &actor.id)?;
-        let stored: String = self.connection.query_row(
-            "SELECT password_hash FROM operators WHERE id = ?1",
-            [&actor.id],
-            |row| row.get(0),
-        )?;
+        let stored = operators::password_hash(&self.connection, &actor.id)?
+            .ok_or_else(|| Error::OperatorNotFound(actor.id.clone()))?;
         if !password::matches(current.expose_secret().as_bytes(), &stored) {
             self.record_sign_in(
                 Some(&actor),
@@ -680,7 +588,7 @@ impl Sesame {
 }
 
 fn insert_operator(
-    transaction: &Connection,
+    transaction: &rusqlite::Transaction<'_>,
     id: &str,
     name: &str,
     password_hash: &str,
@@ -688,46 +596,35 @@ fn insert_operator(
     now: DateTime<Utc>,
     created_by: Option<&str>,
 ) -> Result<()> {
-    transaction.execute(
-        "INSERT INTO operators (id, name, name_key, password_hash, right_configuration,
-             right_audit, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id,
-            name,
-            validate::name_key(name),
-            password_hash,
-            rights.configuration,
-            rights.audit,
-            to_millis(now),
-            created_by
-        ],
-    )?;
-    Ok(())
+    let name_key = validate::name_key(name);
+    operators::insert(
+        transaction,
+        id,
+        name,
+        &name_key,
+        password_hash,
+        rights,
+        now,
+        created_by,
+    )
 }
 
-fn set_password_hash(transaction: &Connection, operator: &Operator, hash: &str) -> Result<()> {
-    transaction.execute(
-        "UPDATE operators SET password_hash = ?2 WHERE id = ?1",
-        params![operator.id, hash],
-    )?;
-    transaction.execute(
-        "DELETE FROM sign_in_failures WHERE name_key = ?1",
-        [validate::name_key(&operator.name)],
-    )?;
-    Ok(())
+fn set_password_hash(
+    transaction: &rusqlite::Transaction<'_>,
+    operator: &Operator,
+    hash: &str,
+) -> Result<()> {
+    operators::set_password_hash(transaction, &operator.id, hash)?;
+    operators::clear_failures(transaction, &validate::name_key(&operator.name))
 }
 
 /// Finds an operator by name or id, for filters.
-pub(crate) fn find_operator_id(
-    connection: &rusqlite::Connection,
+pub(crate) fn find_operator_id<'c>(
+    read: impl Into<Read<'c>>,
     reference: &str,
 ) -> Result<Option<String>> {
     let key = validate::name_key(reference.trim());
-    Ok(connection
-        .prepare_cached("SELECT id FROM operators WHERE id = ?1 OR name_key = ?2")?
-        .query_row(params![reference.trim(), key], |row| row.get(0))
-        .optional()?)
+    operators::find_id(read, reference.trim(), &key)
 }
 
 #[cfg(test)]
