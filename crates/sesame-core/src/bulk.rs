@@ -8,8 +8,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
-use rusqlite::{Connection, params, params_from_iter};
 use serde_json::json;
 
 use crate::Sesame;
@@ -18,6 +16,8 @@ use crate::company::{self, CompanyRef};
 use crate::error::{Error, Field, Result};
 use crate::key::{self, Key, KeyFilter};
 use crate::service;
+use crate::store::db::{Read, Write};
+use crate::store::keys;
 use crate::validate;
 use crate::vocab::{
     AuditAction, BulkChangeKind, KeyAction, KeyEffect, KeyStatus, OffboardEnd, Right, RowKind,
@@ -187,16 +187,12 @@ fn planned(key: &Key, effect: KeyEffect) -> PlannedKey {
 }
 
 /// The keys a selection takes, as they are now.
-fn selected_keys(
-    connection: &Connection,
-    selection: &KeySelection,
-    now: DateTime<Utc>,
-) -> Result<Vec<Key>> {
+fn selected_keys(read: Read<'_>, selection: &KeySelection, now: DateTime<Utc>) -> Result<Vec<Key>> {
     let ids: Vec<String> = match selection {
         KeySelection::Keys(references) => {
             let mut ids = Vec::with_capacity(references.len());
             for reference in references {
-                let id = key::resolve(connection, reference)?;
+                let id = key::resolve(read, reference)?;
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
@@ -204,38 +200,23 @@ fn selected_keys(
             ids
         }
         KeySelection::Criteria(filter) => {
-            let key::Selection {
-                mut condition,
-                mut values,
-                company_id,
-            } = key::selection(connection, filter, now)?;
-            if let Some(company) = company_id {
-                condition.push_str(
-                    " AND EXISTS (SELECT 1 FROM key_companies kc
-                                  WHERE kc.key_id = k.id AND kc.company_id = ?)",
-                );
-                values.push(Value::Text(company));
-            }
-            connection
-                .prepare(&format!("SELECT k.id FROM keys k WHERE {condition}"))?
-                .query_map(params_from_iter(&values), |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?
+            keys::matching_ids(read, &key::criteria(read, filter, now)?, now)?
         }
     };
     if ids.is_empty() {
         return Err(Error::BulkEmptySelection);
     }
-    key::load_many(connection, &ids, now)
+    keys::load_many(read, &ids, now)
 }
 
 /// The plan of a bulk action, with the keys it takes.
 fn plan_bulk(
-    connection: &Connection,
+    read: Read<'_>,
     selection: &KeySelection,
     change: &BulkChange,
     now: DateTime<Utc>,
 ) -> Result<(ChangePlan, Vec<Key>)> {
-    let keys = selected_keys(connection, selection, now)?;
+    let keys = selected_keys(read, selection, now)?;
     let planned_keys = keys
         .iter()
         .map(|key| planned(key, change.effect_on(key)))
@@ -245,7 +226,7 @@ fn plan_bulk(
 
 /// The plan of an offboarding, with the company it retires (for a company's) and the keys.
 fn plan_offboarding(
-    connection: &Connection,
+    read: Read<'_>,
     from: &Offboarding,
     end: OffboardEnd,
     now: DateTime<Utc>,
@@ -260,26 +241,17 @@ fn plan_offboarding(
     };
     let (subject, company, ids): (String, Option<CompanyRef>, Vec<String>) = match from {
         Offboarding::Company(reference) => {
-            let company = company::find(connection, reference)?;
-            let ids = connection
-                .prepare_cached(
-                    "SELECT k.id FROM key_companies kc JOIN keys k ON k.id = kc.key_id
-                     WHERE kc.company_id = ?1 AND k.deleted_at IS NULL",
-                )?
-                .query_map([&company.id], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let company = company::find(read, reference)?;
+            let ids = keys::ids_with_company(read, &company.id)?;
             (company.name.clone(), Some(company), ids)
         }
         Offboarding::Service(reference) => {
-            let service = service::find(connection, reference, now)?;
-            let ids = connection
-                .prepare_cached("SELECT id FROM keys WHERE service_id = ?1 AND deleted_at IS NULL")?
-                .query_map([&service.id], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let service = service::find(read, reference, now)?;
+            let ids = keys::ids_of_service(read, &service.id)?;
             (service.name, None, ids)
         }
     };
-    let keys = key::load_many(connection, &ids, now)?;
+    let keys = keys::load_many(read, &ids, now)?;
     let planned_keys = keys
         .iter()
         .map(|key| {
@@ -304,7 +276,7 @@ fn plan_offboarding(
 
 /// Writes one key's part of a plan: the change, a new revision and the key's audit event.
 fn write_effect(
-    connection: &Connection,
+    write: Write<'_>,
     now: DateTime<Utc>,
     actor: &Actor,
     key: &Key,
@@ -315,11 +287,11 @@ fn write_effect(
     let (action, details) = match effect {
         KeyEffect::Unchanged => return Ok(()),
         KeyEffect::Deactivated => {
-            key::write_status(connection, &key.id, KeyStatus::Inactive)?;
+            keys::write_status(write, &key.id, KeyStatus::Inactive)?;
             (AuditAction::KeyDeactivated, json!({}))
         }
         KeyEffect::Reactivated => {
-            key::write_status(connection, &key.id, KeyStatus::Active)?;
+            keys::write_status(write, &key.id, KeyStatus::Active)?;
             (AuditAction::KeyReactivated, json!({}))
         }
         KeyEffect::Revoked => {
@@ -327,11 +299,11 @@ fn write_effect(
                 BulkChange::Revoke { reason } => reason.as_str(),
                 _ => "",
             };
-            key::write_revocation(connection, &key.id, now, actor, reason)?;
+            keys::write_revocation(write, &key.id, now, &actor.id, reason)?;
             (AuditAction::KeyRevoked, json!({"reason": reason}))
         }
         KeyEffect::Deleted => {
-            key::write_deletion(connection, &key.id, now, actor)?;
+            keys::write_deletion(write, &key.id, now, &actor.id)?;
             (
                 AuditAction::KeyDeleted,
                 json!({"status": key.status.code()}),
@@ -341,9 +313,7 @@ fn write_effect(
             let BulkChange::SetExpiry(expires_at) = change else {
                 return Err(Error::Internal("an expiry change without an expiry".into()));
             };
-            connection
-                .prepare_cached("UPDATE keys SET expires_at = ?2 WHERE id = ?1")?
-                .execute(params![key.id, expires_at.map(crate::clock::to_millis)])?;
+            keys::set_expiry(write, &key.id, *expires_at)?;
             let shown = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339());
             (
                 AuditAction::KeyEdited,
@@ -357,15 +327,11 @@ fn write_effect(
             };
             let mut tags = key.tags.clone();
             if effect == KeyEffect::TagAdded {
-                connection
-                    .prepare_cached("INSERT INTO key_tags (key_id, tag) VALUES (?1, ?2)")?
-                    .execute(params![key.id, tag])?;
+                keys::add_tag(write, &key.id, tag)?;
                 tags.push(tag.clone());
                 tags.sort();
             } else {
-                connection
-                    .prepare_cached("DELETE FROM key_tags WHERE key_id = ?1 AND tag = ?2")?
-                    .execute(params![key.id, tag])?;
+                keys::remove_tag(write, &key.id, tag)?;
                 tags.retain(|kept| kept != tag);
             }
             (
@@ -377,9 +343,7 @@ fn write_effect(
             let Some(company) = company else {
                 return Err(Error::Internal("a company's offboarding without it".into()));
             };
-            connection
-                .prepare_cached("DELETE FROM key_companies WHERE key_id = ?1 AND company_id = ?2")?
-                .execute(params![key.id, company.id])?;
+            keys::remove_company(write, &key.id, &company.id)?;
             let after: Vec<&str> = key
                 .companies
                 .iter()
@@ -393,13 +357,13 @@ fn write_effect(
             )
         }
     };
-    key::bump_revision(connection, &key.id)?;
-    key::audit_key(connection, now, actor, action, key, details)
+    keys::bump_revision(write, &key.id)?;
+    key::audit_key(write, now, actor, action, key, details)
 }
 
 /// A changed expiry must respect the maximum lifetime of each service it touches.
 fn check_lifetimes(
-    connection: &Connection,
+    read: Read<'_>,
     keys: &[Key],
     plan: &ChangePlan,
     expires_at: Option<DateTime<Utc>>,
@@ -416,7 +380,7 @@ fn check_lifetimes(
             .get(key.id.as_str())
             .is_some_and(|effect| *effect != KeyEffect::Unchanged);
         if changes && !checked.contains(&key.service_id.as_str()) {
-            let service = service::find(connection, &key.service_id, now)?;
+            let service = service::find(read, &key.service_id, now)?;
             service::check_key_lifetime(&service, expires_at, now)?;
             checked.push(&key.service_id);
         }
@@ -427,7 +391,7 @@ fn check_lifetimes(
 /// The shared end of both apply steps: the count still matches, then every key's change, then
 /// the summary event.
 fn apply_plan(
-    connection: &Connection,
+    write: Write<'_>,
     now: DateTime<Utc>,
     actor: &Actor,
     (plan, keys): (&ChangePlan, &[Key]),
@@ -454,7 +418,7 @@ fn apply_plan(
             .get(key.id.as_str())
             .copied()
             .unwrap_or(KeyEffect::Unchanged);
-        write_effect(connection, now, actor, key, effect, change, company)?;
+        write_effect(write, now, actor, key, effect, change, company)?;
     }
     Ok(())
 }
@@ -470,9 +434,10 @@ impl Sesame {
         let change = change.checked(self.now())?;
         self.require(session, Right::Configuration, AuditAction::KeysBulkChanged)?;
         let now = self.now();
-        let (plan, keys) = plan_bulk(&self.connection, selection, &change, now)?;
+        let read = Read::from(&self.connection);
+        let (plan, keys) = plan_bulk(read, selection, &change, now)?;
         if let BulkChange::SetExpiry(at) = change {
-            check_lifetimes(&self.connection, &keys, &plan, at, now)?;
+            check_lifetimes(read, &keys, &plan, at, now)?;
         }
         Ok(plan)
     }
@@ -491,9 +456,10 @@ impl Sesame {
             Some(Right::Configuration),
             AuditAction::KeysBulkChanged,
             |transaction, now, actor| {
-                let (plan, keys) = plan_bulk(transaction, selection, &change, now)?;
+                let transaction = Write::from(transaction);
+                let (plan, keys) = plan_bulk(transaction.read(), selection, &change, now)?;
                 if let BulkChange::SetExpiry(at) = change {
-                    check_lifetimes(transaction, &keys, &plan, at, now)?;
+                    check_lifetimes(transaction.read(), &keys, &plan, at, now)?;
                 }
                 apply_plan(
                     transaction,
@@ -516,7 +482,7 @@ impl Sesame {
                     _ => {}
                 }
                 audit::record(
-                    transaction,
+                    transaction.db(),
                     now,
                     Some(actor),
                     AuditAction::KeysBulkChanged,
@@ -538,7 +504,7 @@ impl Sesame {
         end: OffboardEnd,
     ) -> Result<ChangePlan> {
         self.require(session, Right::Configuration, offboard_action(from))?;
-        let (plan, _, _) = plan_offboarding(&self.connection, from, end, self.now())?;
+        let (plan, _, _) = plan_offboarding(Read::from(&self.connection), from, end, self.now())?;
         Ok(plan)
     }
 
@@ -566,7 +532,8 @@ impl Sesame {
             Some(Right::Configuration),
             action,
             |transaction, now, actor| {
-                let (plan, company, keys) = plan_offboarding(transaction, from, end, now)?;
+                let transaction = Write::from(transaction);
+                let (plan, company, keys) = plan_offboarding(transaction.read(), from, end, now)?;
                 apply_plan(
                     transaction,
                     now,
@@ -594,7 +561,7 @@ impl Sesame {
                     }
                 };
                 audit::record(
-                    transaction,
+                    transaction.db(),
                     now,
                     Some(actor),
                     action,

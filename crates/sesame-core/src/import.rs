@@ -708,7 +708,7 @@ fn parse_identifier(
             line: first,
         }));
     }
-    if key::find_by_identifier(lookups.connection, cell)?.is_some() {
+    if crate::store::keys::find_by_identifier(lookups.connection, cell.trim())?.is_some() {
         return Ok(Err(Error::IdentifierTaken(cell.to_owned())));
     }
     Ok(Ok(cell.to_owned()))
@@ -1128,12 +1128,13 @@ impl Sesame {
                         Creator::Operator(id) => (id.as_str(), None),
                         Creator::Label(label) => (actor.id.as_str(), Some(label.as_str())),
                     };
-                    key::insert_key(
+                    crate::store::keys::insert(
                         transaction,
-                        &key::KeyRecord {
+                        &crate::store::keys::KeyRecord {
                             id: &id,
                             service_id: &key.service_id,
                             name: &key.row.name,
+                            name_key: &validate::name_key(&key.row.name),
                             identifier: &key.row.identifier,
                             secret_hash,
                             expires_at: key.row.expires_at,

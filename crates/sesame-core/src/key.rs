@@ -2,19 +2,18 @@
 //! the filtered, paged key list.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Actor, Target};
-use crate::clock::{from_millis, to_millis};
 use crate::company::{self, CompanyRef};
 use crate::error::{Error, Field, Result};
 use crate::key_format;
 use crate::operator;
 use crate::secret::{ExposeSecret, SecretString};
 use crate::service;
+use crate::store::db::{Read, Write};
+use crate::store::keys::{self, Creator, Criteria, KeyRecord};
 use crate::validate;
 use crate::vocab::{AuditAction, CopyPart, Right, RowKind, Session};
 
@@ -36,45 +35,8 @@ impl KeyAction {
     }
 }
 
-/// When a key was last used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Usage {
-    Never,
-    /// Imported from elsewhere: its earlier uses are not known.
-    Unknown,
-    At(DateTime<Utc>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key {
-    pub id: String,
-    pub service_id: String,
-    pub service_name: String,
-    pub name: String,
-    pub identifier: String,
-    pub status: KeyStatus,
-    /// Active, inactive or revoked, before expiry is taken into account.
-    pub stored_status: KeyStatus,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub permissions: Vec<String>,
-    pub companies: Vec<CompanyRef>,
-    pub note: String,
-    pub created_at: DateTime<Utc>,
-    pub creator_name: String,
-    pub last_use: Usage,
-    pub use_count: u64,
-    pub failed_attempts: u64,
-    pub regenerated_at: Option<DateTime<Utc>>,
-    /// While a regeneration's grace period runs, the previous secret works until then.
-    pub previous_secret_valid_until: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub revoked_by: Option<String>,
-    pub revoked_reason: Option<String>,
-    /// Free tags, sorted.
-    pub tags: Vec<String>,
-    /// Who to call about the key (a name, an e-mail or a phone number); may be empty.
-    pub contact: String,
-}
+pub use crate::store::keys::{Key, Usage};
+pub(crate) use crate::store::keys::{effective_status, stored_status};
 
 /// A key just issued or regenerated, with its secret: the only time the secret exists in clear.
 #[derive(Debug)]
@@ -137,18 +99,6 @@ impl Grace {
     }
 }
 
-impl KeySort {
-    fn order_by(self) -> &'static str {
-        match self {
-            KeySort::NewestFirst => "k.created_at DESC, k.id DESC",
-            KeySort::OldestFirst => "k.created_at ASC, k.id ASC",
-            KeySort::Name => "k.name_key ASC, k.id ASC",
-            KeySort::LastUse => "k.last_used_at IS NULL, k.last_used_at DESC, k.id DESC",
-            KeySort::Expiry => "k.expires_at IS NULL, k.expires_at ASC, k.id ASC",
-        }
-    }
-}
-
 /// The key list's criteria. Service, company and creator are given by name or id; empty or
 /// `None` means "any".
 #[derive(Debug, Clone)]
@@ -193,248 +143,20 @@ pub struct KeyPage {
 
 pub const PAGE_MAX: u32 = 500;
 
-/// The health view's checks, each a filter on the key list (revoked keys aside, except for the
-/// last, which is about them).
-impl Health {
-    /// The SQL condition on `k` and the instants it compares with.
-    fn condition(self, now: DateTime<Utc>) -> (&'static str, Vec<DateTime<Utc>>) {
-        match self {
-            Health::Unused => (
-                "k.status <> 'revoked' AND coalesce(k.last_used_at, k.created_at) <= ?",
-                vec![now - Duration::days(90)],
-            ),
-            Health::NoExpiry => ("k.status <> 'revoked' AND k.expires_at IS NULL", vec![]),
-            Health::NotRegenerated => (
-                "k.status <> 'revoked' AND coalesce(k.regenerated_at, k.created_at) <= ?",
-                vec![now - Duration::days(365)],
-            ),
-            Health::ExpiringSoon => (
-                "k.status <> 'revoked' AND k.expires_at > ? AND k.expires_at <= ?",
-                vec![now, now + Duration::days(30)],
-            ),
-            Health::RefusedAttempts => (
-                "k.status IN ('inactive', 'revoked') AND k.failed_attempts > 0",
-                vec![],
-            ),
-            // Live keys of a service with a maximum lifetime that would outlive it from now.
-            Health::BeyondMaxLifetime => (
-                "k.status <> 'revoked' AND EXISTS (SELECT 1 FROM services ls
-                     WHERE ls.id = k.service_id AND ls.max_lifetime_days IS NOT NULL
-                       AND (k.expires_at IS NULL
-                            OR k.expires_at > ? + ls.max_lifetime_days * 86400000 + 86400000))",
-                vec![now],
-            ),
-        }
-    }
-}
-
-const KEY_COLUMNS: &str = "k.id, k.service_id, s.name, k.name, k.identifier, k.status,
-    k.expires_at, k.note, k.created_at, coalesce(k.creator_label, creator.name), k.last_used_at,
-    k.use_count,
-    k.usage_unknown, k.failed_attempts, k.regenerated_at, k.previous_secret_valid_until,
-    k.revoked_at, revoker.name, k.revoked_reason, k.contact";
-
-const KEY_FROM: &str = "keys k
-    JOIN services s ON s.id = k.service_id
-    JOIN operators creator ON creator.id = k.created_by
-    LEFT JOIN operators revoker ON revoker.id = k.revoked_by";
-
-fn creator_label_exists(connection: &Connection, label: &str) -> Result<bool> {
-    Ok(connection
-        .prepare_cached(
-            "SELECT 1 FROM keys WHERE creator_label = ? AND deleted_at IS NULL LIMIT 1",
-        )?
-        .query_row([label], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
-pub(crate) fn stored_status(code: &str) -> KeyStatus {
-    KeyStatus::from_code(code).unwrap_or(KeyStatus::Revoked)
-}
-
-/// The status people see: revoked stays revoked; otherwise a passed expiry makes it expired.
-pub(crate) fn effective_status(
-    stored: KeyStatus,
-    expires_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> KeyStatus {
-    match stored {
-        KeyStatus::Revoked => KeyStatus::Revoked,
-        _ if expires_at.is_some_and(|at| at <= now) => KeyStatus::Expired,
-        other => other,
-    }
-}
-
-fn key_from_row(row: &rusqlite::Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Key> {
-    let stored = stored_status(&row.get::<_, String>(5)?);
-    let expires_at = row.get::<_, Option<i64>>(6)?.map(from_millis);
-    let last_used_at = row.get::<_, Option<i64>>(10)?.map(from_millis);
-    let usage_unknown: bool = row.get(12)?;
-    let last_use = match (last_used_at, usage_unknown) {
-        (Some(at), _) => Usage::At(at),
-        (None, true) => Usage::Unknown,
-        (None, false) => Usage::Never,
-    };
-    let grace_until = row
-        .get::<_, Option<i64>>(15)?
-        .map(from_millis)
-        .filter(|at| *at > now);
-    Ok(Key {
-        id: row.get(0)?,
-        service_id: row.get(1)?,
-        service_name: row.get(2)?,
-        name: row.get(3)?,
-        identifier: row.get(4)?,
-        status: effective_status(stored, expires_at, now),
-        stored_status: stored,
-        expires_at,
-        permissions: Vec::new(),
-        companies: Vec::new(),
-        note: row.get(7)?,
-        created_at: from_millis(row.get(8)?),
-        creator_name: row.get(9)?,
-        last_use,
-        use_count: row.get(11)?,
-        failed_attempts: row.get(13)?,
-        regenerated_at: row.get::<_, Option<i64>>(14)?.map(from_millis),
-        previous_secret_valid_until: grace_until,
-        revoked_at: row.get::<_, Option<i64>>(16)?.map(from_millis),
-        revoked_by: row.get(17)?,
-        revoked_reason: row.get(18)?,
-        tags: Vec::new(),
-        contact: row.get(19)?,
-    })
-}
-
-/// Fills in the permissions and companies of a batch of keys with two queries.
-fn attach_grants(connection: &Connection, keys: &mut [Key]) -> Result<()> {
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<String> = keys.iter().map(|key| key.id.clone()).collect();
-    let index: std::collections::HashMap<String, usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(position, key)| (key.id.clone(), position))
-        .collect();
-    let mut permissions: Vec<(String, String)> = Vec::new();
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT key_id, permission FROM key_permissions WHERE key_id IN ({})
-         ORDER BY permission",
-        crate::placeholders(ids.len())
-    ))?;
-    for row in statement.query_map(params_from_iter(&ids), |row| Ok((row.get(0)?, row.get(1)?)))? {
-        permissions.push(row?);
-    }
-    let mut companies: Vec<(String, CompanyRef)> = Vec::new();
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT kc.key_id, c.id, c.name
-         FROM key_companies kc JOIN companies c ON c.id = kc.company_id
-         WHERE kc.key_id IN ({}) ORDER BY c.name_key",
-        crate::placeholders(ids.len())
-    ))?;
-    for row in statement.query_map(params_from_iter(&ids), |row| {
-        Ok((
-            row.get(0)?,
-            CompanyRef {
-                id: row.get(1)?,
-                name: row.get(2)?,
-            },
-        ))
-    })? {
-        companies.push(row?);
-    }
-    for (key_id, permission) in permissions {
-        if let Some(&position) = index.get(&key_id) {
-            keys[position].permissions.push(permission);
-        }
-    }
-    for (key_id, company) in companies {
-        if let Some(&position) = index.get(&key_id) {
-            keys[position].companies.push(company);
-        }
-    }
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT key_id, tag FROM key_tags WHERE key_id IN ({}) ORDER BY tag",
-        crate::placeholders(ids.len())
-    ))?;
-    for row in statement.query_map(params_from_iter(&ids), |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-    })? {
-        let (key_id, tag) = row?;
-        if let Some(&position) = index.get(&key_id) {
-            keys[position].tags.push(tag);
-        }
-    }
-    Ok(())
-}
-
-/// Loads one key that has not been deleted.
-pub(crate) fn load(connection: &Connection, id: &str, now: DateTime<Utc>) -> Result<Key> {
-    let mut key = connection
-        .prepare_cached(&format!(
-            "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE k.id = ?1 AND k.deleted_at IS NULL"
-        ))?
-        .query_row([id], |row| key_from_row(row, now))
-        .optional()?
-        .ok_or_else(|| Error::KeyNotFound(id.to_owned()))?;
-    attach_grants(connection, std::slice::from_mut(&mut key))?;
-    Ok(key)
-}
-
-/// Many keys by id, with their grants, a few hundred per query; ids of deleted keys are left out.
-pub(crate) fn load_many(
-    connection: &Connection,
-    ids: &[String],
-    now: DateTime<Utc>,
-) -> Result<Vec<Key>> {
-    let mut keys = Vec::with_capacity(ids.len());
-    for batch in ids.chunks(500) {
-        let mut statement = connection.prepare_cached(&format!(
-            "SELECT {KEY_COLUMNS} FROM {KEY_FROM}
-             WHERE k.id IN ({}) AND k.deleted_at IS NULL ORDER BY s.name, k.name_key",
-            crate::placeholders(batch.len())
-        ))?;
-        let mut loaded = statement
-            .query_map(params_from_iter(batch), |row| key_from_row(row, now))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        attach_grants(connection, &mut loaded)?;
-        keys.append(&mut loaded);
-    }
-    Ok(keys)
-}
-
-/// A key's id and name by its public identifier, deleted keys included (their history stays).
-pub(crate) fn find_by_identifier(
-    connection: &Connection,
-    identifier: &str,
-) -> Result<Option<(String, String)>> {
-    Ok(connection
-        .prepare_cached("SELECT id, name FROM keys WHERE identifier = ?1")?
-        .query_row([identifier.trim()], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?)
+/// One key that has not been deleted.
+pub(crate) fn load<'c>(read: impl Into<Read<'c>>, id: &str, now: DateTime<Utc>) -> Result<Key> {
+    keys::load(read, id, now)?.ok_or_else(|| Error::KeyNotFound(id.to_owned()))
 }
 
 /// Finds a key by id, identifier or name (a name shared by keys of several services is
 /// ambiguous).
-pub(crate) fn resolve(connection: &Connection, reference: &str) -> Result<String> {
+pub(crate) fn resolve<'c>(read: impl Into<Read<'c>>, reference: &str) -> Result<String> {
+    let read = read.into();
     let trimmed = reference.trim();
-    let direct: Option<String> = connection
-        .prepare_cached(
-            "SELECT id FROM keys WHERE (id = ?1 OR identifier = ?1) AND deleted_at IS NULL",
-        )?
-        .query_row([trimmed], |row| row.get(0))
-        .optional()?;
-    if let Some(id) = direct {
+    if let Some(id) = keys::find_live(read, trimmed)? {
         return Ok(id);
     }
-    let mut statement = connection
-        .prepare_cached("SELECT id FROM keys WHERE name_key = ?1 AND deleted_at IS NULL LIMIT 2")?;
-    let ids: Vec<String> = statement
-        .query_map([validate::name_key(trimmed)], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    match ids.as_slice() {
+    match keys::find_by_name(read, &validate::name_key(trimmed))?.as_slice() {
         [id] => Ok(id.clone()),
         [] => Err(Error::KeyNotFound(trimmed.to_owned())),
         _ => Err(Error::KeyAmbiguous(trimmed.to_owned())),
@@ -451,162 +173,13 @@ fn check_permissions_offered(offered: &[String], wanted: &[String]) -> Result<()
     }
 }
 
-pub(crate) fn key_name_taken(
-    connection: &Connection,
+pub(crate) fn key_name_taken<'c>(
+    read: impl Into<Read<'c>>,
     service_id: &str,
     name: &str,
     except_id: &str,
 ) -> Result<bool> {
-    Ok(connection.query_row(
-        "SELECT EXISTS (SELECT 1 FROM keys WHERE service_id = ?1 AND name_key = ?2
-             AND deleted_at IS NULL AND id <> ?3)",
-        params![service_id, validate::name_key(name), except_id],
-        |row| row.get(0),
-    )?)
-}
-
-/// A key about to be written: what `create_key` and the import both store, through
-/// [`insert_key`].
-pub(crate) struct KeyRecord<'a> {
-    pub id: &'a str,
-    pub service_id: &'a str,
-    pub name: &'a str,
-    pub identifier: &'a str,
-    pub secret_hash: &'a str,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub note: &'a str,
-    pub created_at: DateTime<Utc>,
-    pub created_by: &'a str,
-    /// The creator an import named who is not an operator of this store.
-    pub creator_label: Option<&'a str>,
-    /// Imported: its earlier uses are not known.
-    pub usage_unknown: bool,
-    pub permissions: &'a [String],
-    pub companies: &'a [CompanyRef],
-    pub tags: &'a [String],
-    pub contact: &'a str,
-}
-
-/// Writes a new, active key with its permissions and companies (its audit event is the
-/// caller's, in the same transaction).
-pub(crate) fn insert_key(connection: &Connection, key: &KeyRecord<'_>) -> Result<()> {
-    connection
-        .prepare_cached(
-            "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash, status,
-                 expires_at, note, created_at, created_by, creator_label, usage_unknown, contact)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?
-        .execute(params![
-            key.id,
-            key.service_id,
-            key.name,
-            validate::name_key(key.name),
-            key.identifier,
-            key.secret_hash,
-            optional_millis(key.expires_at),
-            key.note,
-            to_millis(key.created_at),
-            key.created_by,
-            key.creator_label,
-            key.usage_unknown,
-            key.contact,
-        ])?;
-    insert_grants(connection, key.id, key.permissions, key.companies)?;
-    write_tags(connection, key.id, key.tags)
-}
-
-/// A new stored status (active or inactive).
-pub(crate) fn write_status(connection: &Connection, key_id: &str, status: KeyStatus) -> Result<()> {
-    connection
-        .prepare_cached("UPDATE keys SET status = ?2 WHERE id = ?1")?
-        .execute(params![key_id, status.code()])?;
-    Ok(())
-}
-
-/// Revocation is final: the reason is kept and a previous secret's grace ends with it.
-pub(crate) fn write_revocation(
-    connection: &Connection,
-    key_id: &str,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    reason: &str,
-) -> Result<()> {
-    connection
-        .prepare_cached(
-            "UPDATE keys SET status = 'revoked', revoked_at = ?2, revoked_by = ?3,
-                 revoked_reason = ?4, previous_secret_hash = NULL,
-                 previous_secret_valid_until = NULL
-             WHERE id = ?1",
-        )?
-        .execute(params![key_id, to_millis(now), actor.id, reason])?;
-    Ok(())
-}
-
-/// A deleted key leaves every list and loses its hashes; its row stays for the audit trail.
-pub(crate) fn write_deletion(
-    connection: &Connection,
-    key_id: &str,
-    now: DateTime<Utc>,
-    actor: &Actor,
-) -> Result<()> {
-    connection
-        .prepare_cached(
-            "UPDATE keys SET deleted_at = ?2, deleted_by = ?3, secret_hash = NULL,
-                 previous_secret_hash = NULL, previous_secret_valid_until = NULL
-             WHERE id = ?1",
-        )?
-        .execute(params![key_id, to_millis(now), actor.id])?;
-    Ok(())
-}
-
-/// Every change of a key makes a new revision, which running verifiers compare with theirs.
-pub(crate) fn bump_revision(connection: &Connection, key_id: &str) -> Result<()> {
-    connection
-        .prepare_cached("UPDATE keys SET revision = revision + 1 WHERE id = ?1")?
-        .execute([key_id])?;
-    Ok(())
-}
-
-/// Replaces a key's tags.
-fn write_tags(connection: &Connection, key_id: &str, tags: &[String]) -> Result<()> {
-    connection.execute("DELETE FROM key_tags WHERE key_id = ?1", [key_id])?;
-    let mut insert =
-        connection.prepare_cached("INSERT INTO key_tags (key_id, tag) VALUES (?1, ?2)")?;
-    for tag in tags {
-        insert.execute(params![key_id, tag])?;
-    }
-    Ok(())
-}
-
-/// Replaces a key's permissions and companies.
-fn write_grants(
-    connection: &Connection,
-    key_id: &str,
-    permissions: &[String],
-    companies: &[CompanyRef],
-) -> Result<()> {
-    connection.execute("DELETE FROM key_permissions WHERE key_id = ?1", [key_id])?;
-    connection.execute("DELETE FROM key_companies WHERE key_id = ?1", [key_id])?;
-    insert_grants(connection, key_id, permissions, companies)
-}
-
-fn insert_grants(
-    connection: &Connection,
-    key_id: &str,
-    permissions: &[String],
-    companies: &[CompanyRef],
-) -> Result<()> {
-    let mut insert = connection
-        .prepare_cached("INSERT INTO key_permissions (key_id, permission) VALUES (?1, ?2)")?;
-    for permission in permissions {
-        insert.execute(params![key_id, permission])?;
-    }
-    let mut insert = connection
-        .prepare_cached("INSERT INTO key_companies (key_id, company_id) VALUES (?1, ?2)")?;
-    for company in companies {
-        insert.execute(params![key_id, company.id])?;
-    }
-    Ok(())
+    keys::name_taken(read, service_id, &validate::name_key(name), except_id)
 }
 
 pub(crate) fn company_names(companies: &[CompanyRef]) -> Vec<&str> {
@@ -616,12 +189,8 @@ pub(crate) fn company_names(companies: &[CompanyRef]) -> Vec<&str> {
         .collect()
 }
 
-fn optional_millis(at: Option<DateTime<Utc>>) -> Option<i64> {
-    at.map(to_millis)
-}
-
-pub(crate) fn audit_key(
-    connection: &Connection,
+pub(crate) fn audit_key<'c>(
+    write: impl Into<Write<'c>>,
     now: DateTime<Utc>,
     actor: &Actor,
     action: AuditAction,
@@ -638,7 +207,14 @@ pub(crate) fn audit_key(
         object.insert("service".into(), json!(key.service_name));
         object.insert("identifier".into(), json!(key.identifier));
     }
-    audit::record(connection, now, Some(actor), action, Some(target), details)
+    audit::record(
+        write.into().db(),
+        now,
+        Some(actor),
+        action,
+        Some(target),
+        details,
+    )
 }
 
 impl Sesame {
@@ -683,12 +259,13 @@ impl Sesame {
                 if key_name_taken(transaction, &service.id, &name, "")? {
                     return Err(Error::KeyNameTaken(name.clone()));
                 }
-                insert_key(
+                keys::insert(
                     transaction,
                     &KeyRecord {
                         id: &id,
                         service_id: &service.id,
                         name: &name,
+                        name_key: &validate::name_key(&name),
                         identifier: &identifier,
                         secret_hash: &secret_hash,
                         expires_at,
@@ -740,13 +317,14 @@ impl Sesame {
         reference: &str,
         action: KeyAction,
         audit_action: AuditAction,
-        change: impl FnOnce(&Connection, &Key, &Actor, DateTime<Utc>) -> Result<serde_json::Value>,
+        change: impl FnOnce(Write<'_>, &Key, &Actor, DateTime<Utc>) -> Result<serde_json::Value>,
     ) -> Result<Key> {
         let key = self.act(
             session,
             Some(Right::Configuration),
             audit_action,
             |transaction, now, actor| {
+                let transaction = Write::from(transaction);
                 let id = resolve(transaction, reference)?;
                 let before = load(transaction, &id, now)?;
                 if !action.allowed_from(before.stored_status) {
@@ -757,7 +335,7 @@ impl Sesame {
                     });
                 }
                 let details = change(transaction, &before, actor, now)?;
-                bump_revision(transaction, &id)?;
+                keys::bump_revision(transaction, &id)?;
                 audit_key(transaction, now, actor, audit_action, &before, details)?;
                 if action == KeyAction::Delete {
                     return Ok(before);
@@ -777,7 +355,7 @@ impl Sesame {
             KeyAction::Deactivate,
             AuditAction::KeyDeactivated,
             |c, key, _, _| {
-                write_status(c, &key.id, KeyStatus::Inactive)?;
+                keys::write_status(c, &key.id, KeyStatus::Inactive)?;
                 Ok(json!({}))
             },
         )
@@ -790,7 +368,7 @@ impl Sesame {
             KeyAction::Reactivate,
             AuditAction::KeyReactivated,
             |c, key, _, _| {
-                write_status(c, &key.id, KeyStatus::Active)?;
+                keys::write_status(c, &key.id, KeyStatus::Active)?;
                 Ok(json!({}))
             },
         )
@@ -805,7 +383,7 @@ impl Sesame {
             KeyAction::Revoke,
             AuditAction::KeyRevoked,
             |c, key, actor, now| {
-                write_revocation(c, &key.id, now, actor, &reason)?;
+                keys::write_revocation(c, &key.id, now, &actor.id, &reason)?;
                 Ok(json!({"reason": reason}))
             },
         )
@@ -819,7 +397,7 @@ impl Sesame {
             KeyAction::Delete,
             AuditAction::KeyDeleted,
             |c, key, actor, now| {
-                write_deletion(c, &key.id, now, actor)?;
+                keys::write_deletion(c, &key.id, now, &actor.id)?;
                 Ok(json!({"status": key.status.code()}))
             },
         )
@@ -875,21 +453,10 @@ impl Sesame {
                 service::check_key_lifetime(&service, expires_at, now)?;
                 let tags = tags.unwrap_or_else(|| before.tags.clone());
                 let contact = contact.unwrap_or_else(|| before.contact.clone());
-                c.execute(
-                    "UPDATE keys SET name = ?2, name_key = ?3, note = ?4, expires_at = ?5,
-                         contact = ?6
-                 WHERE id = ?1",
-                    params![
-                        before.id,
-                        name,
-                        validate::name_key(&name),
-                        note,
-                        optional_millis(expires_at),
-                        contact
-                    ],
-                )?;
-                write_grants(c, &before.id, &permissions, &companies)?;
-                write_tags(c, &before.id, &tags)?;
+                let name_key = validate::name_key(&name);
+                keys::update(c, &before.id, &name, &name_key, &note, expires_at, &contact)?;
+                keys::write_grants(c, &before.id, &permissions, &companies)?;
+                keys::write_tags(c, &before.id, &tags)?;
                 Ok(json!({
                     "before": {"name": before.name, "note": before.note,
                                "permissions": before.permissions,
@@ -924,21 +491,9 @@ impl Sesame {
         }
         let secret = key_format::new_secret(&current.identifier)?;
         let secret_hash = self.cost.hash(secret.expose_secret().as_bytes())?;
-        let regenerate = |c: &Connection, key: &Key, _: &Actor, now: DateTime<Utc>| {
+        let regenerate = |c: Write<'_>, key: &Key, _: &Actor, now: DateTime<Utc>| {
             let grace_until = (grace != Grace::Now).then(|| now + grace.duration());
-            c.execute(
-                "UPDATE keys SET
-                     previous_secret_hash = CASE WHEN ?3 IS NULL THEN NULL ELSE secret_hash END,
-                     previous_secret_valid_until = ?3,
-                     secret_hash = ?2, regenerated_at = ?4
-                 WHERE id = ?1",
-                params![
-                    key.id,
-                    secret_hash,
-                    optional_millis(grace_until),
-                    to_millis(now)
-                ],
-            )?;
+            keys::write_new_secret(c, &key.id, &secret_hash, grace_until, now)?;
             Ok(json!({
                 "grace": grace.code(),
                 "previous_secret_valid_until": grace_until.map(|at| at.to_rfc3339()),
@@ -959,14 +514,7 @@ impl Sesame {
     /// not operators (by the name itself), in alphabetical order.
     pub fn key_creators(&self, session: &Session) -> Result<Vec<(String, String)>> {
         let mut creators = self.operator_names(session)?;
-        let mut labels = self
-            .connection
-            .prepare_cached(
-                "SELECT DISTINCT creator_label FROM keys
-                 WHERE creator_label IS NOT NULL AND deleted_at IS NULL",
-            )?
-            .query_map([], |row| row.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut labels = keys::creator_labels(&self.connection)?;
         labels.sort_by_cached_key(|label| validate::name_key(label));
         creators.extend(labels.into_iter().map(|label| (label.clone(), label)));
         Ok(creators)
@@ -977,145 +525,58 @@ impl Sesame {
     pub fn keys(&self, session: &Session, filter: &KeyFilter) -> Result<KeyPage> {
         self.authorize_read(session)?;
         let now = self.now();
-        let connection = &self.connection;
-        let Selection {
-            condition,
-            values,
-            company_id,
-        } = selection(connection, filter, now)?;
-
-        // The total. Without a company it is counted on the narrow `keys_facets` index, which
-        // covers every other filter; with one, from that company's rows of `key_companies`
-        // rather than by testing every key.
-        let (count_sql, count_values) = match &company_id {
-            Some(company) => (
-                format!(
-                    "SELECT COUNT(*) FROM key_companies company_filter
-                     JOIN keys k ON k.id = company_filter.key_id
-                     WHERE company_filter.company_id = ? AND {condition}"
-                ),
-                std::iter::once(Value::Text(company.clone()))
-                    .chain(values.iter().cloned())
-                    .collect(),
-            ),
-            None => (
-                format!("SELECT COUNT(*) FROM keys k INDEXED BY keys_facets WHERE {condition}"),
-                values.clone(),
-            ),
-        };
-        let total: u64 = connection
-            .prepare_cached(&count_sql)?
-            .query_row(params_from_iter(&count_values), |row| row.get(0))?;
-
-        // The page is chosen on `keys` alone, where an index gives the order, and only its rows
-        // are joined; joining first would let the planner sort every matching row.
-        let mut page_condition = condition;
-        let mut page_values = values;
-        if let Some(company) = company_id {
-            page_condition.push_str(
-                " AND EXISTS (SELECT 1 FROM key_companies kc
-                              WHERE kc.key_id = k.id AND kc.company_id = ?)",
-            );
-            page_values.push(Value::Text(company));
-        }
+        let criteria = criteria(Read::from(&self.connection), filter, now)?;
         let limit = filter.limit.clamp(1, PAGE_MAX);
-        page_values.push(Value::Integer(i64::from(limit)));
-        page_values.push(Value::Integer(
-            i64::try_from(filter.offset).unwrap_or(i64::MAX),
-        ));
-        let order = filter.sort.order_by();
-        let mut statement = connection.prepare_cached(&format!(
-            "SELECT {KEY_COLUMNS} FROM (SELECT * FROM keys k WHERE {page_condition}
-                 ORDER BY {order} LIMIT ? OFFSET ?) AS k
-             JOIN services s ON s.id = k.service_id
-             JOIN operators creator ON creator.id = k.created_by
-             LEFT JOIN operators revoker ON revoker.id = k.revoked_by
-             ORDER BY {order}"
-        ))?;
-        let mut keys = statement
-            .query_map(params_from_iter(&page_values), |row| key_from_row(row, now))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        attach_grants(connection, &mut keys)?;
+        let (keys, total) = keys::page(
+            &self.connection,
+            &criteria,
+            filter.sort,
+            filter.offset,
+            limit,
+            now,
+        )?;
         Ok(KeyPage { keys, total })
     }
 }
 
-/// The `WHERE` condition on `keys k` that a list filter makes, its values, and the company it
-/// names (looked up apart, since the count and the page use it differently).
-pub(crate) struct Selection {
-    pub(crate) condition: String,
-    pub(crate) values: Vec<Value>,
-    pub(crate) company_id: Option<String>,
-}
-
-pub(crate) fn selection(
-    connection: &Connection,
-    filter: &KeyFilter,
-    now: DateTime<Utc>,
-) -> Result<Selection> {
-    let mut conditions = vec!["k.deleted_at IS NULL".to_owned()];
-    let mut values: Vec<Value> = Vec::new();
-    if let Some(reference) = filter.service.as_deref().filter(|s| !s.trim().is_empty()) {
-        let service = service::find(connection, reference, now)?;
-        conditions.push("k.service_id = ?".into());
-        values.push(Value::Text(service.id));
-    }
-    if let Some(reference) = filter.creator.as_deref().filter(|s| !s.trim().is_empty()) {
-        // The creator the list shows: an operator for the keys they made, or a name an
-        // import kept (the key's `created_by` is then whoever imported it).
-        if let Some(operator) = operator::find_operator_id(connection, reference)? {
-            conditions.push("k.created_by = ? AND k.creator_label IS NULL".into());
-            values.push(Value::Text(operator));
-        } else if creator_label_exists(connection, reference.trim())? {
-            conditions.push("k.creator_label = ?".into());
-            values.push(Value::Text(reference.trim().to_owned()));
-        } else {
-            return Err(Error::OperatorNotFound(reference.trim().to_owned()));
-        }
-    }
-    let now_millis = Value::Integer(to_millis(now));
-    match filter.status {
-        None => {}
-        Some(KeyStatus::Revoked) => conditions.push("k.status = 'revoked'".into()),
-        Some(KeyStatus::Expired) => {
-            conditions.push("k.status <> 'revoked' AND k.expires_at <= ?".into());
-            values.push(now_millis);
-        }
-        Some(live) => {
-            conditions.push("k.status = ? AND (k.expires_at IS NULL OR k.expires_at > ?)".into());
-            values.push(Value::Text(live.code().into()));
-            values.push(now_millis);
-        }
-    }
-    if let Some(health) = filter.health {
-        let (condition, instants) = health.condition(now);
-        conditions.push(condition.into());
-        values.extend(instants.into_iter().map(|at| Value::Integer(to_millis(at))));
-    }
-    if let Some(tag) = filter
-        .tag
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        conditions.push(
-            "EXISTS (SELECT 1 FROM key_tags kt WHERE kt.key_id = k.id AND kt.tag = ?)".into(),
-        );
-        values.push(Value::Text(tag.to_lowercase()));
-    }
-    let contains = validate::name_key(filter.name_contains.trim());
-    if !contains.is_empty() {
-        conditions.push("instr(k.name_key, ?) > 0".into());
-        values.push(Value::Text(contains));
-    }
-    let company_id = match filter.company.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(reference) => Some(company::find(connection, reference)?.id),
+/// The list filter's criteria with every name resolved: an unknown service, creator or
+/// company is refused in words rather than matching nothing.
+pub(crate) fn criteria(read: Read<'_>, filter: &KeyFilter, now: DateTime<Utc>) -> Result<Criteria> {
+    let given = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    };
+    let service_id = match given(&filter.service) {
+        Some(reference) => Some(service::find(read, &reference, now)?.id),
         None => None,
     };
-    Ok(Selection {
-        condition: conditions.join(" AND "),
-        values,
+    // The creator the list shows: an operator for the keys they made, or a name an import kept
+    // (the key's `created_by` is then whoever imported it).
+    let creator = match given(&filter.creator) {
+        None => None,
+        Some(reference) => match operator::find_operator_id(read, &reference)? {
+            Some(operator) => Some(Creator::Operator(operator)),
+            None if keys::creator_label_exists(read, &reference)? => {
+                Some(Creator::Label(reference))
+            }
+            None => return Err(Error::OperatorNotFound(reference)),
+        },
+    };
+    let company_id = match given(&filter.company) {
+        Some(reference) => Some(company::find(read, &reference)?.id),
+        None => None,
+    };
+    Ok(Criteria {
+        service_id,
         company_id,
+        creator,
+        status: filter.status,
+        health: filter.health,
+        tag: given(&filter.tag).map(|tag| tag.to_lowercase()),
+        name_contains: validate::name_key(filter.name_contains.trim()),
     })
 }
 
@@ -1127,16 +588,9 @@ impl Sesame {
         identifier: &str,
         part: CopyPart,
     ) -> Result<()> {
-        let key = find_by_identifier(&self.connection, identifier)?;
-        let service: Option<String> = match &key {
-            Some((id, _)) => self
-                .connection
-                .prepare_cached(
-                    "SELECT s.name FROM keys k JOIN services s ON s.id = k.service_id
-                     WHERE k.id = ?1",
-                )?
-                .query_row([id], |row| row.get(0))
-                .optional()?,
+        let key = keys::find_by_identifier(&self.connection, identifier.trim())?;
+        let service = match &key {
+            Some((id, _)) => keys::service_name_of(&self.connection, id)?,
             None => None,
         };
         self.act(
@@ -1166,13 +620,6 @@ impl Sesame {
     /// Every tag of the keys that still exist, sorted, for a tag field to offer as people type.
     pub fn key_tags(&self, session: &Session) -> Result<Vec<String>> {
         self.authorize_read(session)?;
-        let mut statement = self.connection.prepare_cached(
-            "SELECT DISTINCT kt.tag FROM key_tags kt JOIN keys k ON k.id = kt.key_id
-             WHERE k.deleted_at IS NULL ORDER BY kt.tag",
-        )?;
-        let tags = statement
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(tags)
+        keys::tags_in_use(&self.connection)
     }
 }

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod companies;
 pub mod copy;
 pub mod db;
+pub mod keys;
 pub mod operators;
 pub mod pg;
 pub mod private;
