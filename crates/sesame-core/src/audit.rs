@@ -1,8 +1,7 @@
 //! The audit trail: append-only, hash-chained events written in the same transaction as the
 //! change they record.
 
-use crate::store::db::Db;
-use crate::values;
+use crate::store::{self, db::Write};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
@@ -28,22 +27,7 @@ pub(crate) struct Target<'a> {
     pub name: &'a str,
 }
 
-/// One recorded event, as stored and as exported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEvent {
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    pub operator_id: Option<String>,
-    pub operator_name: Option<String>,
-    pub action: String,
-    pub target_kind: Option<String>,
-    pub target_id: Option<String>,
-    pub target_name: Option<String>,
-    /// Canonical JSON (keys sorted, no spaces); never holds a secret.
-    pub details: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
+pub use crate::store::audit::AuditEvent;
 
 impl AuditEvent {
     /// SHA-256 over a canonical encoding: every field in a fixed order, each preceded by its
@@ -80,7 +64,7 @@ impl AuditEvent {
 
 /// Appends one event. Call it inside the transaction that makes the change.
 pub(crate) fn record<'c>(
-    db: impl Into<Db<'c>>,
+    db: impl Into<Write<'c>>,
     at: DateTime<Utc>,
     actor: Option<&Actor>,
     action: AuditAction,
@@ -88,11 +72,7 @@ pub(crate) fn record<'c>(
     details: serde_json::Value,
 ) -> Result<()> {
     let db = db.into();
-    let last = db.query_opt(
-        "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-        &[],
-        |row| Ok((row.get::<i64>(0)?, row.get::<String>(1)?)),
-    )?;
+    let last = store::audit::last(db)?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_owned()),
@@ -112,25 +92,7 @@ pub(crate) fn record<'c>(
         hash: String::new(),
     };
     event.hash = event.compute_hash();
-    db.execute(
-        "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
-             target_id, target_name, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        values![
-            event.seq,
-            to_millis(event.at),
-            event.operator_id,
-            event.operator_name,
-            event.action,
-            event.target_kind,
-            event.target_id,
-            event.target_name,
-            event.details,
-            event.prev_hash,
-            event.hash,
-        ],
-    )?;
-    Ok(())
+    store::audit::append(db, &event)
 }
 
 /// What a walk along the chain found.
@@ -191,39 +153,4 @@ pub fn check_chain<I: IntoIterator<Item = AuditEvent>>(events: I) -> ChainReport
     }
 }
 
-pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
-    Ok(AuditEvent {
-        seq: row.get(0)?,
-        at: from_millis(row.get(1)?),
-        operator_id: row.get(2)?,
-        operator_name: row.get(3)?,
-        action: row.get(4)?,
-        target_kind: row.get(5)?,
-        target_id: row.get(6)?,
-        target_name: row.get(7)?,
-        details: row.get(8)?,
-        prev_hash: row.get(9)?,
-        hash: row.get(10)?,
-    })
-}
-
-/// An event read through the store's handle, from [`EVENT_COLUMNS`].
-pub(crate) fn event_from(row: &crate::store::db::Row<'_>) -> Result<AuditEvent> {
-    Ok(AuditEvent {
-        seq: row.get(0)?,
-        at: from_millis(row.get(1)?),
-        operator_id: row.get(2)?,
-        operator_name: row.get(3)?,
-        action: row.get(4)?,
-        target_kind: row.get(5)?,
-        target_id: row.get(6)?,
-        target_name: row.get(7)?,
-        details: row.get(8)?,
-        prev_hash: row.get(9)?,
-        hash: row.get(10)?,
-    })
-}
-
-pub(crate) const EVENT_COLUMNS: &str =
-    "seq, at, operator_id, operator_name, action, target_kind, target_id,
-                             target_name, details, prev_hash, hash";
+pub(crate) use crate::store::audit::COLUMNS as EVENT_COLUMNS;

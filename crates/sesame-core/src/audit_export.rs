@@ -7,7 +7,6 @@ use std::io::{BufRead, Read, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, VerifyingKey};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -145,14 +144,8 @@ impl Sesame {
             // Events are in time order, so a date range is a range of sequence numbers, read
             // along the primary key.
             let (first, last) = self.seq_bounds(from, to)?;
-            let mut statement = self.connection.prepare(&format!(
-                "SELECT {} FROM audit_events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
-                audit::EVENT_COLUMNS
-            ))?;
-            let rows = statement.query_map(params![first, last], audit::event_from_row)?;
             let mut line = Vec::with_capacity(512);
-            for event in rows {
-                let event = event?;
+            crate::store::audit::each(&self.connection, first, last, |event| {
                 line.clear();
                 serde_json::to_writer(&mut line, &EventLine::from(&event))
                     .map_err(|error| Error::Internal(format!("export: {error}")))?;
@@ -164,7 +157,8 @@ impl Sesame {
                 last_seq = Some(event.seq);
                 first_prev_hash.get_or_insert_with(|| event.prev_hash.clone());
                 last_hash = event.hash;
-            }
+                Ok(true)
+            })?;
         }
         let public_key = key.verifying_key();
         let manifest = Manifest {

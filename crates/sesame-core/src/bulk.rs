@@ -482,7 +482,7 @@ impl Sesame {
                     _ => {}
                 }
                 audit::record(
-                    transaction.db(),
+                    transaction,
                     now,
                     Some(actor),
                     AuditAction::KeysBulkChanged,
@@ -561,7 +561,7 @@ impl Sesame {
                     }
                 };
                 audit::record(
-                    transaction.db(),
+                    transaction,
                     now,
                     Some(actor),
                     action,

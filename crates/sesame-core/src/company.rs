@@ -146,7 +146,7 @@ fn record(
         id: &company.id,
         name: &company.name,
     };
-    audit::record(write.db(), now, Some(actor), action, Some(target), details)
+    audit::record(write, now, Some(actor), action, Some(target), details)
 }
 
 fn fields(company: &Company) -> serde_json::Value {

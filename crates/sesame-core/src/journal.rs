@@ -2,37 +2,19 @@
 //! and each event worded as a sentence from the catalogue. Writing events is `crate::audit`'s.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use crate::Sesame;
-use crate::audit::{
-    AuditEvent, ChainBreak, ChainReport, EVENT_COLUMNS, GENESIS_HASH, check_chain, event_from_row,
-    link_problem,
-};
+use crate::audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, link_problem};
 use crate::clock::to_millis;
 use crate::error::Result;
 use crate::messages::{self, Arg};
+use crate::store::{self, db::Read};
 use crate::vocab::{AuditAction, Lang, Right, Session};
 
 impl Sesame {
     /// Checks the whole stored chain. Needs no right: it reveals nothing but counts.
     pub fn check_audit_chain(&self) -> Result<ChainReport> {
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events ORDER BY seq"
-        ))?;
-        let rows = statement.query_map([], event_from_row)?;
-        let mut failure = None;
-        let report = check_chain(rows.map_while(|row| match row {
-            Ok(event) => Some(event),
-            Err(error) => {
-                failure = Some(error);
-                None
-            }
-        }));
-        match failure {
-            Some(error) => Err(error.into()),
-            None => Ok(report),
-        }
+        chain_report(&self.connection)
     }
 
     /// Events after `after_seq`, oldest first, for readers with the audit right.
@@ -43,13 +25,7 @@ impl Sesame {
         limit: u32,
     ) -> Result<Vec<AuditEvent>> {
         self.require(session, Right::Audit, AuditAction::AuditRead)?;
-        let mut statement = self.connection.prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        let events = statement
-            .query_map(params![after_seq, limit], event_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(events)
+        store::audit::after(&self.connection, after_seq, limit)
     }
 
     /// Events about one target (a key, a service…), oldest first.
@@ -59,14 +35,28 @@ impl Sesame {
         target_id: &str,
     ) -> Result<Vec<AuditEvent>> {
         self.require(session, Right::Audit, AuditAction::AuditRead)?;
-        let mut statement = self.connection.prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE target_id = ?1 ORDER BY seq"
-        ))?;
-        let events = statement
-            .query_map([target_id], event_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(events)
+        store::audit::about(&self.connection, target_id)
     }
+}
+
+/// Walks the whole stored chain, one event at a time, and says where it first breaks.
+pub(crate) fn chain_report<'c>(read: impl Into<Read<'c>>) -> Result<ChainReport> {
+    let mut events = 0;
+    let mut previous = (0, GENESIS_HASH.to_owned());
+    let mut first_broken = None;
+    store::audit::each(read, 0, i64::MAX, |event| {
+        events += 1;
+        if let Some(problem) = link_problem(&event, previous.0, &previous.1) {
+            first_broken = Some((event.seq, problem));
+            return Ok(false);
+        }
+        previous = (event.seq, event.hash);
+        Ok(true)
+    })?;
+    Ok(ChainReport {
+        events,
+        first_broken,
+    })
 }
 
 /// The audit screen's filters; empty ones are ignored. Pages go backwards from `before_seq`.
@@ -101,60 +91,33 @@ impl Sesame {
         filter: &AuditFilter,
     ) -> Result<Vec<AuditEvent>> {
         self.require(session, Right::Audit, AuditAction::AuditRead)?;
-        use rusqlite::types::Value;
         let (first, last) = self.seq_bounds(filter.from, filter.to)?;
-        let before = filter
-            .before_seq
-            .unwrap_or(i64::MAX)
-            .min(last.saturating_add(1));
-        let mut conditions = vec!["seq < ?".to_owned(), "seq >= ?".to_owned()];
-        let mut values = vec![Value::Integer(before), Value::Integer(first)];
-        if let Some(operator) = filter.operator.as_deref().filter(|o| !o.trim().is_empty()) {
-            let id = crate::operator::find_operator_id(&self.connection, operator)?
-                .ok_or_else(|| crate::error::Error::OperatorNotFound(operator.trim().to_owned()))?;
-            conditions.push("operator_id = ?".into());
-            values.push(Value::Text(id));
-        }
-        if let Some(action) = filter
-            .action
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-        {
-            // `key.` is a family of actions, indexed in event order like a single action.
-            if action.ends_with('.') {
-                conditions.push("family = ?".into());
-                values.push(Value::Text(action.to_owned()));
-            } else {
-                conditions.push("action = ?".into());
-                values.push(Value::Text(action.to_owned()));
-            }
-        }
-        if let Some(target) = filter
-            .target
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            // Each side on its own index; an OR would scan the whole trail.
-            conditions.push(
-                "seq IN (SELECT seq FROM audit_events WHERE target_id = ?
-                         UNION ALL
-                         SELECT seq FROM audit_events WHERE target_name = ? COLLATE NOCASE)"
-                    .into(),
-            );
-            values.push(Value::Text(target.to_owned()));
-            values.push(Value::Text(target.to_owned()));
-        }
-        values.push(Value::Integer(i64::from(filter.limit.clamp(1, 500))));
-        let mut statement = self.connection.prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE {} ORDER BY seq DESC LIMIT ?",
-            conditions.join(" AND ")
-        ))?;
-        let events = statement
-            .query_map(rusqlite::params_from_iter(values), event_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(events)
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned)
+        };
+        let operator_id = match given(&filter.operator) {
+            Some(operator) => Some(
+                crate::operator::find_operator_id(&self.connection, &operator)?
+                    .ok_or(crate::error::Error::OperatorNotFound(operator))?,
+            ),
+            None => None,
+        };
+        let criteria = store::audit::PageCriteria {
+            before: filter
+                .before_seq
+                .unwrap_or(i64::MAX)
+                .min(last.saturating_add(1)),
+            first,
+            operator_id,
+            action: given(&filter.action),
+            target: given(&filter.target),
+            limit: filter.limit.clamp(1, 500),
+        };
+        store::audit::page(&self.connection, &criteria)
     }
 
     /// The sequence numbers of the first event at or after `from` and the last at or before
@@ -166,21 +129,14 @@ impl Sesame {
         to: Option<DateTime<Utc>>,
     ) -> Result<(i64, i64)> {
         let first = match from {
-            Some(from) => self.connection.query_row(
-                "SELECT coalesce((SELECT seq FROM audit_events WHERE at >= ?1
-                                   ORDER BY at, seq LIMIT 1), 9223372036854775807)",
-                [to_millis(from)],
-                |row| row.get(0),
-            )?,
+            Some(from) => store::audit::first_at_or_after(&self.connection, to_millis(from))?
+                .unwrap_or(i64::MAX),
             None => 0,
         };
         let last = match to {
-            Some(to) => self.connection.query_row(
-                "SELECT coalesce((SELECT seq FROM audit_events WHERE at <= ?1
-                                   ORDER BY at DESC, seq DESC LIMIT 1), 0)",
-                [to_millis(to)],
-                |row| row.get(0),
-            )?,
+            Some(to) => {
+                store::audit::last_at_or_before(&self.connection, to_millis(to))?.unwrap_or(0)
+            }
             None => i64::MAX - 1,
         };
         Ok((first, last))
@@ -189,64 +145,40 @@ impl Sesame {
     /// Checks the chain from where the last check stopped (or from the start when that point
     /// was changed), and remembers the new end. Needs no right: it reveals only counts.
     pub fn audit_chain_status(&mut self) -> Result<ChainStatus> {
-        let checkpoint: Option<(i64, String)> = self
-            .connection
-            .query_row(
-                "SELECT seq, hash FROM audit_checkpoint WHERE id = 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
+        let checkpoint = store::audit::checkpoint(&self.connection)?;
         // The checkpoint holds only if its event is still there, unchanged.
         let start = match checkpoint {
-            Some((seq, hash)) => {
-                let event = self
-                    .connection
-                    .query_row(
-                        &format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq = ?1"),
-                        [seq],
-                        event_from_row,
-                    )
-                    .optional()?;
-                match event {
-                    Some(event) if event.hash == hash && event.compute_hash() == hash => {
-                        Some((seq, hash))
-                    }
-                    _ => None,
+            Some((seq, hash)) => match store::audit::at_seq(&self.connection, seq)? {
+                Some(event) if event.hash == hash && event.compute_hash() == hash => {
+                    Some((seq, hash))
                 }
-            }
+                _ => None,
+            },
             None => None,
         };
         let (after, previous_hash) = start.unwrap_or((0, GENESIS_HASH.to_owned()));
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq"
-        ))?;
-        let mut rows = statement.query([after])?;
         let (mut last_seq, mut last_hash) = (after, previous_hash);
         let mut first_broken = None;
-        while let Some(row) = rows.next()? {
-            let event = event_from_row(row)?;
-            if let Some(problem) = link_problem(&event, last_seq, &last_hash) {
-                first_broken = Some((event.seq, problem));
-                break;
-            }
-            last_seq = event.seq;
-            last_hash = event.hash;
-        }
-        drop(rows);
-        drop(statement);
-        if last_seq > after {
-            self.connection.execute(
-                "INSERT INTO audit_checkpoint (id, seq, hash) VALUES (1, ?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                params![last_seq, last_hash],
-            )?;
-        }
-        let events: i64 = self.connection.query_row(
-            "SELECT coalesce(max(seq), 0) FROM audit_events",
-            [],
-            |row| row.get(0),
+        store::audit::each(
+            &self.connection,
+            after.saturating_add(1),
+            i64::MAX,
+            |event| {
+                if let Some(problem) = link_problem(&event, last_seq, &last_hash) {
+                    first_broken = Some((event.seq, problem));
+                    return Ok(false);
+                }
+                last_seq = event.seq;
+                last_hash = event.hash;
+                Ok(true)
+            },
         )?;
+        if last_seq > after {
+            self.write(|transaction, _| {
+                store::audit::put_checkpoint(transaction, last_seq, &last_hash)
+            })?;
+        }
+        let events = store::audit::max_seq(&self.connection)?;
         Ok(ChainStatus {
             events,
             checked_to: last_seq,

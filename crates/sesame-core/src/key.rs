@@ -207,14 +207,7 @@ pub(crate) fn audit_key<'c>(
         object.insert("service".into(), json!(key.service_name));
         object.insert("identifier".into(), json!(key.identifier));
     }
-    audit::record(
-        write.into().db(),
-        now,
-        Some(actor),
-        action,
-        Some(target),
-        details,
-    )
+    audit::record(write, now, Some(actor), action, Some(target), details)
 }
 
 impl Sesame {

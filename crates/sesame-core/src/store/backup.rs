@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{APPLICATION_ID, configure, latest_version, migrate};
 use crate::Sesame;
-use crate::audit::{self, check_chain};
+use crate::audit;
 use crate::error::{Error, Result};
 use crate::operator::{Right, Session};
 use crate::vocab::AuditAction;
@@ -180,21 +180,13 @@ pub fn check_backup(backup: &Path) -> Result<StoreSummary> {
     if integrity != "ok" {
         return Err(invalid(format!("integrity check: {integrity}")));
     }
-    let mut statement = connection.prepare(&format!(
-        "SELECT {} FROM audit_events ORDER BY seq",
-        audit::EVENT_COLUMNS
-    ))?;
-    let events = statement
-        .query_map([], audit::event_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|error| invalid(error.to_string()))?;
-    let chain = check_chain(events);
+    let chain =
+        crate::journal::chain_report(&connection).map_err(|error| invalid(error.to_string()))?;
     if let Some((seq, why)) = chain.first_broken {
         return Err(invalid(format!(
             "audit trail broken at event {seq} ({why:?})"
         )));
     }
-    drop(statement);
     check_schema(&connection, version).map_err(invalid)?;
     let dangling: Option<String> = connection
         .query_row(

@@ -232,7 +232,7 @@ fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Result<CopySumma
                 audit::EVENT_COLUMNS
             ),
             &[],
-            audit::event_from,
+            crate::store::audit::event,
         )?;
         arrived_whole(audit::check_chain(events), summary.events)?;
         Ok(summary)

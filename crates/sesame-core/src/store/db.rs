@@ -471,6 +471,42 @@ impl<'c> Db<'c> {
         }
     }
 
+    /// Reads a query's rows one at a time, without holding them all, until `read` answers
+    /// `false` (a walk along a million audit events, an export).
+    pub fn each(
+        &self,
+        sql: &str,
+        values: &[Value],
+        mut read: impl FnMut(&Row<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        match self {
+            Db::Sqlite(connection) => {
+                let mut statement = connection.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+                while let Some(row) = rows.next()? {
+                    if !read(&Row::Sqlite(row))? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            Db::Postgres(connection) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let statement = connection.statement(sql)?;
+                let mut client = connection.client.borrow_mut();
+                let mut rows = client
+                    .query_raw(&statement, params(values))
+                    .map_err(pg_error)?;
+                while let Some(row) = rows.next().map_err(pg_error)? {
+                    if !read(&Row::Postgres(&row))? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The first row of a query, if any.
     pub fn query_opt<T>(
         &self,

@@ -7,6 +7,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub mod audit;
 pub mod backup;
 pub mod companies;
 pub mod copy;
