@@ -127,11 +127,9 @@ impl Sesame {
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(out);
         writer.write_record(header(lang)).map_err(write_error)?;
-        let codes: ClientCodes = self
-            .connection
-            .prepare("SELECT id, client_code FROM companies WHERE client_code IS NOT NULL")?
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let codes: ClientCodes = crate::store::usage::client_codes(&self.connection)?
+            .into_iter()
+            .collect();
         let mut rows = 0_u64;
         loop {
             let filter = KeyFilter {

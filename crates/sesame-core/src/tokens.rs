@@ -256,16 +256,7 @@ impl Sesame {
 
     /// A key's current status and secret generation by id; `None` once deleted.
     fn key_state_by_id(&self, id: &str) -> Result<Option<KeyState>> {
-        use rusqlite::OptionalExtension;
-        type Row = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-        let row: Option<Row> = self
-            .connection
-            .prepare_cached(
-                "SELECT status, expires_at, deleted_at, regenerated_at, previous_secret_valid_until
-                 FROM keys WHERE id = ?1",
-            )?
-            .query_row([id], |row| row.try_into())
-            .optional()?;
+        let row = crate::store::usage::key_state(&self.connection, id)?;
         let Some((status, expires_at, None, regenerated_at, previous_secret_valid_until)) = row
         else {
             return Ok(None);

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -20,6 +19,8 @@ use crate::key::{KeyStatus, effective_status, stored_status};
 use crate::key_format::{self, PresentedKey};
 use crate::password;
 use crate::secret::ExposeSecret;
+use crate::store::db::Write;
+use crate::store::usage::{self, KeyRow};
 use crate::validate;
 
 pub use crate::vocab::VerifyCode;
@@ -145,42 +146,18 @@ impl PendingUsage {
 }
 
 /// Writes counted uses and failures in one transaction.
-fn write_usage(connection: &mut rusqlite::Connection, pending: &PendingUsage) -> Result<()> {
-    let transaction =
-        connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let mut used = transaction.prepare_cached(
-            "UPDATE keys SET use_count = use_count + ?2, usage_unknown = 0,
-                 last_used_at = max(coalesce(last_used_at, 0), ?3)
-             WHERE id = ?1",
-        )?;
-        for (key_id, (count, at)) in &pending.uses {
-            used.execute(params![key_id, count, to_millis(*at)])?;
-        }
-        let mut failed = transaction.prepare_cached(
-            "UPDATE keys SET failed_attempts = failed_attempts + ?2 WHERE id = ?1",
-        )?;
-        for (key_id, count) in &pending.failures {
-            failed.execute(params![key_id, count])?;
-        }
-    }
-    transaction.commit()?;
-    Ok(())
-}
-
-struct KeyRow {
-    id: String,
-    name: String,
-    service_id: String,
-    service_name: String,
-    status: String,
-    expires_at: Option<i64>,
-    secret_hash: Option<String>,
-    previous_secret_hash: Option<String>,
-    previous_secret_valid_until: Option<i64>,
-    revision: i64,
-    deleted: bool,
-    regenerated_at: Option<i64>,
+fn write_usage(write: Write<'_>, pending: &PendingUsage) -> Result<()> {
+    let uses: Vec<(&str, u64, DateTime<Utc>)> = pending
+        .uses
+        .iter()
+        .map(|(key_id, (count, at))| (key_id.as_str(), *count, *at))
+        .collect();
+    let failures: Vec<(&str, u64)> = pending
+        .failures
+        .iter()
+        .map(|(key_id, count)| (key_id.as_str(), *count))
+        .collect();
+    usage::add_counts(write, &uses, &failures)
 }
 
 /// Whether a presented secret is the key's.
@@ -263,31 +240,7 @@ impl Sesame {
     ) -> Result<Verification> {
         let now = self.now();
         let secret = presented.secret.expose_secret().as_bytes();
-        let row = self
-            .connection
-            .prepare_cached(
-                "SELECT k.id, k.status, k.expires_at, k.secret_hash, k.previous_secret_hash,
-                     k.previous_secret_valid_until, k.revision, k.deleted_at IS NOT NULL,
-                     k.name, s.id, s.name, k.regenerated_at
-                 FROM keys k JOIN services s ON s.id = k.service_id WHERE k.identifier = ?1",
-            )?
-            .query_row([&presented.identifier], |row| {
-                Ok(KeyRow {
-                    id: row.get(0)?,
-                    status: row.get(1)?,
-                    expires_at: row.get(2)?,
-                    secret_hash: row.get(3)?,
-                    previous_secret_hash: row.get(4)?,
-                    previous_secret_valid_until: row.get(5)?,
-                    revision: row.get(6)?,
-                    deleted: row.get(7)?,
-                    name: row.get(8)?,
-                    service_id: row.get(9)?,
-                    service_name: row.get(10)?,
-                    regenerated_at: row.get(11)?,
-                })
-            })
-            .optional()?;
+        let row = usage::key_by_identifier(&self.connection, &presented.identifier)?;
         let Some(row) = row.filter(|row| !row.deleted) else {
             self.verified_secrets.argon2_checks += 1;
             password::spend_equal_time(secret, self.cost);
@@ -323,11 +276,7 @@ impl Sesame {
         // valid key: the hash stays as it was and the next check rehashes.
         if let (Some(stronger), Some(stored_hash)) = (rehash, stored_hash) {
             let written = self.write(|transaction, _| {
-                transaction.execute(
-                    "UPDATE keys SET secret_hash = ?1 WHERE id = ?2 AND secret_hash = ?3",
-                    params![stronger, key.id, stored_hash],
-                )?;
-                Ok(())
+                usage::rehash(transaction, &key.id, &stronger, &stored_hash)
             });
             if written.is_ok() {
                 let digest: [u8; 32] = Sha256::digest(secret).into();
@@ -439,12 +388,7 @@ impl Sesame {
             companies: cached_grants.companies,
             expires_at,
         };
-        let seal: Vec<u8> = self
-            .connection
-            .prepare_cached("SELECT seal FROM row_seals WHERE kind = 'key' AND id = ?1")?
-            .query_row([&row.id], |found| found.get(0))
-            .optional()?
-            .unwrap_or_default();
+        let seal = usage::seal_of(&self.connection, "key", &row.id)?.unwrap_or_default();
         let mut company_ids: Vec<String> = key.companies.iter().map(|c| c.id.clone()).collect();
         company_ids.sort();
         let canonical = crate::seal::key_canonical(&crate::seal::KeyDecidingValues {
@@ -509,26 +453,7 @@ impl Sesame {
     }
 
     fn read_grants(&self, id: &str) -> Result<Grants> {
-        let permissions = self
-            .connection
-            .prepare_cached(
-                "SELECT permission FROM key_permissions WHERE key_id = ?1 ORDER BY permission",
-            )?
-            .query_map([id], |row| row.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
-        let companies = self
-            .connection
-            .prepare_cached(
-                "SELECT c.id, c.name FROM key_companies kc JOIN companies c ON c.id = kc.company_id
-                 WHERE kc.key_id = ?1 ORDER BY c.name_key",
-            )?
-            .query_map([id], |row| {
-                Ok(CompanyRef {
-                    id: row.get(0)?,
-                    name: row.get(1)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let (permissions, companies) = usage::grants(&self.connection, id)?;
         Ok(Grants {
             permissions,
             companies,
@@ -549,7 +474,8 @@ impl Sesame {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending_usage);
-        match write_usage(&mut self.connection, &pending) {
+        let written = self.write(|transaction, _| write_usage(Write::from(transaction), &pending));
+        match written {
             Ok(()) => Ok(()),
             // A busy or unwritable store: nothing counted is lost, the next flush writes it.
             Err(error) => {
@@ -564,10 +490,7 @@ impl Sesame {
     /// answers for a moment drops them when this says so, so a revocation is obeyed at the next
     /// request.
     pub fn store_changed(&mut self) -> Result<bool> {
-        let version: i64 = self
-            .connection
-            .prepare_cached("PRAGMA data_version")?
-            .query_row([], |row| row.get(0))?;
+        let version = usage::change_marker(&self.connection)?;
         let changed = self.seen_data_version != Some(version);
         self.seen_data_version = Some(version);
         Ok(changed)
@@ -609,17 +532,8 @@ impl Sesame {
         let identifier = key_format::parse_bearer(bearer.expose_secret())
             .ok()
             .map(|presented| presented.identifier);
-        let named: Option<(String, String, String)> = match &identifier {
-            Some(identifier) => self
-                .connection
-                .prepare_cached(
-                    "SELECT k.id, k.name, s.name FROM keys k JOIN services s ON s.id = k.service_id
-                     WHERE k.identifier = ?1 AND k.deleted_at IS NULL",
-                )?
-                .query_row([identifier], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })
-                .optional()?,
+        let named = match &identifier {
+            Some(identifier) => usage::named_key(&self.connection, identifier)?,
             None => None,
         };
         let details = serde_json::json!({
