@@ -4,32 +4,37 @@
 //! audit trail.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Transaction;
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Actor};
 use crate::error::{Error, Result};
+use crate::seal::StateKey;
+use crate::store::db::Read;
 use crate::store::operators::{self, Standing};
 use crate::vocab::{AuditAction, Right, RowKind, Session};
 
 /// Reads the operator behind a session and checks it may act, with `right` when one is needed.
-pub(crate) fn authorize(
-    connection: &Connection,
+pub(crate) fn authorize<'c>(
+    read: impl Into<Read<'c>>,
+    key: &StateKey,
     session: &Session,
     right: Option<Right>,
 ) -> Result<Actor> {
+    let read = read.into();
     let Some(Standing {
         name,
         rights,
         disabled,
-    }) = operators::standing(connection, session.operator_id())?
+    }) = operators::standing(read, session.operator_id())?
     else {
         return Err(Error::SignInFailed);
     };
     // The rights below decide: they must be the ones Sésame wrote.
     if !crate::seal::row_is_sealed(
-        connection,
+        read,
+        key,
         crate::seal::SealedKind::Operator,
         session.operator_id(),
     )? {
@@ -62,8 +67,10 @@ impl Sesame {
         change: impl FnOnce(&Transaction<'_>, DateTime<Utc>, &Actor) -> Result<T>,
     ) -> Result<T> {
         let mut refused = false;
+        let key = self.state_key.clone();
         let result = self.write(|transaction, now| {
-            let actor = authorize(transaction, session, right).inspect_err(|_| refused = true)?;
+            let actor =
+                authorize(transaction, &key, session, right).inspect_err(|_| refused = true)?;
             change(transaction, now, &actor)
         });
         if let (true, Err(error)) = (refused, &result) {
@@ -75,7 +82,7 @@ impl Sesame {
     /// Checks a right before slow work (argon2id), a read that needs one, or an action a front
     /// end takes outside the store (a restore); a refusal is audited.
     pub fn require(&mut self, session: &Session, right: Right, action: AuditAction) -> Result<()> {
-        match authorize(&self.connection, session, Some(right)) {
+        match authorize(&self.connection, &self.state_key, session, Some(right)) {
             Ok(_) => Ok(()),
             Err(error) => {
                 self.record_refusal(session, action, &error)?;
@@ -121,6 +128,6 @@ impl Sesame {
 
     /// Checks a session for a read that any signed-in operator may make.
     pub(crate) fn authorize_read(&self, session: &Session) -> Result<Actor> {
-        authorize(&self.connection, session, None)
+        authorize(&self.connection, &self.state_key, session, None)
     }
 }

@@ -81,7 +81,12 @@ impl Sesame {
         let (connection, migrated) = store::open_migrating(path)?;
         let store_lock = store::backup::share_lock(path)?;
         let tightened = store::private::tighten_store(path);
-        let state_key = seal::load(&connection, namespace, path, migrated)?;
+        let state_key = seal::load(
+            store::db::Db::Sqlite(&connection),
+            namespace,
+            path,
+            migrated,
+        )?;
         Ok(Sesame {
             state_key,
             tamper_reported: std::collections::HashSet::new(),

@@ -222,6 +222,7 @@ impl Sesame {
         // An operator added, or a password hash or rights changed, outside Sésame: refused.
         if !crate::seal::row_is_sealed(
             &self.connection,
+            &self.state_key,
             crate::seal::SealedKind::Operator,
             &actor.id,
         )? {

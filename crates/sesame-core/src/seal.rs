@@ -24,6 +24,8 @@ use rand::TryRngCore;
 use rand::rngs::OsRng;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OptionalExtension};
+
+use crate::store::db::{Db, Engine, Read, Row, Write};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -117,13 +119,31 @@ impl SealedKind {
 
     /// The row's canonical text in SQL: each deciding value hex-encoded (so no value can shift
     /// into another), `-` for NULL, lists sorted. [`key_canonical`] writes the same for a key.
-    fn canonical_sql(self) -> String {
-        let value = |column: &str| format!("iif({column} IS NULL, '-', hex({column}))");
-        let list = |column: &str, table: &str, owner: &str, id: &str| {
-            format!(
+    fn canonical_sql(self, engine: Engine) -> String {
+        // The same text on both engines: hexadecimal of each value's text (a truth value is
+        // 1 or 0, as SQLite stores it), lists in byte order.
+        let value = |column: &str| match engine {
+            Engine::Sqlite => format!("iif({column} IS NULL, '-', hex({column}))"),
+            Engine::Postgres => {
+                let text = match column {
+                    "o.right_configuration" | "o.right_audit" => format!("({column})::int::text"),
+                    _ => format!("({column})::text"),
+                };
+                format!(
+                    "CASE WHEN {column} IS NULL THEN '-' \
+                     ELSE upper(encode(convert_to({text}, 'UTF8'), 'hex')) END"
+                )
+            }
+        };
+        let list = |column: &str, table: &str, owner: &str, id: &str| match engine {
+            Engine::Sqlite => format!(
                 "coalesce((SELECT group_concat(hex({column}), ',' ORDER BY {column}) \
                  FROM {table} WHERE {owner} = {id}), '')"
-            )
+            ),
+            Engine::Postgres => format!(
+                "coalesce((SELECT string_agg(upper(encode(convert_to({column}, 'UTF8'), 'hex')), \
+                 ',' ORDER BY {column} COLLATE \"C\") FROM {table} WHERE {owner} = {id}), '')"
+            ),
         };
         let join = |kind: &str, parts: Vec<String>| {
             std::iter::once(format!("'{kind}'"))
@@ -181,15 +201,15 @@ impl SealedKind {
         }
     }
 
-    /// `SELECT id, name, seal is right` for every row of this kind.
-    fn check_sql(self) -> String {
+    /// `SELECT id, name, canonical text, seal` for every row of this kind; the seal is
+    /// checked in Rust, where the state key stays.
+    fn check_sql(self, engine: Engine) -> String {
         let (table, alias, id, name) = self.table();
         format!(
-            "SELECT {alias}.{id}, {alias}.{name},
-                    coalesce(sesame_seal({canonical}) = rs.seal, 0)
+            "SELECT {alias}.{id}, {alias}.{name}, {canonical}, rs.seal
              FROM {table} {alias}
              LEFT JOIN row_seals rs ON rs.kind = '{kind}' AND rs.id = {alias}.{id}",
-            canonical = self.canonical_sql(),
+            canonical = self.canonical_sql(engine),
             kind = self.code(),
         )
     }
@@ -205,7 +225,7 @@ impl SealedKind {
              SELECT '{kind}', {alias}.{id}, sesame_seal({canonical})
              FROM {table} {alias} WHERE {alias}.{id} = {row};",
             kind = self.code(),
-            canonical = self.canonical_sql(),
+            canonical = self.canonical_sql(Engine::Sqlite),
         )
     }
 }
@@ -263,8 +283,20 @@ pub(crate) fn key_canonical(values: &KeyDecidingValues<'_>) -> String {
     .join("|")
 }
 
-/// Gives `connection` the `sesame_seal` function and the triggers that keep seals current.
-pub(crate) fn install(connection: &Connection, key: &StateKey) -> Result<()> {
+/// Makes a connection keep seals current: on SQLite, the `sesame_seal` function and temporary
+/// triggers that reseal a changed row in the same statement; on PostgreSQL, this session's
+/// `sesame_dirty` table, where the store's triggers note the rows a transaction changed for
+/// [`reseal_changed`] to seal before it commits.
+pub(crate) fn install(db: Db<'_>, key: &StateKey) -> Result<()> {
+    match db {
+        Db::Sqlite(connection) => install_sqlite(connection, key),
+        Db::Postgres(_) => db.batch(
+            "CREATE TEMP TABLE IF NOT EXISTS sesame_dirty (kind TEXT NOT NULL, id TEXT NOT NULL)",
+        ),
+    }
+}
+
+fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
     let sealing = key.clone();
     connection.create_scalar_function(
         "sesame_seal",
@@ -417,23 +449,31 @@ pub struct TamperedRow {
     pub name: String,
 }
 
+/// A row of a check: its id, its name, its canonical text and its stored seal.
+type CheckedRow = (String, String, String, Option<Vec<u8>>);
+
+fn checked_row(row: &Row<'_>) -> Result<CheckedRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn opens(key: &StateKey, (_, _, canonical, seal): &CheckedRow) -> bool {
+    seal.as_ref()
+        .is_some_and(|seal| key.opens(canonical.as_bytes(), seal))
+}
+
 /// Every row whose seal does not match, and how many rows were checked.
-pub(crate) fn tampered_rows(connection: &Connection) -> Result<(u64, Vec<TamperedRow>)> {
+pub(crate) fn tampered_rows<'c>(
+    read: impl Into<Read<'c>>,
+    key: &StateKey,
+) -> Result<(u64, Vec<TamperedRow>)> {
+    let db = read.into().db();
     let mut checked = 0;
     let mut tampered = Vec::new();
     for kind in SealedKind::ALL {
-        let mut statement = connection.prepare(&kind.check_sql())?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, bool>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, name, sealed) = row?;
+        for row in db.query(&kind.check_sql(db.engine()), &[], checked_row)? {
             checked += 1;
-            if !sealed {
+            if !opens(key, &row) {
+                let (id, name, _, _) = row;
                 tampered.push(TamperedRow { kind, id, name });
             }
         }
@@ -441,112 +481,180 @@ pub(crate) fn tampered_rows(connection: &Connection) -> Result<(u64, Vec<Tampere
     Ok((checked, tampered))
 }
 
-/// Whether the one row `id` of `kind` matches its seal.
-pub(crate) fn row_is_sealed(connection: &Connection, kind: SealedKind, id: &str) -> Result<bool> {
+/// Whether the one row `id` of `kind` matches its seal (a row that is not there has nothing to
+/// doubt).
+pub(crate) fn row_is_sealed<'c>(
+    read: impl Into<Read<'c>>,
+    key: &StateKey,
+    kind: SealedKind,
+    id: &str,
+) -> Result<bool> {
+    let db = read.into().db();
     let (_, alias, id_column, _) = kind.table();
-    let sql = format!("{} WHERE {alias}.{id_column} = ?1", kind.check_sql());
-    Ok(connection
-        .prepare_cached(&sql)?
-        .query_row([id], |row| row.get::<_, bool>(2))
-        .optional()?
-        .unwrap_or(true))
+    let sql = format!(
+        "{} WHERE {alias}.{id_column} = ?1",
+        kind.check_sql(db.engine())
+    );
+    Ok(db
+        .query_opt(&sql, crate::values![id], checked_row)?
+        .is_none_or(|row| opens(key, &row)))
+}
+
+/// Seals the rows of `kind` that have no seal yet, or only those named in `only`: every row
+/// when a store is sealed for the first time, the rows a migration added, the rows a
+/// PostgreSQL transaction changed. A row whose seal is wrong is left as it is unless named.
+fn seal_rows(
+    write: Write<'_>,
+    key: &StateKey,
+    kind: SealedKind,
+    only: Option<&[String]>,
+) -> Result<usize> {
+    let db = write.db();
+    let (table, alias, id, _) = kind.table();
+    let code = kind.code();
+    let canonical = kind.canonical_sql(db.engine());
+    let rows: Vec<(String, String)> = match only {
+        None => db.query(
+            &format!(
+                "SELECT {alias}.{id}, {canonical} FROM {table} {alias}
+                 WHERE NOT EXISTS (SELECT 1 FROM row_seals rs
+                                   WHERE rs.kind = '{code}' AND rs.id = {alias}.{id})"
+            ),
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?,
+        Some(ids) => {
+            let mut rows = Vec::new();
+            for wanted in ids {
+                db.execute(
+                    "DELETE FROM row_seals WHERE kind = ?1 AND id = ?2",
+                    crate::values![code, wanted],
+                )?;
+                rows.extend(db.query_opt(
+                    &format!("SELECT {alias}.{id}, {canonical} FROM {table} {alias} WHERE {alias}.{id} = ?1"),
+                    crate::values![wanted],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?);
+            }
+            rows
+        }
+    };
+    for (row_id, text) in &rows {
+        db.execute(
+            "INSERT INTO row_seals (kind, id, seal) VALUES (?1, ?2, ?3)",
+            crate::values![code, row_id.as_str(), key.seal(text.as_bytes())?],
+        )?;
+    }
+    Ok(rows.len())
 }
 
 /// Seals rows that have no seal yet: every row when a store is sealed for the first time, the
 /// rows a migration added otherwise. A row whose seal is wrong is left as it is.
-pub(crate) fn seal_unsealed(connection: &Connection) -> Result<usize> {
+pub(crate) fn seal_unsealed<'c>(write: impl Into<Write<'c>>, key: &StateKey) -> Result<usize> {
+    let write = write.into();
     let mut sealed = 0;
     for kind in SealedKind::ALL {
-        let (table, alias, id, _) = kind.table();
-        sealed += connection.execute(
-            &format!(
-                "INSERT INTO row_seals (kind, id, seal)
-                 SELECT '{code}', {alias}.{id}, sesame_seal({canonical}) FROM {table} {alias}
-                 WHERE NOT EXISTS (SELECT 1 FROM row_seals rs
-                                   WHERE rs.kind = '{code}' AND rs.id = {alias}.{id})",
-                code = kind.code(),
-                canonical = kind.canonical_sql(),
-            ),
-            [],
-        )?;
+        sealed += seal_rows(write, key, kind, None)?;
     }
     Ok(sealed)
+}
+
+/// On PostgreSQL, where the state key never goes to the server, the rows this transaction
+/// changed (noted by the store's triggers in this session's `sesame_dirty`) are sealed again
+/// here, before it commits. SQLite's connections reseal in their own triggers.
+#[allow(dead_code)] // Called by `Sesame::write` once the store may be on PostgreSQL.
+pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey) -> Result<()> {
+    let db = write.db();
+    if db.engine() != Engine::Postgres {
+        return Ok(());
+    }
+    let changed: Vec<(String, String)> = db.query(
+        "SELECT DISTINCT kind, id FROM pg_temp.sesame_dirty",
+        &[],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    for kind in SealedKind::ALL {
+        let ids: Vec<String> = changed
+            .iter()
+            .filter(|(code, _)| code == kind.code())
+            .map(|(_, id)| id.clone())
+            .collect();
+        if !ids.is_empty() {
+            seal_rows(write, key, kind, Some(&ids))?;
+        }
+    }
+    db.execute("DELETE FROM pg_temp.sesame_dirty", &[])?;
+    Ok(())
 }
 
 /// Finds the store's state key and gives the connection its seals (see [`install`]). A store
 /// never sealed is sealed now, in one transaction with its `store.sealed` event; one whose key
 /// is gone is refused. `migrated` says migrations just ran: the rows they added are sealed.
 pub(crate) fn load(
-    connection: &Connection,
+    db: Db<'_>,
     namespace: &KeyringNamespace,
     store: &Path,
     migrated: bool,
 ) -> Result<StateKey> {
-    let installation = |connection: &Connection| -> Result<String> {
-        connection
-            .query_row(
-                "SELECT value FROM settings WHERE name = 'installation_id'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?
+    let installation = |read: Read<'_>| -> Result<String> {
+        crate::store::settings::get(read, "installation_id")?
             .ok_or_else(|| Error::StoreCorrupt("the installation has no identity".into()))
     };
-    if let Found::Existing(key) = read(namespace, &installation(connection)?, store)? {
-        install(connection, &key)?;
+    if let Found::Existing(key) = read(namespace, &installation(db.into())?, store)? {
+        install(db, &key)?;
         if migrated {
-            seal_unsealed(connection)?;
+            db.transaction(|write| seal_unsealed(write, &key))?;
         }
         return Ok(key);
     }
     // Made under the store's write lock, so two programs opening a new store agree on one key.
-    let transaction =
-        rusqlite::Transaction::new_unchecked(connection, rusqlite::TransactionBehavior::Immediate)?;
-    let installation = installation(&transaction)?;
-    let key = match read(namespace, &installation, store)? {
-        Found::Existing(key) => {
-            install(&transaction, &key)?;
-            key
-        }
-        found @ (Found::Missing | Found::KeyringSilent(_)) => {
-            let sealed_before: bool =
-                transaction.query_row("SELECT EXISTS (SELECT 1 FROM row_seals)", [], |row| {
-                    row.get(0)
-                })?;
-            match (sealed_before, found) {
-                (true, Found::KeyringSilent(problem)) => {
-                    return Err(Error::StateKeyUnavailable(format!(
-                        "no keyring answers ({problem}) and there is no key file beside the \
-                         store; run Sésame in the session whose keyring holds the key"
-                    )));
-                }
-                (true, _) => return Err(Error::StateKeyMissing),
-                (false, _) => {}
+    db.transaction(|write| {
+        let installation = installation(write.read())?;
+        match read(namespace, &installation, store)? {
+            Found::Existing(key) => {
+                install(write.db(), &key)?;
+                Ok(key)
             }
-            let key = create(namespace, &installation, store)?;
-            install(&transaction, &key)?;
-            let rows = seal_unsealed(&transaction)?;
-            // A store made by an earlier version is sealed as it is found, and the trail says
-            // so; a new one (no operator yet) has nothing worth an event.
-            let in_use: bool =
-                transaction.query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |row| {
-                    row.get(0)
-                })?;
-            if in_use {
-                crate::audit::record(
-                    &transaction,
-                    chrono::Utc::now(),
-                    None,
-                    AuditAction::StoreSealed,
-                    None,
-                    serde_json::json!({"rows": rows}),
+            found @ (Found::Missing | Found::KeyringSilent(_)) => {
+                let sealed_before: bool = write.db().query_one(
+                    "SELECT EXISTS (SELECT 1 FROM row_seals)",
+                    &[],
+                    |row| row.get(0),
                 )?;
+                match (sealed_before, found) {
+                    (true, Found::KeyringSilent(problem)) => {
+                        return Err(Error::StateKeyUnavailable(format!(
+                            "no keyring answers ({problem}) and there is no key file beside the \
+                             store; run Sésame in the session whose keyring holds the key"
+                        )));
+                    }
+                    (true, _) => return Err(Error::StateKeyMissing),
+                    (false, _) => {}
+                }
+                let key = create(namespace, &installation, store)?;
+                install(write.db(), &key)?;
+                let rows = seal_unsealed(write, &key)?;
+                // A store made by an earlier version is sealed as it is found, and the trail
+                // says so; a new one (no operator yet) has nothing worth an event.
+                let in_use: bool = write.db().query_one(
+                    "SELECT EXISTS (SELECT 1 FROM operators)",
+                    &[],
+                    |row| row.get(0),
+                )?;
+                if in_use {
+                    crate::audit::record(
+                        write,
+                        chrono::Utc::now(),
+                        None,
+                        AuditAction::StoreSealed,
+                        None,
+                        serde_json::json!({"rows": rows}),
+                    )?;
+                }
+                Ok(key)
             }
-            key
         }
-    };
-    transaction.commit()?;
-    Ok(key)
+    })
 }
 
 impl crate::Sesame {
@@ -580,7 +688,7 @@ impl crate::Sesame {
     /// and the audit chain; rows found changed are written to the audit trail.
     pub fn check_store(&mut self, session: &crate::Session) -> Result<StoreCheck> {
         self.require(session, crate::Right::Audit, AuditAction::StoreChecked)?;
-        let (rows, tampered) = tampered_rows(&self.connection)?;
+        let (rows, tampered) = tampered_rows(&self.connection, &self.state_key)?;
         for row in &tampered {
             self.report_tampering(row.kind, &row.id, &row.name, "store check")?;
         }
@@ -634,9 +742,9 @@ impl crate::Sesame {
         )?;
         forget(namespace, &installation, path);
         let key = create(namespace, &installation, path)?;
-        install(&transaction, &key)?;
+        install(Db::Sqlite(&transaction), &key)?;
         transaction.execute("DELETE FROM row_seals", [])?;
-        let rows = seal_unsealed(&transaction)?;
+        let rows = seal_unsealed(&transaction, &key)?;
         crate::audit::record(
             &transaction,
             chrono::Utc::now(),
@@ -773,9 +881,12 @@ mod tests {
             connection.execute_batch(migration)?;
         }
         let key = StateKey::generate()?;
-        install(&connection, &key)?;
+        install(Db::Sqlite(&connection), &key)?;
         // The migrations' own rows (the installation's identity) predate the key.
-        assert_eq!(seal_unsealed(&connection)?, 1);
+        assert_eq!(
+            Db::Sqlite(&connection).transaction(|write| seal_unsealed(write, &key))?,
+            1
+        );
         connection.execute_batch(
             "INSERT INTO operators (id, name, name_key, password_hash, created_at)
                  VALUES ('o1', 'A', 'a', '$argon2id$x', 1);
@@ -812,14 +923,14 @@ mod tests {
         let in_sql: String = connection.query_row(
             &format!(
                 "SELECT {} FROM keys k WHERE k.id = 'k1'",
-                SealedKind::Key.canonical_sql()
+                SealedKind::Key.canonical_sql(Engine::Sqlite)
             ),
             [],
             |row| row.get(0),
         )?;
         assert_eq!(in_sql, canonical);
         assert!(key.opens(canonical.as_bytes(), &seal));
-        let (checked, tampered) = tampered_rows(&connection)?;
+        let (checked, tampered) = tampered_rows(&connection, &key)?;
         assert!(checked >= 3);
         assert_eq!(tampered, vec![]);
         // Edited outside (no triggers, no function): named.
@@ -827,7 +938,7 @@ mod tests {
         drop(outside);
         connection.execute_batch("DROP TRIGGER temp.seal_key_update;")?;
         connection.execute("UPDATE keys SET status = 'inactive' WHERE id = 'k1'", [])?;
-        let (_, tampered) = tampered_rows(&connection)?;
+        let (_, tampered) = tampered_rows(&connection, &key)?;
         assert_eq!(
             tampered,
             vec![TamperedRow {

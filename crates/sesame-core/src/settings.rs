@@ -40,6 +40,7 @@ impl Sesame {
         if value.is_some()
             && !crate::seal::row_is_sealed(
                 &self.connection,
+                &self.state_key,
                 crate::seal::SealedKind::Setting,
                 name,
             )?

@@ -446,11 +446,14 @@ fn check_seals(
             seal::create(namespace, &installation, store)?
         }
     };
-    seal::install(connection, &key)?;
+    let db = crate::store::db::Db::Sqlite(connection);
+    seal::install(db, &key)?;
     if !sealed_before {
-        return Ok(Some(seal::seal_unsealed(connection)?));
+        return Ok(Some(
+            db.transaction(|write| seal::seal_unsealed(write, &key))?,
+        ));
     }
-    let (_, tampered) = seal::tampered_rows(connection)?;
+    let (_, tampered) = seal::tampered_rows(connection, &key)?;
     if let Some(row) = tampered.first() {
         return Err(Error::BackupInvalid(format!(
             "the {} « {} » was changed outside Sésame (its seal does not match){}",
