@@ -4,14 +4,13 @@
 //! audit trail.
 
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
 use serde_json::json;
 
 use crate::Sesame;
 use crate::audit::{self, Actor};
 use crate::error::{Error, Result};
 use crate::seal::StateKey;
-use crate::store::db::Read;
+use crate::store::db::{Read, Write};
 use crate::store::operators::{self, Standing};
 use crate::vocab::{AuditAction, Right, RowKind, Session};
 
@@ -64,7 +63,7 @@ impl Sesame {
         session: &Session,
         right: Option<Right>,
         action: AuditAction,
-        change: impl FnOnce(&Transaction<'_>, DateTime<Utc>, &Actor) -> Result<T>,
+        change: impl FnOnce(Write<'_>, DateTime<Utc>, &Actor) -> Result<T>,
     ) -> Result<T> {
         let mut refused = false;
         let key = self.state_key.clone();

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use crate::store::db::Read;
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rayon::prelude::*;
-use rusqlite::Connection;
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -504,7 +504,7 @@ struct ServiceInfo {
 
 /// Everything the file's lines are checked against, read once per distinct value.
 struct Lookups<'c> {
-    connection: &'c Connection,
+    connection: Read<'c>,
     now: DateTime<Utc>,
     /// The installation's argon2id cost, which an imported hash must stay close to.
     cost: password::HashingCost,
@@ -949,7 +949,7 @@ fn check_row(
 
 /// Reads and checks the whole file against the store as it is now.
 fn plan(
-    connection: &Connection,
+    connection: Read<'_>,
     now: DateTime<Utc>,
     cost: password::HashingCost,
     bytes: &[u8],
@@ -1030,7 +1030,7 @@ impl Sesame {
     /// nothing written.
     pub fn preview_import(&mut self, session: &Session, bytes: &[u8]) -> Result<ImportPreview> {
         self.require(session, Right::Configuration, AuditAction::KeyImported)?;
-        let plan = plan(&self.connection, self.now(), self.cost, bytes)?;
+        let plan = plan(Read::from(&self.connection), self.now(), self.cost, bytes)?;
         let with_hash = plan.with_hash();
         let problem_count = plan.problems.len();
         Ok(ImportPreview {
@@ -1065,7 +1065,7 @@ impl Sesame {
         cancelled: &AtomicBool,
     ) -> Result<ImportOutcome> {
         self.require(session, Right::Configuration, AuditAction::KeyImported)?;
-        let checked = plan(&self.connection, self.now(), self.cost, bytes)?;
+        let checked = plan(Read::from(&self.connection), self.now(), self.cost, bytes)?;
         if checked.refused_rows > 0 {
             return Err(Error::ImportRefused(checked.refused_rows));
         }
@@ -1108,7 +1108,7 @@ impl Sesame {
                 // The store may have changed while the secrets were hashed: the file is checked
                 // again, inside the transaction and by the same code as the preview, so that
                 // what is written is exactly what passed the check.
-                let again = plan(transaction, now, cost, bytes)?;
+                let again = plan(transaction.read(), now, cost, bytes)?;
                 if again.refused_rows > 0 {
                     return Err(Error::ImportRefused(again.refused_rows));
                 }

@@ -34,7 +34,7 @@ pub mod vocab;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use store::db::{Connection, Write};
 
 pub use clock::Clock;
 pub use error::{Error, Field, Lang, Result};
@@ -79,14 +79,10 @@ impl Sesame {
     pub fn open_with_keyring(path: &Path, namespace: &KeyringNamespace) -> Result<Sesame> {
         // The connection first: it makes the data folder the lock file lives in.
         let (connection, migrated) = store::open_migrating(path)?;
+        let connection = Connection::Sqlite(connection);
         let store_lock = store::backup::share_lock(path)?;
         let tightened = store::private::tighten_store(path);
-        let state_key = seal::load(
-            store::db::Db::Sqlite(&connection),
-            namespace,
-            path,
-            migrated,
-        )?;
+        let state_key = seal::load(connection.db(), namespace, path, migrated)?;
         Ok(Sesame {
             state_key,
             tamper_reported: std::collections::HashSet::new(),
@@ -133,24 +129,24 @@ impl Sesame {
         self.clock.now()
     }
 
-    /// Runs `change` in one write transaction, taken at once (`BEGIN IMMEDIATE`) so concurrent
-    /// writers queue instead of failing half-way; the change and its audit events commit together
-    /// or not at all.
+    /// Runs `change` in one write transaction, taken at once (SQLite's `BEGIN IMMEDIATE`,
+    /// PostgreSQL's write lock) so concurrent writers queue instead of failing half-way; the
+    /// change, its audit events and the seals of the rows it changed commit together or not at
+    /// all.
     pub(crate) fn write<T>(
         &mut self,
-        change: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>,
+        change: impl FnOnce(Write<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock.now();
-        let path = self.path.clone();
-        let written = (|| {
-            let transaction = self
-                .connection
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = change(&transaction, now)?;
-            transaction.commit()?;
-            Ok(value)
-        })();
-        written.map_err(|error| located(error, &path))
+        let key = &self.state_key;
+        self.connection
+            .db()
+            .transaction(|write| {
+                let value = change(write, now)?;
+                seal::reseal_changed(write, key)?;
+                Ok(value)
+            })
+            .map_err(|error| located(error, &self.path))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::clock::from_millis;
 use crate::error::{Error, Field, Result};
 use crate::password;
 use crate::secret::{ExposeSecret, SecretString};
-use crate::store::db::Read;
+use crate::store::db::{Read, Write};
 use crate::store::operators::{self, Credentials};
 use crate::validate;
 use crate::vocab::{AuditAction, RowKind};
@@ -589,7 +589,7 @@ impl Sesame {
 }
 
 fn insert_operator(
-    transaction: &rusqlite::Transaction<'_>,
+    transaction: Write<'_>,
     id: &str,
     name: &str,
     password_hash: &str,
@@ -610,11 +610,7 @@ fn insert_operator(
     )
 }
 
-fn set_password_hash(
-    transaction: &rusqlite::Transaction<'_>,
-    operator: &Operator,
-    hash: &str,
-) -> Result<()> {
+fn set_password_hash(transaction: Write<'_>, operator: &Operator, hash: &str) -> Result<()> {
     operators::set_password_hash(transaction, &operator.id, hash)?;
     operators::clear_failures(transaction, &validate::name_key(&operator.name))
 }

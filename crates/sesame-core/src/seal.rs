@@ -562,7 +562,6 @@ pub(crate) fn seal_unsealed<'c>(write: impl Into<Write<'c>>, key: &StateKey) -> 
 /// On PostgreSQL, where the state key never goes to the server, the rows this transaction
 /// changed (noted by the store's triggers in this session's `sesame_dirty`) are sealed again
 /// here, before it commits. SQLite's connections reseal in their own triggers.
-#[allow(dead_code)] // Called by `Sesame::write` once the store may be on PostgreSQL.
 pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey) -> Result<()> {
     let db = write.db();
     if db.engine() != Engine::Postgres {

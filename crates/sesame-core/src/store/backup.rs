@@ -114,12 +114,27 @@ impl Sesame {
             .prefix(".sesame-backup-")
             .tempfile_in(folder_of(destination))
             .map_err(|error| failed(error.to_string()))?;
-        let summary = {
-            let mut copy =
-                Connection::open(temporary.path()).map_err(|error| failed(error.to_string()))?;
-            rusqlite::backup::Backup::new(&self.connection, &mut copy)?.step(-1)?;
-            copy.pragma_update(None, "journal_mode", "DELETE")?;
-            summary(&copy)?
+        let summary = match self.connection.sqlite() {
+            // SQLite's online backup: a consistent copy while others keep working.
+            Some(source) => {
+                let mut copy = Connection::open(temporary.path())
+                    .map_err(|error| failed(error.to_string()))?;
+                rusqlite::backup::Backup::new(source, &mut copy)?.step(-1)?;
+                copy.pragma_update(None, "journal_mode", "DELETE")?;
+                summary(&copy)?
+            }
+            // A PostgreSQL store backs up into the same portable file: an SQLite store that
+            // holds every row, copied in one transaction of the copy.
+            None => {
+                let copy = crate::store::open(temporary.path())?;
+                crate::store::copy::copy_between(
+                    self.connection.db(),
+                    crate::store::db::Db::Sqlite(&copy),
+                    &destination.display().to_string(),
+                )?;
+                copy.pragma_update(None, "journal_mode", "DELETE")?;
+                summary(&copy)?
+            }
         };
         temporary
             .as_file()

@@ -83,11 +83,9 @@ impl Sesame {
         self.flush_usage()?;
         let source_chain = self.check_audit_chain()?;
         let summary = match target {
-            StoreLocation::Postgres(location) => {
-                copy_to_postgres(Db::Sqlite(&self.connection), location)?
-            }
+            StoreLocation::Postgres(location) => copy_to_postgres(self.connection.db(), location)?,
             StoreLocation::Sqlite(path) => {
-                let summary = copy_to_sqlite(Db::Sqlite(&self.connection), path)?;
+                let summary = copy_to_sqlite(self.connection.db(), path)?;
                 self.copy_key_files(path)?;
                 summary
             }
@@ -164,7 +162,7 @@ fn columns(db: Db<'_>, table: &str) -> Result<Vec<String>> {
 
 /// Copies every table from `source` into the empty store `target` in one transaction of the
 /// target, and checks the audit chain there before committing. `shown` names the target.
-fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Result<CopySummary> {
+pub(crate) fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Result<CopySummary> {
     target.transaction(|target| {
         let target = target.db();
         for table in TABLES {

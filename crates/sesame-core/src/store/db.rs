@@ -325,6 +325,14 @@ pub enum Connection {
 }
 
 impl Connection {
+    /// The SQLite connection, for what only SQLite does (its online backup).
+    pub(crate) fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match self {
+            Connection::Sqlite(connection) => Some(connection),
+            Connection::Postgres(_) => None,
+        }
+    }
+
     /// The handle statements run through.
     pub fn db(&self) -> Db<'_> {
         match self {
@@ -395,6 +403,18 @@ impl<'c> From<&'c rusqlite::Transaction<'_>> for Read<'c> {
 impl<'c> From<&'c rusqlite::Transaction<'_>> for Write<'c> {
     fn from(transaction: &'c rusqlite::Transaction<'_>) -> Write<'c> {
         Write(Db::Sqlite(transaction))
+    }
+}
+
+impl<'c> From<&'c Connection> for Read<'c> {
+    fn from(connection: &'c Connection) -> Read<'c> {
+        Read(connection.db())
+    }
+}
+
+impl<'c> From<&'c Connection> for Db<'c> {
+    fn from(connection: &'c Connection) -> Db<'c> {
+        connection.db()
     }
 }
 
