@@ -456,7 +456,6 @@ impl Sesame {
             Some(Right::Configuration),
             AuditAction::KeysBulkChanged,
             |transaction, now, actor| {
-                let transaction = Write::from(transaction);
                 let (plan, keys) = plan_bulk(transaction.read(), selection, &change, now)?;
                 if let BulkChange::SetExpiry(at) = change {
                     check_lifetimes(transaction.read(), &keys, &plan, at, now)?;
@@ -532,7 +531,6 @@ impl Sesame {
             Some(Right::Configuration),
             action,
             |transaction, now, actor| {
-                let transaction = Write::from(transaction);
                 let (plan, company, keys) = plan_offboarding(transaction.read(), from, end, now)?;
                 apply_plan(
                     transaction,

@@ -176,8 +176,7 @@ impl Sesame {
             session,
             Some(Right::Configuration),
             AuditAction::CompanyCreated,
-            |transaction, now, actor| {
-                let write = Write::from(transaction);
+            |write, now, actor| {
                 check_unique(write.read(), &checked, "")?;
                 let name_key = validate::name_key(&checked.name);
                 companies::insert(write, &id, &checked.fields(&name_key), now, &actor.id)?;
@@ -213,8 +212,7 @@ impl Sesame {
             session,
             Some(Right::Configuration),
             AuditAction::CompanyEdited,
-            |transaction, now, actor| {
-                let write = Write::from(transaction);
+            |write, now, actor| {
                 let before = load(write, &find(write, reference)?.id)?;
                 check_unique(write.read(), &checked, &before.id)?;
                 let name_key = validate::name_key(&checked.name);
@@ -250,8 +248,7 @@ impl Sesame {
             session,
             Some(Right::Configuration),
             action,
-            |transaction, now, actor| {
-                let write = Write::from(transaction);
+            |write, now, actor| {
                 let before = load(write, &find(write, reference)?.id)?;
                 if before.archived_at.is_some() == archived {
                     return Err(match archived {

@@ -317,7 +317,6 @@ impl Sesame {
             Some(Right::Configuration),
             audit_action,
             |transaction, now, actor| {
-                let transaction = Write::from(transaction);
                 let id = resolve(transaction, reference)?;
                 let before = load(transaction, &id, now)?;
                 if !action.allowed_from(before.stored_status) {

@@ -8,7 +8,7 @@ use crate::Sesame;
 use crate::audit::{self, Target};
 use crate::error::{Error, Field, Result};
 use crate::operator::{Right, Session};
-use crate::store::db::{Read, Write};
+use crate::store::db::Read;
 use crate::store::services::{self, ServiceFields};
 use crate::validate;
 use crate::vocab::{AuditAction, RowKind};
@@ -168,8 +168,7 @@ impl Sesame {
             session,
             Some(Right::Configuration),
             AuditAction::ServiceCreated,
-            |transaction, now, actor| {
-                let write = Write::from(transaction);
+            |write, now, actor| {
                 let name_key = validate::name_key(&name);
                 if services::name_taken(write, &name_key, "")? {
                     return Err(Error::ServiceNameTaken(name.clone()));
@@ -196,7 +195,7 @@ impl Sesame {
                     name: &name,
                 };
                 audit::record(
-                    transaction,
+                    write,
                     now,
                     Some(actor),
                     AuditAction::ServiceCreated,
@@ -210,7 +209,7 @@ impl Sesame {
                         "max_lifetime_days": max_lifetime_days,
                     }),
                 )?;
-                find(transaction, &id, now)
+                find(write, &id, now)
             },
         )
     }

@@ -474,7 +474,7 @@ impl Sesame {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending_usage);
-        let written = self.write(|transaction, _| write_usage(Write::from(transaction), &pending));
+        let written = self.write(|transaction, _| write_usage(transaction, &pending));
         match written {
             Ok(()) => Ok(()),
             // A busy or unwritable store: nothing counted is lost, the next flush writes it.
