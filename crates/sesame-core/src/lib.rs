@@ -98,6 +98,49 @@ impl Sesame {
         })
     }
 
+    /// Opens the store at `location` (an SQLite file or a PostgreSQL database) with the state
+    /// key from this build's keyring namespace.
+    pub fn open_location(location: &store::copy::StoreLocation) -> Result<Sesame> {
+        Sesame::open_location_with_keyring(location, &KeyringNamespace::for_this_build())
+    }
+
+    /// [`Sesame::open_location`] with the state key kept under `namespace`. A PostgreSQL store
+    /// is migrated under an advisory lock, and refused untouched when it belongs to another
+    /// program or a newer Sésame; its key files (without a keyring) are kept in
+    /// [`store::key_home`].
+    pub fn open_location_with_keyring(
+        location: &store::copy::StoreLocation,
+        namespace: &KeyringNamespace,
+    ) -> Result<Sesame> {
+        let pg = match location {
+            store::copy::StoreLocation::Sqlite(path) => {
+                return Sesame::open_with_keyring(path, namespace);
+            }
+            store::copy::StoreLocation::Postgres(pg) => pg,
+        };
+        let (client, migrated) = store::pg::open(pg)?;
+        let connection = Connection::Postgres(Box::new(store::db::PgConnection::new(client)));
+        let key_home = store::key_home(pg)?;
+        if let Some(folder) = key_home.parent() {
+            store::private::create_folder(folder)
+                .map_err(|error| Error::StoreUnavailable(folder.to_owned(), error.to_string()))?;
+        }
+        let state_key = seal::load(connection.db(), namespace, &key_home, migrated)?;
+        Ok(Sesame {
+            state_key,
+            tamper_reported: std::collections::HashSet::new(),
+            tightened: Vec::new(),
+            _store_lock: None,
+            connection,
+            path: key_home,
+            clock: Clock::System,
+            cost: HashingCost::default(),
+            verified_secrets: verify::VerifiedSecrets::default(),
+            pending_usage: verify::PendingUsage::default(),
+            seen_data_version: None,
+        })
+    }
+
     /// Uses another clock (tests cross expiry dates and grace periods with a manual one).
     pub fn with_clock(mut self, clock: Clock) -> Sesame {
         self.clock = clock;

@@ -50,6 +50,22 @@ pub fn default_path() -> Result<PathBuf> {
     Ok(data.join("fr.sesame.admin").join("sesame.db"))
 }
 
+/// Where this installation keeps the key files of a PostgreSQL store when no keyring answers
+/// (the state key, the signing key): `SESAME_KEY_DIR`, else the data folder. The returned path
+/// names no file of its own; the key files are made beside it, named after the database.
+pub fn key_home(location: &pg::PgLocation) -> Result<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let folder = match std::env::var_os("SESAME_KEY_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => default_path()?
+            .parent()
+            .map(Path::to_owned)
+            .ok_or_else(|| Error::Internal("no data folder for this user".into()))?,
+    };
+    let digest = Sha256::digest(location.shown().as_bytes());
+    Ok(folder.join(format!("postgres-{}.store", hex::encode(&digest[..8]))))
+}
+
 /// Opens (creating if needed) the store at `path`, sets the connection up and brings the schema
 /// to the latest version. A file that is not SQLite, another program's database, a read-only
 /// file or a store from a newer Sésame is refused without any change.

@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("pg_migrations/0002_companies.sql"),
     include_str!("pg_migrations/0003_max_lifetime.sql"),
     include_str!("pg_migrations/0004_tags_contact.sql"),
+    include_str!("pg_migrations/0005_seal_triggers.sql"),
 ];
 
 /// The schema version this build writes on PostgreSQL.

@@ -4,6 +4,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sesame_core::key::{IssuedKey, NewKey};
 use sesame_core::secret::{SecretString, secret_from};
 use sesame_core::service::ServiceDraft;
+use sesame_core::store::copy::StoreLocation;
 use sesame_core::{Clock, Sesame, Session};
 use tempfile::TempDir;
 
@@ -18,6 +19,30 @@ pub struct Fixture {
     pub sesame: Sesame,
     pub admin: Session,
     pub clock: Clock,
+    /// Where the store is: an SQLite file in `folder`, or, when the suite runs on PostgreSQL
+    /// (`SESAME_TEST_STORE=postgres`), a database of its own on the test cluster.
+    pub location: StoreLocation,
+    /// The test's database on the cluster, held for its `Drop`: dropped with the fixture.
+    #[allow(dead_code)]
+    pub database: Option<crate::postgres::Database>,
+}
+
+/// Whether this run of the suite is on PostgreSQL (`scripts/test` runs it on both engines).
+pub fn on_postgres() -> bool {
+    std::env::var("SESAME_TEST_STORE").is_ok_and(|engine| engine == "postgres")
+}
+
+/// A new, empty store for a test: an SQLite file in `folder`, or a new database on the test
+/// cluster.
+pub fn new_store(folder: &std::path::Path) -> (StoreLocation, Option<crate::postgres::Database>) {
+    if on_postgres() {
+        let database = crate::postgres::Database::new()
+            .expect("SESAME_TEST_STORE=postgres needs SESAME_TEST_PG");
+        let location = StoreLocation::Postgres(Box::new(database.location.clone()));
+        (location, Some(database))
+    } else {
+        (StoreLocation::Sqlite(folder.join("sesame.db")), None)
+    }
 }
 
 pub fn start() -> DateTime<Utc> {
@@ -32,7 +57,8 @@ impl Fixture {
     pub fn new() -> Fixture {
         let folder = tempfile::tempdir().expect("temporary folder");
         let clock = Clock::manual(start());
-        let mut sesame = Sesame::open(&folder.path().join("sesame.db"))
+        let (location, database) = new_store(folder.path());
+        let mut sesame = Sesame::open_location(&location)
             .expect("open store")
             .with_clock(clock.clone());
         let admin = sesame.initialise(ADMIN, &password()).expect("initialise");
@@ -55,6 +81,8 @@ impl Fixture {
             sesame,
             admin,
             clock,
+            location,
+            database,
         }
     }
 
@@ -70,7 +98,7 @@ impl Fixture {
     }
 
     pub fn reopen(&self) -> Sesame {
-        Sesame::open(&self.folder.path().join("sesame.db"))
+        Sesame::open_location(&self.location)
             .expect("reopen store")
             .with_clock(self.clock.clone())
     }
