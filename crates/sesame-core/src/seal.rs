@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use hmac::{Hmac, KeyInit, Mac};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
+use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
-use rusqlite::{Connection, OptionalExtension};
 
 use crate::store::db::{Db, Engine, Read, Row, Write};
 use sha2::Sha256;
@@ -710,51 +710,63 @@ impl crate::Sesame {
         operator: &str,
         password: &crate::secret::SecretString,
     ) -> Result<crate::Sesame> {
-        let connection = crate::store::open(path)?;
-        let row: Option<(String, String, String, bool, Option<i64>)> = connection
-            .query_row(
-                "SELECT id, name, password_hash, right_configuration, disabled_at FROM operators
-                 WHERE name_key = ?1",
-                [crate::validate::name_key(operator.trim())],
-                |row| row.try_into(),
-            )
-            .optional()?;
+        let location = crate::store::copy::StoreLocation::Sqlite(path.to_owned());
+        crate::Sesame::reseal_location(&location, namespace, operator, password)
+    }
+
+    /// [`Sesame::reseal`] for a store on either engine.
+    pub fn reseal_location(
+        location: &crate::store::copy::StoreLocation,
+        namespace: &KeyringNamespace,
+        operator: &str,
+        password: &crate::secret::SecretString,
+    ) -> Result<crate::Sesame> {
+        use crate::store::copy::StoreLocation;
+        use crate::store::db::{Connection as Store, PgConnection};
+        let (connection, key_home) = match location {
+            StoreLocation::Sqlite(path) => (Store::Sqlite(crate::store::open(path)?), path.clone()),
+            StoreLocation::Postgres(pg) => (
+                Store::Postgres(Box::new(PgConnection::new(crate::store::pg::open(pg)?.0))),
+                crate::store::key_home(pg)?,
+            ),
+        };
+        let db = connection.db();
+        let name_key = crate::validate::name_key(operator.trim());
+        let found = crate::store::operators::credentials(db, &name_key)?;
         let secret = crate::secret::ExposeSecret::expose_secret(password).as_bytes();
-        let Some((id, name, hash, configuration, None)) = row else {
+        let Some(found) = found.filter(|found| found.disabled_at.is_none()) else {
             crate::password::spend_equal_time(secret, crate::HashingCost::default());
             return Err(Error::SignInFailed);
         };
-        if !crate::password::matches(secret, &hash) {
+        if !crate::password::matches(secret, &found.password_hash) {
             return Err(Error::SignInFailed);
         }
-        if !configuration {
+        let standing = crate::store::operators::standing(db, &found.id)?;
+        if !standing.is_some_and(|standing| standing.rights.configuration) {
             return Err(Error::RightMissing(crate::Right::Configuration));
         }
-        let installation: String = connection.query_row(
-            "SELECT value FROM settings WHERE name = 'installation_id'",
-            [],
-            |row| row.get(0),
-        )?;
-        let transaction = rusqlite::Transaction::new_unchecked(
-            &connection,
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        forget(namespace, &installation, path);
-        let key = create(namespace, &installation, path)?;
-        install(Db::Sqlite(&transaction), &key)?;
-        transaction.execute("DELETE FROM row_seals", [])?;
-        let rows = seal_unsealed(&transaction, &key)?;
-        crate::audit::record(
-            &transaction,
-            chrono::Utc::now(),
-            Some(&crate::audit::Actor { id, name }),
-            AuditAction::StoreResealed,
-            None,
-            serde_json::json!({"rows": rows}),
-        )?;
-        transaction.commit()?;
+        let installation = crate::store::settings::get(db, "installation_id")?
+            .ok_or_else(|| Error::StoreCorrupt("the installation has no identity".into()))?;
+        db.transaction(|write| {
+            forget(namespace, &installation, &key_home);
+            let key = create(namespace, &installation, &key_home)?;
+            install(write.db(), &key)?;
+            write.db().execute("DELETE FROM row_seals", &[])?;
+            let rows = seal_unsealed(write, &key)?;
+            crate::audit::record(
+                write,
+                chrono::Utc::now(),
+                Some(&crate::audit::Actor {
+                    id: found.id.clone(),
+                    name: found.name.clone(),
+                }),
+                AuditAction::StoreResealed,
+                None,
+                serde_json::json!({"rows": rows}),
+            )
+        })?;
         drop(connection);
-        crate::Sesame::open_with_keyring(path, namespace)
+        crate::Sesame::open_location_with_keyring(location, namespace)
     }
 }
 

@@ -97,6 +97,26 @@ impl Fixture {
             .collect()
     }
 
+    /// Runs SQL on the store as another program would — plain SQLite on the file, or a plain
+    /// PostgreSQL session — with neither Sésame's triggers nor its state key.
+    pub fn outside(&self, sql: &str) {
+        self.try_outside(sql).expect("edit outside");
+    }
+
+    /// [`Fixture::outside`], answering the engine's refusal in words.
+    pub fn try_outside(&self, sql: &str) -> Result<(), String> {
+        match &self.database {
+            Some(database) => database
+                .client()
+                .batch_execute(sql)
+                .map_err(|error| format!("{error} {:?}", error.as_db_error().map(|e| e.message()))),
+            None => rusqlite::Connection::open(self.folder.path().join("sesame.db"))
+                .expect("open the file")
+                .execute_batch(sql)
+                .map_err(|error| error.to_string()),
+        }
+    }
+
     pub fn reopen(&self) -> Sesame {
         Sesame::open_location(&self.location)
             .expect("reopen store")

@@ -1,8 +1,7 @@
-//! The store's state is tamper-evident: rows edited, added or copied with plain SQLite (as an
-//! attacker holding the file would) are refused where they decide, named by the store check,
+//! The store's state is tamper-evident: rows edited, added or copied with plain SQL (as an
+//! attacker holding the SQLite file, or a session on the PostgreSQL database, would) are refused where they decide, named by the store check,
 //! and audited; a lost state key is an alarm that only an administrator's reseal clears.
 
-use rusqlite::Connection;
 use sesame_core::seal::SealedKind;
 use sesame_core::secret::{ExposeSecret, secret_from};
 use sesame_core::verify::VerifyCode;
@@ -10,10 +9,9 @@ use sesame_core::{KeyringNamespace, Rights, Sesame};
 
 use crate::support::{ADMIN, Fixture, password};
 
-/// Plain SQLite on the store file: no Sésame triggers, no state key.
+/// Plain SQL on the store from another program: no Sésame triggers, no state key.
 fn edit(fixture: &Fixture, sql: &str) {
-    let connection = Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
-    connection.execute_batch(sql).expect("edit");
+    fixture.outside(sql);
 }
 
 fn tampered_events(fixture: &mut Fixture) -> Vec<String> {
@@ -142,7 +140,7 @@ fn an_operator_added_or_given_rights_outside_is_refused() {
         &fixture,
         "INSERT INTO operators (id, name, name_key, password_hash, right_configuration,
                                 right_audit, created_at)
-         SELECT 'intrus', 'Intrus', 'intrus', password_hash, 1, 1, created_at
+         SELECT 'intrus', 'Intrus', 'intrus', password_hash, TRUE, TRUE, created_at
          FROM operators WHERE name = 'Camille Admin'",
     );
     let refused = fixture.sesame.sign_in("Intrus", &password()).err();
@@ -154,7 +152,7 @@ fn an_operator_added_or_given_rights_outside_is_refused() {
         .expect("auditor signs in");
     edit(
         &fixture,
-        "UPDATE operators SET right_configuration = 1 WHERE name = 'Alice Audit'",
+        "UPDATE operators SET right_configuration = TRUE WHERE name = 'Alice Audit'",
     );
     let refused = fixture
         .sesame
@@ -234,14 +232,11 @@ fn a_lost_state_key_is_an_alarm_until_an_administrator_reseals() {
     let admin = fixture.admin.clone();
     let key = fixture.create("avant la perte");
     let installation = fixture.sesame.installation_id().expect("id");
-    let store = fixture.folder.path().join("sesame.db");
+    let store = fixture.location.clone();
+    let key_home = fixture.sesame.path().to_owned();
     let namespace = KeyringNamespace::for_this_build();
-    drop(std::mem::replace(
-        &mut fixture.sesame,
-        Sesame::open(&store).expect("open"),
-    ));
     let _ = sesame_core::os_keyring::delete(&namespace, &format!("state-key-{installation}"));
-    let _ = std::fs::remove_file(sesame_core::seal::key_file_path(&store, &installation));
+    let _ = std::fs::remove_file(sesame_core::seal::key_file_path(&key_home, &installation));
     // Dropping the open store to let the test reopen it.
     let placeholder = tempfile::tempdir().expect("folder");
     drop(std::mem::replace(
@@ -249,7 +244,7 @@ fn a_lost_state_key_is_an_alarm_until_an_administrator_reseals() {
         Sesame::open(&placeholder.path().join("autre.db")).expect("another store"),
     ));
     // Missing (the keyring answered) or unavailable (no keyring answers here, no file): refused.
-    let refused = Sesame::open(&store).err().map(|e| e.code());
+    let refused = Sesame::open_location(&store).err().map(|e| e.code());
     assert!(
         matches!(refused, Some("state_key_missing" | "state_key_unavailable")),
         "{refused:?}"
@@ -257,12 +252,13 @@ fn a_lost_state_key_is_an_alarm_until_an_administrator_reseals() {
     // A wrong password, or an operator without the configuration right, cannot reseal.
     let wrong = secret_from("pas le bon mot de passe".to_owned());
     assert_eq!(
-        Sesame::reseal(&store, &namespace, ADMIN, &wrong)
+        Sesame::reseal_location(&store, &namespace, ADMIN, &wrong)
             .err()
             .map(|e| e.code()),
         Some("sign_in_failed")
     );
-    let mut resealed = Sesame::reseal(&store, &namespace, ADMIN, &password()).expect("reseal");
+    let mut resealed =
+        Sesame::reseal_location(&store, &namespace, ADMIN, &password()).expect("reseal");
     let answer = resealed
         .verify_bearer(key.bearer().expose_secret(), None, None)
         .expect("verify");
