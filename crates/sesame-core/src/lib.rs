@@ -100,7 +100,7 @@ impl Sesame {
 
     /// Opens the store at `location` (an SQLite file or a PostgreSQL database) with the state
     /// key from this build's keyring namespace.
-    pub fn open_location(location: &store::copy::StoreLocation) -> Result<Sesame> {
+    pub fn open_location(location: &store::location::StoreLocation) -> Result<Sesame> {
         Sesame::open_location_with_keyring(location, &KeyringNamespace::for_this_build())
     }
 
@@ -109,14 +109,14 @@ impl Sesame {
     /// program or a newer Sésame; its key files (without a keyring) are kept in
     /// [`store::key_home`].
     pub fn open_location_with_keyring(
-        location: &store::copy::StoreLocation,
+        location: &store::location::StoreLocation,
         namespace: &KeyringNamespace,
     ) -> Result<Sesame> {
         let pg = match location {
-            store::copy::StoreLocation::Sqlite(path) => {
+            store::location::StoreLocation::Sqlite(path) => {
                 return Sesame::open_with_keyring(path, namespace);
             }
-            store::copy::StoreLocation::Postgres(pg) => pg,
+            store::location::StoreLocation::Postgres(pg) => pg,
         };
         let (client, migrated) = store::pg::open(pg)?;
         let connection = Connection::Postgres(Box::new(store::db::PgConnection::new(client)));

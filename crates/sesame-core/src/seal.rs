@@ -710,19 +710,19 @@ impl crate::Sesame {
         operator: &str,
         password: &crate::secret::SecretString,
     ) -> Result<crate::Sesame> {
-        let location = crate::store::copy::StoreLocation::Sqlite(path.to_owned());
+        let location = crate::store::location::StoreLocation::Sqlite(path.to_owned());
         crate::Sesame::reseal_location(&location, namespace, operator, password)
     }
 
     /// [`Sesame::reseal`] for a store on either engine.
     pub fn reseal_location(
-        location: &crate::store::copy::StoreLocation,
+        location: &crate::store::location::StoreLocation,
         namespace: &KeyringNamespace,
         operator: &str,
         password: &crate::secret::SecretString,
     ) -> Result<crate::Sesame> {
-        use crate::store::copy::StoreLocation;
         use crate::store::db::{Connection as Store, PgConnection};
+        use crate::store::location::StoreLocation;
         let (connection, key_home) = match location {
             StoreLocation::Sqlite(path) => (Store::Sqlite(crate::store::open(path)?), path.clone()),
             StoreLocation::Postgres(pg) => (

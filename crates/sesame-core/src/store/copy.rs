@@ -5,8 +5,6 @@
 //! key), usage, the seals and the whole audit chain — in one transaction on the target, which
 //! must be empty; the chain is checked on arrival before that transaction commits.
 
-use std::path::PathBuf;
-
 use crate::Sesame;
 use crate::audit::{self, ChainReport};
 use crate::error::{Error, Result};
@@ -33,33 +31,7 @@ const TABLES: &[&str] = &[
     "row_seals",
 ];
 
-/// Where a store is: an SQLite file or a PostgreSQL database.
-#[derive(Debug, Clone)]
-pub enum StoreLocation {
-    Sqlite(PathBuf),
-    Postgres(Box<PgLocation>),
-}
-
-impl StoreLocation {
-    /// Reads `--db`, `--to` or `SESAME_DB`: a `postgres://`/`postgresql://` URL or libpq's
-    /// `key=value` form is a PostgreSQL database, anything else a file.
-    pub fn parse(text: &str) -> Result<StoreLocation> {
-        match pg::is_postgres(text) {
-            true => {
-                PgLocation::parse(text).map(|location| StoreLocation::Postgres(Box::new(location)))
-            }
-            false => Ok(StoreLocation::Sqlite(PathBuf::from(text.trim()))),
-        }
-    }
-
-    /// The store named for people (a path, or `user@host:port/database`).
-    pub fn shown(&self) -> String {
-        match self {
-            StoreLocation::Sqlite(path) => path.display().to_string(),
-            StoreLocation::Postgres(location) => location.shown().to_owned(),
-        }
-    }
-}
+pub use crate::store::location::StoreLocation;
 
 /// What a copy carried.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,7 +29,10 @@ pub enum Engine {
 }
 
 /// The advisory lock every PostgreSQL write transaction takes ("SSMW").
-const WRITE_LOCK: i64 = 0x5353_4D57;
+pub const WRITE_LOCK: i64 = 0x5353_4D57;
+
+/// How long a writer waits for another before the store is « busy », on both engines.
+pub use crate::store::pg::BUSY_TIMEOUT_SECONDS;
 
 /// A value bound to a statement or read from a row.
 #[derive(Debug, Clone, PartialEq)]

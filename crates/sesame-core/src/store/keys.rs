@@ -136,7 +136,8 @@ fn health_condition(health: Health, now: DateTime<Utc>) -> (&'static str, Vec<Da
             "k.status <> 'revoked' AND EXISTS (SELECT 1 FROM services ls
                  WHERE ls.id = k.service_id AND ls.max_lifetime_days IS NOT NULL
                    AND (k.expires_at IS NULL
-                        OR k.expires_at > ? + ls.max_lifetime_days * 86400000 + 86400000))",
+                        OR k.expires_at > CAST(? AS BIGINT) + CAST(ls.max_lifetime_days AS BIGINT) * 86400000
+                                            + 86400000))",
             vec![now],
         ),
     }

@@ -13,6 +13,7 @@ pub mod companies;
 pub mod copy;
 pub mod db;
 pub mod keys;
+pub mod location;
 pub mod operators;
 pub mod pg;
 pub mod private;
@@ -114,7 +115,7 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
 /// - foreign keys enforced;
 /// - a 5 s busy timeout, so two writers queue instead of failing.
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
-    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    connection.busy_timeout(std::time::Duration::from_secs(pg::BUSY_TIMEOUT_SECONDS))?;
     // Reading the journal mode is the first real read of the file: a file that is not SQLite
     // fails here, before anything is written.
     let mode: String = connection.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;

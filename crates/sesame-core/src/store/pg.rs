@@ -28,6 +28,9 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("pg_migrations/0005_seal_triggers.sql"),
 ];
 
+/// How long a writer waits for another before the store is « busy », on both engines.
+pub const BUSY_TIMEOUT_SECONDS: u64 = 5;
+
 /// The schema version this build writes on PostgreSQL.
 pub fn latest_version() -> i32 {
     i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX)
@@ -464,6 +467,10 @@ fn split_pgpass(line: &str) -> Vec<String> {
 pub fn open(location: &PgLocation) -> Result<(Client, bool)> {
     let mut client = location.connect()?;
     let migrated = migrate(&mut client, location)?;
+    // A writer waits for another as long as on SQLite, then the store is « busy ».
+    client
+        .batch_execute(&format!("SET lock_timeout = '{}s'", BUSY_TIMEOUT_SECONDS))
+        .map_err(|error| location.unavailable(&error))?;
     Ok((client, migrated))
 }
 

@@ -467,14 +467,12 @@ fn owasp_wide_hash() -> String {
     .expect("hash")
 }
 
-/// The hash the store holds for a key, read with plain SQLite.
-fn stored_hash(store: &rusqlite::Connection, identifier: &str) -> String {
-    store
-        .query_row(
-            "SELECT secret_hash FROM keys WHERE identifier = ?1",
-            [identifier],
-            |row| row.get(0),
-        )
+/// The hash the store holds for a key, read outside Sésame.
+fn stored_hash(fixture: &Fixture, identifier: &str) -> String {
+    fixture
+        .outside_text(&format!(
+            "SELECT secret_hash FROM keys WHERE identifier = '{identifier}'"
+        ))
         .expect("hash")
 }
 
@@ -507,10 +505,7 @@ fn imported_hashes_stay_near_the_installations_cost_and_are_brought_to_it() {
         .sesame
         .import_keys(&admin, accepted.as_bytes(), &no_progress, &go_on())
         .expect("import");
-    let stored_hash = |fixture: &Fixture| -> String {
-        let store = rusqlite::Connection::open(fixture.folder.path().join("sesame.db"));
-        stored_hash(&store.expect("open"), "paie_large-01")
-    };
+    let stored_hash = |fixture: &Fixture| -> String { stored_hash(fixture, "paie_large-01") };
     assert!(stored_hash(&fixture).contains("m=47104,t=1"));
     let answer = fixture
         .sesame
@@ -543,18 +538,17 @@ fn a_busy_store_delays_a_rehash_but_never_refuses_a_valid_key() {
         .sesame
         .import_keys(&admin, file.as_bytes(), &no_progress, &go_on())
         .expect("import");
-    let holder = rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
-    let stored_hash = |holder: &rusqlite::Connection| stored_hash(holder, "paie_large-02");
     // Another program holds the write lock through the first check.
-    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let mut holder = fixture.hold_writes();
     let answer = fixture
         .sesame
         .verify_parts("paie_large-02", HASHED_SECRET, None, None)
         .expect("a busy store does not fail the check");
     assert_eq!(answer.code, VerifyCode::Valid);
-    holder.execute_batch("COMMIT").expect("unlock");
+    holder.release();
+    let stored_hash = |fixture: &Fixture| stored_hash(fixture, "paie_large-02");
     assert!(
-        stored_hash(&holder).contains("m=47104,t=1"),
+        stored_hash(&fixture).contains("m=47104,t=1"),
         "not rehashed yet"
     );
     let answer = fixture
@@ -563,7 +557,7 @@ fn a_busy_store_delays_a_rehash_but_never_refuses_a_valid_key() {
         .expect("verify");
     assert_eq!(answer.code, VerifyCode::Valid);
     assert!(
-        stored_hash(&holder).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        stored_hash(&fixture).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "rehashed at the next check"
     );
 }

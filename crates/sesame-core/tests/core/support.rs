@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sesame_core::key::{IssuedKey, NewKey};
 use sesame_core::secret::{SecretString, secret_from};
 use sesame_core::service::ServiceDraft;
-use sesame_core::store::copy::StoreLocation;
+use sesame_core::store::location::StoreLocation;
 use sesame_core::{Clock, Sesame, Session};
 use tempfile::TempDir;
 
@@ -117,6 +117,43 @@ impl Fixture {
         }
     }
 
+    /// The first column of the first row of a query made outside Sésame, as text.
+    pub fn outside_text(&self, sql: &str) -> Option<String> {
+        match &self.database {
+            Some(database) => database
+                .client()
+                .query_opt(sql, &[])
+                .expect("read outside")
+                .and_then(|row| row.get(0)),
+            None => rusqlite::Connection::open(self.folder.path().join("sesame.db"))
+                .expect("open the file")
+                .query_row(sql, [], |row| row.get(0))
+                .ok(),
+        }
+    }
+
+    /// Another program holding the store's write lock until [`WriteHolder::release`].
+    pub fn hold_writes(&self) -> WriteHolder {
+        match &self.database {
+            Some(database) => {
+                let mut client = database.client();
+                client
+                    .batch_execute(&format!(
+                        "BEGIN; SELECT pg_advisory_xact_lock({});",
+                        sesame_core::store::db::WRITE_LOCK
+                    ))
+                    .expect("lock");
+                WriteHolder::Postgres(Box::new(client))
+            }
+            None => {
+                let holder = rusqlite::Connection::open(self.folder.path().join("sesame.db"))
+                    .expect("open the file");
+                holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+                WriteHolder::Sqlite(holder)
+            }
+        }
+    }
+
     pub fn reopen(&self) -> Sesame {
         Sesame::open_location(&self.location)
             .expect("reopen store")
@@ -133,5 +170,20 @@ impl Fixture {
         self.sesame
             .create_key(&self.admin, &new_key)
             .expect("create key")
+    }
+}
+
+/// A write lock held by another program (see [`Fixture::hold_writes`]).
+pub enum WriteHolder {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+impl WriteHolder {
+    pub fn release(&mut self) {
+        match self {
+            WriteHolder::Sqlite(holder) => holder.execute_batch("COMMIT").expect("unlock"),
+            WriteHolder::Postgres(client) => client.batch_execute("COMMIT").expect("unlock"),
+        }
     }
 }

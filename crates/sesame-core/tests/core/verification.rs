@@ -173,14 +173,11 @@ fn weaker_hashes_are_strengthened_on_the_next_good_check() {
         .expect("v")
         .code;
     assert_eq!(code, VerifyCode::Valid);
-    let connection =
-        rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
-    let hash: String = connection
-        .query_row(
-            "SELECT secret_hash FROM keys WHERE id = ?1",
-            [&issued.key.id],
-            |row| row.get(0),
-        )
+    let hash = fixture
+        .outside_text(&format!(
+            "SELECT secret_hash FROM keys WHERE id = '{}'",
+            issued.key.id
+        ))
         .expect("hash");
     assert!(
         hash.starts_with("$argon2id$v=19$m=24576,t=3,p=1$"),
@@ -209,26 +206,21 @@ fn uses_counted_while_the_store_is_busy_are_written_by_the_next_flush() {
         assert_eq!(code, VerifyCode::Valid);
     }
     // Another program holds the write lock longer than the busy timeout.
-    let holder = rusqlite::Connection::open(fixture.folder.path().join("sesame.db")).expect("open");
-    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let mut holder = fixture.hold_writes();
     let busy = service.flush_usage().err().map(|e| e.code());
     assert_eq!(busy, Some("store_busy"));
-    holder.execute_batch("COMMIT").expect("unlock");
+    holder.release();
     let code = service
         .verify_bearer(issued.bearer().expose_secret(), None, None)
         .expect("verify")
         .code;
     assert_eq!(code, VerifyCode::Valid);
     service.flush_usage().expect("flush");
-    let count: i64 = holder
-        .query_row(
-            "SELECT use_count FROM keys WHERE name = 'comptée'",
-            [],
-            |row| row.get(0),
-        )
+    let count = fixture
+        .outside_text("SELECT CAST(use_count AS TEXT) FROM keys WHERE name = 'comptée'")
         .expect("count");
     assert_eq!(
-        count, 4,
+        count, "4",
         "the three uses of the busy moment and the one after"
     );
 }
