@@ -209,7 +209,7 @@ fn a_desktop_store_is_copied_whole_into_an_empty_postgres_store() {
     let Some(database) = Database::new() else {
         return;
     };
-    let mut fixture = crate::support::Fixture::new();
+    let mut fixture = crate::support::Fixture::on_sqlite();
     fixture.create("Comptable externe");
     fixture.create("Banque");
     fixture
@@ -297,7 +297,7 @@ fn a_desktop_store_is_copied_whole_into_an_empty_postgres_store() {
 #[test]
 fn a_store_is_copied_into_an_empty_sqlite_file_by_an_administrator_only() {
     use sesame_core::store::copy::StoreLocation;
-    let mut fixture = crate::support::Fixture::new();
+    let mut fixture = crate::support::Fixture::on_sqlite();
     fixture.create("Comptable externe");
     let folder = tempfile::tempdir().expect("folder");
     let target = StoreLocation::Sqlite(folder.path().join("copie.db"));

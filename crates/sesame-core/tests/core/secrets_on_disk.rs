@@ -1,4 +1,5 @@
-//! No secret or password ever reaches the store file or its journal.
+//! No secret or password ever reaches the store's files: the SQLite file and its journal, or on
+//! PostgreSQL the cluster's files for the test's database, its write-ahead log and its log.
 
 use sesame_core::key::Grace;
 use sesame_core::secret::ExposeSecret;
@@ -6,17 +7,57 @@ use sesame_core::secret::ExposeSecret;
 use crate::support::{Fixture, password};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
+    memchr::memmem::find(haystack, needle).is_some()
+}
+
+/// Every regular file under `folder`.
+fn files_under(folder: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(folder).expect("list").flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => files_under(&path, found),
+            Ok(kind) if kind.is_file() => found.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// The files that hold the store: the SQLite file and its journal, or the cluster's files for
+/// this database (written out by a checkpoint), its write-ahead log and its log.
+fn store_files(fixture: &Fixture) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    match &fixture.database {
+        None => files_under(fixture.folder.path(), &mut files),
+        Some(database) => {
+            let cluster = std::path::PathBuf::from(
+                std::env::var("SESAME_TEST_PG_DIR").expect("SESAME_TEST_PG_DIR"),
+            );
+            let mut client = database.client();
+            client.batch_execute("CHECKPOINT").expect("checkpoint");
+            let oid: u32 = client
+                .query_one(
+                    "SELECT oid FROM pg_database WHERE datname = current_database()",
+                    &[],
+                )
+                .expect("oid")
+                .get(0);
+            let data = cluster.join("data");
+            files_under(&data.join("base").join(oid.to_string()), &mut files);
+            files_under(&data.join("pg_wal"), &mut files);
+            files.push(cluster.join("log"));
+        }
+    }
+    files
 }
 
 #[test]
 fn secrets_and_passwords_are_nowhere_in_the_files() {
     let mut fixture = Fixture::new();
     let mut secrets = Vec::new();
+    let mut identifiers = Vec::new();
     for index in 0..12 {
         let issued = fixture.create(&format!("clé {index}"));
+        identifiers.push(issued.key.identifier.clone());
         secrets.push(issued.secret.expose_secret().to_owned());
         match index % 4 {
             0 => {
@@ -52,15 +93,22 @@ fn secrets_and_passwords_are_nowhere_in_the_files() {
         drop(code);
     }
     fixture.sesame.flush_usage().expect("flush");
-    let folder = fixture.folder.path();
-    let files: Vec<_> = std::fs::read_dir(folder)
-        .expect("list")
-        .map(|entry| entry.expect("entry").path())
-        .collect();
+    let files = store_files(&fixture);
     assert!(
-        files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
-        "the WAL is scanned too"
+        files.iter().any(|f| {
+            let name = f.to_string_lossy();
+            name.ends_with("-wal") || name.contains("pg_wal")
+        }),
+        "the write-ahead log is scanned too"
     );
+    // The scan reads the store's real content: the public identifiers are there.
+    let seen = files.iter().any(|file| {
+        let bytes = std::fs::read(file).expect("read");
+        identifiers
+            .iter()
+            .all(|identifier| contains(&bytes, identifier.as_bytes()))
+    });
+    assert!(seen, "the scanned files do not hold the store's keys");
     let password = password();
     for file in &files {
         let bytes = std::fs::read(file).expect("read");

@@ -56,8 +56,23 @@ impl Fixture {
     /// and the companies « Dupont SARL » and « Martin SA », on a manual clock.
     pub fn new() -> Fixture {
         let folder = tempfile::tempdir().expect("temporary folder");
-        let clock = Clock::manual(start());
         let (location, database) = new_store(folder.path());
+        Fixture::at(folder, location, database)
+    }
+
+    /// [`Fixture::new`] on an SQLite file whatever the engine of this run: a desktop's store.
+    pub fn on_sqlite() -> Fixture {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let location = StoreLocation::Sqlite(folder.path().join("sesame.db"));
+        Fixture::at(folder, location, None)
+    }
+
+    fn at(
+        folder: TempDir,
+        location: StoreLocation,
+        database: Option<crate::postgres::Database>,
+    ) -> Fixture {
+        let clock = Clock::manual(start());
         let mut sesame = Sesame::open_location(&location)
             .expect("open store")
             .with_clock(clock.clone());
