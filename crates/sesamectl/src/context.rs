@@ -6,6 +6,8 @@ use sesame_core::messages::Arg;
 use sesame_core::secret::{SecretString, secret_from};
 use sesame_core::{InstallationKey, KeyringNamespace, Lang, Sesame, Session, SigningKeyHome};
 
+use sesame_core::store::location::StoreLocation;
+
 use crate::error::{CliError, Result};
 use crate::output::Output;
 
@@ -33,9 +35,18 @@ impl Context {
         Ok(path)
     }
 
-    /// Opens the store (see [`Context::store_path`]).
+    /// The store named by `--db`/`SESAME_DB` — a file, or a PostgreSQL database given as a
+    /// `postgres://` URL or libpq's `key=value` form — else the file in the user's data folder.
+    pub fn location(&self) -> Result<StoreLocation> {
+        match &self.db {
+            Some(path) => Ok(StoreLocation::parse(&path.to_string_lossy())?),
+            None => Ok(StoreLocation::Sqlite(sesame_core::store::default_path()?)),
+        }
+    }
+
+    /// Opens the store (see [`Context::location`]).
     pub fn open(&self) -> Result<Sesame> {
-        let sesame = Sesame::open(&self.store_path()?)?;
+        let sesame = Sesame::open_location(&self.location()?)?;
         for file in sesame.tightened_files() {
             eprintln!(
                 "{} {}",

@@ -95,8 +95,13 @@ fn reseal(context: &Context) -> Result<Outcome> {
         .filter(|name| !name.trim().is_empty())
         .ok_or(CliError::MissingOperator)?;
     let password = context.password(false)?;
-    let path = context.store_path()?;
-    Sesame::reseal(&path, &KeyringNamespace::for_this_build(), &name, &password)?;
+    let location = context.location()?;
+    Sesame::reseal_location(
+        &location,
+        &KeyringNamespace::for_this_build(),
+        &name,
+        &password,
+    )?;
     let output = &context.output;
     output.print(
         || output.say("cli-store_accepted_as_it_is_and").to_owned(),

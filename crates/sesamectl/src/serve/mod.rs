@@ -169,7 +169,7 @@ impl Service {
 }
 
 pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
-    let path = context.store_path()?;
+    let location = context.location()?;
     let mut first = context.open()?;
     let signing = context.installation_key(&mut first)?;
     let token_lifetime = first.token_lifetime()?;
@@ -178,7 +178,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         .max(2);
     let mut stores = vec![std::sync::Mutex::new(first)];
     for _ in 1..workers * 2 {
-        stores.push(std::sync::Mutex::new(Sesame::open(&path)?));
+        stores.push(std::sync::Mutex::new(Sesame::open_location(&location)?));
     }
     let service = Arc::new(Service {
         stores,

@@ -150,19 +150,22 @@ fn bad_input_exits_2_with_a_clear_message_and_changes_nothing() {
 #[test]
 fn sign_in_problems_are_refused() {
     let store = Store::new();
-    let wrong = command_for(&store.path())
+    let wrong = store
+        .command()
         .env("SESAME_PASSWORD", "pas le bon mot de passe")
         .args(["key", "list"])
         .output()
         .expect("run");
     assert_refused(&wrong, "wrong password", "mot de passe incorrect");
-    let unknown = command_for(&store.path())
+    let unknown = store
+        .command()
         .env("SESAME_USER", "inconnu")
         .args(["key", "list"])
         .output()
         .expect("run");
     assert_refused(&unknown, "unknown operator", "Opérateur inconnu");
-    let missing = command_for(&store.path())
+    let missing = store
+        .command()
         .env_remove("SESAME_USER")
         .args(["key", "list"])
         .output()
@@ -223,7 +226,7 @@ fn a_read_only_store_is_refused_clearly() {
         ]);
         with_environment(setpriv, &store.path())
     } else {
-        command_for(&store.path())
+        store.command()
     };
     let output = command
         .args(["key", "create", "Paie", "Nouvelle"])

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
-use crate::support::{Store, command_for, shell_for};
+use crate::support::Store;
 
 #[test]
 fn create_list_verify_and_lifecycle() {
@@ -106,7 +106,8 @@ fn create_list_verify_and_lifecycle() {
 fn verify_reads_the_token_from_standard_input() {
     let store = Store::new();
     let token = store.create_key("K");
-    let mut child = command_for(&store.path())
+    let mut child = store
+        .command()
         .args(["--json", "verify", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -189,7 +190,7 @@ fn concurrent_writers_queue_and_all_succeed() {
             let script = format!(
                 "for i in 1 2 3 4 5; do \"$0\" key create Paie \"w{writer}-$i\" >/dev/null || exit 1; done"
             );
-            shell_for(&store.path(), &script).spawn().expect("spawn")
+            store.shell(&script).spawn().expect("spawn")
         })
         .collect();
     for mut child in children {

@@ -14,7 +14,7 @@ use sesame_core::key::KeyFilter;
 use sesame_core::secret::secret_from;
 use sesame_core::verify::VerifyCode;
 
-use crate::support::{PASSWORD, Store, USER, shell_for};
+use crate::support::{PASSWORD, Store, USER};
 
 const ROUNDS: usize = 25;
 
@@ -28,7 +28,8 @@ fn killed_writers_leave_every_reported_key_whole() {
             "i=0; while :; do i=$((i+1)); \"$0\" --json key create Paie \"r{round}-$i\" \
              --permission factures:lecture --company 'Dupont SARL' || exit 1; done"
         );
-        let mut child = shell_for(&store.path(), &script)
+        let mut child = store
+            .shell(&script)
             .process_group(0)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

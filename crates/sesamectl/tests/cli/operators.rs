@@ -5,12 +5,13 @@ use std::process::Command;
 
 use rusqlite::Connection;
 
-use crate::support::{PASSWORD, Store, command_for};
+use crate::support::{PASSWORD, Store};
 
 const READER_PASSWORD: &str = "lecture seule mais solide";
 
 fn as_operator(store: &Store, name: &str, password: &str, args: &[&str]) -> std::process::Output {
-    command_for(&store.path())
+    store
+        .command()
         .env("SESAME_USER", name)
         .env("SESAME_PASSWORD", password)
         .args(args)
@@ -107,7 +108,7 @@ fn disable_enable_and_passwords() {
         Some(2),
         "no new password given"
     );
-    let mut passwd = command_for(&store.path());
+    let mut passwd = store.command();
     passwd
         .env("SESAME_USER", "Claude")
         .env("SESAME_PASSWORD", READER_PASSWORD)

@@ -12,13 +12,42 @@ pub const PASSWORD: &str = "un mot de passe solide";
 
 pub struct Store {
     pub folder: TempDir,
+    /// On a run with every store on PostgreSQL (`SESAME_TEST_STORE=postgres`), the test's
+    /// database on the cluster (its location, and the cluster's to drop it).
+    pub database: Option<(String, String, String)>,
+}
+
+/// Whether this run puts every test's store on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("SESAME_TEST_STORE").is_ok_and(|engine| engine == "postgres")
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some((cluster, name, _)) = &self.database
+            && let Ok(mut admin) = postgres::Client::connect(cluster, postgres::NoTls)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
 }
 
 impl Store {
     /// A new store with an administrator, the service « Paie » and the company « Dupont SARL ».
     pub fn new() -> Store {
+        let database = on_postgres().then(|| {
+            let cluster = std::env::var("SESAME_TEST_PG").expect("SESAME_TEST_PG");
+            let name = format!("sesame_cli_{}", uuid_like());
+            postgres::Client::connect(&cluster, postgres::NoTls)
+                .expect("cluster")
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("database");
+            let location = format!("{cluster} dbname={name}");
+            (cluster, name, location)
+        });
         let store = Store {
             folder: tempfile::tempdir().expect("folder"),
+            database,
         };
         store.ok(&["init", "--admin", USER]);
         store.ok(&[
@@ -42,8 +71,25 @@ impl Store {
         self.folder.path().join("sesame.db")
     }
 
+    /// What `SESAME_DB` names: the file, or the PostgreSQL database.
+    pub fn location(&self) -> PathBuf {
+        match &self.database {
+            Some((_, _, location)) => PathBuf::from(location),
+            None => self.path(),
+        }
+    }
+
     pub fn command(&self) -> Command {
-        command_for(&self.path())
+        let mut command = command_for(&self.path());
+        command.env("SESAME_DB", self.location());
+        command
+    }
+
+    /// `sh -c script` on this store (see [`shell_for`]).
+    pub fn shell(&self, script: &str) -> Command {
+        let mut shell = shell_for(&self.path(), script);
+        shell.env("SESAME_DB", self.location());
+        shell
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -80,6 +126,14 @@ impl Store {
         ]);
         created["token"].as_str().expect("token").to_owned()
     }
+}
+
+/// A name no other test's database has.
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0_u8; 8];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A `sesamectl` command on `store`, signed in as the administrator, in French.

@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use crate::support::{Store, command_for};
+use crate::support::Store;
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -21,7 +21,8 @@ const CRAFT: &str = "
 
 /// `key list` signed in as the operator the crafted rows add.
 fn as_intruder(store: &Store) -> std::process::Output {
-    command_for(&store.path())
+    store
+        .command()
         .env("SESAME_USER", "Intrus")
         .args(["key", "list"])
         .output()
