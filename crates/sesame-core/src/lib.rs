@@ -62,6 +62,8 @@ pub struct Sesame {
     tightened: Vec<PathBuf>,
     /// The store's `data_version` when [`Sesame::store_changed`] last looked.
     seen_data_version: Option<i64>,
+    /// The store as people name it.
+    name: String,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
 }
@@ -89,6 +91,7 @@ impl Sesame {
             tightened,
             _store_lock: store_lock,
             connection,
+            name: path.display().to_string(),
             path: path.to_owned(),
             clock: Clock::System,
             cost: HashingCost::default(),
@@ -132,6 +135,7 @@ impl Sesame {
             tightened: Vec::new(),
             _store_lock: None,
             connection,
+            name: pg.shown().to_owned(),
             path: key_home,
             clock: Clock::System,
             cost: HashingCost::default(),
@@ -166,6 +170,11 @@ impl Sesame {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The store as people name it: the file's path, or `user@host:port/database`.
+    pub fn store_name(&self) -> String {
+        self.name.clone()
     }
 
     pub fn now(&self) -> DateTime<Utc> {

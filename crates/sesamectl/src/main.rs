@@ -25,7 +25,7 @@ use crate::output::Output;
     about = "Sésame: offline API-key administration"
 )]
 struct Cli {
-    /// The store file (default: the user's data folder, fr.sesame.admin/sesame.db).
+    /// The store: a file, or a PostgreSQL database as a postgres:// URL or libpq key=value (default: the file in the user's data folder, fr.sesame.admin/sesame.db).
     #[arg(long, env = "SESAME_DB", global = true)]
     db: Option<PathBuf>,
     /// Print JSON instead of text.

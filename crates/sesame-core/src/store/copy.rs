@@ -126,6 +126,7 @@ fn columns(db: Db<'_>, table: &str) -> Result<Vec<String>> {
         Engine::Postgres => {
             "SELECT column_name::text FROM information_schema.columns
              WHERE table_schema = current_schema() AND table_name = ?1
+               AND is_generated = 'NEVER'
              ORDER BY ordinal_position"
         }
     };

@@ -20,12 +20,12 @@ pub fn run(context: &Context, admin: &str) -> Result<Outcome> {
                 "{} « {} » ({}).",
                 output.say("cli-administrator_created"),
                 session.operator_name(),
-                sesame.path().display()
+                sesame.store_name()
             )
         },
         || {
             json!({"operator": {"id": session.operator_id(), "name": session.operator_name()},
-                  "store": sesame.path()})
+                  "store": sesame.store_name()})
         },
     );
     Ok(Outcome::Done)
