@@ -8,6 +8,7 @@ mod bad_input;
 mod bulk;
 mod catalogue;
 mod companies;
+mod concurrency;
 mod engines;
 mod import;
 mod keyring;
