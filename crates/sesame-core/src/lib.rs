@@ -64,6 +64,8 @@ pub struct Sesame {
     seen_data_version: Option<i64>,
     /// The store as people name it.
     name: String,
+    /// Changes pushed by PostgreSQL, when a front end listens for them.
+    change_watch: Option<std::sync::Arc<store::watch::ChangeWatch>>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
 }
@@ -91,6 +93,7 @@ impl Sesame {
             tightened,
             _store_lock: store_lock,
             connection,
+            change_watch: None,
             name: path.display().to_string(),
             path: path.to_owned(),
             clock: Clock::System,
@@ -135,6 +138,7 @@ impl Sesame {
             tightened: Vec::new(),
             _store_lock: None,
             connection,
+            change_watch: None,
             name: pg.shown().to_owned(),
             path: key_home,
             clock: Clock::System,
@@ -143,6 +147,13 @@ impl Sesame {
             pending_usage: verify::PendingUsage::default(),
             seen_data_version: None,
         })
+    }
+
+    /// Hears of changes through `watch` (PostgreSQL's notifications) instead of asking the
+    /// store at each [`Sesame::store_changed`].
+    pub fn with_change_watch(mut self, watch: std::sync::Arc<store::watch::ChangeWatch>) -> Sesame {
+        self.change_watch = Some(watch);
+        self
     }
 
     /// Uses another clock (tests cross expiry dates and grace periods with a manual one).

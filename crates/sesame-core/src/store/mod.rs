@@ -20,6 +20,7 @@ pub mod private;
 pub mod services;
 pub mod settings;
 pub mod usage;
+pub mod watch;
 
 /// Marks a file as a Sésame store (`PRAGMA application_id`, "SSME").
 const APPLICATION_ID: i64 = 0x5353_4D45;

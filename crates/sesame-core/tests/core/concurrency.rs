@@ -3,8 +3,8 @@
 //! never gives two keys one name, and keeps the audit trail one linear chain — on SQLite and on
 //! PostgreSQL alike (the suite runs on both).
 
-use sesame_core::error::Error;
 use sesame_core::Sesame;
+use sesame_core::error::Error;
 use sesame_core::key::{Grace, KeyEdit, KeyFilter, NewKey};
 
 use crate::support::{ADMIN, Fixture, password};

@@ -417,3 +417,57 @@ fn a_server_whose_certificate_another_authority_signed_is_refused() {
         Some("database_location_invalid")
     );
 }
+
+/// A change committed by any connection is announced to every listener at once
+/// (`LISTEN`/`NOTIFY` on `sesame_changes`), with no polling of the store.
+#[test]
+fn every_change_is_pushed_to_the_listeners_at_once() {
+    let Some(database) = Database::new() else {
+        return;
+    };
+    let location =
+        sesame_core::store::location::StoreLocation::Postgres(Box::new(database.location.clone()));
+    let mut sesame = sesame_core::Sesame::open_location(&location).expect("open");
+    let admin = sesame
+        .initialise("Camille Admin", &crate::support::password())
+        .expect("initialise");
+    let watch = sesame_core::store::watch::ChangeWatch::start(&database.location);
+    let started = std::time::Instant::now();
+    let before = loop {
+        if let Some(heard) = watch.generation() {
+            break heard;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "never listening"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    // Another connection (another administrator's process) changes the store.
+    let mut other = sesame_core::Sesame::open_location(&location).expect("open");
+    other
+        .create_company(&admin, "Dupont SARL")
+        .expect("a change");
+    let changed = std::time::Instant::now();
+    while watch.generation() == Some(before) {
+        assert!(
+            changed.elapsed() < std::time::Duration::from_secs(1),
+            "the change was not pushed within a second"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // A verifier holding the watch sees it without asking the store.
+    let mut verifier = sesame_core::Sesame::open_location(&location)
+        .expect("open")
+        .with_change_watch(watch);
+    assert!(verifier.store_changed().expect("first look"));
+    assert!(!verifier.store_changed().expect("nothing new"));
+    other
+        .create_company(&admin, "Martin SA")
+        .expect("another change");
+    let changed = std::time::Instant::now();
+    while !verifier.store_changed().expect("look") {
+        assert!(changed.elapsed() < std::time::Duration::from_secs(1));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

@@ -48,6 +48,9 @@ pub struct ServeArgs {
 /// What every request shares.
 pub struct Service {
     stores: Vec<std::sync::Mutex<Sesame>>,
+    /// The stores are PostgreSQL connections: their client blocks on a runtime of its own, so
+    /// their work always runs on a thread that may block, never on an async worker.
+    remote: bool,
     next: AtomicUsize,
     signing: InstallationKey,
     jwks: serde_json::Value,
@@ -123,6 +126,9 @@ impl Service {
         self: &Arc<Self>,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
     ) -> std::result::Result<T, api::ApiError> {
+        if self.remote {
+            return self.with_store(work).await;
+        }
         // The guard is dropped before any await: the future stays `Send`.
         let work = match self.free_store() {
             Some(mut store) => return work(&mut store, self).map_err(api::ApiError::from),
@@ -170,7 +176,18 @@ impl Service {
 
 pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
     let location = context.location()?;
-    let mut first = context.open()?;
+    // On PostgreSQL, every verifier hears of every change at once (LISTEN/NOTIFY).
+    let watch = match &location {
+        sesame_core::store::location::StoreLocation::Postgres(pg) => {
+            Some(sesame_core::store::watch::ChangeWatch::start(pg))
+        }
+        sesame_core::store::location::StoreLocation::Sqlite(_) => None,
+    };
+    let watched = |sesame: Sesame| match &watch {
+        Some(watch) => sesame.with_change_watch(std::sync::Arc::clone(watch)),
+        None => sesame,
+    };
+    let mut first = watched(context.open()?);
     let signing = context.installation_key(&mut first)?;
     let token_lifetime = first.token_lifetime()?;
     let workers = std::thread::available_parallelism()
@@ -178,10 +195,13 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         .max(2);
     let mut stores = vec![std::sync::Mutex::new(first)];
     for _ in 1..workers * 2 {
-        stores.push(std::sync::Mutex::new(Sesame::open_location(&location)?));
+        stores.push(std::sync::Mutex::new(watched(Sesame::open_location(
+            &location,
+        )?)));
     }
     let service = Arc::new(Service {
         stores,
+        remote: watch.is_some(),
         next: AtomicUsize::new(0),
         jwks: sesame_core::tokens::jwks(&signing),
         signing,
@@ -195,6 +215,9 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         .map_err(|error| CliError::Serve(error.to_string()))?;
     let listen = args.listen;
     let output = context.output;
+    // The last reference to the stores is dropped here, after the runtime: a PostgreSQL client
+    // closes its connection by blocking, which an async worker must never do.
+    let keep = Arc::clone(&service);
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -231,10 +254,14 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         let router = api::router(Arc::clone(&service))
             .layer(axum::middleware::from_fn_with_state(hosts, host::check));
         connections::serve(listener, router, limits, shutdown_signal()).await;
-        // Nothing counted is lost on a clean stop.
-        service.flush_all();
+        // Nothing counted is lost on a clean stop (on a thread that may block: a PostgreSQL
+        // client must not block an async worker).
+        let flushing = Arc::clone(&service);
+        let _ = tokio::task::spawn_blocking(move || flushing.flush_all()).await;
         Ok::<_, CliError>(())
     })?;
+    drop(runtime);
+    drop(keep);
     Ok(Outcome::Done)
 }
 
@@ -276,6 +303,7 @@ mod tests {
         let mut store = Sesame::open_with_keyring(&path, &namespace).expect("store");
         let signing = store.installation_key(&namespace).expect("signing key");
         Arc::new(Service {
+            remote: false,
             stores: vec![std::sync::Mutex::new(store)],
             next: AtomicUsize::new(0),
             jwks: sesame_core::tokens::jwks(&signing),

@@ -43,6 +43,7 @@ impl Server {
             None => Command::new(BINARY),
         };
         let child = with_environment(command, &store.path())
+            .env("SESAME_DB", store.location())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(options)
             .stdout(Stdio::null())
@@ -483,4 +484,56 @@ fn the_usage_lines_work_as_pasted_and_the_documentation_is_served() {
         assert!(page.contains(code), "{code} is not documented");
     }
     server.stop();
+}
+
+/// Three verification services on one PostgreSQL store answer alike; a revocation made by an
+/// administrator is obeyed by all three within a second, pushed by the database
+/// (LISTEN/NOTIFY); the uses the three count add up exactly when they flush at once.
+#[test]
+fn three_verifiers_on_one_postgres_store_obey_a_revocation_at_once_and_count_every_use() {
+    let Some(store) = Store::on_postgres_cluster() else {
+        eprintln!("SESAME_TEST_PG is not set: no PostgreSQL cluster to test against");
+        return;
+    };
+    let token = store.create_key("partagée");
+    let other = store.create_key("autre");
+    let servers: Vec<Server> = (0..3).map(|_| Server::start(&store)).collect();
+    for server in &servers {
+        for _ in 0..5 {
+            assert_eq!(server.code(json!({ "key": token })), "VALID");
+        }
+        assert_eq!(server.code(json!({ "key": other })), "VALID");
+    }
+    store.ok(&["key", "revoke", "partagée", "--reason", "fuite"]);
+    let revoked_at = Instant::now();
+    let mut slowest = Duration::ZERO;
+    for server in &servers {
+        loop {
+            if server.code(json!({ "key": token })) == "REVOKED" {
+                slowest = slowest.max(revoked_at.elapsed());
+                break;
+            }
+            assert!(
+                revoked_at.elapsed() < Duration::from_secs(1),
+                "a verifier still accepts the revoked key after a second"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    eprintln!("revocation obeyed by the three verifiers within {slowest:?}");
+    // The three stop together: every use they counted reaches the store.
+    let stopping: Vec<_> = servers
+        .into_iter()
+        .map(|server| std::thread::spawn(move || server.stop()))
+        .collect();
+    for stop in stopping {
+        stop.join().expect("stop");
+    }
+    let shown = store.ok(&["key", "show", "autre"]);
+    assert_eq!(shown["key"]["use_count"], 3, "one use at each verifier");
+    let shown = store.ok(&["key", "show", "partagée"]);
+    assert_eq!(
+        shown["key"]["use_count"], 15,
+        "five valid uses at each verifier"
+    );
 }

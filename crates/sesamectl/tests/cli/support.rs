@@ -35,7 +35,19 @@ impl Drop for Store {
 impl Store {
     /// A new store with an administrator, the service « Paie » and the company « Dupont SARL ».
     pub fn new() -> Store {
-        let database = on_postgres().then(|| {
+        Store::made(on_postgres())
+    }
+
+    /// A store on the test cluster whatever the run, for what only PostgreSQL does (several
+    /// verifiers on one store); `None` without a cluster (outside `scripts/test`).
+    pub fn on_postgres_cluster() -> Option<Store> {
+        std::env::var("SESAME_TEST_PG")
+            .is_ok()
+            .then(|| Store::made(true))
+    }
+
+    fn made(postgres: bool) -> Store {
+        let database = postgres.then(|| {
             let cluster = std::env::var("SESAME_TEST_PG").expect("SESAME_TEST_PG");
             let name = format!("sesame_cli_{}", uuid_like());
             postgres::Client::connect(&cluster, postgres::NoTls)
