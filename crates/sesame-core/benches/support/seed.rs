@@ -15,7 +15,11 @@ pub const ADMIN: &str = "Bench Admin";
 pub const PASSWORD: &str = "mot de passe du banc";
 
 pub fn store(path: &Path) -> (Sesame, Session) {
-    let mut sesame = Sesame::open(path).expect("open");
+    store_in(Sesame::open(path).expect("open"))
+}
+
+/// [`store`] in a store already open (a PostgreSQL database, say).
+pub fn store_in(mut sesame: Sesame) -> (Sesame, Session) {
     let admin = sesame
         .initialise("Bench Admin", &secret_from("mot de passe du banc".into()))
         .expect("init");

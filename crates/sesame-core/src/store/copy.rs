@@ -55,7 +55,18 @@ impl Sesame {
         self.flush_usage()?;
         let source_chain = self.check_audit_chain()?;
         let summary = match target {
-            StoreLocation::Postgres(location) => copy_to_postgres(self.connection.db(), location)?,
+            StoreLocation::Postgres(location) => {
+                let summary = copy_to_postgres(self.connection.db(), location)?;
+                // Without a keyring, this installation finds the copy's keys in its key folder.
+                let home = crate::store::key_home(location)?;
+                if let Some(folder) = home.parent() {
+                    crate::store::private::create_folder(folder).map_err(|error| {
+                        Error::BackupWrite(folder.to_owned(), error.to_string())
+                    })?;
+                }
+                self.copy_key_files(&home)?;
+                summary
+            }
             StoreLocation::Sqlite(path) => {
                 let summary = copy_to_sqlite(self.connection.db(), path)?;
                 self.copy_key_files(path)?;
