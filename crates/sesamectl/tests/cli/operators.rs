@@ -3,8 +3,6 @@
 
 use std::process::Command;
 
-use rusqlite::Connection;
-
 use crate::support::{PASSWORD, Store};
 
 const READER_PASSWORD: &str = "lecture seule mais solide";
@@ -24,15 +22,11 @@ fn stderr(output: &std::process::Output) -> String {
 }
 
 fn audit_actions(store: &Store) -> Vec<(String, String)> {
-    let connection = Connection::open(store.path()).expect("open");
-    let mut statement = connection
-        .prepare("SELECT action, details FROM audit_events ORDER BY seq")
-        .expect("events");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .expect("events")
-        .collect::<Result<_, _>>()
-        .expect("events")
+    store
+        .rows("SELECT action, details FROM audit_events ORDER BY seq")
+        .into_iter()
+        .map(|row| (row[0].clone(), row[1].clone()))
+        .collect()
 }
 
 fn add_operator(store: &Store, name: &str, rights: &[&str]) -> serde_json::Value {
@@ -156,8 +150,17 @@ fn the_signing_key_falls_back_to_an_owner_only_file_with_a_warning() {
     );
     let shown: serde_json::Value = serde_json::from_slice(&first.stdout).expect("JSON");
     assert_eq!(shown["home"], "file");
-    let file = store.folder.path().join("sesame.db.signing-key");
+    // Beside the store file; for a PostgreSQL store, in the installation's key folder.
+    let file = match &store.database {
+        None => store.folder.path().join("sesame.db.signing-key"),
+        Some(_) => std::path::PathBuf::from(shown["place"].as_str().expect("place")),
+    };
     assert_eq!(shown["place"], file.display().to_string());
+    if store.database.is_some() {
+        let keys = store.folder.path().join(".local/share/fr.sesame.admin");
+        assert!(file.starts_with(&keys), "{}", file.display());
+        assert!(file.to_string_lossy().ends_with(".signing-key"));
+    }
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&file)
         .expect("key file")

@@ -166,15 +166,7 @@ fn every_code_over_http_and_a_revocation_obeyed_at_once() {
     let restricted = store.create_key("restreinte");
     store.ok(&["key", "edit", "restreinte", "--company", "Dupont SARL"]);
     let expired = store.create_key("expirée");
-    {
-        let connection = rusqlite::Connection::open(store.path()).expect("open");
-        connection
-            .execute(
-                "UPDATE keys SET expires_at = 1, revision = revision + 1 WHERE name = 'expirée'",
-                [],
-            )
-            .expect("expire");
-    }
+    store.outside("UPDATE keys SET expires_at = 1, revision = revision + 1 WHERE name = 'expirée'");
     let elsewhere = Store::new().create_key("ailleurs");
 
     let server = Server::start(&store);

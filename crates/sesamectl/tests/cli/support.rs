@@ -97,6 +97,52 @@ impl Store {
         command
     }
 
+    /// SQL run on the store by another program (plain SQLite on the file, or a plain PostgreSQL
+    /// session): no Sésame triggers, no state key.
+    pub fn outside(&self, sql: &str) {
+        match &self.database {
+            Some((_, _, location)) => postgres::Client::connect(location, postgres::NoTls)
+                .expect("connect")
+                .batch_execute(sql)
+                .expect("edit outside"),
+            None => rusqlite::Connection::open(self.path())
+                .expect("open")
+                .execute_batch(sql)
+                .expect("edit outside"),
+        }
+    }
+
+    /// Rows read outside Sésame, on either engine, every column as text.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        match &self.database {
+            Some((_, _, location)) => postgres::Client::connect(location, postgres::NoTls)
+                .expect("connect")
+                .query(sql, &[])
+                .expect("query")
+                .iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|index| row.get::<_, String>(index))
+                        .collect()
+                })
+                .collect(),
+            None => {
+                let connection = rusqlite::Connection::open(self.path()).expect("open");
+                let mut statement = connection.prepare(sql).expect("query");
+                let width = statement.column_count();
+                statement
+                    .query_map([], |row| {
+                        (0..width)
+                            .map(|index| row.get::<_, String>(index))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .expect("query")
+                    .collect::<Result<_, _>>()
+                    .expect("rows")
+            }
+        }
+    }
+
     /// `sh -c script` on this store (see [`shell_for`]).
     pub fn shell(&self, script: &str) -> Command {
         let mut shell = shell_for(&self.path(), script);

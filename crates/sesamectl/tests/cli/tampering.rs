@@ -16,7 +16,7 @@ const CRAFT: &str = "
         WHERE status = 'revoked';
     INSERT INTO operators (id, name, name_key, password_hash, right_configuration, right_audit,
                            created_at)
-        SELECT 'intrus', 'Intrus', 'intrus', password_hash, 1, 1, created_at
+        SELECT 'intrus', 'Intrus', 'intrus', password_hash, TRUE, TRUE, created_at
         FROM operators WHERE name_key = 'admin';";
 
 /// `key list` signed in as the operator the crafted rows add.
@@ -70,10 +70,7 @@ fn a_crafted_backup_is_not_restored() {
 #[test]
 fn an_edited_live_store_is_refused_and_named() {
     let (store, keys) = store_with_revoked_keys();
-    Connection::open(store.path())
-        .expect("open")
-        .execute_batch(CRAFT)
-        .expect("craft");
+    store.outside(CRAFT);
     for key in &keys {
         let answer = store.run(&["--json", "verify", key]);
         assert_eq!(answer.status.code(), Some(1), "{}", stderr(&answer));
