@@ -28,7 +28,7 @@ fn stderr(output: &std::process::Output) -> String {
 
 #[test]
 fn a_backup_taken_while_keys_are_written_holds_every_key_committed_before_it() {
-    let store = Store::new();
+    let store = Store::on_sqlite();
     let mut writer = shell_for(
         &store.path(),
         r#"for i in $(seq 1 30); do "$0" key create Paie "clé $i" >/dev/null || exit 1; done"#,
@@ -67,7 +67,7 @@ fn a_backup_taken_while_keys_are_written_holds_every_key_committed_before_it() {
 
 #[test]
 fn restore_checks_the_file_and_keeps_the_previous_store() {
-    let store = Store::new();
+    let store = Store::on_sqlite();
     store.create_key("avant");
     let backup = store.folder.path().join("sauvegarde.db");
     store.ok(&["backup", backup.to_str().expect("path")]);
@@ -158,7 +158,7 @@ fn file_digest(path: &std::path::Path) -> Vec<u8> {
 
 #[test]
 fn restore_refuses_a_schema_that_is_not_exactly_this_versions_and_changes_nothing() {
-    let store = Store::new();
+    let store = Store::on_sqlite();
     store.create_key("à garder");
     let crafted = [
         (
@@ -197,7 +197,7 @@ fn restore_refuses_a_schema_that_is_not_exactly_this_versions_and_changes_nothin
 
 #[test]
 fn two_restores_in_one_second_keep_two_previous_stores_owner_only() {
-    let store = Store::new();
+    let store = Store::on_sqlite();
     store.create_key("première");
     let backup = store.folder.path().join("sauvegarde.db");
     store.ok(&["backup", backup.to_str().expect("path")]);
@@ -249,7 +249,7 @@ fn check_copy(path: &std::path::Path) -> bool {
 
 #[test]
 fn backup_events_name_the_real_file_and_only_a_finished_backup() {
-    let store = Store::new();
+    let store = Store::on_sqlite();
     let backup = store.folder.path().join("sauvegarde-du-lundi.db");
     store.ok(&["backup", backup.to_str().expect("path")]);
     // A destination that is a link leading nowhere: refused, and no success recorded.

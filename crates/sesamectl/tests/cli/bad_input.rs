@@ -8,21 +8,16 @@ use crate::support::{BINARY, Store, command_for, with_environment};
 
 /// Everything about the store a refusal must leave alone.
 fn fingerprint(store: &Store) -> (i64, i64, i64, i64) {
-    let connection = rusqlite::Connection::open(store.path()).expect("open");
-    let count = |table: &str| -> i64 {
-        connection
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-            .expect("count")
-    };
-    // Sign-ins are audited, so compare audit events other than sign-ins.
-    let events: i64 = connection
-        .query_row(
-            "SELECT COUNT(*) FROM audit_events WHERE action NOT LIKE 'operator.sign%'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
-    (count("keys"), count("services"), count("companies"), events)
+    let count = |sql: &str| -> i64 { store.rows(sql)[0][0].parse().expect("count") };
+    (
+        count("SELECT CAST(COUNT(*) AS TEXT) FROM keys"),
+        count("SELECT CAST(COUNT(*) AS TEXT) FROM services"),
+        count("SELECT CAST(COUNT(*) AS TEXT) FROM companies"),
+        // Sign-ins are audited, so compare audit events other than sign-ins.
+        count(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action NOT LIKE 'operator.sign%'",
+        ),
+    )
 }
 
 fn assert_refused(output: &Output, label: &str, expected: &str) {
@@ -188,7 +183,7 @@ fn unusable_store_files_are_refused_and_left_alone() {
     assert_refused(&output, "text file", "n'est pas un magasin Sésame");
     assert_eq!(std::fs::read(&text).expect("read"), before);
 
-    let store = Store::new();
+    let store = Store::on_sqlite();
     let connection = rusqlite::Connection::open(store.path()).expect("open");
     connection
         .pragma_update(None, "user_version", 99)
@@ -203,7 +198,7 @@ fn unusable_store_files_are_refused_and_left_alone() {
 
 #[test]
 fn a_read_only_store_is_refused_clearly() {
-    let store = Store::new();
+    let store = Store::on_sqlite();
     store.create_key("K");
     let folder = store.folder.path();
     // Root ignores file modes, so as root the command runs as « nobody » instead.

@@ -20,7 +20,7 @@ const ROUNDS: usize = 25;
 
 #[test]
 fn killed_writers_leave_every_reported_key_whole() {
-    let store = Store::new();
+    let store = Store::on_sqlite();
     let mut reported: Vec<(String, String)> = Vec::new();
     let mut rng = rand::rng();
     for round in 0..ROUNDS {

@@ -38,6 +38,12 @@ impl Store {
         Store::made(on_postgres())
     }
 
+    /// A store in an SQLite file whatever the run, for what only an SQLite file has (its
+    /// backup and restore, a killed writer's journal, a file that is not a store).
+    pub fn on_sqlite() -> Store {
+        Store::made(false)
+    }
+
     /// A store on the test cluster whatever the run, for what only PostgreSQL does (several
     /// verifiers on one store); `None` without a cluster (outside `scripts/test`).
     pub fn on_postgres_cluster() -> Option<Store> {

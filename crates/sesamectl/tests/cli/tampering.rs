@@ -29,8 +29,7 @@ fn as_intruder(store: &Store) -> std::process::Output {
         .expect("run")
 }
 
-fn store_with_revoked_keys() -> (Store, Vec<String>) {
-    let store = Store::new();
+fn store_with_revoked_keys(store: Store) -> (Store, Vec<String>) {
     let keys: Vec<String> = ["un", "deux"]
         .iter()
         .map(|name| {
@@ -44,7 +43,8 @@ fn store_with_revoked_keys() -> (Store, Vec<String>) {
 
 #[test]
 fn a_crafted_backup_is_not_restored() {
-    let (store, keys) = store_with_revoked_keys();
+    // A backup file is restored into an SQLite store.
+    let (store, keys) = store_with_revoked_keys(Store::on_sqlite());
     let backup = store.folder.path().join("sauvegarde.db");
     store.ok(&["backup", backup.to_str().expect("path")]);
     Connection::open(&backup)
@@ -69,7 +69,7 @@ fn a_crafted_backup_is_not_restored() {
 
 #[test]
 fn an_edited_live_store_is_refused_and_named() {
-    let (store, keys) = store_with_revoked_keys();
+    let (store, keys) = store_with_revoked_keys(Store::new());
     store.outside(CRAFT);
     for key in &keys {
         let answer = store.run(&["--json", "verify", key]);
