@@ -2,7 +2,7 @@
 //! default) and PostgreSQL through the `postgres` client (a firm's shared store). Statements are
 //! written once, in the SQL both engines accept, with `?` or `?N` placeholders; the PostgreSQL
 //! side rewrites them to `$N` (and the few functions whose names differ) before preparing, and
-//! keeps each prepared statement for the connection's life, as `prepare_cached` does for SQLite.
+//! keeps the prepared statements in a bounded cache, as `prepare_cached` does for SQLite.
 //!
 //! Values cross as [`Value`]s: a value is bound as the type the engine expects for that
 //! parameter (an integer into a PostgreSQL `BOOLEAN` is a truth value, as SQLite stores it), and
@@ -283,6 +283,9 @@ impl Row<'_> {
     }
 }
 
+/// How many prepared statements a PostgreSQL connection keeps.
+const PREPARED_MAX: usize = 256;
+
 /// An open PostgreSQL connection and the statements it has prepared.
 pub struct PgConnection {
     client: RefCell<postgres::Client>,
@@ -303,7 +306,10 @@ impl PgConnection {
         }
     }
 
-    /// The statement for `sql`, prepared once per connection.
+    /// The statement for `sql`, prepared once per connection. The cache is bounded, as
+    /// rusqlite's is: lists of ids of every length make new texts, and a long-running service
+    /// must not keep prepared statements on the server without end (a dropped statement is
+    /// closed by the client).
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(statement) = self.prepared.borrow().get(sql) {
             return Ok(statement.clone());
@@ -313,9 +319,11 @@ impl PgConnection {
             .borrow_mut()
             .prepare(&postgres_dialect(sql))
             .map_err(pg_error)?;
-        self.prepared
-            .borrow_mut()
-            .insert(sql.to_owned(), statement.clone());
+        let mut prepared = self.prepared.borrow_mut();
+        if prepared.len() >= PREPARED_MAX {
+            prepared.clear();
+        }
+        prepared.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
 }
@@ -389,47 +397,23 @@ impl<'c> From<Write<'c>> for Read<'c> {
     }
 }
 
-// While the core's SQL moves onto this layer, its callers still hold rusqlite connections and
-// the transaction `Sesame::write` opens; these let them reach the store layer unchanged.
-impl<'c> From<&'c rusqlite::Connection> for Read<'c> {
-    fn from(connection: &'c rusqlite::Connection) -> Read<'c> {
-        Read(Db::Sqlite(connection))
-    }
-}
-
-impl<'c> From<&'c rusqlite::Transaction<'_>> for Read<'c> {
-    fn from(transaction: &'c rusqlite::Transaction<'_>) -> Read<'c> {
-        Read(Db::Sqlite(transaction))
-    }
-}
-
+// An SQLite file handled as a file (a backup checked or restored before it becomes the store)
+// is read, and written inside its own transaction, through the same store layer.
 impl<'c> From<&'c rusqlite::Transaction<'_>> for Write<'c> {
     fn from(transaction: &'c rusqlite::Transaction<'_>) -> Write<'c> {
         Write(Db::Sqlite(transaction))
     }
 }
 
+impl<'c> From<&'c rusqlite::Connection> for Read<'c> {
+    fn from(connection: &'c rusqlite::Connection) -> Read<'c> {
+        Read(Db::Sqlite(connection))
+    }
+}
+
 impl<'c> From<&'c Connection> for Read<'c> {
     fn from(connection: &'c Connection) -> Read<'c> {
         Read(connection.db())
-    }
-}
-
-impl<'c> From<&'c Connection> for Db<'c> {
-    fn from(connection: &'c Connection) -> Db<'c> {
-        connection.db()
-    }
-}
-
-impl<'c> From<&'c rusqlite::Connection> for Db<'c> {
-    fn from(connection: &'c rusqlite::Connection) -> Db<'c> {
-        Db::Sqlite(connection)
-    }
-}
-
-impl<'c> From<&'c rusqlite::Transaction<'_>> for Db<'c> {
-    fn from(transaction: &'c rusqlite::Transaction<'_>) -> Db<'c> {
-        Db::Sqlite(transaction)
     }
 }
 

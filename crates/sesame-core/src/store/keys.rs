@@ -212,11 +212,6 @@ fn key(row: &Row<'_>, now: DateTime<Utc>) -> Result<Key> {
     })
 }
 
-/// `?, ?, …` with `count` placeholders.
-fn placeholders(count: usize) -> String {
-    crate::placeholders(count)
-}
-
 fn texts(values: &[String]) -> Vec<Value> {
     values.iter().map(Value::from).collect()
 }
@@ -233,7 +228,7 @@ fn attach_grants(read: Read<'_>, keys: &mut [Key]) -> Result<()> {
         .map(|(position, key)| (key.id.clone(), position))
         .collect();
     let db = read.db();
-    let list = placeholders(ids.len());
+    let list = crate::placeholders(ids.len());
     let permissions = db.query(
         &format!(
             "SELECT key_id, permission FROM key_permissions WHERE key_id IN ({list})
@@ -314,7 +309,7 @@ pub(crate) fn load_many<'c>(
             &format!(
                 "SELECT {COLUMNS} FROM {FROM}
                  WHERE k.id IN ({}) AND k.deleted_at IS NULL ORDER BY s.name, k.name_key",
-                placeholders(batch.len())
+                crate::placeholders(batch.len())
             ),
             &texts(batch),
             |row| key(row, now),
