@@ -93,6 +93,8 @@ error-backup_invalid = This backup cannot be restored: { $why }. Nothing was cha
 error-export_write = The export could not be written: { $why }
 error-signing_key_unavailable = The installation's signing key cannot be used: { $why }
 error-signing_key_missing = The installation's signing key (fingerprint { $fingerprint }) is missing from the keyring and from its file: nothing can be signed. If it cannot be brought back, an operator with the configuration right can create a new one (sesamectl signing-key --recreate); tokens and exports signed with the old key will then no longer check.
+error-signing_key_retired = This installation's signing key (fingerprint { $fingerprint }) was retired: it no longer signs anything. An operator with the configuration right can create a new one (sesamectl signing-key --recreate).
+error-signing_key_unknown = No signing key in use is registered as « { $kid } ». See the list with 'sesamectl signing-key --list'. Nothing was changed.
 error-store_not_sqlite = « { $path } » is not a Sésame store (not an SQLite database).
 error-store_not_sesame = The database « { $store } » is not a Sésame store: it already holds another program's tables. Nothing was changed; give an empty database or a Sésame store.
 error-database_password_in_location = The database's password must not be in its address (it would show in the process list): give it in the PGPASSWORD variable or a ~/.pgpass file only you can read.
@@ -111,6 +113,7 @@ error-state_tampered = The { $kind ->
         [key] key
         [operator] operator
         [service] service
+        [signing_key] signing key of
        *[other] setting
     } « { $name } » was changed outside Sésame (its seal does not match): it is refused, and the event is in the audit trail. Run 'sesamectl store check'.
 error-file_not_regular = « { $path } » is not a regular file; only a regular file can be replaced. Nothing was written.
@@ -229,6 +232,8 @@ audit-signing_key_created = The installation's signing key was created (fingerpr
 audit-signing_key_moved_to_keyring = The signing key was moved into the system keyring
 audit-signing_key_recreated = A new signing key replaced the old one (fingerprint { $fingerprint })
 audit-signing_key_replaced = The signing key found is no longer the one on record (fingerprint { $fingerprint })
+audit-signing_key_registered = An installation's signing key was registered in the store (fingerprint { $fingerprint })
+audit-signing_key_retired = A signing key was retired: its tokens are refused (fingerprint { $fingerprint })
 audit-store_backed_up = { $actor } backed up the store ({ $keys } key(s), { $events } event(s))
 audit-store_copied = { $actor } copied the store to « { $destination } » ({ $keys } key(s), { $events } event(s))
 audit-store_checked = { $actor } checked the store
@@ -430,6 +435,10 @@ cli-row_s_checked = row(s) checked
 cli-secret = Secret:
 cli-service = service
 cli-signing_key_fingerprint = Signing key fingerprint:
+cli-signing_key_in_use = in use
+cli-signing_key_retired = retired on
+cli-signing_key_registered = registered on
+cli-signing_key_retired_done = Signing key retired: it has left the verification services' JWKS and its tokens are refused.
 cli-store_accepted_as_it_is_and = Store accepted as it is and sealed with a new key; the event is in the audit trail.
 cli-store_intact = Store intact.
 cli-store_restored_from = Store restored from

@@ -93,6 +93,8 @@ error-backup_invalid = Cette sauvegarde ne peut pas être restaurée : { $why }.
 error-export_write = L'export n'a pas pu être écrit : { $why }
 error-signing_key_unavailable = La clé de signature de l'installation est inutilisable : { $why }
 error-signing_key_missing = La clé de signature de l'installation (empreinte { $fingerprint }) a disparu du trousseau et de son fichier : plus rien ne peut être signé. Si elle ne peut pas être retrouvée, un opérateur ayant le droit de configuration peut en créer une nouvelle (sesamectl signing-key --recreate) ; les jetons et exports signés avec l'ancienne ne seront alors plus vérifiables.
+error-signing_key_retired = La clé de signature de cette installation (empreinte { $fingerprint }) a été retirée : elle ne signe plus rien. Un opérateur ayant le droit de configuration peut en créer une nouvelle (sesamectl signing-key --recreate).
+error-signing_key_unknown = Aucune clé de signature en service n'est enregistrée sous « { $kid } ». Voyez la liste avec « sesamectl signing-key --list ». Rien n'a été modifié.
 error-store_not_sqlite = « { $path } » n'est pas un magasin Sésame (ce n'est pas une base SQLite).
 error-store_not_sesame = La base « { $store } » n'est pas un magasin Sésame : elle contient déjà les tables d'un autre programme. Rien n'a été modifié ; donnez une base vide ou un magasin Sésame.
 error-database_password_in_location = Le mot de passe de la base ne doit pas figurer dans son adresse (il serait visible dans la liste des processus) : donnez-le par la variable PGPASSWORD ou un fichier ~/.pgpass lisible par vous seul.
@@ -111,6 +113,7 @@ error-state_tampered = { $kind ->
         [key] La clé « { $name } » a été modifiée hors de Sésame (son sceau ne correspond plus) : elle est refusée
         [operator] L'opérateur « { $name } » a été modifié hors de Sésame (son sceau ne correspond plus) : il est refusé
         [service] Le service « { $name } » a été modifié hors de Sésame (son sceau ne correspond plus) : il est refusé
+        [signing_key] La clé de signature de « { $name } » a été modifiée ou ajoutée hors de Sésame (son sceau ne correspond plus) : elle est refusée
        *[other] Le réglage « { $name } » a été modifié hors de Sésame (son sceau ne correspond plus) : il est refusé
     }, et l'événement est inscrit au journal. Lancez « sesamectl store check ».
 error-file_not_regular = « { $path } » n'est pas un fichier ordinaire ; seul un fichier ordinaire peut être remplacé. Rien n'a été écrit.
@@ -229,6 +232,8 @@ audit-signing_key_created = La clé de signature de l'installation a été cré�
 audit-signing_key_moved_to_keyring = La clé de signature a été placée dans le trousseau du système
 audit-signing_key_recreated = Une nouvelle clé de signature a remplacé l'ancienne (empreinte { $fingerprint })
 audit-signing_key_replaced = La clé de signature trouvée n'est plus celle enregistrée (empreinte { $fingerprint })
+audit-signing_key_registered = La clé de signature d'une installation a été enregistrée dans le magasin (empreinte { $fingerprint })
+audit-signing_key_retired = Une clé de signature a été retirée : ses jetons sont refusés (empreinte { $fingerprint })
 audit-store_backed_up = { $actor } a sauvegardé le magasin ({ $keys } clé(s), { $events } événement(s))
 audit-store_copied = { $actor } a copié le magasin vers « { $destination } » ({ $keys } clé(s), { $events } événement(s))
 audit-store_checked = { $actor } a vérifié le magasin
@@ -430,6 +435,10 @@ cli-row_s_checked = ligne(s) vérifiée(s)
 cli-secret = Secret :
 cli-service = service
 cli-signing_key_fingerprint = Empreinte de la clé de signature :
+cli-signing_key_in_use = en service
+cli-signing_key_retired = retirée le
+cli-signing_key_registered = enregistrée le
+cli-signing_key_retired_done = Clé de signature retirée : elle ne figure plus dans le JWKS des services de vérification et ses jetons sont refusés.
 cli-store_accepted_as_it_is_and = Magasin accepté tel quel et scellé avec une nouvelle clé ; l'événement est au journal.
 cli-store_intact = Magasin intact.
 cli-store_restored_from = Magasin restauré depuis

@@ -87,6 +87,10 @@ pub enum Error {
     ExportWrite(String),
     SigningKeyUnavailable(String),
     SigningKeyMissing(String),
+    /// This installation's signing key was retired (its fingerprint).
+    SigningKeyRetired(String),
+    /// No signing key in use is registered under this key id.
+    SigningKeyUnknown(String),
     StoreNotSqlite(PathBuf),
     /// A PostgreSQL database that holds another program's tables (named without password).
     StoreNotSesame(String),
@@ -224,6 +228,8 @@ impl Error {
             Error::LastAdministrator => "last_administrator",
             Error::CannotDisableSelf => "cannot_disable_self",
             Error::SigningKeyMissing(_) => "signing_key_missing",
+            Error::SigningKeyRetired(_) => "signing_key_retired",
+            Error::SigningKeyUnknown(_) => "signing_key_unknown",
             Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
             Error::ExportWrite(_) => "export_write",
             Error::StoreInUse => "store_in_use",
@@ -385,7 +391,10 @@ impl Error {
             | Error::StateKeyUnavailable(why)
             | Error::ImportUnreadable(why)
             | Error::Internal(why) => vec![("why", text(why))],
-            Error::SigningKeyMissing(fingerprint) => vec![("fingerprint", text(fingerprint))],
+            Error::SigningKeyMissing(fingerprint) | Error::SigningKeyRetired(fingerprint) => {
+                vec![("fingerprint", text(fingerprint))]
+            }
+            Error::SigningKeyUnknown(kid) => vec![("kid", text(kid))],
             Error::StoreNotSesame(store) | Error::StoreNotEmpty(store) => {
                 vec![("store", text(store))]
             }

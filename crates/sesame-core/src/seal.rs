@@ -87,14 +87,17 @@ pub enum SealedKind {
     Operator,
     Service,
     Setting,
+    /// An installation's public signing key, registered for tokens.
+    SigningKey,
 }
 
 impl SealedKind {
-    pub const ALL: [SealedKind; 4] = [
+    pub const ALL: [SealedKind; 5] = [
         SealedKind::Key,
         SealedKind::Operator,
         SealedKind::Service,
         SealedKind::Setting,
+        SealedKind::SigningKey,
     ];
 
     pub fn code(self) -> &'static str {
@@ -103,6 +106,7 @@ impl SealedKind {
             SealedKind::Operator => "operator",
             SealedKind::Service => "service",
             SealedKind::Setting => "setting",
+            SealedKind::SigningKey => "signing_key",
         }
     }
 
@@ -114,6 +118,7 @@ impl SealedKind {
             SealedKind::Operator => ("operators", "o", "id", "name"),
             SealedKind::Service => ("services", "s", "id", "name"),
             SealedKind::Setting => ("settings", "t", "name", "name"),
+            SealedKind::SigningKey => ("signing_keys", "g", "kid", "holder"),
         }
     }
 
@@ -198,6 +203,10 @@ impl SealedKind {
                 ],
             ),
             SealedKind::Setting => join("setting", vec![value("t.name"), value("t.value")]),
+            SealedKind::SigningKey => join(
+                "signing_key",
+                vec![value("g.kid"), value("g.public_key"), value("g.retired_at")],
+            ),
         }
     }
 
@@ -313,7 +322,7 @@ fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
                        previous_secret_valid_until, expires_at, deleted_at, regenerated_at, revision";
     let operator_columns = "name_key, password_hash, right_configuration, right_audit, disabled_at";
     // (trigger name, event, table, kind resealed, the resealed row's id)
-    let reseal: [(&str, String, &str, SealedKind, &str); 14] = [
+    let reseal: [(&str, String, &str, SealedKind, &str); 16] = [
         (
             "key_insert",
             "INSERT".into(),
@@ -412,6 +421,20 @@ fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
             SealedKind::Setting,
             "new.name",
         ),
+        (
+            "signing_key_insert",
+            "INSERT".into(),
+            "signing_keys",
+            SealedKind::SigningKey,
+            "new.kid",
+        ),
+        (
+            "signing_key_update",
+            "UPDATE".into(),
+            "signing_keys",
+            SealedKind::SigningKey,
+            "new.kid",
+        ),
     ];
     let mut triggers = String::new();
     let mut trigger = |name: &str, event: &str, table: &str, body: String| {
@@ -428,6 +451,7 @@ fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
         (SealedKind::Operator, "operators", "id"),
         (SealedKind::Service, "services", "id"),
         (SealedKind::Setting, "settings", "name"),
+        (SealedKind::SigningKey, "signing_keys", "kid"),
     ] {
         let code = kind.code();
         trigger(

@@ -1,12 +1,15 @@
 //! The installation's Ed25519 signing key (access tokens, signed audit exports): kept in the OS
 //! keyring, or, where no keyring answers, in a file only the user can read beside the store.
-//! Its creation, recreation and moves are audited; its public fingerprint is kept in the store
-//! so a replaced key is noticed.
+//! Its creation, recreation and moves are audited; its public half is registered in the store
+//! (`signing_keys`), so a replaced key is noticed and every verifier of a shared store accepts
+//! the tokens of every installation that writes it.
 
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
@@ -71,6 +74,12 @@ impl InstallationKey {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }
+}
+
+/// The key id published in the JWKS and written in each token's header: the fingerprint's
+/// first 16 hexadecimal digits.
+pub fn key_id(key: &InstallationKey) -> String {
+    key.fingerprint().replace(' ', "")[..16].to_owned()
 }
 
 /// SHA-256 of a public key, as `ab12 cd34 …` (16 groups).
@@ -184,9 +193,9 @@ impl Sesame {
         self.load_or_create_key(namespace, None)
     }
 
-    /// Makes a new signing key when the recorded one is missing (see
+    /// Makes a new signing key when the recorded one is missing or was retired (see
     /// [`Sesame::installation_key`]); audited as `signing_key.recreated` with the operator. A key
-    /// that is there is kept as it is.
+    /// that is there and in use is kept as it is.
     pub fn recreate_signing_key(
         &mut self,
         session: &crate::Session,
@@ -220,42 +229,101 @@ impl Sesame {
         namespace: &KeyringNamespace,
         recreated_by: Option<String>,
     ) -> Result<SigningKeyRequest> {
+        let file = key_file_path(self.path());
+        let holder = holder(namespace, &file);
+        let registered = store::signing_keys::list(&self.connection, true)?;
+        let recorded = match registered
+            .iter()
+            .rev()
+            .find(|key| key.holder == holder && key.retired_at.is_none())
+        {
+            Some(mine) => Some(mine.fingerprint.clone()),
+            // A store from before registration recorded one fingerprint in its settings.
+            None if registered.is_empty() => {
+                store::settings::get(&self.connection, LEGACY_FINGERPRINT)?
+            }
+            None => None,
+        };
         Ok(SigningKeyRequest {
             namespace: namespace.clone(),
-            recorded: self.recorded_fingerprint()?,
+            recorded,
+            retired: registered
+                .into_iter()
+                .filter(|key| key.retired_at.is_some())
+                .map(|key| key.fingerprint)
+                .collect(),
             entry: format!("signing-key-{}", self.installation_id()?),
-            file: key_file_path(self.path()),
+            file,
             recreated_by,
         })
     }
 
-    fn recorded_fingerprint(&self) -> Result<Option<String>> {
-        store::settings::get(&self.connection, "signing_key_fingerprint")
-    }
-
-    /// Records the key just loaded: its fingerprint, with an audit event when it is new,
-    /// recreated or moved.
+    /// Records the key just loaded: registers its public half for every verifier of the store
+    /// (retiring the one this holder used before), with an audit event when it is new,
+    /// recreated, registered or moved.
     pub fn note_signing_key(&mut self, loaded: LoadedSigningKey) -> Result<InstallationKey> {
         let LoadedSigningKey {
             key,
             origin,
             recreated_by,
+            holder,
         } = loaded;
         let fingerprint = key.fingerprint();
+        let kid = key_id(&key);
         let home = match key.home() {
             SigningKeyHome::Keyring { .. } => "keyring",
             SigningKeyHome::File { .. } => "file",
         };
+        let public_key = URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes());
         self.write(|transaction, now| {
-            let known = store::settings::get(transaction, "signing_key_fingerprint")?;
-            let action = match (&origin, known.as_deref()) {
-                (Origin::Generated, None) => AuditAction::SigningKeyCreated,
-                (Origin::Generated, Some(_)) => AuditAction::SigningKeyRecreated,
-                (Origin::MovedToKeyring, _) => AuditAction::SigningKeyMovedToKeyring,
-                (Origin::Found, Some(known)) if known == fingerprint => return Ok(()),
-                (Origin::Found, _) => AuditAction::SigningKeyReplaced,
+            let at = crate::clock::to_millis(now);
+            if let Some(known) = store::signing_keys::by_kid(transaction, &kid)? {
+                if known.retired_at.is_some() {
+                    return Err(Error::SigningKeyRetired(fingerprint.clone()));
+                }
+                if !matches!(origin, Origin::MovedToKeyring) {
+                    return Ok(());
+                }
+            }
+            let mine = store::signing_keys::held_by(transaction, &holder)?;
+            let legacy = match mine {
+                Some(_) => None,
+                None => store::settings::get(transaction, LEGACY_FINGERPRINT)?,
             };
-            store::settings::put(transaction, "signing_key_fingerprint", &fingerprint)?;
+            let known = mine
+                .as_ref()
+                .map(|mine| mine.fingerprint.clone())
+                .or(legacy);
+            let action = match (&origin, known.as_deref()) {
+                (Origin::Generated, None) if recreated_by.is_none() => {
+                    AuditAction::SigningKeyCreated
+                }
+                (Origin::Generated, _) => AuditAction::SigningKeyRecreated,
+                (Origin::MovedToKeyring, _) => AuditAction::SigningKeyMovedToKeyring,
+                (Origin::Found, Some(known)) if known != fingerprint => {
+                    AuditAction::SigningKeyReplaced
+                }
+                (Origin::Found, _) => AuditAction::SigningKeyRegistered,
+            };
+            if let Some(mine) = &mine
+                && mine.kid != kid
+            {
+                store::signing_keys::retire(transaction, &mine.kid, at)?;
+            }
+            if store::signing_keys::by_kid(transaction, &kid)?.is_none() {
+                store::signing_keys::insert(
+                    transaction,
+                    &store::signing_keys::RegisteredKey {
+                        kid: kid.clone(),
+                        public_key: public_key.clone(),
+                        fingerprint: fingerprint.clone(),
+                        holder: holder.clone(),
+                        registered_at: at,
+                        retired_at: None,
+                    },
+                )?;
+            }
+            store::settings::delete(transaction, LEGACY_FINGERPRINT)?;
             audit::record(
                 transaction,
                 now,
@@ -263,18 +331,103 @@ impl Sesame {
                 action,
                 None,
                 json!({"fingerprint": fingerprint, "previous_fingerprint": known, "home": home,
-                       "by": recreated_by}),
+                       "by": recreated_by, "kid": kid, "holder": holder}),
             )
         })?;
         Ok(key)
     }
+
+    /// Every signing key registered on this store, retired ones included, oldest first.
+    pub fn signing_keys(&self) -> Result<Vec<store::signing_keys::RegisteredKey>> {
+        store::signing_keys::list(&self.connection, true)
+    }
+
+    /// The public keys tokens may be signed with: every registered key not retired whose row
+    /// is sealed (a key slipped into the table by another program is left out and reported).
+    pub fn trusted_signing_keys(&mut self) -> Result<Vec<store::signing_keys::RegisteredKey>> {
+        let mut trusted = Vec::new();
+        for key in store::signing_keys::list(&self.connection, false)? {
+            if self.signing_key_is_sealed(&key)? {
+                trusted.push(key);
+            }
+        }
+        Ok(trusted)
+    }
+
+    /// Whether a registered key's row matches its seal; a row that does not is reported once.
+    pub(crate) fn signing_key_is_sealed(
+        &mut self,
+        key: &store::signing_keys::RegisteredKey,
+    ) -> Result<bool> {
+        let sealed = crate::seal::row_is_sealed(
+            &self.connection,
+            &self.state_key,
+            crate::seal::SealedKind::SigningKey,
+            &key.kid,
+        )?;
+        if !sealed {
+            self.report_tampering(
+                crate::seal::SealedKind::SigningKey,
+                &key.kid,
+                &key.holder,
+                "token check",
+            )?;
+        }
+        Ok(sealed)
+    }
+
+    /// Retires a registered signing key (a server taken down, a key thought exposed): it leaves
+    /// every verifier's JWKS and the tokens it signed are refused. Configuration right;
+    /// audited as `signing_key.retired`.
+    pub fn retire_signing_key(&mut self, session: &crate::Session, kid: &str) -> Result<()> {
+        let kid = kid.trim().replace(' ', "");
+        self.act(
+            session,
+            Some(crate::Right::Configuration),
+            AuditAction::SigningKeyRetired,
+            |transaction, now, actor| {
+                let known = store::signing_keys::by_kid(transaction, &kid)?
+                    .filter(|key| key.retired_at.is_none())
+                    .ok_or_else(|| Error::SigningKeyUnknown(kid.clone()))?;
+                store::signing_keys::retire(transaction, &known.kid, crate::clock::to_millis(now))?;
+                audit::record(
+                    transaction,
+                    now,
+                    Some(actor),
+                    AuditAction::SigningKeyRetired,
+                    None,
+                    json!({"fingerprint": known.fingerprint, "kid": known.kid,
+                           "holder": known.holder}),
+                )
+            },
+        )
+    }
+}
+
+/// Where stores from before registration kept the one signing key's fingerprint.
+const LEGACY_FINGERPRINT: &str = "signing_key_fingerprint";
+
+/// Who holds a key, as registered: this machine's name, the keyring namespace and the key's
+/// file (where it is, or would be without a keyring), so two servers, or two users of one
+/// machine, hold their own.
+fn holder(namespace: &KeyringNamespace, file: &Path) -> String {
+    format!(
+        "{}:{}:{}",
+        gethostname::gethostname().to_string_lossy(),
+        namespace.service(),
+        file.display()
+    )
 }
 
 /// The store's side of loading the signing key, taken by [`Sesame::signing_key_request`].
 #[derive(Debug)]
 pub struct SigningKeyRequest {
     namespace: KeyringNamespace,
+    /// The fingerprint this holder registered (or the store's only one, from before
+    /// registration): a key that cannot be found then is an alarm.
     recorded: Option<String>,
+    /// Fingerprints of retired keys: found again, they are not used.
+    retired: Vec<String>,
     entry: String,
     file: std::path::PathBuf,
     recreated_by: Option<String>,
@@ -286,14 +439,17 @@ pub struct LoadedSigningKey {
     key: InstallationKey,
     origin: Origin,
     recreated_by: Option<String>,
+    holder: String,
 }
 
 impl SigningKeyRequest {
-    /// Reads the key from the keyring or its file, or makes it: no store is touched.
+    /// Reads the key from the keyring or its file, or makes it: no store is touched. A retired
+    /// key found is refused, or replaced in its place when an administrator asks for a new one.
     pub fn load(self) -> Result<LoadedSigningKey> {
         let SigningKeyRequest {
             namespace,
             recorded,
+            retired,
             entry,
             file,
             recreated_by,
@@ -339,12 +495,36 @@ impl SigningKeyRequest {
                 }
             }
         };
+        let found_fingerprint = fingerprint(&key.verifying_key());
+        let (key, origin) = match retired.contains(&found_fingerprint) {
+            false => (key, origin),
+            true if recreated_by.is_none() => {
+                return Err(Error::SigningKeyRetired(found_fingerprint));
+            }
+            true => (replace_in(&namespace, &entry, &home)?, Origin::Generated),
+        };
         Ok(LoadedSigningKey {
             key: InstallationKey { key, home },
             origin,
             recreated_by,
+            holder: holder(&namespace, &file),
         })
     }
+}
+
+/// A new key written over a retired one, where that one was kept.
+fn replace_in(
+    namespace: &KeyringNamespace,
+    entry: &str,
+    home: &SigningKeyHome,
+) -> Result<SigningKey> {
+    let key = generate()?;
+    match home {
+        SigningKeyHome::Keyring { .. } => os_keyring::write(namespace, entry, &encode(&key))
+            .map_err(|KeyringUnavailable(problem)| Error::SigningKeyUnavailable(problem))?,
+        SigningKeyHome::File { path, .. } => write_file(path, &key)?,
+    }
+    Ok(key)
 }
 
 /// The key from the keyring entry, or moved there from its file, or made and kept there (in the

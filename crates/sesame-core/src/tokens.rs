@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -18,6 +16,7 @@ use crate::key::{self, KeyStatus};
 use crate::operator::{Right, Session};
 use crate::secret::{SecretString, secret_from};
 use crate::signing_key::InstallationKey;
+use crate::store::signing_keys::RegisteredKey;
 use crate::verify::{VerifiedKey, VerifyCode};
 use crate::vocab::{AuditAction, RowKind};
 
@@ -59,23 +58,24 @@ pub struct IssuedToken {
     pub claims: Claims,
 }
 
-/// The key id published in the JWKS and written in each token's header.
-pub fn key_id(key: &InstallationKey) -> String {
-    key.fingerprint().replace(' ', "")[..16].to_owned()
-}
+pub use crate::signing_key::key_id;
 
-/// The JWKS document: the installation's public key as an OKP/Ed25519 JWK.
-pub fn jwks(key: &InstallationKey) -> serde_json::Value {
-    serde_json::json!({
-        "keys": [{
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "alg": "EdDSA",
-            "use": "sig",
-            "kid": key_id(key),
-            "x": URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes()),
-        }]
-    })
+/// The JWKS document: each registered key as an OKP/Ed25519 JWK.
+pub fn jwks_of(keys: &[RegisteredKey]) -> serde_json::Value {
+    let keys: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|key| {
+            serde_json::json!({
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "alg": "EdDSA",
+                "use": "sig",
+                "kid": key.kid,
+                "x": key.public_key,
+            })
+        })
+        .collect();
+    serde_json::json!({ "keys": keys })
 }
 
 /// How far a token's `iat` or `nbf` may lie ahead of our clock (another machine's clock).
@@ -92,6 +92,12 @@ pub struct TokenCheck {
 }
 
 impl Sesame {
+    /// The JWKS every verifier of this store publishes: the public key of every installation
+    /// registered on it and not retired (see [`Sesame::trusted_signing_keys`]).
+    pub fn jwks(&mut self) -> Result<serde_json::Value> {
+        Ok(jwks_of(&self.trusted_signing_keys()?))
+    }
+
     /// The token lifetime: `SESAME_TOKEN_TTL` (seconds) when set and sensible, else the
     /// setting (24 h unless changed).
     pub fn token_lifetime(&self) -> Result<Duration> {
@@ -189,24 +195,34 @@ impl Sesame {
     }
 
     /// Checks a token: EdDSA only (`none`, HS256 and every other algorithm are refused), no
-    /// critical header extension (we understand none), our key's signature, issued and valid
+    /// critical header extension (we understand none), the signature of the key its `kid`
+    /// names among those registered on this store and not retired, issued and valid
     /// from no later than now (within [`CLOCK_SKEW_SECONDS`]), not expired, its key still active
     /// in the store, and its secret not regenerated since (once the old secret's grace period
     /// is over, its tokens end with it).
-    pub fn check_token(&mut self, signing: &InstallationKey, token: &str) -> Result<TokenCheck> {
+    pub fn check_token(&mut self, token: &str) -> Result<TokenCheck> {
         let refused = |code| TokenCheck { code, claims: None };
         let token = token.trim();
         if token.is_empty() || token.len() > 8192 || token.contains(char::is_whitespace) {
             return Ok(refused("MALFORMED"));
         }
-        match jsonwebtoken::decode_header(token) {
-            Ok(header) if header.crit.is_none() => {}
+        let kid = match jsonwebtoken::decode_header(token) {
+            Ok(header) if header.crit.is_none() => header.kid,
             _ => return Ok(refused("MALFORMED")),
+        };
+        // The key its header names, registered on this store, in use, and sealed.
+        let registered = match kid.filter(|kid| kid.len() <= 64) {
+            Some(kid) => crate::store::signing_keys::by_kid(&self.connection, &kid)?,
+            None => None,
+        };
+        let Some(registered) = registered.filter(|key| key.retired_at.is_none()) else {
+            return Ok(refused("BAD_SIGNATURE"));
+        };
+        if !self.signing_key_is_sealed(&registered)? {
+            return Ok(refused("BAD_SIGNATURE"));
         }
-        let decoding = DecodingKey::from_ed_components(
-            &URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes()),
-        )
-        .map_err(|error| Error::Internal(format!("token key: {error}")))?;
+        let decoding = DecodingKey::from_ed_components(&registered.public_key)
+            .map_err(|error| Error::Internal(format!("token key: {error}")))?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss"]);

@@ -239,6 +239,8 @@ vocabulary! {
         SigningKeyMovedToKeyring => "signing_key.moved_to_keyring",
         SigningKeyRecreated => "signing_key.recreated",
         SigningKeyReplaced => "signing_key.replaced",
+        SigningKeyRegistered => "signing_key.registered",
+        SigningKeyRetired => "signing_key.retired",
         StoreBackedUp => "store.backed_up",
         KeyChecked => "key.checked",
         KeysBulkChanged => "keys.bulk_changed",

@@ -59,12 +59,21 @@ enum Command {
     /// Operators (the app's local accounts) and their rights.
     #[command(subcommand)]
     Operator(commands::operator::OperatorCommand),
-    /// Where the installation's signing key lives, and its public fingerprint.
+    /// Where the installation's signing key lives, and its public fingerprint; the keys every
+    /// installation registered on the store.
     SigningKey {
-        /// Create a new key because the recorded one is missing (configuration right; audited).
-        /// Tokens and exports signed with the missing key will no longer check.
-        #[arg(long)]
+        /// Create a new key because the recorded one is missing or was retired (configuration
+        /// right; audited). Tokens and exports signed with the missing key will no longer check.
+        #[arg(long, conflicts_with_all = ["list", "retire"])]
         recreate: bool,
+        /// List the signing keys registered on the store (every installation's), retired ones
+        /// included.
+        #[arg(long, conflicts_with = "retire")]
+        list: bool,
+        /// Retire a registered key, named by its key id (`kid`): it leaves every verifier's
+        /// JWKS and its tokens are refused (configuration right; audited).
+        #[arg(long, value_name = "KID")]
+        retire: Option<String>,
     },
     /// The audit trail: signed exports, and checking one offline.
     #[command(subcommand)]
@@ -128,7 +137,15 @@ fn main() -> ExitCode {
         Command::Key(command) => commands::key::run(&context, command),
         Command::Verify(args) => commands::verify::run(&context, &args),
         Command::Operator(command) => commands::operator::run(&context, command),
-        Command::SigningKey { recreate } => commands::signing_key::run(&context, recreate),
+        Command::SigningKey {
+            recreate,
+            list,
+            retire,
+        } => match (list, retire) {
+            (true, _) => commands::signing_key::list(&context),
+            (false, Some(kid)) => commands::signing_key::retire(&context, &kid),
+            (false, None) => commands::signing_key::run(&context, recreate),
+        },
         Command::Audit(command) => commands::audit::run(&context, command),
         Command::Report(command) => commands::report::run(&context, command),
         Command::Backup { file, overwrite } => commands::backup::backup(&context, &file, overwrite),

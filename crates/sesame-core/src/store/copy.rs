@@ -28,6 +28,7 @@ const TABLES: &[&str] = &[
     "audit_checkpoint",
     "settings",
     "sign_in_failures",
+    "signing_keys",
     "row_seals",
 ];
 

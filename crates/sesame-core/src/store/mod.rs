@@ -19,6 +19,7 @@ pub mod pg;
 pub mod private;
 pub mod services;
 pub mod settings;
+pub mod signing_keys;
 pub mod usage;
 pub mod watch;
 
@@ -37,6 +38,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_companies.sql"),
     include_str!("migrations/0008_max_lifetime.sql"),
     include_str!("migrations/0009_tags_contact.sql"),
+    include_str!("migrations/0010_signing_keys.sql"),
 ];
 
 /// The schema version this build writes.

@@ -23,3 +23,12 @@ pub(crate) fn put<'c>(write: impl Into<Write<'c>>, name: &str, value: &str) -> R
     )?;
     Ok(())
 }
+
+/// Removes the value stored under `name`, if any.
+pub(crate) fn delete<'c>(write: impl Into<Write<'c>>, name: &str) -> Result<()> {
+    write
+        .into()
+        .db()
+        .execute("DELETE FROM settings WHERE name = ?1", values![name])?;
+    Ok(())
+}

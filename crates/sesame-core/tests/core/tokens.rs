@@ -47,17 +47,12 @@ fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     )
     .expect("JSON");
     assert_eq!(header["alg"], "EdDSA");
-    let jwks = tokens::jwks(&signing);
+    let jwks = fixture.sesame.jwks().expect("jwks");
     assert_eq!(header["kid"], jwks["keys"][0]["kid"]);
     assert_eq!(jwks["keys"][0]["crv"], "Ed25519");
 
-    let check = |fixture: &mut Fixture, token: &str| {
-        fixture
-            .sesame
-            .check_token(&signing, token)
-            .expect("check")
-            .code
-    };
+    let check =
+        |fixture: &mut Fixture, token: &str| fixture.sesame.check_token(token).expect("check").code;
     assert_eq!(check(&mut fixture, &text), "VALID");
 
     // alg: none, and HS256 keyed with the public key (the classic confusion), are refused.
@@ -139,7 +134,7 @@ fn a_token_issued_by_hand_is_the_same_token_and_is_audited() {
     assert_eq!(token.claims.identifier, issued.key.identifier);
     let check = fixture
         .sesame
-        .check_token(&signing, token.token.expose_secret())
+        .check_token(token.token.expose_secret())
         .expect("check");
     assert_eq!(check.code, "VALID");
     let events = fixture.events_starting_with("token.issued");
@@ -217,13 +212,7 @@ fn unknown_critical_headers_and_future_dates_are_refused() {
         .expect("token");
     let kid = tokens::key_id(&signing);
     let plain = serde_json::json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
-    let mut check = |text: &str| {
-        fixture
-            .sesame
-            .check_token(&signing, text)
-            .expect("check")
-            .code
-    };
+    let mut check = |text: &str| fixture.sesame.check_token(text).expect("check").code;
     // Our own way of signing, by hand, is accepted: the refusals below are for what they change.
     assert_eq!(
         check(&signed_with_header(&signing, &plain, &token.claims)),
@@ -276,13 +265,8 @@ fn a_token_ends_with_the_secret_it_was_issued_for() {
             .expose_secret()
             .to_owned()
     };
-    let check = |fixture: &mut Fixture, token: &str| {
-        fixture
-            .sesame
-            .check_token(&signing, token)
-            .expect("check")
-            .code
-    };
+    let check =
+        |fixture: &mut Fixture, token: &str| fixture.sesame.check_token(token).expect("check").code;
     // Regenerated at once: the old secret's tokens end at once; the new secret's are valid.
     let issued = fixture.create("immédiate");
     let before = token_for(&mut fixture, issued.bearer().expose_secret());
@@ -304,4 +288,163 @@ fn a_token_ends_with_the_secret_it_was_issued_for() {
     assert_eq!(check(&mut fixture, &before), "VALID");
     fixture.clock.advance(Duration::minutes(61));
     assert_eq!(check(&mut fixture, &before), "SUPERSEDED");
+}
+
+/// Every installation registers its public key on the store; the JWKS lists the keys in use.
+/// A retired key leaves it and its tokens are refused; its installation signs nothing more
+/// until an administrator makes a new key. A key slipped into the table by another program is
+/// not trusted: it is left out of the JWKS, its tokens are refused, and the event is audited.
+#[test]
+fn registered_keys_make_the_jwks_and_retired_or_slipped_in_keys_are_refused() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let namespace = KeyringNamespace::named("fr.sesame.admin.test");
+    let issued = fixture.create("jeton");
+    let signing = signing_key(&mut fixture);
+    let kid = tokens::key_id(&signing);
+    let registered = fixture.sesame.signing_keys().expect("registered");
+    assert_eq!(registered.len(), 1);
+    assert_eq!(registered[0].kid, kid);
+    assert_eq!(registered[0].fingerprint, signing.fingerprint());
+    assert!(registered[0].holder.contains("fr.sesame.admin.test"));
+    let jwks = fixture.sesame.jwks().expect("jwks");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        jwks["keys"][0]["x"],
+        URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes())
+    );
+    let verified = fixture
+        .sesame
+        .verify_bearer(issued.bearer().expose_secret(), None, None)
+        .expect("verify")
+        .key
+        .expect("valid");
+    let token = fixture
+        .sesame
+        .sign_token(&signing, &verified, LIFETIME_DEFAULT)
+        .expect("token");
+    let text = token.token.expose_secret().to_owned();
+    assert_eq!(
+        fixture.sesame.check_token(&text).expect("check").code,
+        "VALID"
+    );
+
+    // A key slipped in outside Sésame, with a signer the forger holds.
+    let forged = ed25519_dalek::SigningKey::from_bytes(&[7_u8; 32]);
+    let forged_x = URL_SAFE_NO_PAD.encode(forged.verifying_key().as_bytes());
+    fixture.outside(&format!(
+        "INSERT INTO signing_keys (kid, public_key, fingerprint, holder, registered_at)
+         VALUES ('f0f0f0f0f0f0f0f0', '{forged_x}', 'forgée', 'intrus', 0)"
+    ));
+    let header = URL_SAFE_NO_PAD.encode(
+        serde_json::json!({"alg": "EdDSA", "typ": "JWT", "kid": "f0f0f0f0f0f0f0f0"}).to_string(),
+    );
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_string(&token.claims).expect("claims"));
+    let signature = ed25519_dalek::Signer::sign(&forged, format!("{header}.{payload}").as_bytes());
+    let forged_token = format!(
+        "{header}.{payload}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    );
+    assert_eq!(
+        fixture
+            .sesame
+            .check_token(&forged_token)
+            .expect("check")
+            .code,
+        "BAD_SIGNATURE"
+    );
+    let jwks = fixture.sesame.jwks().expect("jwks");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1), "{jwks}");
+    assert!(
+        fixture
+            .events_starting_with("store.tampered")
+            .iter()
+            .any(|event| event.details.contains("f0f0f0f0f0f0f0f0")),
+        "the slipped-in key is reported"
+    );
+    fixture.outside("DELETE FROM signing_keys WHERE kid = 'f0f0f0f0f0f0f0f0'");
+
+    // Retired: out of the JWKS, its tokens refused, and its installation signs no more.
+    let auditor_rights = sesame_core::Rights {
+        configuration: false,
+        audit: true,
+    };
+    fixture
+        .sesame
+        .create_operator(
+            &admin,
+            "Auditrice",
+            &crate::support::password(),
+            auditor_rights,
+        )
+        .expect("operator");
+    let auditor = fixture
+        .sesame
+        .sign_in("Auditrice", &crate::support::password())
+        .expect("sign in");
+    assert!(matches!(
+        fixture.sesame.retire_signing_key(&auditor, &kid),
+        Err(sesame_core::Error::RightMissing(_))
+    ));
+    assert_eq!(
+        fixture
+            .sesame
+            .retire_signing_key(&admin, "0000000000000000")
+            .map_err(|e| e.code())
+            .err(),
+        Some("signing_key_unknown")
+    );
+    fixture
+        .sesame
+        .retire_signing_key(&admin, &kid)
+        .expect("retire");
+    assert_eq!(
+        fixture.sesame.jwks().expect("jwks")["keys"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(
+        fixture.sesame.check_token(&text).expect("check").code,
+        "BAD_SIGNATURE"
+    );
+    assert_eq!(
+        fixture
+            .sesame
+            .installation_key(&namespace)
+            .map_err(|e| e.code())
+            .err(),
+        Some("signing_key_retired")
+    );
+    let renewed = fixture
+        .sesame
+        .recreate_signing_key(&admin, &namespace)
+        .expect("a new key");
+    assert_ne!(renewed.fingerprint(), signing.fingerprint());
+    let jwks = fixture.sesame.jwks().expect("jwks");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1));
+    assert_eq!(jwks["keys"][0]["kid"], tokens::key_id(&renewed));
+    assert_eq!(
+        fixture
+            .sesame
+            .installation_key(&namespace)
+            .expect("loaded again")
+            .fingerprint(),
+        renewed.fingerprint()
+    );
+    let actions: Vec<String> = fixture
+        .events_starting_with("signing_key.")
+        .into_iter()
+        .map(|event| event.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "signing_key.created",
+            "signing_key.retired",
+            "signing_key.recreated"
+        ]
+    );
+    let check = fixture.sesame.check_store(&admin).expect("check");
+    assert!(check.tampered.is_empty(), "{:?}", check.tampered);
 }

@@ -1,6 +1,7 @@
 //! `sesamectl signing-key`: where the installation's signing key lives and its public
 //! fingerprint, to confirm out of band what an auditor sees. Creates the key on first use, and
-//! again with `--recreate` when the recorded one has gone missing.
+//! again with `--recreate` when the recorded one has gone missing or was retired; lists the keys
+//! every installation registered on the store, and retires one.
 
 use serde_json::json;
 use sesame_core::{KeyringNamespace, SigningKeyHome};
@@ -46,6 +47,70 @@ pub fn run(context: &Context, recreate: bool) -> Result<Outcome> {
             json!({"home": home, "place": place, "fingerprint": key.fingerprint(),
                    "public_key": public_key, "algorithm": "Ed25519"})
         },
+    );
+    Ok(Outcome::Done)
+}
+
+/// `sesamectl signing-key --list`: every key registered on the store, retired ones included.
+pub fn list(context: &Context) -> Result<Outcome> {
+    let sesame = context.open()?;
+    let keys = sesame.signing_keys()?;
+    let output = &context.output;
+    let when = |millis: i64| {
+        chrono::DateTime::from_timestamp_millis(millis)
+            .map(|at| output.date(at))
+            .unwrap_or_default()
+    };
+    output.print(
+        || {
+            keys.iter()
+                .map(|key| {
+                    let state = match key.retired_at {
+                        Some(at) => {
+                            format!("{} {}", output.say("cli-signing_key_retired"), when(at))
+                        }
+                        None => output.say("cli-signing_key_in_use"),
+                    };
+                    format!(
+                        "{}  {}  {}  {} {}\n    {}{} {}",
+                        key.kid,
+                        state,
+                        key.holder,
+                        output.say("cli-signing_key_registered"),
+                        when(key.registered_at),
+                        output.say("cli-fingerprint"),
+                        output.say("cli-colon"),
+                        key.fingerprint,
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+        || {
+            json!({"signing_keys": keys.iter().map(|key| json!({
+                "kid": key.kid,
+                "fingerprint": key.fingerprint,
+                "public_key": key.public_key,
+                "holder": key.holder,
+                "registered_at": chrono::DateTime::from_timestamp_millis(key.registered_at)
+                    .map(|at| at.to_rfc3339()),
+                "retired_at": key.retired_at
+                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .map(|at| at.to_rfc3339()),
+            })).collect::<Vec<_>>()})
+        },
+    );
+    Ok(Outcome::Done)
+}
+
+/// `sesamectl signing-key --retire KID`.
+pub fn retire(context: &Context, kid: &str) -> Result<Outcome> {
+    let (mut sesame, session) = context.sign_in()?;
+    sesame.retire_signing_key(&session, kid)?;
+    let output = &context.output;
+    output.print(
+        || output.say("cli-signing_key_retired_done"),
+        || json!({"retired": kid.trim()}),
     );
     Ok(Outcome::Done)
 }

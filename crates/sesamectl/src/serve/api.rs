@@ -480,7 +480,7 @@ async fn verify_token(
             })?,
     };
     let check = service
-        .with_store(move |store, service| store.check_token(&service.signing, &token))
+        .with_store(move |store, _| store.check_token(&token))
         .await?;
     Ok(Json(TokenCheckResponse {
         valid: check.code == "VALID",
@@ -491,9 +491,11 @@ async fn verify_token(
     }))
 }
 
-#[utoipa::path(get, path = "/.well-known/jwks.json", responses((status = 200, description = "The public keys (JWKS)")))]
-async fn jwks(State(service): State<Arc<Service>>) -> Json<serde_json::Value> {
-    Json(service.jwks.clone())
+#[utoipa::path(get, path = "/.well-known/jwks.json", responses((status = 200, description = "The public keys of every installation registered on the store and not retired (JWKS)")))]
+async fn jwks(
+    State(service): State<Arc<Service>>,
+) -> std::result::Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(service.with_store(|store, _| store.jwks()).await?))
 }
 
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]

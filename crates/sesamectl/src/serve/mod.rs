@@ -53,7 +53,6 @@ pub struct Service {
     remote: bool,
     next: AtomicUsize,
     signing: InstallationKey,
-    jwks: serde_json::Value,
     token_lifetime: Duration,
     guard: guard::Guard,
     /// Threads of their own for checks that may run argon2id (as many as the guard's slots):
@@ -203,7 +202,6 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         stores,
         remote: watch.is_some(),
         next: AtomicUsize::new(0),
-        jwks: sesame_core::tokens::jwks(&signing),
         signing,
         token_lifetime,
         guard: guard::Guard::new(argon2_slots(workers)),
@@ -306,7 +304,6 @@ mod tests {
             remote: false,
             stores: vec![std::sync::Mutex::new(store)],
             next: AtomicUsize::new(0),
-            jwks: sesame_core::tokens::jwks(&signing),
             signing,
             token_lifetime: Duration::from_secs(60),
             guard: guard::Guard::new(1),

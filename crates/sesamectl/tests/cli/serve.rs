@@ -9,7 +9,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
 
-use crate::support::{BINARY, Store, with_environment};
+use crate::support::{BINARY, Store, said, with_environment};
 
 pub struct Server {
     child: Child,
@@ -30,6 +30,16 @@ impl Server {
     }
 
     pub fn start_through(store: &Store, prefix: &[&str], options: &[&str]) -> Server {
+        Server::start_in(store, prefix, options, &[])
+    }
+
+    /// Starts the service with more environment (another installation's `SESAME_KEY_DIR`…).
+    pub fn start_in(
+        store: &Store,
+        prefix: &[&str],
+        options: &[&str],
+        environment: &[(&str, &std::ffi::OsStr)],
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("free port")
@@ -44,6 +54,7 @@ impl Server {
         };
         let child = with_environment(command, &store.path())
             .env("SESAME_DB", store.location())
+            .envs(environment.iter().copied())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(options)
             .stdout(Stdio::null())
@@ -527,5 +538,136 @@ fn three_verifiers_on_one_postgres_store_obey_a_revocation_at_once_and_count_eve
     assert_eq!(
         shown["key"]["use_count"], 15,
         "five valid uses at each verifier"
+    );
+}
+
+/// Two installations (two servers, each with its own signing key in its own key folder, the
+/// store's state key copied to the second as the README says) verify on one PostgreSQL store:
+/// each one's JWKS lists both keys, a token issued by one is accepted by the other and by an
+/// independent JWT library holding the JWKS; a key retired by an administrator leaves both
+/// JWKS and its tokens are refused everywhere.
+#[test]
+fn a_token_issued_by_one_installation_is_accepted_by_another_until_its_key_is_retired() {
+    let Some(store) = Store::on_postgres_cluster() else {
+        eprintln!("SESAME_TEST_PG is not set: no PostgreSQL cluster to test against");
+        return;
+    };
+    let key = store.create_key("jetons");
+    let first = Server::start(&store);
+    // The second installation's key folder: the state key only, copied from the first's.
+    let first_keys = store.folder.path().join(".local/share/fr.sesame.admin");
+    let second_keys = tempfile::tempdir().expect("folder");
+    let mut copied = 0;
+    for entry in std::fs::read_dir(&first_keys).expect("the first installation's keys") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with("sesame-state-") {
+            std::fs::copy(&path, second_keys.path().join(name)).expect("copy the state key");
+            copied += 1;
+        }
+    }
+    assert_eq!(copied, 1, "one state key in {}", first_keys.display());
+    let second = Server::start_in(
+        &store,
+        &[],
+        &[],
+        &[("SESAME_KEY_DIR", second_keys.path().as_os_str())],
+    );
+    let listed = store.ok(&["signing-key", "--list"]);
+    let registered = listed["signing_keys"].as_array().expect("keys").clone();
+    assert_eq!(registered.len(), 2, "{listed}");
+    assert_ne!(registered[0]["holder"], registered[1]["holder"]);
+
+    let credentials = basic(&key);
+    let issue = |server: &Server| {
+        let (status, issued) = server.post(
+            "/v1/tokens",
+            &[("authorization", credentials.as_str())],
+            None,
+        );
+        assert_eq!(status, 200, "{issued}");
+        issued["access_token"].as_str().expect("token").to_owned()
+    };
+    let check = |server: &Server, token: &str| {
+        let body = json!({ "token": token }).to_string();
+        let (_, answer) = server.post(
+            "/v1/tokens/verify",
+            &[("content-type", "application/json")],
+            Some(body.as_bytes()),
+        );
+        answer["code"].as_str().unwrap_or("none").to_owned()
+    };
+    let from_first = issue(&first);
+    let from_second = issue(&second);
+    for server in [&first, &second] {
+        assert_eq!(check(server, &from_first), "VALID");
+        assert_eq!(check(server, &from_second), "VALID");
+        let (_, jwks) = server.get("/.well-known/jwks.json");
+        assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2), "{jwks}");
+    }
+    // An independent library with nothing but the second's JWKS checks the first's token.
+    let (_, jwks) = second.get("/.well-known/jwks.json");
+    let script = r#"
+import json, sys, jwt
+token, jwks = sys.argv[1], json.loads(sys.argv[2])
+kid = jwt.get_unverified_header(token)["kid"]
+key = jwt.PyJWKSet.from_dict(jwks)[kid]
+print(json.dumps(jwt.decode(token, key.key, algorithms=["EdDSA"])))
+"#;
+    let output = Command::new("/usr/bin/python3")
+        .args(["-c", script, &from_first, &jwks.to_string()])
+        .output()
+        .expect("python3 with PyJWT");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let claims: Value = serde_json::from_slice(&output.stdout).expect("claims");
+    assert_eq!(claims["key_name"], "jetons");
+
+    // The first installation's key is retired: gone from both JWKS, its tokens refused by both.
+    let first_kid = {
+        let header = from_first.split('.').next().expect("header");
+        use base64::Engine;
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .expect("base64url");
+        let header: Value = serde_json::from_slice(&header).expect("header JSON");
+        header["kid"].as_str().expect("kid").to_owned()
+    };
+    store.ok(&["signing-key", "--retire", &first_kid]);
+    for server in [&first, &second] {
+        assert_eq!(check(server, &from_first), "BAD_SIGNATURE");
+        assert_eq!(check(server, &from_second), "VALID");
+        let (_, jwks) = server.get("/.well-known/jwks.json");
+        let kids: Vec<&str> = jwks["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .filter_map(|key| key["kid"].as_str())
+            .collect();
+        assert!(!kids.contains(&first_kid.as_str()), "{jwks}");
+        assert_eq!(kids.len(), 1);
+    }
+    let listed = store.ok(&["signing-key", "--list"]);
+    let retired: Vec<&Value> = listed["signing_keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter(|key| !key["retired_at"].is_null())
+        .collect();
+    assert_eq!(retired.len(), 1);
+    assert_eq!(retired[0]["kid"], first_kid.as_str());
+    // Retiring it again names what is wrong and changes nothing.
+    let again = store.run(&["signing-key", "--retire", &first_kid]);
+    assert_ne!(again.status.code(), Some(0));
+    assert!(
+        said(&again).contains("Aucune clé de signature en service"),
+        "{}",
+        said(&again)
     );
 }
