@@ -68,6 +68,9 @@ pub struct Sesame {
     change_watch: Option<std::sync::Arc<store::watch::ChangeWatch>>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
+    /// A PostgreSQL store's place, to connect again after the server was away, and when that
+    /// was last tried.
+    reconnect: Option<(store::pg::PgLocation, Option<std::time::Instant>)>,
 }
 
 impl Sesame {
@@ -94,6 +97,7 @@ impl Sesame {
             _store_lock: store_lock,
             connection,
             change_watch: None,
+            reconnect: None,
             name: path.display().to_string(),
             path: path.to_owned(),
             clock: Clock::System,
@@ -139,6 +143,7 @@ impl Sesame {
             _store_lock: None,
             connection,
             change_watch: None,
+            reconnect: Some(((**pg).clone(), None)),
             name: pg.shown().to_owned(),
             path: key_home,
             clock: Clock::System,
@@ -147,6 +152,32 @@ impl Sesame {
             pending_usage: verify::PendingUsage::default(),
             seen_data_version: None,
         })
+    }
+
+    /// Connects again to a PostgreSQL store whose connection was lost (the server restarted or
+    /// was away), at most twice a second, so a long-running service recovers by itself; a
+    /// connection that is up, or an SQLite store, is left as it is. Fails with
+    /// [`Error::DatabaseUnavailable`] while the server is still away.
+    pub fn ensure_connected(&mut self) -> Result<()> {
+        const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+        let Some((location, last_try)) = &mut self.reconnect else {
+            return Ok(());
+        };
+        if !self.connection.is_closed() {
+            return Ok(());
+        }
+        if last_try.is_some_and(|at| at.elapsed() < RETRY_AFTER) {
+            return Err(Error::DatabaseUnavailable {
+                store: location.shown().to_owned(),
+                why: "the connection was lost".into(),
+            });
+        }
+        *last_try = Some(std::time::Instant::now());
+        let (client, _) = store::pg::open(location)?;
+        self.connection = Connection::Postgres(Box::new(store::db::PgConnection::new(client)));
+        seal::install(self.connection.db(), &self.state_key)?;
+        self.seen_data_version = None;
+        Ok(())
     }
 
     /// Hears of changes through `watch` (PostgreSQL's notifications) instead of asking the
@@ -209,7 +240,7 @@ impl Sesame {
                 seal::reseal_changed(write, key)?;
                 Ok(value)
             })
-            .map_err(|error| located(error, &self.path))
+            .map_err(|error| located(error, &self.path, &self.name))
     }
 }
 
@@ -220,11 +251,18 @@ impl Drop for Sesame {
     }
 }
 
-/// SQLite's errors do not know the file; a store that turned read-only is named.
-pub(crate) fn located(error: Error, path: &Path) -> Error {
+/// SQLite's errors do not know the file, nor PostgreSQL's the database: a store that turned
+/// read-only, or a database that went away, is named.
+pub(crate) fn located(error: Error, path: &Path, name: &str) -> Error {
     match error {
         Error::StoreReadOnly(unnamed) if unnamed.as_os_str().is_empty() => {
             Error::StoreReadOnly(path.to_owned())
+        }
+        Error::DatabaseUnavailable { store, why } if store.is_empty() => {
+            Error::DatabaseUnavailable {
+                store: name.to_owned(),
+                why,
+            }
         }
         other => other,
     }

@@ -480,7 +480,7 @@ impl Sesame {
             // A busy or unwritable store: nothing counted is lost, the next flush writes it.
             Err(error) => {
                 self.pending_usage.merge(pending);
-                Err(crate::located(error, &self.path))
+                Err(crate::located(error, &self.path, &self.name))
             }
         }
     }

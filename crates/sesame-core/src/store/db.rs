@@ -336,6 +336,17 @@ pub enum Connection {
 }
 
 impl Connection {
+    /// Whether a PostgreSQL connection was lost (an SQLite file never is).
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Connection::Sqlite(_) => false,
+            Connection::Postgres(connection) => connection
+                .client
+                .try_borrow()
+                .is_ok_and(|client| client.is_closed()),
+        }
+    }
+
     /// The SQLite connection, for what only SQLite does (its online backup).
     pub(crate) fn sqlite(&self) -> Option<&rusqlite::Connection> {
         match self {
@@ -680,10 +691,22 @@ pub(crate) fn pg_error(error: postgres::Error) -> Error {
         {
             Error::StoreBusy
         }
-        _ if error.is_closed() => Error::DatabaseUnavailable {
-            store: String::new(),
-            why: crate::store::pg::plain(&error),
-        },
+        // Connection exceptions (class 08) and the server shutting down or starting (57P0x).
+        Some(code) if code.code().starts_with("08") || code.code().starts_with("57P") => {
+            Error::DatabaseUnavailable {
+                store: String::new(),
+                why: crate::store::pg::plain(&error),
+            }
+        }
+        // The connection closed, or its socket failed.
+        _ if error.is_closed()
+            || StdError::source(&error).is_some_and(|source| source.is::<std::io::Error>()) =>
+        {
+            Error::DatabaseUnavailable {
+                store: String::new(),
+                why: crate::store::pg::plain(&error),
+            }
+        }
         _ => Error::Internal(crate::store::pg::plain(&error)),
     }
 }

@@ -2,22 +2,64 @@
 //! (every audit event is announced there when its transaction commits) and counts what it hears.
 //! A verifier compares that count instead of asking the store at each request. While the
 //! listening connection is lost (the database away), every look says « changed », and the
-//! watcher connects again by itself.
+//! watcher connects again by itself. Each announcement names what changed (a key, a service…),
+//! and those who asked ([`ChangeWatch::on_change`]) hear of it before the count moves.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::store::pg::PgLocation;
+
+/// What an announcement says changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The row of this kind (`key`, `service`, `company`…) named by an audit event's target.
+    Row { kind: String, id: String },
+    /// An event with no target (settings, sign-in…).
+    Untargeted,
+    /// Anything may have changed: the watcher (re)started listening after a time deaf.
+    Unknown,
+}
+
+impl Change {
+    /// Reads a `sesame_changes` payload: `seq kind id` (`-` for none), or a bare `seq` from a
+    /// store of before version 7.
+    fn parse(payload: &str) -> Change {
+        let mut parts = payload.split(' ');
+        let _seq = parts.next();
+        match (parts.next(), parts.next()) {
+            (Some(kind), Some(id)) if kind != "-" && id != "-" => Change::Row {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+            },
+            (Some(_), Some(_)) => Change::Untargeted,
+            _ => Change::Unknown,
+        }
+    }
+}
+
+type Listener = Box<dyn Fn(&Change) + Send + Sync>;
 
 /// How long the watcher waits between attempts to listen again.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
 
 /// A count of the changes announced on the store, fed by a background thread.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ChangeWatch {
     heard: AtomicU64,
     listening: AtomicBool,
+    listeners: Mutex<Vec<Listener>>,
+}
+
+impl std::fmt::Debug for ChangeWatch {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ChangeWatch")
+            .field("heard", &self.heard)
+            .field("listening", &self.listening)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ChangeWatch {
@@ -33,6 +75,22 @@ impl ChangeWatch {
             }
         });
         watch
+    }
+
+    /// Calls `listener` with every change heard, on the watcher's thread, before the count
+    /// moves (keep it short).
+    pub fn on_change(&self, listener: impl Fn(&Change) + Send + Sync + 'static) {
+        if let Ok(mut listeners) = self.listeners.lock() {
+            listeners.push(Box::new(listener));
+        }
+    }
+
+    fn tell(&self, change: &Change) {
+        if let Ok(listeners) = self.listeners.lock() {
+            for listener in listeners.iter() {
+                listener(change);
+            }
+        }
     }
 
     /// A number that changes whenever the store announced a change; `None` while nothing
@@ -53,12 +111,32 @@ fn listen(watch: &ChangeWatch, location: &PgLocation) {
         return;
     }
     // Anything may have changed while nobody listened.
+    watch.tell(&Change::Unknown);
     watch.heard.fetch_add(1, Ordering::SeqCst);
     watch.listening.store(true, Ordering::SeqCst);
     let mut notifications = client.notifications();
     let mut heard = notifications.blocking_iter();
     use postgres::fallible_iterator::FallibleIterator;
-    while let Ok(Some(_)) = heard.next() {
+    while let Ok(Some(notification)) = heard.next() {
+        watch.tell(&Change::parse(notification.payload()));
         watch.heard.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn announcements_name_what_changed() {
+        assert_eq!(
+            Change::parse("42 key 0190-abc"),
+            Change::Row {
+                kind: "key".into(),
+                id: "0190-abc".into()
+            }
+        );
+        assert_eq!(Change::parse("43 - -"), Change::Untargeted);
+        assert_eq!(Change::parse("44"), Change::Unknown);
     }
 }

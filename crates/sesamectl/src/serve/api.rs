@@ -47,12 +47,19 @@ impl ApiError {
     pub fn internal(why: &str) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", why)
     }
+
+    /// The store could not be reached (`database_unavailable`).
+    fn store_away(&self) -> bool {
+        self.code == "database_unavailable"
+    }
 }
 
 impl From<sesame_core::Error> for ApiError {
     fn from(error: sesame_core::Error) -> Self {
         let status = match error {
-            sesame_core::Error::StoreBusy => StatusCode::SERVICE_UNAVAILABLE,
+            sesame_core::Error::StoreBusy | sesame_core::Error::DatabaseUnavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError::new(status, error.code(), error.message(sesame_core::Lang::En))
@@ -107,6 +114,10 @@ pub struct VerifyResponse {
     /// INSUFFICIENT_PERMISSION or COMPANY_FORBIDDEN.
     code: String,
     key: Option<KeyInfo>,
+    /// Present (true) when the database could not be reached and the answer is the one this
+    /// service proved within its outage window (`--outage-window`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    remembered: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -286,7 +297,47 @@ fn key_info(verification: &Verification) -> Option<KeyInfo> {
 /// then known by its one spelling (what the store will look up); a fresh answer is reused only
 /// if the store has not changed since; a secret not already known good needs argon2id, which
 /// the guard admits per client address.
+/// Checks a key with the store; while the store cannot be reached, answers a question proven
+/// valid within the outage window from memory (the `bool`), and refuses anything else with 503.
 async fn check(
+    service: &Arc<Service>,
+    client: ClientId,
+    identifier: String,
+    secret: String,
+    permission: Option<String>,
+    company: Option<String>,
+) -> Result<(Verification, bool), ApiError> {
+    let question = key_format::parse_parts(&identifier, &secret)
+        .ok()
+        .map(|presented| {
+            (
+                presented.identifier.clone(),
+                digest(presented.secret.expose_secret()),
+                permission.clone(),
+                company.clone(),
+            )
+        });
+    match check_with_store(service, client, identifier, secret, permission, company).await {
+        Ok(verification) => {
+            if let Some(question) = question
+                && verification.is_valid()
+                && super::guard::keepable(&question, &verification)
+            {
+                service.outage.remember(question, &verification);
+            }
+            Ok((verification, false))
+        }
+        Err(error) if error.store_away() => {
+            match question.and_then(|question| service.outage.recall(&question)) {
+                Some(remembered) => Ok((remembered, true)),
+                None => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    }
+}
+
+async fn check_with_store(
     service: &Arc<Service>,
     client: ClientId,
     identifier: String,
@@ -403,7 +454,7 @@ async fn verify_key(
         request.client_id,
         request.client_secret,
     )?;
-    let verification = check(
+    let (verification, remembered) = check(
         &service,
         ClientId::of(peer.ip()),
         identifier,
@@ -416,6 +467,7 @@ async fn verify_key(
         valid: verification.is_valid(),
         code: verification.code.code().to_owned(),
         key: key_info(&verification),
+        remembered,
     }))
 }
 
@@ -433,7 +485,7 @@ async fn issue_token(
     let (identifier, secret) =
         presented_key(&headers, None, request.client_id, request.client_secret)?;
     let client = ClientId::of(peer.ip());
-    let verification = check(&service, client, identifier, secret, None, None).await?;
+    let (verification, _) = check(&service, client, identifier, secret, None, None).await?;
     let Some(key) = verification.key else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,

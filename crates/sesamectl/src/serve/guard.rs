@@ -131,6 +131,25 @@ impl Guard {
     }
 }
 
+/// Whether a valid answer may be kept for its question: the question holds nothing but the
+/// key's own values (a permission it has, a company it is restricted to; a company it is not
+/// restricted to is allowed, but the text is the caller's and is not kept).
+pub fn keepable(question: &AnswerKey, answer: &Verification) -> bool {
+    let Some(key) = &answer.key else {
+        return false;
+    };
+    let (_, _, permission, company) = question;
+    let permission_is_the_keys = permission
+        .as_ref()
+        .is_none_or(|wanted| key.permissions.iter().any(|p| p == wanted));
+    let company_is_the_keys = company.as_ref().is_none_or(|wanted| {
+        key.companies
+            .iter()
+            .any(|c| &c.id == wanted || &c.name == wanted)
+    });
+    permission_is_the_keys && company_is_the_keys
+}
+
 /// Argon2id work admitted for one client: holds its place until dropped.
 pub struct Admission<'a> {
     guard: &'a Guard,
@@ -191,19 +210,7 @@ impl Guard {
     /// own values: a permission it has, a company it is restricted to (a company it is not
     /// restricted to is allowed, but the text is the caller's and is not kept).
     pub fn remember_answer(&self, question: AnswerKey, epoch: u64, answer: &Verification) {
-        let Some(key) = &answer.key else {
-            return;
-        };
-        let (_, _, permission, company) = &question;
-        let permission_is_the_keys = permission
-            .as_ref()
-            .is_none_or(|wanted| key.permissions.iter().any(|p| p == wanted));
-        let company_is_the_keys = company.as_ref().is_none_or(|wanted| {
-            key.companies
-                .iter()
-                .any(|c| &c.id == wanted || &c.name == wanted)
-        });
-        if !(permission_is_the_keys && company_is_the_keys) {
+        if !keepable(&question, answer) {
             return;
         }
         if let Ok(mut answers) = self.answers.lock() {

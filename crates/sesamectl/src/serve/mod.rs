@@ -7,6 +7,7 @@ mod api;
 mod connections;
 mod guard;
 mod host;
+mod outage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,6 +44,11 @@ pub struct ServeArgs {
     /// Seconds a connection may stay open with nothing moving.
     #[arg(long, default_value_t = 30)]
     idle_timeout: u64,
+    /// While the database cannot be reached, answer a key this service proved valid within
+    /// this many seconds (at most 3600), and refuse every other with HTTP 503
+    /// (`database_unavailable`); 0 refuses every key while the database is away.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    outage_window: u64,
 }
 
 /// What every request shares.
@@ -55,6 +61,8 @@ pub struct Service {
     signing: InstallationKey,
     token_lifetime: Duration,
     guard: guard::Guard,
+    /// Keys proven valid lately, answered while the database is away.
+    outage: Arc<outage::Outage>,
     /// Threads of their own for checks that may run argon2id (as many as the guard's slots):
     /// argon2id's 19 MiB working memory is then reused by the same few threads instead of being
     /// kept by the allocator of every thread of the blocking pool.
@@ -157,6 +165,8 @@ impl Service {
                 .lock()
                 .map_err(|_| sesame_core::Error::Internal("store lock poisoned".into()))?,
         };
+        // A PostgreSQL connection lost while the server was away is made again here.
+        store.ensure_connected()?;
         work(&mut store, self).map_err(api::ApiError::from)
     }
 
@@ -165,7 +175,7 @@ impl Service {
     fn flush_all(&self) {
         for store in &self.stores {
             if let Ok(mut store) = store.lock()
-                && let Err(error) = store.flush_usage()
+                && let Err(error) = store.ensure_connected().and_then(|()| store.flush_usage())
             {
                 eprintln!("uses kept for the next write: {}", error.code());
             }
@@ -186,6 +196,11 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         Some(watch) => sesame.with_change_watch(std::sync::Arc::clone(watch)),
         None => sesame,
     };
+    let outage = Arc::new(outage::Outage::new(Duration::from_secs(args.outage_window)));
+    if let Some(watch) = &watch {
+        let forgetting = Arc::clone(&outage);
+        watch.on_change(move |change| forgetting.forget(change));
+    }
     let mut first = watched(context.open()?);
     let signing = context.installation_key(&mut first)?;
     let token_lifetime = first.token_lifetime()?;
@@ -205,6 +220,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         signing,
         token_lifetime,
         guard: guard::Guard::new(argon2_slots(workers)),
+        outage: Arc::clone(&outage),
         argon2_threads: std::sync::Mutex::new(argon2_threads(argon2_slots(workers))),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -307,6 +323,7 @@ mod tests {
             signing,
             token_lifetime: Duration::from_secs(60),
             guard: guard::Guard::new(1),
+            outage: Arc::new(outage::Outage::new(Duration::from_secs(60))),
             argon2_threads: std::sync::Mutex::new(argon2_threads(1)),
         })
     }

@@ -671,3 +671,102 @@ print(json.dumps(jwt.decode(token, key.key, algorithms=["EdDSA"])))
         said(&again)
     );
 }
+
+/// The database goes away in the middle of the day: a verifier answers the keys it proved
+/// valid within its window (60 s by default), marked `remembered`, and everything else with
+/// 503 `database_unavailable` — a key changed just before the outage, one never proven, a
+/// token, any key at a verifier started with `--outage-window 0`. An administrator's change
+/// meanwhile is refused in plain words and leaves nothing behind. When the database is back,
+/// the verifier recovers by itself.
+#[test]
+fn while_the_database_is_away_proven_keys_are_answered_others_get_503_and_it_recovers() {
+    let Some(cluster) = crate::support::Cluster::start() else {
+        eprintln!("SESAME_TEST_PG is not set: no PostgreSQL to test against");
+        return;
+    };
+    let store = Store::on_cluster(&cluster);
+    let proven = store.create_key("prouvée");
+    let unproven = store.create_key("jamais vue");
+    let changed = store.create_key("changée");
+    let server = Server::start(&store);
+    let strict = Server::start_with(&store, &["--outage-window", "0"]);
+    assert_eq!(server.code(json!({ "key": proven })), "VALID");
+    assert_eq!(server.code(json!({ "key": changed })), "VALID");
+    assert_eq!(strict.code(json!({ "key": proven })), "VALID");
+    // Changed just before the outage: what the verifier remembered of it is forgotten at once.
+    store.ok(&[
+        "key",
+        "edit",
+        "changée",
+        "--note",
+        "modifiée avant la panne",
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+
+    cluster.stop();
+    let (status, answer) = server.verify(json!({ "key": proven }));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (200, Some("VALID")),
+        "{answer}"
+    );
+    assert_eq!(answer["remembered"], true);
+    for key in [&unproven, &changed] {
+        let (status, answer) = server.verify(json!({ "key": key }));
+        assert_eq!(status, 503, "{answer}");
+        assert_eq!(answer["error"]["code"], "database_unavailable");
+        assert_ne!(answer["valid"], true);
+    }
+    let (status, answer) = strict.verify(json!({ "key": proven }));
+    assert_eq!(
+        status, 503,
+        "--outage-window 0 answers nothing from memory: {answer}"
+    );
+    let credentials = basic(&proven);
+    let (status, _) = server.post(
+        "/v1/tokens",
+        &[("authorization", credentials.as_str())],
+        None,
+    );
+    assert_eq!(
+        status, 503,
+        "no token is signed for a key that could not be checked"
+    );
+    // An administrator's change during the outage: refused, in plain words.
+    let refused = store.run(&["key", "revoke", "prouvée", "--reason", "panne"]);
+    assert_ne!(refused.status.code(), Some(0));
+    let words = said(&refused);
+    assert!(
+        words.contains("ne répond pas") && words.contains("Rien n'a été modifié"),
+        "{words}"
+    );
+
+    cluster.restart();
+    let back = Instant::now();
+    for (server, key) in [(&server, &unproven), (&strict, &proven)] {
+        loop {
+            let (status, answer) = server.verify(json!({ "key": key }));
+            if status == 200 {
+                assert_eq!(answer["code"], "VALID");
+                assert!(answer.get("remembered").is_none(), "{answer}");
+                break;
+            }
+            assert!(
+                back.elapsed() < Duration::from_secs(15),
+                "the verifier did not recover: {status} {answer}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    eprintln!(
+        "verifiers answering from the store again {:?} after the restart",
+        back.elapsed()
+    );
+    // Nothing was half made: the key is as it was, and can be revoked now.
+    assert_eq!(
+        store.ok(&["key", "show", "prouvée"])["key"]["status"],
+        "active"
+    );
+    store.ok(&["key", "revoke", "prouvée", "--reason", "après la panne"]);
+    assert_eq!(server.code(json!({ "key": proven })), "REVOKED");
+}

@@ -52,9 +52,17 @@ impl Store {
             .then(|| Store::made(true))
     }
 
+    /// A store on a cluster of the test's own (one it stops and starts).
+    pub fn on_cluster(cluster: &Cluster) -> Store {
+        Store::made_on(Some(cluster.location.clone()))
+    }
+
     fn made(postgres: bool) -> Store {
-        let database = postgres.then(|| {
-            let cluster = std::env::var("SESAME_TEST_PG").expect("SESAME_TEST_PG");
+        Store::made_on(postgres.then(|| std::env::var("SESAME_TEST_PG").expect("SESAME_TEST_PG")))
+    }
+
+    fn made_on(cluster: Option<String>) -> Store {
+        let database = cluster.map(|cluster| {
             let name = format!("sesame_cli_{}", uuid_like());
             postgres::Client::connect(&cluster, postgres::NoTls)
                 .expect("cluster")
@@ -232,4 +240,68 @@ pub fn said(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// A PostgreSQL cluster of one test's own, started by `scripts/pg` (a temporary folder, a socket
+/// there, TLS on a free loopback port), that the test may stop and start again; removed on drop.
+pub struct Cluster {
+    /// Its folder (`SESAME_TEST_PG_DIR`).
+    pub dir: String,
+    /// How to reach it (`SESAME_TEST_PG`).
+    pub location: String,
+}
+
+fn pg_script(body: &str) -> Output {
+    let script = format!(
+        "source '{}/../../scripts/pg'; {body}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash")
+}
+
+impl Cluster {
+    /// A new cluster; `None` where PostgreSQL is not there to test with (no `SESAME_TEST_PG`).
+    pub fn start() -> Option<Cluster> {
+        std::env::var("SESAME_TEST_PG").ok()?;
+        let output = pg_script(
+            "start_private_cluster; printf '%s\\n%s\\n' \"$SESAME_TEST_PG_DIR\" \"$SESAME_TEST_PG\"",
+        );
+        assert!(output.status.success(), "{}", said(&output));
+        let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+        let mut lines = printed.lines();
+        Some(Cluster {
+            dir: lines.next().expect("folder").to_owned(),
+            location: lines.next().expect("location").to_owned(),
+        })
+    }
+
+    /// Stops the server (fast: connections are cut, as when a database server goes down).
+    pub fn stop(&self) {
+        let output = pg_script(&format!(
+            "as_cluster_owner \"$(pg_bin)/pg_ctl\" -D '{}/data' -m fast -w stop",
+            self.dir
+        ));
+        assert!(output.status.success(), "{}", said(&output));
+    }
+
+    /// Starts the server again.
+    pub fn restart(&self) {
+        let output = pg_script(&format!(
+            "as_cluster_owner \"$(pg_bin)/pg_ctl\" -D '{dir}/data' -w -l '{dir}/log' start",
+            dir = self.dir
+        ));
+        assert!(output.status.success(), "{}", said(&output));
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = pg_script(&format!(
+            "SESAME_TEST_PG_DIR='{}' stop_private_cluster",
+            self.dir
+        ));
+    }
 }

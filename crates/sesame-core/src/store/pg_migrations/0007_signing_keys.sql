@@ -15,3 +15,14 @@ CREATE TRIGGER sesame_seal_signing_keys AFTER INSERT OR UPDATE OR DELETE ON sign
 ALTER TABLE row_seals DROP CONSTRAINT row_seals_kind_check;
 ALTER TABLE row_seals ADD CONSTRAINT row_seals_kind_check
     CHECK (kind IN ('key', 'operator', 'service', 'setting', 'signing_key'));
+
+-- Each announcement now names what changed (`seq kind id`, from the event's target): a verifier
+-- forgets at once what it remembered of that key or service, and so never answers from memory,
+-- while the database is away, for a key changed before it went.
+CREATE OR REPLACE FUNCTION sesame_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('sesame_changes', NEW.seq::text || ' ' || coalesce(NEW.target_kind, '-')
+                      || ' ' || coalesce(NEW.target_id, '-'));
+    RETURN NULL;
+END
+$$;
