@@ -71,6 +71,17 @@ pub struct Sesame {
     /// A PostgreSQL store's place, to connect again after the server was away, and when that
     /// was last tried.
     reconnect: Option<(store::pg::PgLocation, Option<std::time::Instant>)>,
+    /// Where verification reads keys, when not the store itself: a PostgreSQL hot standby
+    /// (see [`Sesame::with_read_replica`]), its place, and when connecting was last tried.
+    reader: Option<Reader>,
+}
+
+/// A connection verification reads from, apart from the store's own.
+#[derive(Debug)]
+struct Reader {
+    connection: Connection,
+    location: store::pg::PgLocation,
+    last_try: Option<std::time::Instant>,
 }
 
 impl Sesame {
@@ -98,6 +109,7 @@ impl Sesame {
             connection,
             change_watch: None,
             reconnect: None,
+            reader: None,
             name: path.display().to_string(),
             path: path.to_owned(),
             clock: Clock::System,
@@ -144,6 +156,7 @@ impl Sesame {
             connection,
             change_watch: None,
             reconnect: Some(((**pg).clone(), None)),
+            reader: None,
             name: pg.shown().to_owned(),
             path: key_home,
             clock: Clock::System,
@@ -154,12 +167,59 @@ impl Sesame {
         })
     }
 
+    /// Reads keys for verification (and tokens, and the JWKS) from `replica`, a hot standby of
+    /// this PostgreSQL store, while everything written (uses, failures, events) still goes to
+    /// the store itself. Refused when `replica` is not a copy of this store.
+    pub fn with_read_replica(mut self, replica: &store::pg::PgLocation) -> Result<Sesame> {
+        let connection =
+            Connection::Postgres(Box::new(store::db::PgConnection::new(replica.connect()?)));
+        // Another database, or one that is not a Sésame store at all, is refused alike.
+        let theirs = store::settings::get(&connection, "installation_id")
+            .ok()
+            .flatten();
+        if theirs.is_none() || theirs != Some(self.installation_id()?) {
+            return Err(Error::DatabaseLocationInvalid(format!(
+                "{} is not a copy of the store {}",
+                replica.shown(),
+                self.name
+            )));
+        }
+        self.reader = Some(Reader {
+            connection,
+            location: replica.clone(),
+            last_try: None,
+        });
+        Ok(self)
+    }
+
+    /// Where verification reads: the read replica when there is one, else the store.
+    pub(crate) fn reads(&self) -> &Connection {
+        self.reader
+            .as_ref()
+            .map_or(&self.connection, |reader| &reader.connection)
+    }
+
     /// Connects again to a PostgreSQL store whose connection was lost (the server restarted or
     /// was away), at most twice a second, so a long-running service recovers by itself; a
     /// connection that is up, or an SQLite store, is left as it is. Fails with
-    /// [`Error::DatabaseUnavailable`] while the server is still away.
+    /// [`Error::DatabaseUnavailable`] while the server is still away (with a read replica,
+    /// only while the replica is away).
     pub fn ensure_connected(&mut self) -> Result<()> {
         const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+        if let Some(reader) = &mut self.reader
+            && reader.connection.is_closed()
+        {
+            if reader.last_try.is_some_and(|at| at.elapsed() < RETRY_AFTER) {
+                return Err(Error::DatabaseUnavailable {
+                    store: reader.location.shown().to_owned(),
+                    why: "the connection was lost".into(),
+                });
+            }
+            reader.last_try = Some(std::time::Instant::now());
+            reader.connection = Connection::Postgres(Box::new(store::db::PgConnection::new(
+                reader.location.connect()?,
+            )));
+        }
         let Some((location, last_try)) = &mut self.reconnect else {
             return Ok(());
         };
@@ -173,7 +233,13 @@ impl Sesame {
             });
         }
         *last_try = Some(std::time::Instant::now());
-        let (client, _) = store::pg::open(location)?;
+        let (client, _) = match store::pg::open(location) {
+            Ok(opened) => opened,
+            // Reading a standby, verification goes on while the store itself is away: only
+            // writes wait (uses are kept for later).
+            Err(Error::DatabaseUnavailable { .. }) if self.reader.is_some() => return Ok(()),
+            Err(error) => return Err(error),
+        };
         self.connection = Connection::Postgres(Box::new(store::db::PgConnection::new(client)));
         seal::install(self.connection.db(), &self.state_key)?;
         self.seen_data_version = None;

@@ -346,7 +346,7 @@ impl Sesame {
     /// is sealed (a key slipped into the table by another program is left out and reported).
     pub fn trusted_signing_keys(&mut self) -> Result<Vec<store::signing_keys::RegisteredKey>> {
         let mut trusted = Vec::new();
-        for key in store::signing_keys::list(&self.connection, false)? {
+        for key in store::signing_keys::list(self.reads(), false)? {
             if self.signing_key_is_sealed(&key)? {
                 trusted.push(key);
             }
@@ -360,7 +360,7 @@ impl Sesame {
         key: &store::signing_keys::RegisteredKey,
     ) -> Result<bool> {
         let sealed = crate::seal::row_is_sealed(
-            &self.connection,
+            self.reads(),
             &self.state_key,
             crate::seal::SealedKind::SigningKey,
             &key.kid,

@@ -212,7 +212,7 @@ impl Sesame {
         };
         // The key its header names, registered on this store, in use, and sealed.
         let registered = match kid.filter(|kid| kid.len() <= 64) {
-            Some(kid) => crate::store::signing_keys::by_kid(&self.connection, &kid)?,
+            Some(kid) => crate::store::signing_keys::by_kid(self.reads(), &kid)?,
             None => None,
         };
         let Some(registered) = registered.filter(|key| key.retired_at.is_none()) else {
@@ -272,7 +272,7 @@ impl Sesame {
 
     /// A key's current status and secret generation by id; `None` once deleted.
     fn key_state_by_id(&self, id: &str) -> Result<Option<KeyState>> {
-        let row = crate::store::usage::key_state(&self.connection, id)?;
+        let row = crate::store::usage::key_state(self.reads(), id)?;
         let Some((status, expires_at, None, regenerated_at, previous_secret_valid_until)) = row
         else {
             return Ok(None);

@@ -240,7 +240,7 @@ impl Sesame {
     ) -> Result<Verification> {
         let now = self.now();
         let secret = presented.secret.expose_secret().as_bytes();
-        let row = usage::key_by_identifier(&self.connection, &presented.identifier)?;
+        let row = usage::key_by_identifier(self.reads(), &presented.identifier)?;
         let Some(row) = row.filter(|row| !row.deleted) else {
             self.verified_secrets.argon2_checks += 1;
             password::spend_equal_time(secret, self.cost);
@@ -388,7 +388,7 @@ impl Sesame {
             companies: cached_grants.companies,
             expires_at,
         };
-        let seal = usage::seal_of(&self.connection, "key", &row.id)?.unwrap_or_default();
+        let seal = usage::seal_of(self.reads(), "key", &row.id)?.unwrap_or_default();
         let mut company_ids: Vec<String> = key.companies.iter().map(|c| c.id.clone()).collect();
         company_ids.sort();
         let canonical = crate::seal::key_canonical(&crate::seal::KeyDecidingValues {
@@ -453,7 +453,7 @@ impl Sesame {
     }
 
     fn read_grants(&self, id: &str) -> Result<Grants> {
-        let (permissions, companies) = usage::grants(&self.connection, id)?;
+        let (permissions, companies) = usage::grants(self.reads(), id)?;
         Ok(Grants {
             permissions,
             companies,

@@ -3,7 +3,9 @@
 //! A verifier compares that count instead of asking the store at each request. While the
 //! listening connection is lost (the database away), every look says « changed », and the
 //! watcher connects again by itself. Each announcement names what changed (a key, a service…),
-//! and those who asked ([`ChangeWatch::on_change`]) hear of it before the count moves.
+//! and those who asked ([`ChangeWatch::on_change`]) hear of it before the count moves. A hot
+//! standby cannot listen: there the watcher asks for new events every few milliseconds
+//! ([`ChangeWatch::poll`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -77,6 +79,23 @@ impl ChangeWatch {
         watch
     }
 
+    /// Follows the store at `location` by asking it, every `interval`, for the audit events
+    /// written since the last look: for a hot standby, where `LISTEN` is refused and no
+    /// notification arrives. What it reports is what the standby has replayed, so a verifier
+    /// reading that standby never hears of a change before it can read it.
+    pub fn poll(location: &PgLocation, interval: Duration) -> Arc<ChangeWatch> {
+        let watch = Arc::new(ChangeWatch::default());
+        let (watching, location) = (Arc::clone(&watch), location.clone());
+        std::thread::spawn(move || {
+            loop {
+                follow(&watching, &location, interval);
+                watching.listening.store(false, Ordering::SeqCst);
+                std::thread::sleep(RETRY_AFTER);
+            }
+        });
+        watch
+    }
+
     /// Calls `listener` with every change heard, on the watcher's thread, before the count
     /// moves (keep it short).
     pub fn on_change(&self, listener: impl Fn(&Change) + Send + Sync + 'static) {
@@ -99,6 +118,43 @@ impl ChangeWatch {
         self.listening
             .load(Ordering::SeqCst)
             .then(|| self.heard.load(Ordering::SeqCst))
+    }
+}
+
+/// Asks for new audit events until the connection fails.
+fn follow(watch: &ChangeWatch, location: &PgLocation, interval: Duration) {
+    let Ok(mut client) = location.connect() else {
+        return;
+    };
+    let Ok(row) = client.query_one("SELECT coalesce(max(seq), 0) FROM audit_events", &[]) else {
+        return;
+    };
+    let mut last: i64 = row.get(0);
+    let Ok(since) = client.prepare(
+        "SELECT seq, target_kind, target_id FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000",
+    ) else {
+        return;
+    };
+    watch.tell(&Change::Unknown);
+    watch.heard.fetch_add(1, Ordering::SeqCst);
+    watch.listening.store(true, Ordering::SeqCst);
+    loop {
+        std::thread::sleep(interval);
+        let Ok(rows) = client.query(&since, &[&last]) else {
+            return;
+        };
+        for row in &rows {
+            last = row.get(0);
+            let kind: Option<String> = row.get(1);
+            let id: Option<String> = row.get(2);
+            watch.tell(&match (kind, id) {
+                (Some(kind), Some(id)) => Change::Row { kind, id },
+                _ => Change::Untargeted,
+            });
+        }
+        if !rows.is_empty() {
+            watch.heard.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 

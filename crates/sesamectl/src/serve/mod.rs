@@ -49,7 +49,15 @@ pub struct ServeArgs {
     /// (`database_unavailable`); 0 refuses every key while the database is away.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
     outage_window: u64,
+    /// Read keys from this PostgreSQL database, a hot standby of the store (same forms as
+    /// `--db`), while uses and failures are still written to the store itself. Changes are
+    /// followed on the standby (every 50 ms), so none is obeyed before it can be read there.
+    #[arg(long, value_name = "URL")]
+    read_db: Option<String>,
 }
+
+/// How often a verifier reading a standby asks it for new changes.
+const STANDBY_POLL: Duration = Duration::from_millis(50);
 
 /// What every request shares.
 pub struct Service {
@@ -184,24 +192,42 @@ impl Service {
 }
 
 pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
+    use sesame_core::store::location::StoreLocation;
+    use sesame_core::store::watch::ChangeWatch;
     let location = context.location()?;
-    // On PostgreSQL, every verifier hears of every change at once (LISTEN/NOTIFY).
-    let watch = match &location {
-        sesame_core::store::location::StoreLocation::Postgres(pg) => {
-            Some(sesame_core::store::watch::ChangeWatch::start(pg))
-        }
-        sesame_core::store::location::StoreLocation::Sqlite(_) => None,
+    let replica = match (&args.read_db, &location) {
+        (None, _) => None,
+        (Some(text), StoreLocation::Postgres(_)) => match StoreLocation::parse(text)? {
+            StoreLocation::Postgres(replica) => Some(replica),
+            StoreLocation::Sqlite(_) => return Err(read_db_refused()),
+        },
+        (Some(_), StoreLocation::Sqlite(_)) => return Err(read_db_refused()),
     };
-    let watched = |sesame: Sesame| match &watch {
-        Some(watch) => sesame.with_change_watch(std::sync::Arc::clone(watch)),
-        None => sesame,
+    // On PostgreSQL, every verifier hears of every change at once (LISTEN/NOTIFY); reading a
+    // standby, it follows the changes the standby has replayed.
+    let watch = match (&location, &replica) {
+        (StoreLocation::Postgres(_), Some(replica)) => {
+            Some(ChangeWatch::poll(replica, STANDBY_POLL))
+        }
+        (StoreLocation::Postgres(pg), None) => Some(ChangeWatch::start(pg)),
+        (StoreLocation::Sqlite(_), _) => None,
+    };
+    let watched = |sesame: Sesame| -> Result<Sesame> {
+        let sesame = match &watch {
+            Some(watch) => sesame.with_change_watch(std::sync::Arc::clone(watch)),
+            None => sesame,
+        };
+        Ok(match &replica {
+            Some(replica) => sesame.with_read_replica(replica)?,
+            None => sesame,
+        })
     };
     let outage = Arc::new(outage::Outage::new(Duration::from_secs(args.outage_window)));
     if let Some(watch) = &watch {
         let forgetting = Arc::clone(&outage);
         watch.on_change(move |change| forgetting.forget(change));
     }
-    let mut first = watched(context.open()?);
+    let mut first = watched(context.open()?)?;
     let signing = context.installation_key(&mut first)?;
     let token_lifetime = first.token_lifetime()?;
     let workers = std::thread::available_parallelism()
@@ -211,7 +237,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
     for _ in 1..workers * 2 {
         stores.push(std::sync::Mutex::new(watched(Sesame::open_location(
             &location,
-        )?)));
+        )?)?));
     }
     let service = Arc::new(Service {
         stores,
@@ -277,6 +303,14 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
     drop(runtime);
     drop(keep);
     Ok(Outcome::Done)
+}
+
+/// `--read-db` names a PostgreSQL standby of a PostgreSQL store, nothing else.
+fn read_db_refused() -> CliError {
+    sesame_core::Error::DatabaseLocationInvalid(
+        "--read-db takes a PostgreSQL standby of a PostgreSQL store".into(),
+    )
+    .into()
 }
 
 /// argon2id checks run at once: half the cores, so the others keep answering proven keys.

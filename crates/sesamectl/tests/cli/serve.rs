@@ -770,3 +770,100 @@ fn while_the_database_is_away_proven_keys_are_answered_others_get_503_and_it_rec
     store.ok(&["key", "revoke", "prouvée", "--reason", "après la panne"]);
     assert_eq!(server.code(json!({ "key": proven })), "REVOKED");
 }
+
+/// A verifier reading a hot standby (`serve --read-db`): keys are read there, uses reach the
+/// primary, every revocation made on the primary is obeyed within a second (the verifier
+/// follows the changes the standby has replayed), and with the primary stopped the standby
+/// still answers, from the store and not from memory.
+#[test]
+fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary() {
+    let Some(cluster) = crate::support::Cluster::start() else {
+        eprintln!("SESAME_TEST_PG is not set: no PostgreSQL to test against");
+        return;
+    };
+    let standby = cluster.standby();
+    let store = Store::on_cluster(&cluster);
+    let (_, name, _) = store.database.clone().expect("a PostgreSQL store");
+    let replica = format!("{} dbname={name}", standby.location);
+    let counted = store.create_key("comptée");
+    let witness = store.create_key("témoin");
+    let revoked: Vec<String> = (0..8)
+        .map(|n| store.create_key(&format!("révoquée {n}")))
+        .collect();
+    let server = Server::start_with(&store, &["--read-db", &replica]);
+    let answer_within = |key: &str, wanted: &str, limit: Duration| -> Duration {
+        let started = Instant::now();
+        loop {
+            let code = server.code(json!({ "key": key }));
+            if code == wanted {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < limit,
+                "still {code} instead of {wanted} after {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    for key in &revoked {
+        answer_within(key, "VALID", Duration::from_secs(2));
+    }
+    let mut valid_uses = 0;
+    for _ in 0..5 {
+        answer_within(&counted, "VALID", Duration::from_secs(2));
+        valid_uses += 1;
+    }
+    let mut delays = Vec::new();
+    for n in 0..revoked.len() {
+        store.ok(&[
+            "key",
+            "revoke",
+            &format!("révoquée {n}"),
+            "--reason",
+            "essai",
+        ]);
+        delays.push(answer_within(
+            &revoked[n],
+            "REVOKED",
+            Duration::from_secs(1),
+        ));
+    }
+    delays.sort();
+    eprintln!(
+        "revocation obeyed through the standby: median {:?}, slowest {:?} ({} revocations)",
+        delays[delays.len() / 2],
+        delays[delays.len() - 1],
+        delays.len()
+    );
+    // The primary goes away: the standby still answers a key never checked before.
+    cluster.stop();
+    let (status, answer) = server.verify(json!({ "key": witness }));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (200, Some("VALID")),
+        "{answer}"
+    );
+    assert!(
+        answer.get("remembered").is_none(),
+        "read from the standby: {answer}"
+    );
+    cluster.restart();
+    server.stop();
+    let shown = store.ok(&["key", "show", "comptée"]);
+    assert_eq!(
+        shown["key"]["use_count"], valid_uses,
+        "uses reach the primary"
+    );
+    // Only a standby of this very store is taken.
+    let elsewhere = store
+        .shell(r#"exec timeout 20 "$0" serve --listen 127.0.0.1:0 --read-db "$1""#)
+        .arg(&standby.location)
+        .output()
+        .expect("run sesamectl");
+    assert_ne!(elsewhere.status.code(), Some(0));
+    assert!(
+        said(&elsewhere).contains("n'est pas valable"),
+        "{}",
+        said(&elsewhere)
+    );
+}

@@ -278,6 +278,21 @@ impl Cluster {
         })
     }
 
+    /// A hot standby of this cluster (`pg_basebackup -R`, streaming), started.
+    pub fn standby(&self) -> Cluster {
+        let output = pg_script(&format!(
+            "start_standby '{}'; printf '%s\\n%s\\n' \"$SESAME_TEST_PG_STANDBY_DIR\" \"$SESAME_TEST_PG_STANDBY\"",
+            self.dir
+        ));
+        assert!(output.status.success(), "{}", said(&output));
+        let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+        let mut lines = printed.lines();
+        Cluster {
+            dir: lines.next().expect("folder").to_owned(),
+            location: lines.next().expect("location").to_owned(),
+        }
+    }
+
     /// Stops the server (fast: connections are cut, as when a database server goes down).
     pub fn stop(&self) {
         let output = pg_script(&format!(
