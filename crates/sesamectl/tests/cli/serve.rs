@@ -814,7 +814,7 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
         valid_uses += 1;
     }
     let mut delays = Vec::new();
-    for n in 0..revoked.len() {
+    for (n, key) in revoked.iter().enumerate() {
         store.ok(&[
             "key",
             "revoke",
@@ -822,11 +822,7 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
             "--reason",
             "essai",
         ]);
-        delays.push(answer_within(
-            &revoked[n],
-            "REVOKED",
-            Duration::from_secs(1),
-        ));
+        delays.push(answer_within(key, "REVOKED", Duration::from_secs(1)));
     }
     delays.sort();
     eprintln!(
