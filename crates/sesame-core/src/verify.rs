@@ -63,7 +63,11 @@ impl Verification {
 /// was proven at.
 #[derive(Debug, Default)]
 pub(crate) struct VerifiedSecrets {
-    entries: HashMap<String, (i64, [u8; 32])>,
+    /// Per key, the SHA-256 of the stored secret hash a secret was proven against, and the
+    /// SHA-256 of that secret: a change of the key's status, permissions or expiry keeps it
+    /// (only a new secret hash does not), so a revoked key is answered REVOKED without running
+    /// argon2id again.
+    entries: HashMap<String, ([u8; 32], [u8; 32])>,
     /// Permissions and companies per key, valid for the revision they were read at.
     grants: HashMap<String, (i64, Grants)>,
     /// Per key, the deciding values last proven against the key's seal.
@@ -80,20 +84,22 @@ struct Grants {
 const VERIFIED_SECRETS_MAX: usize = 200_000;
 
 impl VerifiedSecrets {
-    fn knows(&self, key_id: &str, revision: i64, digest: &[u8; 32]) -> bool {
+    fn knows(&self, key_id: &str, secret_hash: &str, digest: &[u8; 32]) -> bool {
+        let stored: [u8; 32] = Sha256::digest(secret_hash.as_bytes()).into();
         self.entries
             .get(key_id)
-            .is_some_and(|(known_revision, known_digest)| {
-                *known_revision == revision && bool::from(known_digest.ct_eq(digest))
+            .is_some_and(|(known_hash, known_digest)| {
+                *known_hash == stored && bool::from(known_digest.ct_eq(digest))
             })
     }
 
-    fn remember(&mut self, key_id: &str, revision: i64, digest: [u8; 32]) {
+    fn remember(&mut self, key_id: &str, secret_hash: &str, digest: [u8; 32]) {
         if self.entries.len() >= VERIFIED_SECRETS_MAX {
             self.entries.clear();
             self.grants.clear();
         }
-        self.entries.insert(key_id.to_owned(), (revision, digest));
+        let stored: [u8; 32] = Sha256::digest(secret_hash.as_bytes()).into();
+        self.entries.insert(key_id.to_owned(), (stored, digest));
     }
 
     pub(crate) fn forget(&mut self, key_id: &str) {
@@ -265,7 +271,6 @@ impl Sesame {
             return Ok(Verification::refused(code));
         }
         let stored_hash = rehash.as_ref().and(row.secret_hash.clone());
-        let revision = row.revision;
         let Some(key) = self.sealed_key(row, &presented.identifier, expires_at)? else {
             return Ok(Verification::refused(VerifyCode::Tampered));
         };
@@ -280,7 +285,7 @@ impl Sesame {
             });
             if written.is_ok() {
                 let digest: [u8; 32] = Sha256::digest(secret).into();
-                self.verified_secrets.remember(&key.id, revision, digest);
+                self.verified_secrets.remember(&key.id, &stronger, digest);
             }
         }
         let wanted_permission = permission.map(str::trim).filter(|p| !p.is_empty());
@@ -317,12 +322,12 @@ impl Sesame {
         now: DateTime<Utc>,
     ) -> Result<SecretMatch> {
         let digest: [u8; 32] = Sha256::digest(secret).into();
-        if self.verified_secrets.knows(&row.id, row.revision, &digest) {
-            return Ok(SecretMatch::Yes { rehash: None });
-        }
         let Some(current_hash) = &row.secret_hash else {
             return Ok(SecretMatch::No);
         };
+        if self.verified_secrets.knows(&row.id, current_hash, &digest) {
+            return Ok(SecretMatch::Yes { rehash: None });
+        }
         self.verified_secrets.argon2_checks += 1;
         if password::matches(secret, current_hash) {
             // A secret whose hash must be rewritten is remembered once the rewrite is written,
@@ -331,7 +336,7 @@ impl Sesame {
                 true => Some(self.cost.hash(secret)?),
                 false => {
                     self.verified_secrets
-                        .remember(&row.id, row.revision, digest);
+                        .remember(&row.id, current_hash, digest);
                     None
                 }
             };

@@ -362,8 +362,10 @@ async fn check_with_store(
         company.clone(),
     );
     let asked = question.clone();
+    // This key's checks go to the same store first (see `Service::home_of`).
+    let home = Service::home_of(&identifier);
     let reused = service
-        .quickly(move |store, service| {
+        .quickly_at(home, move |store, service| {
             service.guard.store_changed(store.store_changed()?);
             let answer = service.guard.fresh_answer(&asked);
             if let Some(key) = answer.as_ref().and_then(|answer| answer.key.as_ref()) {
@@ -391,8 +393,8 @@ async fn check_with_store(
         Ok((verification, epoch))
     };
     let (verification, epoch) = match known {
-        true => service.quickly(work).await?,
-        false => service.with_store_for_argon2(work).await?,
+        true => service.quickly_at(home, work).await?,
+        false => service.with_store_for_argon2_at(home, work).await?,
     };
     drop(turn);
     drop(admission);

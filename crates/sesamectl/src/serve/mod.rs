@@ -102,26 +102,51 @@ fn argon2_threads(count: usize) -> std::sync::mpsc::Sender<Job> {
 }
 
 impl Service {
+    /// The next store in turn, for work that prefers none.
+    fn next_home(&self) -> usize {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The store a key's checks go to first: each store remembers the secrets it proved, so a
+    /// key checked on the same store again (after a change, say) pays no argon2id.
+    pub fn home_of(identifier: &str) -> usize {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        identifier.hash(&mut hasher);
+        hasher.finish() as usize
+    }
+
     /// Runs `work` on one of the stores, on the blocking pool (argon2id, or anything slow).
     async fn with_store<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
     ) -> std::result::Result<T, api::ApiError> {
+        self.with_store_at(self.next_home(), work).await
+    }
+
+    /// [`Service::with_store`], starting from the store `home`.
+    async fn with_store_at<T: Send + 'static>(
+        self: &Arc<Self>,
+        home: usize,
+        work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
+    ) -> std::result::Result<T, api::ApiError> {
         let service = Arc::clone(self);
-        tokio::task::spawn_blocking(move || service.on_store(work))
+        tokio::task::spawn_blocking(move || service.on_store(home, work))
             .await
             .map_err(|error| api::ApiError::internal(&error.to_string()))?
     }
 
-    /// Runs `work` on one of the stores on an argon2id thread (see [`Service::argon2_threads`]).
-    async fn with_store_for_argon2<T: Send + 'static>(
+    /// Runs `work` on one of the stores, starting from `home`, on an argon2id thread (see
+    /// [`Service::argon2_threads`]).
+    async fn with_store_for_argon2_at<T: Send + 'static>(
         self: &Arc<Self>,
+        home: usize,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
     ) -> std::result::Result<T, api::ApiError> {
         let service = Arc::clone(self);
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
-            let _ = answer.send(service.on_store(work));
+            let _ = answer.send(service.on_store(home, work));
         });
         self.argon2_threads
             .lock()
@@ -137,37 +162,45 @@ impl Service {
     /// microseconds) on a free store right here, where a hop to the blocking pool would cost
     /// more than the work; when every store is busy, on the blocking pool. An async worker never
     /// waits on a store's mutex: it would stall every other connection it serves.
+    #[cfg(test)]
     async fn quickly<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
     ) -> std::result::Result<T, api::ApiError> {
+        self.quickly_at(self.next_home(), work).await
+    }
+
+    /// [`Service::quickly`], starting from the store `home`.
+    async fn quickly_at<T: Send + 'static>(
+        self: &Arc<Self>,
+        home: usize,
+        work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
+    ) -> std::result::Result<T, api::ApiError> {
         if self.remote {
-            return self.with_store(work).await;
+            return self.with_store_at(home, work).await;
         }
         // The guard is dropped before any await: the future stays `Send`.
-        let work = match self.free_store() {
+        let work = match self.free_store(home) {
             Some(mut store) => return work(&mut store, self).map_err(api::ApiError::from),
             None => work,
         };
-        self.with_store(work).await
+        self.with_store_at(home, work).await
     }
 
-    /// The first free store, starting from the next in turn, without waiting.
-    fn free_store(&self) -> Option<std::sync::MutexGuard<'_, Sesame>> {
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
+    /// The first free store, starting from `start`, without waiting.
+    fn free_store(&self, start: usize) -> Option<std::sync::MutexGuard<'_, Sesame>> {
         let count = self.stores.len();
         (0..count).find_map(|offset| self.stores[(start + offset) % count].try_lock().ok())
     }
 
-    /// Runs `work` on one of the stores, waiting for one if all are busy: only on threads that
-    /// may block (the blocking pool, the argon2id threads).
+    /// Runs `work` on one of the stores, the first free from `start`, else waiting for that
+    /// one: only on threads that may block (the blocking pool, the argon2id threads).
     fn on_store<T>(
         &self,
+        start: usize,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T>,
     ) -> std::result::Result<T, api::ApiError> {
-        let start = self.next.load(Ordering::Relaxed);
-        // The first free store, else wait for the one in turn.
-        let mut store = match self.free_store() {
+        let mut store = match self.free_store(start) {
             Some(store) => store,
             None => self.stores[start % self.stores.len()]
                 .lock()
