@@ -304,6 +304,7 @@ impl Sesame {
             .transaction(|write| {
                 let value = change(write, now)?;
                 seal::reseal_changed(write, key)?;
+                store::keys::fold_counts(write)?;
                 Ok(value)
             })
             .map_err(|error| located(error, &self.path, &self.name))

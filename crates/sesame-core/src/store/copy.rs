@@ -148,8 +148,8 @@ fn columns(db: Db<'_>, table: &str) -> Result<Vec<String>> {
 /// Copies every table from `source` into the empty store `target` in one transaction of the
 /// target, and checks the audit chain there before committing. `shown` names the target.
 pub(crate) fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Result<CopySummary> {
-    target.transaction(|target| {
-        let target = target.db();
+    target.transaction(|write| {
+        let target = write.db();
         for table in TABLES {
             // A new store holds its identity and nothing else.
             let allowed: i64 = if *table == "settings" { 1 } else { 0 };
@@ -218,6 +218,7 @@ pub(crate) fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Resul
             crate::store::audit::event,
         )?;
         arrived_whole(audit::check_chain(events), summary.events)?;
+        crate::store::keys::fold_counts(write)?;
         Ok(summary)
     })
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::clock::{from_millis, to_millis};
 use crate::error::Result;
 use crate::store::companies::CompanyRef;
-use crate::store::db::{Read, Row, Value, Write};
+use crate::store::db::{Engine, Read, Row, Value, Write};
 use crate::values;
 use crate::vocab::{Health, KeySort, KeyStatus};
 
@@ -486,6 +486,124 @@ fn condition(criteria: &Criteria, now: DateTime<Utc>) -> (String, Vec<Value>) {
     (conditions.join(" AND "), values)
 }
 
+/// On PostgreSQL, folds the changes of the key counts this transaction's triggers appended
+/// (migration 8) into the counts themselves: one statement, before the transaction commits.
+pub(crate) fn fold_counts(write: Write<'_>) -> Result<()> {
+    let db = write.db();
+    if db.engine() != Engine::Postgres {
+        return Ok(());
+    }
+    db.execute(
+        "WITH folded AS (DELETE FROM key_count_deltas RETURNING *)
+         INSERT INTO key_counts
+             (company_id, service_id, status, created_by, creator_label, expiring, n)
+         SELECT company_id, service_id, status, created_by, creator_label, expiring, sum(n)
+         FROM folded GROUP BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (company_id, service_id, status, created_by, creator_label, expiring)
+         DO UPDATE SET n = key_counts.n + excluded.n",
+        &[],
+    )?;
+    Ok(())
+}
+
+/// On PostgreSQL, the total from `key_counts` and `key_count_deltas` (kept by its triggers,
+/// migration 8) when the
+/// criteria are facets it counts — company, service, status, creator — plus a count of the keys
+/// with an expiry, whose status depends on the moment; `None` otherwise (a tag, a health
+/// criterion or a name to contain need the keys themselves), and always on SQLite, whose count
+/// of an index is fast enough.
+fn counted_total(read: Read<'_>, criteria: &Criteria, now: DateTime<Utc>) -> Result<Option<u64>> {
+    let db = read.db();
+    if db.engine() != Engine::Postgres
+        || criteria.tag.is_some()
+        || criteria.health.is_some()
+        || !criteria.name_contains.is_empty()
+    {
+        return Ok(None);
+    }
+    let mut facets = vec!["c.company_id = ?".to_owned()];
+    let mut facet_values: Vec<Value> = vec![criteria.company_id.clone().unwrap_or_default().into()];
+    let mut expiring = vec![
+        "k.deleted_at IS NULL".to_owned(),
+        "k.expires_at IS NOT NULL".to_owned(),
+    ];
+    let mut expiring_values: Vec<Value> = Vec::new();
+    if let Some(company) = &criteria.company_id {
+        expiring.push(
+            "EXISTS (SELECT 1 FROM key_companies kc WHERE kc.key_id = k.id AND kc.company_id = ?)"
+                .into(),
+        );
+        expiring_values.push(company.into());
+    }
+    if let Some(service) = &criteria.service_id {
+        facets.push("c.service_id = ?".into());
+        facet_values.push(service.into());
+        expiring.push("k.service_id = ?".into());
+        expiring_values.push(service.into());
+    }
+    match &criteria.creator {
+        None => {}
+        Some(Creator::Operator(operator)) => {
+            facets.push("c.created_by = ? AND c.creator_label = ''".into());
+            facet_values.push(operator.into());
+            expiring.push("k.created_by = ? AND k.creator_label IS NULL".into());
+            expiring_values.push(operator.into());
+        }
+        Some(Creator::Label(label)) => {
+            facets.push("c.creator_label = ?".into());
+            facet_values.push(label.into());
+            expiring.push("k.creator_label = ?".into());
+            expiring_values.push(label.into());
+        }
+    }
+    let now_millis = Value::Integer(to_millis(now));
+    // Which facets count whole, and which keys with an expiry count one by one.
+    let expiring_status = match criteria.status {
+        None => None,
+        Some(KeyStatus::Revoked) => {
+            facets.push("c.status = 'revoked'".into());
+            None
+        }
+        Some(KeyStatus::Expired) => {
+            facets.push("FALSE".into());
+            expiring_values.push(now_millis);
+            Some("k.status <> 'revoked' AND k.expires_at <= ?".to_owned())
+        }
+        Some(live) => {
+            facets.push("c.status = ? AND NOT c.expiring".into());
+            facet_values.push(live.code().into());
+            expiring_values.push(live.code().into());
+            expiring_values.push(now_millis);
+            Some("k.status = ? AND k.expires_at > ?".to_owned())
+        }
+    };
+    let counted: i64 = db.query_one(
+        &format!(
+            "SELECT CAST(coalesce(sum(c.n), 0) AS BIGINT)
+             FROM (SELECT * FROM key_counts UNION ALL SELECT * FROM key_count_deltas) c
+             WHERE {}",
+            facets.join(" AND ")
+        ),
+        &facet_values,
+        |row| row.get(0),
+    )?;
+    let one_by_one: i64 = match expiring_status {
+        None => 0,
+        Some(status) => {
+            expiring.push(status);
+            db.query_one(
+                &format!(
+                    "SELECT count(*) FROM keys k WHERE {}",
+                    expiring.join(" AND ")
+                ),
+                &expiring_values,
+                |row| row.get(0),
+            )?
+        }
+    };
+    Ok(Some(u64::try_from(counted + one_by_one).unwrap_or(0)))
+}
+
 /// One page of the keys the criteria take, in `sort` order, and how many they take in all.
 /// Each filter has its index; the page is read with a `LIMIT`/`OFFSET` and the total with one
 /// `COUNT`.
@@ -519,9 +637,12 @@ pub(crate) fn page<'c>(
             values.clone(),
         ),
     };
-    let total: u64 = read
-        .db()
-        .query_one(&count_sql, &count_values, |row| row.get(0))?;
+    let total: u64 = match counted_total(read, criteria, now)? {
+        Some(total) => total,
+        None => read
+            .db()
+            .query_one(&count_sql, &count_values, |row| row.get(0))?,
+    };
 
     // The page is chosen on `keys` alone, where an index gives the order, and only its rows are
     // joined; joining first would let the planner sort every matching row.

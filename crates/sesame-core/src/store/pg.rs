@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("pg_migrations/0005_seal_triggers.sql"),
     include_str!("pg_migrations/0006_announce_changes.sql"),
     include_str!("pg_migrations/0007_signing_keys.sql"),
+    include_str!("pg_migrations/0008_key_counts.sql"),
 ];
 
 /// How long a writer waits for another before the store is « busy », on both engines.

@@ -397,3 +397,102 @@ fn the_calendar_of_expiries_has_one_event_per_key_with_a_reminder() {
         "a week before: {trigger}"
     );
 }
+
+/// The total shown above the list is the number of keys the list holds, for every combination
+/// of company, service and status, through creations, edits of companies and expiry, status
+/// changes, deletions and time passing expiries (on PostgreSQL the total is added up from the
+/// counts its triggers keep, so this is what proves them right).
+#[test]
+fn the_total_is_always_the_number_of_keys_listed() {
+    use sesame_core::key::KeyEdit;
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let ged = sesame_core::service::ServiceDraft {
+        name: "GED".into(),
+        prefix: "ged".into(),
+        ..Default::default()
+    };
+    fixture
+        .sesame
+        .create_service(&admin, &ged)
+        .expect("service");
+    let now = fixture.sesame.now();
+    for n in 0..24 {
+        let key = NewKey {
+            service: if n % 3 == 0 { "GED" } else { "Paie" }.into(),
+            name: format!("clé {n}"),
+            companies: match n % 4 {
+                0 => vec![],
+                1 => vec!["Dupont SARL".into()],
+                2 => vec!["Martin SA".into()],
+                _ => vec!["Dupont SARL".into(), "Martin SA".into()],
+            },
+            expires_at: (n % 5 == 0).then(|| now + Duration::days(n + 1)),
+            ..NewKey::default()
+        };
+        fixture.sesame.create_key(&admin, &key).expect("create");
+    }
+    let check = |fixture: &Fixture, stage: &str| {
+        for status in [
+            None,
+            Some(KeyStatus::Active),
+            Some(KeyStatus::Inactive),
+            Some(KeyStatus::Revoked),
+            Some(KeyStatus::Expired),
+        ] {
+            for service in [None, Some("Paie"), Some("GED")] {
+                for company in [None, Some("Dupont SARL"), Some("Martin SA")] {
+                    let filter = KeyFilter {
+                        status,
+                        service: service.map(str::to_owned),
+                        company: company.map(str::to_owned),
+                        limit: 500,
+                        ..KeyFilter::default()
+                    };
+                    let (listed, total) = names(fixture, &filter);
+                    assert_eq!(
+                        total,
+                        listed.len() as u64,
+                        "{stage}: {status:?} {service:?} {company:?}"
+                    );
+                }
+            }
+        }
+    };
+    check(&fixture, "created");
+    fixture
+        .sesame
+        .deactivate_key(&admin, "clé 1")
+        .expect("deactivate");
+    fixture
+        .sesame
+        .revoke_key(&admin, "clé 2", "essai")
+        .expect("revoke");
+    fixture
+        .sesame
+        .revoke_key(&admin, "clé 5", "essai")
+        .expect("revoke");
+    let edit =
+        |companies: Vec<&str>, expires: Option<Option<chrono::DateTime<chrono::Utc>>>| KeyEdit {
+            companies: Some(companies.into_iter().map(str::to_owned).collect()),
+            expires_at: expires,
+            ..KeyEdit::default()
+        };
+    fixture
+        .sesame
+        .edit_key(
+            &admin,
+            "clé 3",
+            &edit(vec!["Martin SA"], Some(Some(now + Duration::days(2)))),
+        )
+        .expect("edit");
+    fixture
+        .sesame
+        .edit_key(&admin, "clé 10", &edit(vec![], Some(None)))
+        .expect("edit");
+    fixture.sesame.delete_key(&admin, "clé 7").expect("delete");
+    fixture.sesame.delete_key(&admin, "clé 2").expect("delete");
+    check(&fixture, "changed");
+    fixture.clock.advance(Duration::days(12));
+    check(&fixture, "some expired");
+}
