@@ -480,8 +480,15 @@ fn condition(criteria: &Criteria, now: DateTime<Utc>) -> (String, Vec<Value>) {
         values.push(tag.into());
     }
     if !criteria.name_contains.is_empty() {
-        conditions.push("instr(k.name_key, ?) > 0".into());
-        values.push((&criteria.name_contains).into());
+        // `LIKE '%…%'` (the name and the text are both comparison keys, already lower-cased),
+        // which PostgreSQL answers from its trigram index when it has one (migration 8).
+        conditions.push("k.name_key LIKE ? ESCAPE '\\'".into());
+        let escaped = criteria
+            .name_contains
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        values.push(format!("%{escaped}%").into());
     }
     (conditions.join(" AND "), values)
 }

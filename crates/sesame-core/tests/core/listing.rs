@@ -496,3 +496,38 @@ fn the_total_is_always_the_number_of_keys_listed() {
     fixture.clock.advance(Duration::days(12));
     check(&fixture, "some expired");
 }
+
+/// « Nom contient » takes the text literally: `%`, `_` and `\` are characters like any other,
+/// not patterns.
+#[test]
+fn the_name_filter_takes_percent_underscore_and_backslash_literally() {
+    let mut fixture = Fixture::new();
+    for name in [
+        "remise 100%",
+        "remise 1000",
+        "code_a",
+        "codexa",
+        r"dossier\b",
+        "dossierab",
+    ] {
+        fixture.create(name);
+    }
+    let containing = |text: &str| KeyFilter {
+        name_contains: text.into(),
+        sort: KeySort::Name,
+        ..KeyFilter::default()
+    };
+    assert_eq!(
+        names(&fixture, &containing("100%")),
+        (vec!["remise 100%".to_owned()], 1)
+    );
+    assert_eq!(
+        names(&fixture, &containing("e_a")),
+        (vec!["code_a".to_owned()], 1)
+    );
+    assert_eq!(
+        names(&fixture, &containing(r"r\b")),
+        (vec![r"dossier\b".to_owned()], 1)
+    );
+    assert_eq!(names(&fixture, &containing("REMISE")).1, 2);
+}

@@ -83,3 +83,16 @@ SELECT kc.company_id, k.service_id, k.status, k.created_by, coalesce(k.creator_l
        k.expires_at IS NOT NULL, count(*)
 FROM keys k JOIN key_companies kc ON kc.key_id = k.id
 WHERE k.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6;
+
+-- Names searched for a fragment (the key list's « Nom contient ») through a trigram index, when
+-- the server offers `pg_trgm` (a trusted extension of PostgreSQL's own contrib, which a
+-- database owner may add); without it, names are searched one by one, as before.
+DO $$
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    CREATE INDEX keys_name_trigrams ON keys USING gin (name_key gin_trgm_ops)
+        WHERE deleted_at IS NULL;
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'pg_trgm is not available here: key names are searched without an index';
+END
+$$;
