@@ -293,10 +293,6 @@ fn key_info(verification: &Verification) -> Option<KeyInfo> {
     })
 }
 
-/// Checks presented credentials through the guard: a malformed key costs nothing; the key is
-/// then known by its one spelling (what the store will look up); a fresh answer is reused only
-/// if the store has not changed since; a secret not already known good needs argon2id, which
-/// the guard admits per client address.
 /// Checks a key with the store; while the store cannot be reached, answers a question proven
 /// valid within the outage window from memory (the `bool`), and refuses anything else with 503.
 async fn check(
@@ -337,6 +333,10 @@ async fn check(
     }
 }
 
+/// Checks presented credentials through the guard: a malformed key costs nothing; the key is
+/// then known by its one spelling (what the store will look up); a fresh answer is reused only
+/// if the store has not changed since; a secret not already known good needs argon2id, which
+/// the guard admits per client address.
 async fn check_with_store(
     service: &Arc<Service>,
     client: ClientId,

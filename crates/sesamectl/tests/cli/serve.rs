@@ -157,6 +157,28 @@ impl Drop for Server {
     }
 }
 
+/// The claims of `token` as an independent JWT library (PyJWT, Debian's python3-jwt) reads
+/// them with nothing but `jwks`: the key its header's `kid` names, EdDSA only.
+fn pyjwt_claims(token: &str, jwks: &Value) -> Value {
+    let script = r#"
+import json, sys, jwt
+token, jwks = sys.argv[1], json.loads(sys.argv[2])
+kid = jwt.get_unverified_header(token)["kid"]
+key = jwt.PyJWKSet.from_dict(jwks)[kid]
+print(json.dumps(jwt.decode(token, key.key, algorithms=["EdDSA"])))
+"#;
+    let output = Command::new("/usr/bin/python3")
+        .args(["-c", script, token, &jwks.to_string()])
+        .output()
+        .expect("python3 with PyJWT (Debian packages python3-jwt, python3-cryptography)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("claims")
+}
+
 fn basic(bearer: &str) -> String {
     use base64::Engine;
     let (id, secret) = bearer.split_once('.').expect("bearer");
@@ -263,23 +285,7 @@ fn tokens_verify_with_pyjwt_and_the_jwks_and_end_with_their_key() {
 
     // An independent library, with nothing but the published JWKS.
     let (_, jwks) = server.get("/.well-known/jwks.json");
-    let script = r#"
-import json, sys, jwt
-token, jwks = sys.argv[1], json.loads(sys.argv[2])
-key = jwt.PyJWK(jwks["keys"][0])
-claims = jwt.decode(token, key.key, algorithms=["EdDSA"])
-print(json.dumps(claims))
-"#;
-    let output = Command::new("/usr/bin/python3")
-        .args(["-c", script, &token, &jwks.to_string()])
-        .output()
-        .expect("python3 with PyJWT (Debian packages python3-jwt, python3-cryptography)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let claims: Value = serde_json::from_slice(&output.stdout).expect("claims");
+    let claims = pyjwt_claims(&token, &jwks);
     assert_eq!(claims["key_name"], "jetons");
     assert_eq!(claims["service"], "Paie");
     assert!(claims["jti"].is_string());
@@ -610,23 +616,7 @@ fn a_token_issued_by_one_installation_is_accepted_by_another_until_its_key_is_re
     }
     // An independent library with nothing but the second's JWKS checks the first's token.
     let (_, jwks) = second.get("/.well-known/jwks.json");
-    let script = r#"
-import json, sys, jwt
-token, jwks = sys.argv[1], json.loads(sys.argv[2])
-kid = jwt.get_unverified_header(token)["kid"]
-key = jwt.PyJWKSet.from_dict(jwks)[kid]
-print(json.dumps(jwt.decode(token, key.key, algorithms=["EdDSA"])))
-"#;
-    let output = Command::new("/usr/bin/python3")
-        .args(["-c", script, &from_first, &jwks.to_string()])
-        .output()
-        .expect("python3 with PyJWT");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let claims: Value = serde_json::from_slice(&output.stdout).expect("claims");
+    let claims = pyjwt_claims(&from_first, &jwks);
     assert_eq!(claims["key_name"], "jetons");
 
     // The first installation's key is retired: gone from both JWKS, its tokens refused by both.
