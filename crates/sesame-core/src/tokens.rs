@@ -114,17 +114,29 @@ impl Sesame {
         }
     }
 
-    /// Signs a token for a key that was just verified.
+    /// Signs a token for a key that was just verified, with this installation's key while it
+    /// is registered and not retired (a token nobody would accept is not issued).
     pub fn sign_token(
         &self,
         signing: &InstallationKey,
         key: &VerifiedKey,
         lifetime: Duration,
     ) -> Result<IssuedToken> {
+        self.signing_key_in_use(signing)?;
         sign(
             signing,
             claims_for(&self.installation_id()?, key, self.now(), lifetime),
         )
+    }
+
+    /// Refuses to sign with a key that is not registered on the store, or was retired.
+    fn signing_key_in_use(&self, signing: &InstallationKey) -> Result<()> {
+        let in_use = crate::store::signing_keys::by_kid(self.reads(), &key_id(signing))?
+            .is_some_and(|registered| registered.retired_at.is_none());
+        match in_use {
+            true => Ok(()),
+            false => Err(Error::SigningKeyRetired(signing.fingerprint())),
+        }
     }
 
     /// Issues a token by hand, from the app, for an active key, valid `lifetime_hours` (1 to 720): the same token as
@@ -145,6 +157,7 @@ impl Sesame {
             });
         }
         let lifetime = Duration::from_secs(u64::from(lifetime_hours) * 3600);
+        self.signing_key_in_use(signing)?;
         let installation = self.installation_id()?;
         self.act(
             session,

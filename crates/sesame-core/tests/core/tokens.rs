@@ -70,14 +70,24 @@ fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     .expect("forge");
     assert_eq!(check(&mut fixture, &hs256), "BAD_SIGNATURE");
     // Another installation's signature, spaces and newlines, garbage.
-    let other = Fixture::new()
+    let mut elsewhere = Fixture::new();
+    let other = elsewhere
         .sesame
         .installation_key(&KeyringNamespace::named("fr.sesame.admin.test"))
         .expect("other key");
-    let foreign = fixture
+    let foreign = elsewhere
         .sesame
         .sign_token(&other, &verified, LIFETIME_DEFAULT)
         .expect("foreign token");
+    // This store's installation does not sign with a key its store does not hold.
+    assert_eq!(
+        fixture
+            .sesame
+            .sign_token(&other, &verified, LIFETIME_DEFAULT)
+            .map_err(|e| e.code())
+            .err(),
+        Some("signing_key_retired")
+    );
     assert_eq!(
         check(&mut fixture, foreign.token.expose_secret()),
         "BAD_SIGNATURE"

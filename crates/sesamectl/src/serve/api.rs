@@ -57,9 +57,9 @@ impl ApiError {
 impl From<sesame_core::Error> for ApiError {
     fn from(error: sesame_core::Error) -> Self {
         let status = match error {
-            sesame_core::Error::StoreBusy | sesame_core::Error::DatabaseUnavailable { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            sesame_core::Error::StoreBusy
+            | sesame_core::Error::DatabaseUnavailable { .. }
+            | sesame_core::Error::SigningKeyRetired(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError::new(status, error.code(), error.message(sesame_core::Lang::En))

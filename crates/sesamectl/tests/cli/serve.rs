@@ -643,6 +643,15 @@ fn a_token_issued_by_one_installation_is_accepted_by_another_until_its_key_is_re
         assert!(!kids.contains(&first_kid.as_str()), "{jwks}");
         assert_eq!(kids.len(), 1);
     }
+    // The first installation issues no token that nobody would accept.
+    let (status, refused) = first.post(
+        "/v1/tokens",
+        &[("authorization", credentials.as_str())],
+        None,
+    );
+    assert_eq!(status, 503, "{refused}");
+    assert_eq!(refused["error"]["code"], "signing_key_retired");
+    assert_eq!(check(&second, &issue(&second)), "VALID");
     let listed = store.ok(&["signing-key", "--list"]);
     let retired: Vec<&Value> = listed["signing_keys"]
         .as_array()
