@@ -793,6 +793,7 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
     let replica = format!("{} dbname={name}", standby.location);
     let counted = store.create_key("comptée");
     let witness = store.create_key("témoin");
+    let late = store.create_key("vue après la panne");
     let revoked: Vec<String> = (0..8)
         .map(|n| store.create_key(&format!("révoquée {n}")))
         .collect();
@@ -850,6 +851,33 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
         "read from the standby: {answer}"
     );
     cluster.restart();
+    // The standby goes away: what was proven is answered from memory, the rest is 503; back,
+    // the verifier reads it again by itself.
+    standby.stop();
+    let (status, answer) = server.verify(json!({ "key": witness }));
+    assert_eq!(
+        (status, &answer["remembered"]),
+        (200, &json!(true)),
+        "{answer}"
+    );
+    let (status, answer) = server.verify(json!({ "key": late }));
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(answer["error"]["code"], "database_unavailable");
+    standby.restart();
+    let back = Instant::now();
+    loop {
+        let (status, answer) = server.verify(json!({ "key": late }));
+        if status == 200 {
+            assert_eq!(answer["code"], "VALID");
+            assert!(answer.get("remembered").is_none(), "{answer}");
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(15),
+            "the verifier did not read the standby again: {status} {answer}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     server.stop();
     let shown = store.ok(&["key", "show", "comptée"]);
     assert_eq!(
