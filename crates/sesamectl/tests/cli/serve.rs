@@ -130,6 +130,25 @@ impl Server {
         )
     }
 
+    /// Waits, at most `limit`, until the service answers `key` VALID from its store again (not
+    /// from what it remembered while the database was away).
+    pub fn valid_from_the_store_within(&self, key: &str, limit: Duration) {
+        let started = Instant::now();
+        loop {
+            let (status, answer) = self.verify(json!({ "key": key }));
+            if status == 200 {
+                assert_eq!(answer["code"], "VALID");
+                assert!(answer.get("remembered").is_none(), "{answer}");
+                return;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "the service did not answer from its store again: {status} {answer}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn code(&self, body: Value) -> String {
         self.verify(body).1["code"]
             .as_str()
@@ -743,19 +762,7 @@ fn while_the_database_is_away_proven_keys_are_answered_others_get_503_and_it_rec
     cluster.restart();
     let back = Instant::now();
     for (server, key) in [(&server, &unproven), (&strict, &proven)] {
-        loop {
-            let (status, answer) = server.verify(json!({ "key": key }));
-            if status == 200 {
-                assert_eq!(answer["code"], "VALID");
-                assert!(answer.get("remembered").is_none(), "{answer}");
-                break;
-            }
-            assert!(
-                back.elapsed() < Duration::from_secs(15),
-                "the verifier did not recover: {status} {answer}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        server.valid_from_the_store_within(key, Duration::from_secs(15));
     }
     eprintln!(
         "verifiers answering from the store again {:?} after the restart",
@@ -864,20 +871,7 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
     assert_eq!(status, 503, "{answer}");
     assert_eq!(answer["error"]["code"], "database_unavailable");
     standby.restart();
-    let back = Instant::now();
-    loop {
-        let (status, answer) = server.verify(json!({ "key": late }));
-        if status == 200 {
-            assert_eq!(answer["code"], "VALID");
-            assert!(answer.get("remembered").is_none(), "{answer}");
-            break;
-        }
-        assert!(
-            back.elapsed() < Duration::from_secs(15),
-            "the verifier did not read the standby again: {status} {answer}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    server.valid_from_the_store_within(&late, Duration::from_secs(15));
     server.stop();
     let shown = store.ok(&["key", "show", "comptée"]);
     assert_eq!(
