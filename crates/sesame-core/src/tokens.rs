@@ -129,9 +129,10 @@ impl Sesame {
         )
     }
 
-    /// Refuses to sign with a key that is not registered on the store, or was retired.
+    /// Refuses to sign with a key that is not registered on the store, or was retired. Asked of
+    /// the store itself, not a standby that may not have replayed a registration just made.
     fn signing_key_in_use(&self, signing: &InstallationKey) -> Result<()> {
-        let in_use = crate::store::signing_keys::by_kid(self.reads(), &key_id(signing))?
+        let in_use = crate::store::signing_keys::by_kid(&self.connection, &key_id(signing))?
             .is_some_and(|registered| registered.retired_at.is_none());
         match in_use {
             true => Ok(()),
