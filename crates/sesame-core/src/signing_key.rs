@@ -254,6 +254,7 @@ impl Sesame {
                 .collect(),
             entry: format!("signing-key-{}", self.installation_id()?),
             file,
+            holder,
             recreated_by,
         })
     }
@@ -430,6 +431,8 @@ pub struct SigningKeyRequest {
     retired: Vec<String>,
     entry: String,
     file: std::path::PathBuf,
+    /// Who holds the key, as registered (see [`holder`]).
+    holder: String,
     recreated_by: Option<String>,
 }
 
@@ -452,6 +455,7 @@ impl SigningKeyRequest {
             retired,
             entry,
             file,
+            holder,
             recreated_by,
         } = self;
         let may_create = |recorded: &Option<String>| match (recorded, &recreated_by) {
@@ -507,7 +511,7 @@ impl SigningKeyRequest {
             key: InstallationKey { key, home },
             origin,
             recreated_by,
-            holder: holder(&namespace, &file),
+            holder,
         })
     }
 }

@@ -513,10 +513,13 @@ pub(crate) fn fold_counts(write: Write<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The keys restricted to the company bound to `?` (the list's company criterion).
+const COMPANY_KEYS: &str =
+    "EXISTS (SELECT 1 FROM key_companies kc WHERE kc.key_id = k.id AND kc.company_id = ?)";
+
 /// On PostgreSQL, the total from `key_counts` and `key_count_deltas` (kept by its triggers,
-/// migration 8) when the
-/// criteria are facets it counts — company, service, status, creator — plus a count of the keys
-/// with an expiry, whose status depends on the moment; `None` otherwise (a tag, a health
+/// migration 8) when the criteria are facets it counts — company, service, status, creator —
+/// plus a count of the keys with an expiry, whose status depends on the moment; `None` otherwise (a tag, a health
 /// criterion or a name to contain need the keys themselves), and always on SQLite, whose count
 /// of an index is fast enough.
 fn counted_total(read: Read<'_>, criteria: &Criteria, now: DateTime<Utc>) -> Result<Option<u64>> {
@@ -536,10 +539,7 @@ fn counted_total(read: Read<'_>, criteria: &Criteria, now: DateTime<Utc>) -> Res
     ];
     let mut expiring_values: Vec<Value> = Vec::new();
     if let Some(company) = &criteria.company_id {
-        expiring.push(
-            "EXISTS (SELECT 1 FROM key_companies kc WHERE kc.key_id = k.id AND kc.company_id = ?)"
-                .into(),
-        );
+        expiring.push(COMPANY_KEYS.into());
         expiring_values.push(company.into());
     }
     if let Some(service) = &criteria.service_id {
@@ -656,10 +656,8 @@ pub(crate) fn page<'c>(
     let mut page_condition = condition;
     let mut page_values = values;
     if let Some(company) = &criteria.company_id {
-        page_condition.push_str(
-            " AND EXISTS (SELECT 1 FROM key_companies kc
-                          WHERE kc.key_id = k.id AND kc.company_id = ?)",
-        );
+        page_condition.push_str(" AND ");
+        page_condition.push_str(COMPANY_KEYS);
         page_values.push(company.into());
     }
     page_values.push(limit.into());
@@ -689,10 +687,8 @@ pub(crate) fn matching_ids<'c>(
 ) -> Result<Vec<String>> {
     let (mut condition, mut values) = condition(criteria, now);
     if let Some(company) = &criteria.company_id {
-        condition.push_str(
-            " AND EXISTS (SELECT 1 FROM key_companies kc
-                          WHERE kc.key_id = k.id AND kc.company_id = ?)",
-        );
+        condition.push_str(" AND ");
+        condition.push_str(COMPANY_KEYS);
         values.push(company.into());
     }
     read.into().db().query(

@@ -18,23 +18,33 @@ fn signing_key(fixture: &mut Fixture) -> sesame_core::InstallationKey {
         .expect("key")
 }
 
+/// The key `bearer` proves, and a token signed for it with `signing`, as `POST /v1/tokens` does.
+fn verified_and_token(
+    fixture: &mut Fixture,
+    signing: &sesame_core::InstallationKey,
+    bearer: &str,
+) -> (sesame_core::verify::VerifiedKey, tokens::IssuedToken) {
+    let verified = fixture
+        .sesame
+        .verify_bearer(bearer, None, None)
+        .expect("verify")
+        .key
+        .expect("valid key");
+    let token = fixture
+        .sesame
+        .sign_token(signing, &verified, LIFETIME_DEFAULT)
+        .expect("token");
+    (verified, token)
+}
+
 #[test]
 fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
     let issued = fixture.create("jeton");
     let signing = signing_key(&mut fixture);
-    let bearer = issued.bearer();
-    let verified = fixture
-        .sesame
-        .verify_bearer(bearer.expose_secret(), None, None)
-        .expect("verify")
-        .key
-        .expect("valid key");
-    let token = fixture
-        .sesame
-        .sign_token(&signing, &verified, LIFETIME_DEFAULT)
-        .expect("token");
+    let (verified, token) =
+        verified_and_token(&mut fixture, &signing, issued.bearer().expose_secret());
     let text = token.token.expose_secret().to_owned();
     assert_eq!(token.claims.exp - token.claims.iat, 24 * 3600);
     assert_eq!(token.claims.permissions, ["factures:lecture"]);
@@ -210,16 +220,7 @@ fn unknown_critical_headers_and_future_dates_are_refused() {
     let mut fixture = Fixture::new();
     let issued = fixture.create("jeton");
     let signing = signing_key(&mut fixture);
-    let verified = fixture
-        .sesame
-        .verify_bearer(issued.bearer().expose_secret(), None, None)
-        .expect("verify")
-        .key
-        .expect("valid");
-    let token = fixture
-        .sesame
-        .sign_token(&signing, &verified, LIFETIME_DEFAULT)
-        .expect("token");
+    let (_, token) = verified_and_token(&mut fixture, &signing, issued.bearer().expose_secret());
     let kid = tokens::key_id(&signing);
     let plain = serde_json::json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
     let mut check = |text: &str| fixture.sesame.check_token(text).expect("check").code;
@@ -261,19 +262,8 @@ fn a_token_ends_with_the_secret_it_was_issued_for() {
     let admin = fixture.admin.clone();
     let signing = signing_key(&mut fixture);
     let token_for = |fixture: &mut Fixture, bearer: &str| {
-        let verified = fixture
-            .sesame
-            .verify_bearer(bearer, None, None)
-            .expect("verify")
-            .key
-            .expect("valid");
-        fixture
-            .sesame
-            .sign_token(&signing, &verified, LIFETIME_DEFAULT)
-            .expect("token")
-            .token
-            .expose_secret()
-            .to_owned()
+        let (_, token) = verified_and_token(fixture, &signing, bearer);
+        token.token.expose_secret().to_owned()
     };
     let check =
         |fixture: &mut Fixture, token: &str| fixture.sesame.check_token(token).expect("check").code;
@@ -323,16 +313,7 @@ fn registered_keys_make_the_jwks_and_retired_or_slipped_in_keys_are_refused() {
         jwks["keys"][0]["x"],
         URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes())
     );
-    let verified = fixture
-        .sesame
-        .verify_bearer(issued.bearer().expose_secret(), None, None)
-        .expect("verify")
-        .key
-        .expect("valid");
-    let token = fixture
-        .sesame
-        .sign_token(&signing, &verified, LIFETIME_DEFAULT)
-        .expect("token");
+    let (_, token) = verified_and_token(&mut fixture, &signing, issued.bearer().expose_secret());
     let text = token.token.expose_secret().to_owned();
     assert_eq!(
         fixture.sesame.check_token(&text).expect("check").code,

@@ -23,7 +23,7 @@ use utoipa::{OpenApi, ToSchema};
 use zeroize::Zeroizing;
 
 use super::Service;
-use super::guard::{ClientId, Refusal, digest};
+use super::guard::{AnswerKey, ClientId, Refusal, digest};
 
 /// Bodies are small JSON documents; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 16 * 1024;
@@ -295,6 +295,8 @@ fn key_info(verification: &Verification) -> Option<KeyInfo> {
 
 /// Checks a key with the store; while the store cannot be reached, answers a question proven
 /// valid within the outage window from memory (the `bool`), and refuses anything else with 503.
+/// A malformed key costs nothing; the key is then known by its one spelling (what the store
+/// will look up).
 async fn check(
     service: &Arc<Service>,
     client: ClientId,
@@ -303,64 +305,41 @@ async fn check(
     permission: Option<String>,
     company: Option<String>,
 ) -> Result<(Verification, bool), ApiError> {
-    let question = key_format::parse_parts(&identifier, &secret)
-        .ok()
-        .map(|presented| {
-            (
-                presented.identifier.clone(),
-                digest(presented.secret.expose_secret()),
-                permission.clone(),
-                company.clone(),
-            )
-        });
-    match check_with_store(service, client, identifier, secret, permission, company).await {
-        Ok(verification) => {
-            if let Some(question) = question
-                && verification.is_valid()
-                && super::guard::keepable(&question, &verification)
-            {
-                service.outage.remember(question, &verification);
-            }
-            Ok((verification, false))
-        }
-        Err(error) if error.store_away() => {
-            match question.and_then(|question| service.outage.recall(&question)) {
-                Some(remembered) => Ok((remembered, true)),
-                None => Err(error),
-            }
-        }
+    let secret = Zeroizing::new(secret);
+    let Ok(presented) = key_format::parse_parts(&identifier, &secret) else {
+        let malformed = Verification {
+            code: VerifyCode::Malformed,
+            key: None,
+        };
+        return Ok((malformed, false));
+    };
+    drop(secret);
+    let question = (
+        presented.identifier.clone(),
+        digest(presented.secret.expose_secret()),
+        permission,
+        company,
+    );
+    match check_with_store(service, client, presented, question.clone()).await {
+        Ok(verification) => Ok((verification, false)),
+        Err(error) if error.store_away() => match service.outage.recall(&question) {
+            Some(remembered) => Ok((remembered, true)),
+            None => Err(error),
+        },
         Err(error) => Err(error),
     }
 }
 
-/// Checks presented credentials through the guard: a malformed key costs nothing; the key is
-/// then known by its one spelling (what the store will look up); a fresh answer is reused only
-/// if the store has not changed since; a secret not already known good needs argon2id, which
-/// the guard admits per client address.
+/// Checks presented credentials through the guard: a fresh answer is reused only if the store
+/// has not changed since; a secret not already known good needs argon2id, which the guard
+/// admits per client address. A valid answer is kept for reuse and for an outage.
 async fn check_with_store(
     service: &Arc<Service>,
     client: ClientId,
-    identifier: String,
-    secret: String,
-    permission: Option<String>,
-    company: Option<String>,
+    presented: key_format::PresentedKey,
+    question: AnswerKey,
 ) -> Result<Verification, ApiError> {
-    let secret = Zeroizing::new(secret);
-    let Ok(presented) = key_format::parse_parts(&identifier, &secret) else {
-        return Ok(Verification {
-            code: VerifyCode::Malformed,
-            key: None,
-        });
-    };
-    drop(secret);
-    let identifier = presented.identifier.clone();
-    let secret_digest = digest(presented.secret.expose_secret());
-    let question = (
-        identifier.clone(),
-        secret_digest,
-        permission.clone(),
-        company.clone(),
-    );
+    let (identifier, secret_digest, permission, company) = question.clone();
     let asked = question.clone();
     // This key's checks go to the same store first (see `Service::home_of`).
     let home = Service::home_of(&identifier);
@@ -402,10 +381,12 @@ async fn check_with_store(
         verification.code,
         VerifyCode::InvalidSecret | VerifyCode::NotFound
     );
-    if verification.is_valid() {
-        service
+    if verification.is_valid()
+        && service
             .guard
-            .remember_answer(question, epoch, &verification);
+            .remember_answer(&question, epoch, &verification)
+    {
+        service.outage.remember(question, &verification);
     }
     if !(known && secret_was_right) {
         service

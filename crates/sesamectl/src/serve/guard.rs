@@ -208,10 +208,11 @@ impl Guard {
 
     /// Keeps a valid answer, read in `epoch`, when the question holds nothing but the key's
     /// own values: a permission it has, a company it is restricted to (a company it is not
-    /// restricted to is allowed, but the text is the caller's and is not kept).
-    pub fn remember_answer(&self, question: AnswerKey, epoch: u64, answer: &Verification) {
-        if !keepable(&question, answer) {
-            return;
+    /// restricted to is allowed, but the text is the caller's and is not kept). Says whether it
+    /// was kept (see [`keepable`]).
+    pub fn remember_answer(&self, question: &AnswerKey, epoch: u64, answer: &Verification) -> bool {
+        if !keepable(question, answer) {
+            return false;
         }
         if let Ok(mut answers) = self.answers.lock() {
             if answers.len() >= MAX_ANSWERS {
@@ -222,8 +223,9 @@ impl Guard {
                     answers.clear();
                 }
             }
-            answers.insert(question, (Instant::now(), epoch, answer.clone()));
+            answers.insert(question.clone(), (Instant::now(), epoch, answer.clone()));
         }
+        true
     }
 
     /// Whether this secret was already seen valid for this identifier (the store still checks
@@ -435,10 +437,10 @@ mod tests {
         };
         let question =
             |company: &str| ("paie_x".to_owned(), [0; 32], None, Some(company.to_owned()));
-        guard.remember_answer(question("made-up"), guard.epoch(), &answer);
+        assert!(!guard.remember_answer(&question("made-up"), guard.epoch(), &answer));
         assert!(guard.fresh_answer(&question("made-up")).is_none());
         let plain = ("paie_x".to_owned(), [0; 32], None, None);
-        guard.remember_answer(plain.clone(), guard.epoch(), &answer);
+        assert!(guard.remember_answer(&plain, guard.epoch(), &answer));
         assert!(guard.fresh_answer(&plain).is_some());
         guard.store_changed(true);
         assert!(guard.fresh_answer(&plain).is_none());

@@ -17,15 +17,8 @@ CREATE TABLE key_counts (
     n             BIGINT NOT NULL,
     PRIMARY KEY (company_id, service_id, status, created_by, creator_label, expiring)
 );
-CREATE TABLE key_count_deltas (
-    company_id    TEXT NOT NULL,
-    service_id    TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    created_by    TEXT NOT NULL,
-    creator_label TEXT NOT NULL,
-    expiring      BOOLEAN NOT NULL,
-    n             BIGINT NOT NULL
-);
+-- The same columns, without the key: many +1/-1 rows per facet until they are folded.
+CREATE TABLE key_count_deltas (LIKE key_counts);
 CREATE INDEX keys_expiring ON keys (expires_at, status, service_id)
     WHERE deleted_at IS NULL AND expires_at IS NOT NULL;
 
