@@ -226,18 +226,22 @@ impl Sesame {
         if !self.connection.is_closed() {
             return Ok(());
         }
+        // Reading a standby, verification goes on while the store itself is away: only writes
+        // wait (uses are kept for later).
+        let reads_elsewhere = self.reader.is_some();
         if last_try.is_some_and(|at| at.elapsed() < RETRY_AFTER) {
-            return Err(Error::DatabaseUnavailable {
-                store: location.shown().to_owned(),
-                why: "the connection was lost".into(),
-            });
+            return match reads_elsewhere {
+                true => Ok(()),
+                false => Err(Error::DatabaseUnavailable {
+                    store: location.shown().to_owned(),
+                    why: "the connection was lost".into(),
+                }),
+            };
         }
         *last_try = Some(std::time::Instant::now());
         let (client, _) = match store::pg::open(location) {
             Ok(opened) => opened,
-            // Reading a standby, verification goes on while the store itself is away: only
-            // writes wait (uses are kept for later).
-            Err(Error::DatabaseUnavailable { .. }) if self.reader.is_some() => return Ok(()),
+            Err(Error::DatabaseUnavailable { .. }) if reads_elsewhere => return Ok(()),
             Err(error) => return Err(error),
         };
         self.connection = Connection::Postgres(Box::new(store::db::PgConnection::new(client)));
