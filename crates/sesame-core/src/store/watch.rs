@@ -30,13 +30,18 @@ impl Change {
     fn parse(payload: &str) -> Change {
         let mut parts = payload.split(' ');
         let _seq = parts.next();
+        let named = |part: &str| (part != "-").then(|| part.to_owned());
         match (parts.next(), parts.next()) {
-            (Some(kind), Some(id)) if kind != "-" && id != "-" => Change::Row {
-                kind: kind.to_owned(),
-                id: id.to_owned(),
-            },
-            (Some(_), Some(_)) => Change::Untargeted,
+            (Some(kind), Some(id)) => Change::of_target(named(kind), named(id)),
             _ => Change::Unknown,
+        }
+    }
+
+    /// The change an audit event with this target (kind and id) announces.
+    fn of_target(kind: Option<String>, id: Option<String>) -> Change {
+        match (kind, id) {
+            (Some(kind), Some(id)) => Change::Row { kind, id },
+            _ => Change::Untargeted,
         }
     }
 }
@@ -67,16 +72,7 @@ impl std::fmt::Debug for ChangeWatch {
 impl ChangeWatch {
     /// Starts listening to the store at `location`; the thread lives as long as the process.
     pub fn start(location: &PgLocation) -> Arc<ChangeWatch> {
-        let watch = Arc::new(ChangeWatch::default());
-        let (watching, location) = (Arc::clone(&watch), location.clone());
-        std::thread::spawn(move || {
-            loop {
-                listen(&watching, &location);
-                watching.listening.store(false, Ordering::SeqCst);
-                std::thread::sleep(RETRY_AFTER);
-            }
-        });
-        watch
+        ChangeWatch::spawn(location, listen)
     }
 
     /// Follows the store at `location` by asking it, every `interval`, for the audit events
@@ -84,16 +80,34 @@ impl ChangeWatch {
     /// notification arrives. What it reports is what the standby has replayed, so a verifier
     /// reading that standby never hears of a change before it can read it.
     pub fn poll(location: &PgLocation, interval: Duration) -> Arc<ChangeWatch> {
+        ChangeWatch::spawn(location, move |watch, location| {
+            follow(watch, location, interval)
+        })
+    }
+
+    /// Runs `watching` on a thread of its own until its connection fails, and again after a
+    /// pause, for as long as the process lives; deaf in between.
+    fn spawn(
+        location: &PgLocation,
+        watching: impl Fn(&ChangeWatch, &PgLocation) + Send + 'static,
+    ) -> Arc<ChangeWatch> {
         let watch = Arc::new(ChangeWatch::default());
-        let (watching, location) = (Arc::clone(&watch), location.clone());
+        let (watcher, location) = (Arc::clone(&watch), location.clone());
         std::thread::spawn(move || {
             loop {
-                follow(&watching, &location, interval);
-                watching.listening.store(false, Ordering::SeqCst);
+                watching(&watcher, &location);
+                watcher.listening.store(false, Ordering::SeqCst);
                 std::thread::sleep(RETRY_AFTER);
             }
         });
         watch
+    }
+
+    /// The watcher hears again: anything may have changed while nobody listened.
+    fn hearing_again(&self) {
+        self.tell(&Change::Unknown);
+        self.heard.fetch_add(1, Ordering::SeqCst);
+        self.listening.store(true, Ordering::SeqCst);
     }
 
     /// Calls `listener` with every change heard, on the watcher's thread, before the count
@@ -135,9 +149,7 @@ fn follow(watch: &ChangeWatch, location: &PgLocation, interval: Duration) {
     ) else {
         return;
     };
-    watch.tell(&Change::Unknown);
-    watch.heard.fetch_add(1, Ordering::SeqCst);
-    watch.listening.store(true, Ordering::SeqCst);
+    watch.hearing_again();
     loop {
         std::thread::sleep(interval);
         let Ok(rows) = client.query(&since, &[&last]) else {
@@ -145,12 +157,7 @@ fn follow(watch: &ChangeWatch, location: &PgLocation, interval: Duration) {
         };
         for row in &rows {
             last = row.get(0);
-            let kind: Option<String> = row.get(1);
-            let id: Option<String> = row.get(2);
-            watch.tell(&match (kind, id) {
-                (Some(kind), Some(id)) => Change::Row { kind, id },
-                _ => Change::Untargeted,
-            });
+            watch.tell(&Change::of_target(row.get(1), row.get(2)));
         }
         if !rows.is_empty() {
             watch.heard.fetch_add(1, Ordering::SeqCst);
@@ -166,10 +173,7 @@ fn listen(watch: &ChangeWatch, location: &PgLocation) {
     if client.batch_execute("LISTEN sesame_changes").is_err() {
         return;
     }
-    // Anything may have changed while nobody listened.
-    watch.tell(&Change::Unknown);
-    watch.heard.fetch_add(1, Ordering::SeqCst);
-    watch.listening.store(true, Ordering::SeqCst);
+    watch.hearing_again();
     let mut notifications = client.notifications();
     let mut heard = notifications.blocking_iter();
     use postgres::fallible_iterator::FallibleIterator;
