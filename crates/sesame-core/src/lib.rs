@@ -68,9 +68,8 @@ pub struct Sesame {
     change_watch: Option<std::sync::Arc<store::watch::ChangeWatch>>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
-    /// A PostgreSQL store's place, to connect again after the server was away, and when that
-    /// was last tried.
-    reconnect: Option<(store::pg::PgLocation, Option<std::time::Instant>)>,
+    /// A PostgreSQL store's place, to connect again after the server was away.
+    reconnect: Option<Reconnect>,
     /// Where verification reads keys, when not the store itself: a PostgreSQL hot standby
     /// (see [`Sesame::with_read_replica`]), its place, and when connecting was last tried.
     reader: Option<Reader>,
@@ -80,8 +79,38 @@ pub struct Sesame {
 #[derive(Debug)]
 struct Reader {
     connection: Connection,
+    reconnect: Reconnect,
+}
+
+/// A PostgreSQL database to connect to again once its connection is lost, and when that was
+/// last tried: at most twice a second, so a long-running service recovers by itself without
+/// hammering a server that is away.
+#[derive(Debug)]
+struct Reconnect {
     location: store::pg::PgLocation,
     last_try: Option<std::time::Instant>,
+}
+
+impl Reconnect {
+    fn to(location: &store::pg::PgLocation) -> Reconnect {
+        Reconnect {
+            location: location.clone(),
+            last_try: None,
+        }
+    }
+
+    /// Notes a try now, or says the database is still away when the last try was too recent.
+    fn try_now(&mut self) -> Result<()> {
+        const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+        if self.last_try.is_some_and(|at| at.elapsed() < RETRY_AFTER) {
+            return Err(Error::DatabaseUnavailable {
+                store: self.location.shown().to_owned(),
+                why: "the connection was lost".into(),
+            });
+        }
+        self.last_try = Some(std::time::Instant::now());
+        Ok(())
+    }
 }
 
 impl Sesame {
@@ -155,7 +184,7 @@ impl Sesame {
             _store_lock: None,
             connection,
             change_watch: None,
-            reconnect: Some(((**pg).clone(), None)),
+            reconnect: Some(Reconnect::to(pg)),
             reader: None,
             name: pg.shown().to_owned(),
             path: key_home,
@@ -186,8 +215,7 @@ impl Sesame {
         }
         self.reader = Some(Reader {
             connection,
-            location: replica.clone(),
-            last_try: None,
+            reconnect: Reconnect::to(replica),
         });
         Ok(self)
     }
@@ -205,22 +233,15 @@ impl Sesame {
     /// [`Error::DatabaseUnavailable`] while the server is still away (with a read replica,
     /// only while the replica is away).
     pub fn ensure_connected(&mut self) -> Result<()> {
-        const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
         if let Some(reader) = &mut self.reader
             && reader.connection.is_closed()
         {
-            if reader.last_try.is_some_and(|at| at.elapsed() < RETRY_AFTER) {
-                return Err(Error::DatabaseUnavailable {
-                    store: reader.location.shown().to_owned(),
-                    why: "the connection was lost".into(),
-                });
-            }
-            reader.last_try = Some(std::time::Instant::now());
+            reader.reconnect.try_now()?;
             reader.connection = Connection::Postgres(Box::new(store::db::PgConnection::new(
-                reader.location.connect()?,
+                reader.reconnect.location.connect()?,
             )));
         }
-        let Some((location, last_try)) = &mut self.reconnect else {
+        let Some(reconnect) = &mut self.reconnect else {
             return Ok(());
         };
         if !self.connection.is_closed() {
@@ -229,17 +250,10 @@ impl Sesame {
         // Reading a standby, verification goes on while the store itself is away: only writes
         // wait (uses are kept for later).
         let reads_elsewhere = self.reader.is_some();
-        if last_try.is_some_and(|at| at.elapsed() < RETRY_AFTER) {
-            return match reads_elsewhere {
-                true => Ok(()),
-                false => Err(Error::DatabaseUnavailable {
-                    store: location.shown().to_owned(),
-                    why: "the connection was lost".into(),
-                }),
-            };
-        }
-        *last_try = Some(std::time::Instant::now());
-        let (client, _) = match store::pg::open(location) {
+        let opened = reconnect
+            .try_now()
+            .and_then(|()| store::pg::open(&reconnect.location));
+        let (client, _) = match opened {
             Ok(opened) => opened,
             Err(Error::DatabaseUnavailable { .. }) if reads_elsewhere => return Ok(()),
             Err(error) => return Err(error),
