@@ -278,7 +278,8 @@ impl Sesame {
         let public_key = URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes());
         self.write(|transaction, now| {
             let at = crate::clock::to_millis(now);
-            if let Some(known) = store::signing_keys::by_kid(transaction, &kid)? {
+            let already = store::signing_keys::by_kid(transaction, &kid)?;
+            if let Some(known) = &already {
                 if known.retired_at.is_some() {
                     return Err(Error::SigningKeyRetired(fingerprint.clone()));
                 }
@@ -311,7 +312,8 @@ impl Sesame {
             {
                 store::signing_keys::retire(transaction, &mine.kid, at)?;
             }
-            if store::signing_keys::by_kid(transaction, &kid)?.is_none() {
+            // Registered already, it is only moving into the keyring.
+            if already.is_none() {
                 store::signing_keys::insert(
                     transaction,
                     &store::signing_keys::RegisteredKey {

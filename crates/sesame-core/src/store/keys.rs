@@ -513,6 +513,11 @@ pub(crate) fn fold_counts(write: Write<'_>) -> Result<()> {
     Ok(())
 }
 
+/// On PostgreSQL, every kept count: the folded counts and the changes not yet folded
+/// (migration 8); a total is the sum of `n` over the rows of its facets.
+pub(crate) const KEPT_COUNTS: &str =
+    "(SELECT * FROM key_counts UNION ALL SELECT * FROM key_count_deltas)";
+
 /// The keys restricted to the company bound to `?` (the list's company criterion).
 const COMPANY_KEYS: &str =
     "EXISTS (SELECT 1 FROM key_companies kc WHERE kc.key_id = k.id AND kc.company_id = ?)";
@@ -586,9 +591,7 @@ fn counted_total(read: Read<'_>, criteria: &Criteria, now: DateTime<Utc>) -> Res
     };
     let counted: i64 = db.query_one(
         &format!(
-            "SELECT CAST(coalesce(sum(c.n), 0) AS BIGINT)
-             FROM (SELECT * FROM key_counts UNION ALL SELECT * FROM key_count_deltas) c
-             WHERE {}",
+            "SELECT CAST(coalesce(sum(c.n), 0) AS BIGINT) FROM {KEPT_COUNTS} c WHERE {}",
             facets.join(" AND ")
         ),
         &facet_values,

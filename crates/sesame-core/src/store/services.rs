@@ -43,19 +43,19 @@ pub(crate) struct ServiceFields<'a> {
 /// keys with an expiry still ahead. `?1` is now.
 fn columns(engine: Engine) -> String {
     let active_keys = match engine {
-        Engine::Sqlite => {
-            "(SELECT COUNT(*) FROM keys k WHERE k.service_id = s.id AND k.deleted_at IS NULL
-                AND k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > ?1))"
-        }
-        Engine::Postgres => {
-            "(SELECT CAST(coalesce(sum(c.n), 0) AS BIGINT)
-                FROM (SELECT * FROM key_counts UNION ALL SELECT * FROM key_count_deltas) c
+        Engine::Sqlite => "(SELECT COUNT(*) FROM keys k WHERE k.service_id = s.id
+                AND k.deleted_at IS NULL AND k.status = 'active'
+                AND (k.expires_at IS NULL OR k.expires_at > ?1))"
+            .to_owned(),
+        Engine::Postgres => format!(
+            "(SELECT CAST(coalesce(sum(c.n), 0) AS BIGINT) FROM {KEPT_COUNTS} c
                 WHERE c.company_id = '' AND c.service_id = s.id AND c.status = 'active'
                   AND NOT c.expiring)
              + (SELECT COUNT(*) FROM keys k WHERE k.deleted_at IS NULL
                 AND k.expires_at IS NOT NULL AND k.service_id = s.id AND k.status = 'active'
-                AND k.expires_at > ?1)"
-        }
+                AND k.expires_at > ?1)",
+            KEPT_COUNTS = crate::store::keys::KEPT_COUNTS
+        ),
     };
     format!(
         "s.id, s.name, s.description, s.website, s.category, s.key_prefix,
