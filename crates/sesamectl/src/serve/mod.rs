@@ -159,18 +159,10 @@ impl Service {
     }
 
     /// Runs quick `work` (the cached path: one indexed row read and a SHA-256, some
-    /// microseconds) on a free store right here, where a hop to the blocking pool would cost
-    /// more than the work; when every store is busy, on the blocking pool. An async worker never
-    /// waits on a store's mutex: it would stall every other connection it serves.
-    #[cfg(test)]
-    async fn quickly<T: Send + 'static>(
-        self: &Arc<Self>,
-        work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T> + Send + 'static,
-    ) -> std::result::Result<T, api::ApiError> {
-        self.quickly_at(self.next_home(), work).await
-    }
-
-    /// [`Service::quickly`], starting from the store `home`.
+    /// microseconds) on a free store, starting from the store `home`, right here, where a hop to
+    /// the blocking pool would cost more than the work; when every store is busy, on the
+    /// blocking pool. An async worker never waits on a store's mutex: it would stall every
+    /// other connection it serves.
     async fn quickly_at<T: Send + 'static>(
         self: &Arc<Self>,
         home: usize,
@@ -421,7 +413,7 @@ mod tests {
                 }
             })
         };
-        let answer = service.quickly(|_, _| Ok(42)).await.ok();
+        let answer = service.quickly_at(0, |_, _| Ok(42)).await.ok();
         ticker.abort();
         holder.join().expect("holder");
         assert_eq!(answer, Some(42));
