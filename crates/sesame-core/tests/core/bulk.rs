@@ -9,7 +9,7 @@ use sesame_core::secret::ExposeSecret;
 use sesame_core::vocab::{KeyEffect, OffboardEnd, VerifyCode};
 use sesame_core::{Rights, error::Error};
 
-use crate::support::{Fixture, password};
+use crate::support::Fixture;
 
 fn new_key(name: &str, companies: &[&str], tags: &[&str]) -> NewKey {
     NewKey {
@@ -285,20 +285,12 @@ fn a_bulk_expiry_beyond_a_services_maximum_lifetime_changes_no_key() {
 #[test]
 fn bulk_actions_and_offboarding_need_the_configuration_right() {
     let mut fixture = Fixture::new();
-    let admin = fixture.admin.clone();
     fixture.create("Caisse 1");
     let rights = Rights {
         configuration: false,
         audit: true,
     };
-    fixture
-        .sesame
-        .create_operator(&admin, "Auditrice", &password(), rights)
-        .expect("operator");
-    let auditor = fixture
-        .sesame
-        .sign_in("Auditrice", &password())
-        .expect("sign in");
+    let auditor = fixture.signed_in_operator("Auditrice", rights);
     let preview =
         fixture
             .sesame

@@ -6,7 +6,7 @@ use sesame_core::company::CompanyDraft;
 use sesame_core::key::{KeyEdit, NewKey};
 use sesame_core::{Rights, Session};
 
-use crate::support::{Fixture, password};
+use crate::support::Fixture;
 
 fn draft(name: &str, code: &str, siren: &str, town: &str) -> CompanyDraft {
     CompanyDraft {
@@ -35,14 +35,7 @@ fn reader(fixture: &mut Fixture) -> Session {
         configuration: false,
         audit: false,
     };
-    fixture
-        .sesame
-        .create_operator(&fixture.admin, "Lectrice", &password(), rights)
-        .expect("reader");
-    fixture
-        .sesame
-        .sign_in("Lectrice", &password())
-        .expect("sign in")
+    fixture.signed_in_operator("Lectrice", rights)
 }
 
 #[test]

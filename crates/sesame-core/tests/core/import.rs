@@ -432,15 +432,7 @@ fn an_import_cancelled_while_secrets_are_hashed_writes_nothing() {
 #[test]
 fn importing_needs_the_configuration_right_and_a_refusal_is_audited() {
     let mut fixture = Fixture::new();
-    let admin = fixture.admin.clone();
-    fixture
-        .sesame
-        .create_operator(&admin, "Lecteur Seul", &password(), Rights::default())
-        .expect("operator");
-    let reader = fixture
-        .sesame
-        .sign_in("Lecteur Seul", &password())
-        .expect("sign in");
+    let reader = fixture.signed_in_operator("Lecteur Seul", Rights::default());
     let (file, _) = mixed_file();
     for result in [
         fixture.sesame.preview_import(&reader, &file).map(drop),

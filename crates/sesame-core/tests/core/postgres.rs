@@ -307,19 +307,7 @@ fn a_store_is_copied_into_an_empty_sqlite_file_by_an_administrator_only() {
         configuration: false,
         audit: true,
     };
-    fixture
-        .sesame
-        .create_operator(
-            &fixture.admin,
-            "Lecteur",
-            &crate::support::password(),
-            reader_rights,
-        )
-        .expect("reader");
-    let reader = fixture
-        .sesame
-        .sign_in("Lecteur", &crate::support::password())
-        .expect("sign in");
+    let reader = fixture.signed_in_operator("Lecteur", reader_rights);
     let refused = fixture.sesame.copy_store_to(&reader, &target);
     assert_eq!(refused.err().map(|e| e.code()), Some("right_missing"));
     let summary = fixture

@@ -200,14 +200,7 @@ fn fixture_for(rights: Rights) -> (Fixture, Session) {
         .sesame
         .create_operator(&admin, "Cible", &password(), Rights::default())
         .expect("target operator");
-    fixture
-        .sesame
-        .create_operator(&admin, "Testé", &password(), rights)
-        .expect("tested operator");
-    let tested = fixture
-        .sesame
-        .sign_in("Testé", &password())
-        .expect("sign in");
+    let tested = fixture.signed_in_operator("Testé", rights);
     (fixture, tested)
 }
 

@@ -101,6 +101,14 @@ impl Fixture {
         }
     }
 
+    /// An operator the administrator adds with these rights (and the test password), signed in.
+    pub fn signed_in_operator(&mut self, name: &str, rights: sesame_core::Rights) -> Session {
+        self.sesame
+            .create_operator(&self.admin, name, &password(), rights)
+            .expect("operator");
+        self.sesame.sign_in(name, &password()).expect("sign in")
+    }
+
     /// The audit events whose action starts with `prefix`, oldest first.
     pub fn events_starting_with(&mut self, prefix: &str) -> Vec<sesame_core::audit::AuditEvent> {
         let admin = self.admin.clone();

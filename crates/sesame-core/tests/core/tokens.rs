@@ -178,19 +178,7 @@ fn a_token_issued_by_hand_is_the_same_token_and_is_audited() {
         .issue_token(&admin, &signing, &issued.key.id, 24)
         .map(drop);
     assert_eq!(refused.map_err(|e| e.code()), Err("token_refused"));
-    fixture
-        .sesame
-        .create_operator(
-            &admin,
-            "Lecteur",
-            &crate::support::password(),
-            sesame_core::operator::Rights::default(),
-        )
-        .expect("operator");
-    let reader = fixture
-        .sesame
-        .sign_in("Lecteur", &crate::support::password())
-        .expect("sign in");
+    let reader = fixture.signed_in_operator("Lecteur", sesame_core::operator::Rights::default());
     fixture
         .sesame
         .reactivate_key(&admin, &issued.key.id)
@@ -360,19 +348,7 @@ fn registered_keys_make_the_jwks_and_retired_or_slipped_in_keys_are_refused() {
         configuration: false,
         audit: true,
     };
-    fixture
-        .sesame
-        .create_operator(
-            &admin,
-            "Auditrice",
-            &crate::support::password(),
-            auditor_rights,
-        )
-        .expect("operator");
-    let auditor = fixture
-        .sesame
-        .sign_in("Auditrice", &crate::support::password())
-        .expect("sign in");
+    let auditor = fixture.signed_in_operator("Auditrice", auditor_rights);
     assert!(matches!(
         fixture.sesame.retire_signing_key(&auditor, &kid),
         Err(sesame_core::Error::RightMissing(_))

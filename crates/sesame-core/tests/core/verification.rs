@@ -275,19 +275,7 @@ fn a_key_checked_by_hand_gets_the_services_answer_without_counting_as_a_use() {
         configuration: true,
         audit: false,
     };
-    fixture
-        .sesame
-        .create_operator(
-            &fixture.admin,
-            "Gestion",
-            &crate::support::password(),
-            rights,
-        )
-        .expect("operator");
-    let manager = fixture
-        .sesame
-        .sign_in("Gestion", &crate::support::password())
-        .expect("sign in");
+    let manager = fixture.signed_in_operator("Gestion", rights);
     let refused = fixture
         .sesame
         .check_key_by_hand(&manager, &bearer, None, None);

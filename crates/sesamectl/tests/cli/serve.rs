@@ -130,6 +130,28 @@ impl Server {
         )
     }
 
+    /// Asks about `key` until the service answers `wanted`, and says how long after `since` it
+    /// did; fails once `limit` has passed since then.
+    pub fn answers_within(
+        &self,
+        key: &str,
+        wanted: &str,
+        since: Instant,
+        limit: Duration,
+    ) -> Duration {
+        loop {
+            let code = self.code(json!({ "key": key }));
+            if code == wanted {
+                return since.elapsed();
+            }
+            assert!(
+                since.elapsed() < limit,
+                "still {code} instead of {wanted} after {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// Waits, at most `limit`, until the service answers `key` VALID from its store again (not
     /// from what it remembered while the database was away).
     pub fn valid_from_the_store_within(&self, key: &str, limit: Duration) {
@@ -275,14 +297,7 @@ fn every_code_over_http_and_a_revocation_obeyed_at_once() {
 
     // Revoked from the command line while the service runs: refused at once.
     store.ok(&["key", "revoke", "valide", "--reason", "remplacée"]);
-    let revoked_at = Instant::now();
-    while server.code(json!({"key": valid})) != "REVOKED" {
-        assert!(
-            revoked_at.elapsed() < Duration::from_secs(1),
-            "not obeyed within a second"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    server.answers_within(&valid, "REVOKED", Instant::now(), Duration::from_secs(1));
     server.stop();
 }
 
@@ -536,17 +551,8 @@ fn three_verifiers_on_one_postgres_store_obey_a_revocation_at_once_and_count_eve
     let revoked_at = Instant::now();
     let mut slowest = Duration::ZERO;
     for server in &servers {
-        loop {
-            if server.code(json!({ "key": token })) == "REVOKED" {
-                slowest = slowest.max(revoked_at.elapsed());
-                break;
-            }
-            assert!(
-                revoked_at.elapsed() < Duration::from_secs(1),
-                "a verifier still accepts the revoked key after a second"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let obeyed = server.answers_within(&token, "REVOKED", revoked_at, Duration::from_secs(1));
+        slowest = slowest.max(obeyed);
     }
     eprintln!("revocation obeyed by the three verifiers within {slowest:?}");
     // The three stop together: every use they counted reaches the store.
@@ -774,14 +780,8 @@ fn while_the_database_is_away_proven_keys_are_answered_others_get_503_and_it_rec
         "active"
     );
     store.ok(&["key", "revoke", "prouvée", "--reason", "après la panne"]);
-    let revoked_at = Instant::now();
-    while server.code(json!({ "key": proven })) != "REVOKED" {
-        assert!(
-            revoked_at.elapsed() < Duration::from_secs(1),
-            "the revocation is obeyed within a second once the database is back"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    // Obeyed within a second once the database is back.
+    server.answers_within(&proven, "REVOKED", Instant::now(), Duration::from_secs(1));
 }
 
 /// A verifier reading a hot standby (`serve --read-db`): keys are read there, uses reach the
@@ -805,19 +805,8 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
         .map(|n| store.create_key(&format!("révoquée {n}")))
         .collect();
     let server = Server::start_with(&store, &["--read-db", &replica]);
-    let answer_within = |key: &str, wanted: &str, limit: Duration| -> Duration {
-        let started = Instant::now();
-        loop {
-            let code = server.code(json!({ "key": key }));
-            if code == wanted {
-                return started.elapsed();
-            }
-            assert!(
-                started.elapsed() < limit,
-                "still {code} instead of {wanted} after {limit:?}"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+    let answer_within = |key: &str, wanted: &str, limit: Duration| {
+        server.answers_within(key, wanted, Instant::now(), limit)
     };
     for key in &revoked {
         answer_within(key, "VALID", Duration::from_secs(2));

@@ -266,24 +266,23 @@ impl Cluster {
     /// A new cluster; `None` where PostgreSQL is not there to test with (no `SESAME_TEST_PG`).
     pub fn start() -> Option<Cluster> {
         std::env::var("SESAME_TEST_PG").ok()?;
-        let output = pg_script(
+        Some(Cluster::started_by(
             "start_private_cluster; printf '%s\\n%s\\n' \"$SESAME_TEST_PG_DIR\" \"$SESAME_TEST_PG\"",
-        );
-        assert!(output.status.success(), "{}", said(&output));
-        let printed = String::from_utf8_lossy(&output.stdout).into_owned();
-        let mut lines = printed.lines();
-        Some(Cluster {
-            dir: lines.next().expect("folder").to_owned(),
-            location: lines.next().expect("location").to_owned(),
-        })
+        ))
     }
 
     /// A hot standby of this cluster (`pg_basebackup -R`, streaming), started.
     pub fn standby(&self) -> Cluster {
-        let output = pg_script(&format!(
+        Cluster::started_by(&format!(
             "start_standby '{}'; printf '%s\\n%s\\n' \"$SESAME_TEST_PG_STANDBY_DIR\" \"$SESAME_TEST_PG_STANDBY\"",
             self.dir
-        ));
+        ))
+    }
+
+    /// The cluster a `scripts/pg` command started, from the folder and the location it printed
+    /// (one a line).
+    fn started_by(command: &str) -> Cluster {
+        let output = pg_script(command);
         assert!(output.status.success(), "{}", said(&output));
         let printed = String::from_utf8_lossy(&output.stdout).into_owned();
         let mut lines = printed.lines();
