@@ -117,6 +117,12 @@ pub enum Error {
         kind: RowKind,
         name: String,
     },
+    /// A write touched a sealed row that does not match its seal (the kind's code and the row's
+    /// id); `Sesame::write` turns it into [`Error::StateTampered`] once the row is reported.
+    RowUnproven {
+        kind: String,
+        id: String,
+    },
     FileNotRegular(PathBuf),
     BackupWrite(PathBuf, String),
     RestoreFailed {
@@ -250,7 +256,7 @@ impl Error {
             Error::StateKeyUnavailable(_) => "state_key_unavailable",
             Error::GraceUnknown(_) => "grace_unknown",
             Error::StateKeyMissing => "state_key_missing",
-            Error::StateTampered { .. } => "state_tampered",
+            Error::StateTampered { .. } | Error::RowUnproven { .. } => "state_tampered",
             Error::BackupWrite(..) => "backup_write",
             Error::RestoreFailed { .. } => "restore_failed",
             Error::OutOfRange { .. } => "out_of_range",
@@ -417,6 +423,7 @@ impl Error {
             Error::StateTampered { kind, name } => {
                 vec![("kind", text(kind.code())), ("name", text(name))]
             }
+            Error::RowUnproven { kind, id } => vec![("kind", text(kind)), ("name", text(id))],
             Error::OutOfRange { min, max } => {
                 vec![("min", Arg::number(*min)), ("max", Arg::number(*max))]
             }
@@ -533,9 +540,23 @@ fn hash_problem_args(problem: &HashProblem) -> Vec<(&'static str, Arg)> {
     }
 }
 
+/// How the seal check inside a statement (`sesame_prove`) names the row it refuses:
+/// `sesame-unproven:<kind>:<id>`.
+pub(crate) const UNPROVEN: &str = "sesame-unproven:";
+
 impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
+        let text = error.to_string();
+        if let Some((kind, id)) = text
+            .split_once(UNPROVEN)
+            .and_then(|(_, row)| row.split_once(':'))
+        {
+            return Error::RowUnproven {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+            };
+        }
         match error.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::StoreBusy,
             Some(ErrorCode::NotADatabase) => Error::StoreCorrupt("not an SQLite database".into()),

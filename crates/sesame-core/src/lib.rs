@@ -64,8 +64,6 @@ pub struct Sesame {
     seen_data_version: Option<i64>,
     /// The store as people name it.
     name: String,
-    /// Changes pushed by PostgreSQL, when a front end listens for them.
-    change_watch: Option<std::sync::Arc<store::watch::ChangeWatch>>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
     /// A PostgreSQL store's place, to connect again after the server was away.
@@ -136,7 +134,6 @@ impl Sesame {
             tightened,
             _store_lock: store_lock,
             connection,
-            change_watch: None,
             reconnect: None,
             reader: None,
             name: path.display().to_string(),
@@ -183,7 +180,6 @@ impl Sesame {
             tightened: Vec::new(),
             _store_lock: None,
             connection,
-            change_watch: None,
             reconnect: Some(Reconnect::to(pg)),
             reader: None,
             name: pg.shown().to_owned(),
@@ -264,13 +260,6 @@ impl Sesame {
         Ok(())
     }
 
-    /// Hears of changes through `watch` (PostgreSQL's notifications) instead of asking the
-    /// store at each [`Sesame::store_changed`].
-    pub fn with_change_watch(mut self, watch: std::sync::Arc<store::watch::ChangeWatch>) -> Sesame {
-        self.change_watch = Some(watch);
-        self
-    }
-
     /// Uses another clock (tests cross expiry dates and grace periods with a manual one).
     pub fn with_clock(mut self, clock: Clock) -> Sesame {
         self.clock = clock;
@@ -317,7 +306,8 @@ impl Sesame {
     ) -> Result<T> {
         let now = self.clock.now();
         let key = &self.state_key;
-        self.connection
+        let written = self
+            .connection
             .db()
             .transaction(|write| {
                 let value = change(write, now)?;
@@ -325,7 +315,13 @@ impl Sesame {
                 store::keys::fold_counts(write)?;
                 Ok(value)
             })
-            .map_err(|error| located(error, &self.path, &self.name))
+            .map_err(|error| located(error, &self.path, &self.name));
+        match written {
+            // Every write proves the sealed rows it touches (see `seal`): one that does not
+            // match was changed outside Sésame, and nothing was written.
+            Err(Error::RowUnproven { kind, id }) => Err(self.refuse_unproven(&kind, &id)),
+            written => written,
+        }
     }
 }
 

@@ -223,6 +223,46 @@ impl SealedKind {
         )
     }
 
+    /// Proves the row `{row}` of this kind against its seal before a statement changes it
+    /// (`sesame_prove` fails the statement when the row is not the one Sésame sealed); a row
+    /// that is not there yet has nothing to prove.
+    fn prove_sql(self, row: &str) -> String {
+        let (table, alias, id, _) = self.table();
+        format!(
+            "SELECT sesame_prove('{kind}', {alias}.{id}, {canonical},
+                 (SELECT rs.seal FROM row_seals rs WHERE rs.kind = '{kind}' AND rs.id = {alias}.{id}))
+             FROM {table} {alias} WHERE {alias}.{id} = {row};",
+            kind = self.code(),
+            canonical = self.canonical_sql(Engine::Sqlite),
+        )
+    }
+
+    /// The canonical text of the row `$2` of this kind, or NULL when it is not there: the body
+    /// of PostgreSQL's `pg_temp.sesame_canonical`, which its triggers call before a row changes.
+    fn canonical_of_sql(self) -> String {
+        let (table, alias, id, _) = self.table();
+        format!(
+            "(SELECT {canonical} FROM {table} {alias} WHERE {alias}.{id} = $2)",
+            canonical = self.canonical_sql(Engine::Postgres),
+        )
+    }
+
+    fn from_code(code: &str) -> Option<SealedKind> {
+        SealedKind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// How the audit trail and the error messages name this kind.
+    pub fn row_kind(self) -> crate::vocab::RowKind {
+        use crate::vocab::RowKind;
+        match self {
+            SealedKind::Key => RowKind::Key,
+            SealedKind::Operator => RowKind::Operator,
+            SealedKind::Service => RowKind::Service,
+            SealedKind::Setting => RowKind::Setting,
+            SealedKind::SigningKey => RowKind::SigningKey,
+        }
+    }
+
     /// Reseals the row `{row}` of this kind (`{row}` is replaced by a trigger's `new.id`…).
     fn reseal_sql(self, row: &str) -> String {
         let (table, alias, id, _) = self.table();
@@ -299,10 +339,60 @@ pub(crate) fn key_canonical(values: &KeyDecidingValues<'_>) -> String {
 pub(crate) fn install(db: Db<'_>, key: &StateKey) -> Result<()> {
     match db {
         Db::Sqlite(connection) => install_sqlite(connection, key),
-        Db::Postgres(_) => db.batch(
-            "CREATE TEMP TABLE IF NOT EXISTS sesame_dirty (kind TEXT NOT NULL, id TEXT NOT NULL)",
-        ),
+        Db::Postgres(_) => {
+            // The store's triggers (migrations 5 and 9) note here each sealed row a transaction
+            // touches, with its canonical text as it was before (NULL for a new row), which
+            // `pg_temp.sesame_canonical` reads in the same SQL the checks use.
+            let canonical = SealedKind::ALL
+                .iter()
+                .map(|kind| format!("WHEN '{}' THEN {}", kind.code(), kind.canonical_of_sql()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            db.batch(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS sesame_dirty (
+                     kind TEXT NOT NULL, id TEXT NOT NULL, before TEXT, PRIMARY KEY (kind, id));
+                 CREATE OR REPLACE FUNCTION pg_temp.sesame_canonical(TEXT, TEXT) RETURNS TEXT
+                     LANGUAGE sql STABLE AS $canonical$ SELECT CASE $1 {canonical} END $canonical$;"
+            ))
+        }
     }
+}
+
+/// Every table a seal covers: the table, the kind of row sealed, the column naming that row,
+/// and the columns whose change reseals it (`None`: any change). A key's seal also covers its
+/// grants, a service's its permissions.
+const SEALED_TABLES: [(&str, SealedKind, &str, Option<&str>); 8] = [
+    (
+        "keys",
+        SealedKind::Key,
+        "id",
+        Some(
+            "service_id, identifier, status, secret_hash, previous_secret_hash, \
+             previous_secret_valid_until, expires_at, deleted_at, regenerated_at, revision",
+        ),
+    ),
+    ("key_permissions", SealedKind::Key, "key_id", None),
+    ("key_companies", SealedKind::Key, "key_id", None),
+    (
+        "operators",
+        SealedKind::Operator,
+        "id",
+        Some("name_key, password_hash, right_configuration, right_audit, disabled_at"),
+    ),
+    ("services", SealedKind::Service, "id", Some("key_prefix")),
+    (
+        "service_permissions",
+        SealedKind::Service,
+        "service_id",
+        None,
+    ),
+    ("settings", SealedKind::Setting, "name", None),
+    ("signing_keys", SealedKind::SigningKey, "kid", None),
+];
+
+/// The text `sesame_prove` fails a statement with, which [`Error::RowUnproven`] is read from.
+fn unproven(kind: &str, id: &str) -> String {
+    format!("{}{kind}:{id}", crate::error::UNPROVEN)
 }
 
 fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
@@ -318,149 +408,85 @@ fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
                 .map_err(|error| rusqlite::Error::UserFunctionError(error.to_string().into()))
         },
     )?;
-    let key_columns = "service_id, identifier, status, secret_hash, previous_secret_hash, \
-                       previous_secret_valid_until, expires_at, deleted_at, regenerated_at, revision";
-    let operator_columns = "name_key, password_hash, right_configuration, right_audit, disabled_at";
-    // (trigger name, event, table, kind resealed, the resealed row's id)
-    let reseal: [(&str, String, &str, SealedKind, &str); 16] = [
-        (
-            "key_insert",
-            "INSERT".into(),
-            "keys",
-            SealedKind::Key,
-            "new.id",
-        ),
-        (
-            "key_update",
-            format!("UPDATE OF {key_columns}"),
-            "keys",
-            SealedKind::Key,
-            "new.id",
-        ),
-        (
-            "key_permissions_insert",
-            "INSERT".into(),
-            "key_permissions",
-            SealedKind::Key,
-            "new.key_id",
-        ),
-        (
-            "key_permissions_delete",
-            "DELETE".into(),
-            "key_permissions",
-            SealedKind::Key,
-            "old.key_id",
-        ),
-        (
-            "key_companies_insert",
-            "INSERT".into(),
-            "key_companies",
-            SealedKind::Key,
-            "new.key_id",
-        ),
-        (
-            "key_companies_delete",
-            "DELETE".into(),
-            "key_companies",
-            SealedKind::Key,
-            "old.key_id",
-        ),
-        (
-            "operator_insert",
-            "INSERT".into(),
-            "operators",
-            SealedKind::Operator,
-            "new.id",
-        ),
-        (
-            "operator_update",
-            format!("UPDATE OF {operator_columns}"),
-            "operators",
-            SealedKind::Operator,
-            "new.id",
-        ),
-        (
-            "service_insert",
-            "INSERT".into(),
-            "services",
-            SealedKind::Service,
-            "new.id",
-        ),
-        (
-            "service_update",
-            "UPDATE OF key_prefix".into(),
-            "services",
-            SealedKind::Service,
-            "new.id",
-        ),
-        (
-            "service_permissions_insert",
-            "INSERT".into(),
-            "service_permissions",
-            SealedKind::Service,
-            "new.service_id",
-        ),
-        (
-            "service_permissions_delete",
-            "DELETE".into(),
-            "service_permissions",
-            SealedKind::Service,
-            "old.service_id",
-        ),
-        (
-            "setting_insert",
-            "INSERT".into(),
-            "settings",
-            SealedKind::Setting,
-            "new.name",
-        ),
-        (
-            "setting_update",
-            "UPDATE".into(),
-            "settings",
-            SealedKind::Setting,
-            "new.name",
-        ),
-        (
-            "signing_key_insert",
-            "INSERT".into(),
-            "signing_keys",
-            SealedKind::SigningKey,
-            "new.kid",
-        ),
-        (
-            "signing_key_update",
-            "UPDATE".into(),
-            "signing_keys",
-            SealedKind::SigningKey,
-            "new.kid",
-        ),
-    ];
+    let proving = key.clone();
+    connection.create_scalar_function(
+        "sesame_prove",
+        4,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |context| {
+            let kind: String = context.get(0)?;
+            let id: String = context.get(1)?;
+            let text: String = context.get(2)?;
+            let seal: Option<Vec<u8>> = context.get(3)?;
+            match seal.is_some_and(|seal| proving.opens(text.as_bytes(), &seal)) {
+                true => Ok(1_i64),
+                false => Err(rusqlite::Error::UserFunctionError(
+                    unproven(&kind, &id).into(),
+                )),
+            }
+        },
+    )?;
+    // Before a statement changes a sealed row, the row is proven against its seal (an edit made
+    // outside is never made Sésame's own by a later write); after it, the row is sealed again.
     let mut triggers = String::new();
-    let mut trigger = |name: &str, event: &str, table: &str, body: String| {
+    let mut trigger = |name: String, when: &str, event: &str, table: &str, body: String| {
         triggers.push_str(&format!(
-            "CREATE TEMP TRIGGER IF NOT EXISTS seal_{name} AFTER {event} ON main.{table}
+            "CREATE TEMP TRIGGER IF NOT EXISTS {name} {when} {event} ON main.{table}
              BEGIN {body} END;\n"
         ));
     };
-    for (name, event, table, kind, row) in &reseal {
-        trigger(name, event, table, kind.reseal_sql(row));
+    for (table, kind, column, update_of) in SEALED_TABLES {
+        let update = match update_of {
+            Some(columns) => format!("UPDATE OF {columns}"),
+            None => "UPDATE".to_owned(),
+        };
+        let (own_table, _, _, _) = kind.table();
+        for (event, row) in [
+            ("INSERT", "new"),
+            (update.as_str(), "old"),
+            ("DELETE", "old"),
+        ] {
+            let name = event.split(' ').next().unwrap_or(event).to_lowercase();
+            trigger(
+                format!("prove_{table}_{name}"),
+                "BEFORE",
+                event,
+                table,
+                kind.prove_sql(&format!("{row}.{column}")),
+            );
+            let reseal = match (event, table == own_table) {
+                ("DELETE", true) => format!(
+                    "DELETE FROM row_seals WHERE kind = '{code}' AND id = old.{column};",
+                    code = kind.code()
+                ),
+                ("DELETE", false) => kind.reseal_sql(&format!("old.{column}")),
+                _ => kind.reseal_sql(&format!("new.{column}")),
+            };
+            trigger(
+                format!("seal_{table}_{name}"),
+                "AFTER",
+                event,
+                table,
+                reseal,
+            );
+        }
     }
-    for (kind, table, id) in [
-        (SealedKind::Key, "keys", "id"),
-        (SealedKind::Operator, "operators", "id"),
-        (SealedKind::Service, "services", "id"),
-        (SealedKind::Setting, "settings", "name"),
-        (SealedKind::SigningKey, "signing_keys", "kid"),
-    ] {
-        let code = kind.code();
-        trigger(
-            &format!("{code}_delete"),
-            "DELETE",
-            table,
-            format!("DELETE FROM row_seals WHERE kind = '{code}' AND id = old.{id};"),
-        );
-    }
+    // A key takes its prefix and its permissions from its service: the service is proven too
+    // when a key is made or given a permission.
+    trigger(
+        "prove_keys_service".into(),
+        "BEFORE",
+        "INSERT",
+        "keys",
+        SealedKind::Service.prove_sql("new.service_id"),
+    );
+    trigger(
+        "prove_key_permissions_service".into(),
+        "BEFORE",
+        "INSERT",
+        "key_permissions",
+        SealedKind::Service.prove_sql("(SELECT service_id FROM keys WHERE id = new.key_id)"),
+    );
     connection.execute_batch(&triggers)?;
     Ok(())
 }
@@ -583,6 +609,10 @@ pub(crate) fn seal_unsealed<'c>(write: impl Into<Write<'c>>, key: &StateKey) -> 
     Ok(sealed)
 }
 
+/// A row a PostgreSQL transaction touched: its kind, its id, its canonical text before the
+/// transaction first touched it (none for a new row) and its seal.
+type TouchedRow = (String, String, Option<String>, Option<Vec<u8>>);
+
 /// On PostgreSQL, where the state key never goes to the server, the rows this transaction
 /// changed (noted by the store's triggers in this session's `sesame_dirty`) are sealed again
 /// here, before it commits. SQLite's connections reseal in their own triggers.
@@ -591,16 +621,31 @@ pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey) -> Result<()> {
     if db.engine() != Engine::Postgres {
         return Ok(());
     }
-    let changed: Vec<(String, String)> = db.query(
-        "SELECT DISTINCT kind, id FROM pg_temp.sesame_dirty",
+    let changed: Vec<TouchedRow> = db.query(
+        "SELECT d.kind, d.id, d.before, rs.seal FROM pg_temp.sesame_dirty d
+         LEFT JOIN row_seals rs ON rs.kind = d.kind AND rs.id = d.id",
         &[],
-        |row| Ok((row.get(0)?, row.get(1)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
     )?;
+    // Each row as it was before this transaction touched it must be the row Sésame sealed: an
+    // edit made outside is refused, never sealed as Sésame's own.
+    for (kind, id, before, seal) in &changed {
+        if let Some(before) = before
+            && !seal
+                .as_ref()
+                .is_some_and(|seal| key.opens(before.as_bytes(), seal))
+        {
+            return Err(Error::RowUnproven {
+                kind: kind.clone(),
+                id: id.clone(),
+            });
+        }
+    }
     for kind in SealedKind::ALL {
         let ids: Vec<String> = changed
             .iter()
-            .filter(|(code, _)| code == kind.code())
-            .map(|(_, id)| id.clone())
+            .filter(|(code, _, _, _)| code == kind.code())
+            .map(|(_, id, _, _)| id.clone())
             .collect();
         if !ids.is_empty() {
             seal_rows(write, key, kind, Some(&ids))?;
@@ -681,6 +726,35 @@ pub(crate) fn load(
 }
 
 impl crate::Sesame {
+    /// A write refused because a row it touched does not match its seal: the row is named in
+    /// the audit trail (once), and the error says which it is.
+    pub(crate) fn refuse_unproven(&mut self, kind: &str, id: &str) -> Error {
+        let Some(kind) = SealedKind::from_code(kind) else {
+            return Error::Internal(format!("a row of unknown kind {kind} is unproven"));
+        };
+        let (table, alias, id_column, name_column) = kind.table();
+        let name = self
+            .connection
+            .db()
+            .query_opt(
+                &format!(
+                    "SELECT {alias}.{name_column} FROM {table} {alias} WHERE {alias}.{id_column} = ?1"
+                ),
+                crate::values![id],
+                |row| row.get::<String>(0),
+            )
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| id.to_owned());
+        if let Err(error) = self.report_tampering(kind, id, &name, "write") {
+            return error;
+        }
+        Error::StateTampered {
+            kind: kind.row_kind(),
+            name,
+        }
+    }
+
     /// Writes a `store.tampered` event for a row found changed outside Sésame, once per row for
     /// this instance (a flood of checks of one tampered key writes one event).
     pub(crate) fn report_tampering(
@@ -690,7 +764,7 @@ impl crate::Sesame {
         name: &str,
         during: &str,
     ) -> Result<()> {
-        if !self.tamper_reported.insert((kind, id.to_owned())) {
+        if self.tamper_reported.contains(&(kind, id.to_owned())) {
             return Ok(());
         }
         let details =
@@ -704,7 +778,10 @@ impl crate::Sesame {
                 None,
                 details,
             )
-        })
+        })?;
+        // Only once it is written: a report that failed is made again at the next finding.
+        self.tamper_reported.insert((kind, id.to_owned()));
+        Ok(())
     }
 
     /// Every sealed row checked against its seal (for `sesamectl store check` and auditors),
@@ -971,7 +1048,9 @@ mod tests {
         // Edited outside (no triggers, no function): named.
         let outside = Connection::open_in_memory()?;
         drop(outside);
-        connection.execute_batch("DROP TRIGGER temp.seal_key_update;")?;
+        connection.execute_batch(
+            "DROP TRIGGER temp.seal_keys_update; DROP TRIGGER temp.prove_keys_update;",
+        )?;
         connection.execute("UPDATE keys SET status = 'inactive' WHERE id = 'k1'", [])?;
         let (_, tampered) = tampered_rows(&connection, &key)?;
         assert_eq!(

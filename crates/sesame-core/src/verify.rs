@@ -491,18 +491,14 @@ impl Sesame {
     }
 
     /// Whether another connection (in this process or any other) has committed since the last
-    /// call: SQLite's `data_version`, read without touching any table. A front end that keeps
-    /// answers for a moment drops them when this says so, so a revocation is obeyed at the next
-    /// request.
+    /// call: SQLite's `data_version`, read without touching any table; on PostgreSQL the last
+    /// audit event where verification reads (every change of state writes one in its
+    /// transaction), one index look-up. An announcement (LISTEN/NOTIFY) arrives some time after
+    /// its commit, so it cannot say that nothing changed: only the store can. A front end that
+    /// keeps answers for a moment drops them when this says so, so a change is obeyed at the
+    /// next request that arrives after its command returned.
     pub fn store_changed(&mut self) -> Result<bool> {
-        let version = match &self.change_watch {
-            // Pushed by PostgreSQL; nothing is assumed unchanged while nobody listens.
-            Some(watch) => match watch.generation() {
-                Some(heard) => i64::try_from(heard).unwrap_or(i64::MAX),
-                None => return Ok(true),
-            },
-            None => usage::change_marker(&self.connection)?,
-        };
+        let version = usage::change_marker(self.reads())?;
         let changed = self.seen_data_version != Some(version);
         self.seen_data_version = Some(version);
         Ok(changed)

@@ -382,6 +382,7 @@ vocabulary! {
         Service => "service",
         Company => "company",
         Setting => "setting",
+        SigningKey => "signing_key",
     }
 }
 

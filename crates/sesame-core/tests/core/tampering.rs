@@ -307,3 +307,314 @@ fn a_hash_planted_outside_is_never_legitimised_by_a_rehash() {
         report.tampered
     );
 }
+
+type WriteResult = Result<(), sesame_core::Error>;
+
+/// A routine write through Sésame.
+type Write = fn(&mut Sesame, &sesame_core::Session) -> WriteResult;
+type BoxedWrite = Box<dyn Fn(&mut Sesame, &sesame_core::Session) -> WriteResult>;
+
+/// Asserts that a write over a row changed outside was refused as tampering (nothing written)
+/// and that the row is still named by the store check: no write path makes an outside edit
+/// Sésame's own.
+fn refused_and_still_named(
+    fixture: &mut Fixture,
+    what: &str,
+    written: Result<(), sesame_core::Error>,
+    kind: SealedKind,
+    name: &str,
+) {
+    assert_eq!(
+        written.err().map(|error| error.code()),
+        Some("state_tampered"),
+        "{what} went through over a row changed outside"
+    );
+    let admin = fixture.admin.clone();
+    let report = fixture.sesame.check_store(&admin).expect("check");
+    let named: Vec<_> = report
+        .tampered
+        .iter()
+        .map(|row| (row.kind, row.name.as_str()))
+        .collect();
+    assert_eq!(named, vec![(kind, name)], "after {what}");
+    let events = tampered_events(fixture);
+    assert!(
+        events
+            .iter()
+            .any(|event| event.contains(name) && event.contains("write")),
+        "{what}: {events:?}"
+    );
+}
+
+/// Laundering by a routine write: a revoked key set back to active in the store, then any
+/// ordinary write to that key. Each write is refused, and the key stays refused.
+#[test]
+fn no_write_to_a_key_launders_an_edit_made_outside() {
+    use sesame_core::bulk::{BulkChange, KeySelection};
+    use sesame_core::key::KeyEdit;
+    let edit_with = |edit: KeyEdit| {
+        move |sesame: &mut Sesame, admin: &sesame_core::Session| {
+            sesame.edit_key(admin, "cible", &edit).map(drop)
+        }
+    };
+    let writes: Vec<(&str, BoxedWrite)> = vec![
+        (
+            "key edit --note",
+            Box::new(edit_with(KeyEdit {
+                note: Some("une note".into()),
+                ..Default::default()
+            })),
+        ),
+        (
+            "key edit --name",
+            Box::new(edit_with(KeyEdit {
+                name: Some("renommée".into()),
+                ..Default::default()
+            })),
+        ),
+        (
+            "key edit --permission",
+            Box::new(edit_with(KeyEdit {
+                permissions: Some(vec!["factures:lecture".into()]),
+                ..Default::default()
+            })),
+        ),
+        (
+            "key edit --company",
+            Box::new(edit_with(KeyEdit {
+                companies: Some(vec![]),
+                ..Default::default()
+            })),
+        ),
+        (
+            "key edit --tag",
+            Box::new(edit_with(KeyEdit {
+                tags: Some(vec!["paie".into()]),
+                ..Default::default()
+            })),
+        ),
+        (
+            "key deactivate",
+            Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
+                s.deactivate_key(a, "cible").map(drop)
+            }),
+        ),
+        (
+            "key revoke",
+            Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
+                s.revoke_key(a, "cible", "encore").map(drop)
+            }),
+        ),
+        (
+            "key delete",
+            Box::new(|s: &mut Sesame, a: &sesame_core::Session| s.delete_key(a, "cible").map(drop)),
+        ),
+        (
+            "key regenerate",
+            Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
+                s.regenerate_key(a, "cible", sesame_core::vocab::Grace::OneHour)
+                    .map(drop)
+            }),
+        ),
+        (
+            "key bulk --add-tag",
+            Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
+                s.apply_bulk(
+                    a,
+                    &KeySelection::Keys(vec!["cible".into()]),
+                    &BulkChange::AddTag("nord".into()),
+                    1,
+                )
+                .map(drop)
+            }),
+        ),
+        (
+            "key bulk --deactivate",
+            Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
+                s.apply_bulk(
+                    a,
+                    &KeySelection::Keys(vec!["cible".into()]),
+                    &BulkChange::Deactivate,
+                    1,
+                )
+                .map(drop)
+            }),
+        ),
+        (
+            "key bulk --expires",
+            Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
+                let in_a_month = s.now() + chrono::Duration::days(30);
+                s.apply_bulk(
+                    a,
+                    &KeySelection::Keys(vec!["cible".into()]),
+                    &BulkChange::SetExpiry(Some(in_a_month)),
+                    1,
+                )
+                .map(drop)
+            }),
+        ),
+    ];
+    for (what, write) in writes {
+        let mut fixture = Fixture::new();
+        let admin = fixture.admin.clone();
+        let key = fixture.create("cible");
+        fixture
+            .sesame
+            .revoke_key(&admin, "cible", "fuite")
+            .expect("revoke");
+        edit(
+            &fixture,
+            "UPDATE keys SET status = 'active', revoked_at = NULL, revoked_reason = NULL
+             WHERE name = 'cible'",
+        );
+        let written = write(&mut fixture.sesame, &admin);
+        let mut reopened = Fixture::reopen(&fixture);
+        let answer = reopened
+            .verify_bearer(key.bearer().expose_secret(), None, None)
+            .expect("verify");
+        assert_eq!(answer.code, VerifyCode::Tampered, "after {what}");
+        drop(reopened);
+        refused_and_still_named(&mut fixture, what, written, SealedKind::Key, "cible");
+    }
+}
+
+/// Laundering an operator: an auditor given the configuration right in the store, then any
+/// write to that operator (by an administrator, or by the system) is refused.
+#[test]
+fn no_write_to_an_operator_launders_an_edit_made_outside() {
+    let writes: [(&str, Write); 5] = [
+        ("operator disable", |s, a| {
+            s.set_operator_disabled(a, "Alice Audit", true).map(drop)
+        }),
+        ("operator enable", |s, a| {
+            s.set_operator_disabled(a, "Alice Audit", false).map(drop)
+        }),
+        ("operator edit --right", |s, a| {
+            let rights = Rights {
+                configuration: false,
+                audit: true,
+            };
+            s.edit_operator(
+                a,
+                "Alice Audit",
+                &sesame_core::OperatorEdit {
+                    rights: Some(rights),
+                    name: None,
+                },
+            )
+            .map(drop)
+        }),
+        ("operator edit --name", |s, a| {
+            s.edit_operator(
+                a,
+                "Alice Audit",
+                &sesame_core::OperatorEdit {
+                    rights: None,
+                    name: Some("Alice Audit-Dupont".into()),
+                },
+            )
+            .map(drop)
+        }),
+        ("operator reset-password", |s, a| {
+            s.reset_operator_password(
+                a,
+                "Alice Audit",
+                &secret_from("un tout autre mot de passe sûr".to_owned()),
+            )
+            .map(drop)
+        }),
+    ];
+    for (what, write) in writes {
+        let mut fixture = Fixture::new();
+        let admin = fixture.admin.clone();
+        fixture
+            .sesame
+            .create_operator(
+                &admin,
+                "Alice Audit",
+                &password(),
+                Rights {
+                    configuration: false,
+                    audit: true,
+                },
+            )
+            .expect("auditor");
+        if what == "operator enable" {
+            fixture
+                .sesame
+                .set_operator_disabled(&admin, "Alice Audit", true)
+                .expect("disable");
+        }
+        edit(
+            &fixture,
+            "UPDATE operators SET right_configuration = TRUE WHERE name = 'Alice Audit'",
+        );
+        let written = write(&mut fixture.sesame, &admin);
+        let refused = fixture.sesame.sign_in("Alice Audit", &password()).err();
+        assert_eq!(
+            refused.map(|e| e.code()),
+            Some("state_tampered"),
+            "after {what}"
+        );
+        refused_and_still_named(
+            &mut fixture,
+            what,
+            written,
+            SealedKind::Operator,
+            "Alice Audit",
+        );
+    }
+}
+
+/// A permission added to a service, or a setting changed, in the store: a later write to them
+/// is refused, and a key cannot be given the planted permission.
+#[test]
+fn no_write_to_a_service_or_a_setting_launders_an_edit_made_outside() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    edit(
+        &fixture,
+        "INSERT INTO service_permissions (service_id, permission)
+         SELECT id, 'virements:ecriture' FROM services WHERE name = 'Paie'",
+    );
+    let planted = sesame_core::key::NewKey {
+        service: "Paie".into(),
+        name: "plantée".into(),
+        permissions: vec!["virements:ecriture".into()],
+        ..Default::default()
+    };
+    let refused = fixture.sesame.create_key(&admin, &planted).err();
+    assert_eq!(refused.map(|e| e.code()), Some("state_tampered"));
+    let edit_service = sesame_core::service::ServiceEdit {
+        description: Some("Bulletins de paie".into()),
+        permissions: Some(vec!["factures:lecture".into(), "virements:ecriture".into()]),
+        ..Default::default()
+    };
+    let written = fixture
+        .sesame
+        .edit_service(&admin, "Paie", &edit_service)
+        .map(drop);
+    refused_and_still_named(
+        &mut fixture,
+        "service edit",
+        written,
+        SealedKind::Service,
+        "Paie",
+    );
+
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    fixture.sesame.set_token_hours(&admin, 8).expect("set");
+    edit(
+        &fixture,
+        "UPDATE settings SET value = '720' WHERE name = 'token_hours'",
+    );
+    let written = fixture.sesame.set_token_hours(&admin, 24).map(drop);
+    refused_and_still_named(
+        &mut fixture,
+        "settings --token-hours",
+        written,
+        SealedKind::Setting,
+        "token_hours",
+    );
+}

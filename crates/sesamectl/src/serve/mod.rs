@@ -228,8 +228,10 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         },
         (Some(_), StoreLocation::Sqlite(_)) => return Err(read_db_refused()),
     };
-    // On PostgreSQL, every verifier hears of every change at once (LISTEN/NOTIFY); reading a
-    // standby, it follows the changes the standby has replayed.
+    // On PostgreSQL, every verifier hears of every change (LISTEN/NOTIFY; reading a standby,
+    // the changes the standby has replayed) to forget what it remembers for an outage. Whether
+    // a fresh answer may be reused is asked of the store itself at each request
+    // (`Sesame::store_changed`): an announcement may arrive after the next request.
     let watch = match (&location, &replica) {
         (StoreLocation::Postgres(_), Some(replica)) => {
             Some(ChangeWatch::poll(replica, STANDBY_POLL))
@@ -238,10 +240,6 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         (StoreLocation::Sqlite(_), _) => None,
     };
     let watched = |sesame: Sesame| -> Result<Sesame> {
-        let sesame = match &watch {
-            Some(watch) => sesame.with_change_watch(std::sync::Arc::clone(watch)),
-            None => sesame,
-        };
         Ok(match &replica {
             Some(replica) => sesame.with_read_replica(replica)?,
             None => sesame,
