@@ -111,6 +111,9 @@ pub enum ChainBreak {
     BrokenLink,
     /// The sequence numbers skip or repeat.
     BadSequence,
+    /// The trail does not end where its sealed head says: events were cut from its end, added
+    /// or re-hashed outside Sésame, or the head itself was changed.
+    HeadMismatch,
 }
 
 /// What is wrong with `event` coming after the event `previous_seq` whose hash is

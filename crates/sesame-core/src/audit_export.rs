@@ -134,6 +134,10 @@ impl Sesame {
         out: &mut dyn Write,
     ) -> Result<ExportSummary> {
         self.require(session, Right::Audit, AuditAction::AuditExported)?;
+        // A signature vouches for the trail: never for one that does not check.
+        if let Some((seq, _)) = self.audit_chain_status()?.first_broken {
+            return Err(Error::AuditChainBroken(seq));
+        }
         let exported_by = session.operator_name().to_owned();
         let write_error = |error: std::io::Error| Error::ExportWrite(error.to_string());
         let mut digest = Sha256::new();

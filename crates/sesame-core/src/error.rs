@@ -85,6 +85,8 @@ pub enum Error {
     StoreRestoring,
     BackupInvalid(String),
     ExportWrite(String),
+    /// The audit trail does not check from this event on: no export vouches for it.
+    AuditChainBroken(i64),
     SigningKeyUnavailable(String),
     SigningKeyMissing(String),
     /// This installation's signing key was retired (its fingerprint).
@@ -238,6 +240,7 @@ impl Error {
             Error::SigningKeyUnknown(_) => "signing_key_unknown",
             Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
             Error::ExportWrite(_) => "export_write",
+            Error::AuditChainBroken(_) => "audit_chain_broken",
             Error::StoreInUse => "store_in_use",
             Error::StoreRestoring => "store_restoring",
             Error::BackupInvalid(_) => "backup_invalid",
@@ -390,6 +393,7 @@ impl Error {
                 vec![("count", Arg::number(*count))]
             }
             Error::SignInThrottled(seconds) => vec![("seconds", Arg::number(*seconds))],
+            Error::AuditChainBroken(seq) => vec![("seq", Arg::number(*seq))],
             Error::BackupInvalid(why)
             | Error::ExportWrite(why)
             | Error::SigningKeyUnavailable(why)

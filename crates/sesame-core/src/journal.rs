@@ -14,7 +14,11 @@ use crate::vocab::{AuditAction, Lang, Right, Session};
 impl Sesame {
     /// Checks the whole stored chain. Needs no right: it reveals nothing but counts.
     pub fn check_audit_chain(&self) -> Result<ChainReport> {
-        chain_report(&self.connection)
+        let mut report = chain_report(&self.connection)?;
+        if report.first_broken.is_none() {
+            report.first_broken = crate::seal::head_problem(&self.connection, &self.state_key)?;
+        }
+        Ok(report)
     }
 
     /// Events after `after_seq`, oldest first, for readers with the audit right.
@@ -177,6 +181,9 @@ impl Sesame {
             self.write(|transaction, _| {
                 store::audit::put_checkpoint(transaction, last_seq, &last_hash)
             })?;
+        }
+        if first_broken.is_none() {
+            first_broken = crate::seal::head_problem(&self.connection, &self.state_key)?;
         }
         let events = store::audit::max_seq(&self.connection)?;
         Ok(ChainStatus {

@@ -310,8 +310,9 @@ impl Sesame {
             .connection
             .db()
             .transaction(|write| {
+                let anchor = seal::head_holds(write.read(), key)?;
                 let value = change(write, now)?;
-                seal::reseal_changed(write, key)?;
+                seal::before_commit(write, key, anchor)?;
                 store::keys::fold_counts(write)?;
                 Ok(value)
             })

@@ -655,6 +655,86 @@ pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey) -> Result<()> {
     Ok(())
 }
 
+/// The setting that anchors the audit trail: the last event's sequence number and hash
+/// (`seq:hash`), sealed like every setting and moved in the very transaction that appends
+/// events. Whoever writes the store without the state key can cut, delete or re-hash events,
+/// but cannot move the head with them.
+pub(crate) const AUDIT_HEAD: &str = "audit_head";
+
+/// Moves the trail's head to its last event (see [`AUDIT_HEAD`]).
+pub(crate) fn anchor_audit_head(write: Write<'_>) -> Result<()> {
+    let Some((seq, hash)) = crate::store::audit::last(write)? else {
+        return Ok(());
+    };
+    let value = format!("{seq}:{hash}");
+    if crate::store::settings::get(write, AUDIT_HEAD)?.as_deref() != Some(value.as_str()) {
+        crate::store::settings::put(write, AUDIT_HEAD, &value)?;
+    }
+    Ok(())
+}
+
+/// Whether the trail ends where its sealed head says, before a transaction appends to it: only
+/// then does the head move with the new events. A trail cut, re-hashed or extended outside
+/// Sésame (or a head edited or removed) is never anchored again by a routine write; it stays
+/// found broken until an administrator's explicit, audited step (`store reseal`).
+pub(crate) fn head_holds(read: Read<'_>, key: &StateKey) -> Result<bool> {
+    let last = crate::store::audit::last(read)?;
+    let head = crate::store::settings::get(read, AUDIT_HEAD)?;
+    Ok(match (head, last) {
+        (None, None) => true,
+        (Some(head), Some((seq, hash))) => {
+            head == format!("{seq}:{hash}")
+                && row_is_sealed(read, key, SealedKind::Setting, AUDIT_HEAD)?
+        }
+        _ => false,
+    })
+}
+
+/// Everything a transaction of Sésame does before it commits: the trail's head moved to its
+/// last event when `anchor` says the trail held (see [`head_holds`]), and on PostgreSQL the
+/// rows it changed proven and sealed again.
+pub(crate) fn before_commit(write: Write<'_>, key: &StateKey, anchor: bool) -> Result<()> {
+    if anchor {
+        anchor_audit_head(write)?;
+    }
+    reseal_changed(write, key)
+}
+
+/// Whether the trail ends where its sealed head says: a trail cut short, re-hashed, or added
+/// to outside Sésame does not, nor one whose head was edited or removed. The event named is
+/// the first one missing, unanchored or re-hashed.
+pub(crate) fn head_problem<'c>(
+    read: impl Into<Read<'c>>,
+    key: &StateKey,
+) -> Result<Option<(i64, crate::audit::ChainBreak)>> {
+    let read = read.into();
+    let last = crate::store::audit::last(read)?;
+    let head = crate::store::settings::get(read, AUDIT_HEAD)?;
+    let broken = |seq: i64| Ok(Some((seq, crate::audit::ChainBreak::HeadMismatch)));
+    let Some(head) = head else {
+        return match last {
+            None => Ok(None),
+            Some(_) => broken(1),
+        };
+    };
+    let anchored = head
+        .split_once(':')
+        .and_then(|(seq, hash)| Some((seq.parse::<i64>().ok()?, hash.to_owned())));
+    let Some((head_seq, head_hash)) = anchored else {
+        return broken(1);
+    };
+    if !row_is_sealed(read, key, SealedKind::Setting, AUDIT_HEAD)? {
+        return broken(head_seq);
+    }
+    match last {
+        None => broken(1),
+        Some((seq, _)) if seq < head_seq => broken(seq + 1),
+        Some((seq, _)) if seq > head_seq => broken(head_seq + 1),
+        Some((seq, hash)) if hash != head_hash => broken(seq),
+        Some(_) => Ok(None),
+    }
+}
+
 /// Finds the store's state key and gives the connection its seals (see [`install`]). A store
 /// never sealed is sealed now, in one transaction with its `store.sealed` event; one whose key
 /// is gone is refused. `migrated` says migrations just ran: the rows they added are sealed.
@@ -671,7 +751,25 @@ pub(crate) fn load(
     if let Found::Existing(key) = read(namespace, &installation(db.into())?, store)? {
         install(db, &key)?;
         if migrated {
-            db.transaction(|write| seal_unsealed(write, &key))?;
+            db.transaction(|write| {
+                seal_unsealed(write, &key)?;
+                // A trail kept by a version from before its head was anchored is anchored
+                // now, where it ends, and the trail says so.
+                let unanchored = crate::store::settings::get(write, AUDIT_HEAD)?.is_none()
+                    && crate::store::audit::last(write)?.is_some();
+                let anchor = unanchored || head_holds(write.read(), &key)?;
+                if unanchored {
+                    crate::audit::record(
+                        write,
+                        chrono::Utc::now(),
+                        None,
+                        AuditAction::AuditAnchored,
+                        None,
+                        serde_json::json!({}),
+                    )?;
+                }
+                before_commit(write, &key, anchor)
+            })?;
         }
         return Ok(key);
     }
@@ -719,6 +817,7 @@ pub(crate) fn load(
                         serde_json::json!({"rows": rows}),
                     )?;
                 }
+                before_commit(write, &key, true)?;
                 Ok(key)
             }
         }
@@ -864,7 +963,9 @@ impl crate::Sesame {
                 AuditAction::StoreResealed,
                 None,
                 serde_json::json!({"rows": rows}),
-            )
+            )?;
+            // The trail is accepted as it is too: its head is anchored where it ends now.
+            before_commit(write, &key, true)
         })?;
         drop(connection);
         crate::Sesame::open_location_with_keyring(location, namespace)

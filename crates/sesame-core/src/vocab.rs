@@ -253,6 +253,7 @@ vocabulary! {
         StoreSealed => "store.sealed",
         StoreTampered => "store.tampered",
         TokenIssued => "token.issued",
+        AuditAnchored => "audit.anchored",
     }
 }
 

@@ -3,4 +3,4 @@
 /**
  * The kinds of rows the audit trail and the seals name.
  */
-export type RowKind = "key" | "operator" | "service" | "company" | "setting";
+export type RowKind = "key" | "operator" | "service" | "company" | "setting" | "signing_key";

@@ -391,8 +391,9 @@ fn prepare_incoming(
     rusqlite::backup::Backup::new(&source, &mut connection)?.step(-1)?;
     drop(source);
     configure(&connection)?;
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     migrate(&connection, store)?;
-    let sealed_now = check_seals(&connection, namespace, store)?;
+    let sealed_now = check_seals(&connection, namespace, store, version)?;
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let details = json!({
         "sealed_now": sealed_now,
@@ -411,6 +412,9 @@ fn prepare_incoming(
         None,
         details,
     )?;
+    // The restored trail was found to end where its head says (or, from a version before
+    // heads, is anchored now, in the restore's own event).
+    crate::seal::anchor_audit_head((&transaction).into())?;
     transaction.commit()?;
     connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     connection.pragma_update(None, "journal_mode", "DELETE")?;
@@ -441,6 +445,7 @@ fn check_seals(
     connection: &Connection,
     namespace: &crate::KeyringNamespace,
     store: &Path,
+    version: i64,
 ) -> Result<Option<usize>> {
     use crate::seal;
     let installation: String = connection.query_row(
@@ -463,6 +468,15 @@ fn check_seals(
     };
     let db = crate::store::db::Db::Sqlite(connection);
     seal::install(db, &key)?;
+    // From the version that made seals, every store has some (its identity is sealed when it
+    // is first opened): one without any had them removed, and is never sealed as it is.
+    if !sealed_before && version >= SEALS_SINCE {
+        return Err(Error::BackupInvalid(
+            "none of its rows is sealed, though it was written by a version that seals them: \
+             its seals were removed outside Sésame"
+                .into(),
+        ));
+    }
     if !sealed_before {
         return Ok(Some(
             db.transaction(|write| seal::seal_unsealed(write, &key))?,
@@ -480,8 +494,22 @@ fn check_seals(
             }
         )));
     }
+    // From the version that anchors the trail, the trail must end where its sealed head says.
+    if version >= HEAD_SINCE
+        && let Some((seq, _)) = seal::head_problem(connection, &key)?
+    {
+        return Err(Error::BackupInvalid(format!(
+            "its audit trail does not end where its sealed head says (event {seq}): events \
+             were cut, added or re-hashed outside Sésame"
+        )));
+    }
     Ok(None)
 }
+
+/// The schema version that made row seals (migration 6), and the one from which the audit
+/// trail's end is anchored (migration 11).
+const SEALS_SINCE: i64 = 6;
+const HEAD_SINCE: i64 = 11;
 
 /// Copies the current store into the name reserved for it, and keeps it.
 fn keep_aside(store: &Path, aside: tempfile::NamedTempFile) -> std::io::Result<PathBuf> {

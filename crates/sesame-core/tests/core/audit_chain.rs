@@ -280,3 +280,159 @@ fn the_journal_reads_as_sentences_in_both_languages() {
         "Connexion refusée pour un nom inconnu"
     );
 }
+
+/// The events as they are, rewritten by someone holding the database but not the state key:
+/// the append-only triggers dropped for a moment, `events` put in place of the trail.
+fn rewrite_trail(fixture: &Fixture, events: &[sesame_core::audit::AuditEvent]) {
+    let text = |value: &Option<String>| match value {
+        Some(text) => format!("'{}'", text.replace('\'', "''")),
+        None => "NULL".to_owned(),
+    };
+    let (drop_triggers, restore_triggers) = match crate::support::on_postgres() {
+        true => (
+            "ALTER TABLE audit_events DISABLE TRIGGER USER;",
+            "ALTER TABLE audit_events ENABLE TRIGGER USER;",
+        ),
+        false => (
+            "DROP TRIGGER audit_events_refuse_delete;",
+            "CREATE TRIGGER audit_events_refuse_delete BEFORE DELETE ON audit_events
+             BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;",
+        ),
+    };
+    let mut sql = format!("{drop_triggers} DELETE FROM audit_events;");
+    for event in events {
+        sql.push_str(&format!(
+            "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
+                 target_id, target_name, details, prev_hash, hash)
+             VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, '{}', '{}');",
+            event.seq,
+            event.at.timestamp_millis(),
+            text(&event.operator_id),
+            text(&event.operator_name),
+            text(&Some(event.action.clone())),
+            text(&event.target_kind),
+            text(&event.target_id),
+            text(&event.target_name),
+            text(&Some(event.details.clone())),
+            event.prev_hash,
+            event.hash,
+        ));
+    }
+    sql.push_str(restore_triggers);
+    fixture.outside(&sql);
+}
+
+/// A rewriting of the trail by someone without the state key.
+type Rewrite = fn(Vec<sesame_core::audit::AuditEvent>) -> Vec<sesame_core::audit::AuditEvent>;
+
+/// Events re-chained from the first: numbered in order and re-hashed (SHA-256 needs no key).
+fn rechained(
+    mut events: Vec<sesame_core::audit::AuditEvent>,
+) -> Vec<sesame_core::audit::AuditEvent> {
+    let mut previous = sesame_core::audit::GENESIS_HASH.to_owned();
+    for (n, event) in events.iter_mut().enumerate() {
+        event.seq = n as i64 + 1;
+        event.prev_hash = previous;
+        event.hash = event.compute_hash();
+        previous = event.hash.clone();
+    }
+    events
+}
+
+/// Whoever can write the database can cut the trail's last events, or delete one in the middle
+/// and re-hash the rest: the trail's sealed head, moved in every transaction that appends, does
+/// not move with them. The store check says so, and no signed export vouches for the trail.
+#[test]
+fn a_trail_cut_or_rewritten_outside_is_caught() {
+    let cases: [(&str, Rewrite); 3] = [
+        ("the last two events cut", |mut events| {
+            events.truncate(events.len() - 2);
+            events
+        }),
+        ("an event deleted and the rest re-hashed", |mut events| {
+            events.remove(2);
+            rechained(events)
+        }),
+        (
+            "an event deleted, re-hashed, one forged at the end",
+            |mut events| {
+                events.remove(2);
+                let mut forged = events.last().expect("events").clone();
+                forged.details = "{}".into();
+                events.push(forged);
+                rechained(events)
+            },
+        ),
+    ];
+    for (what, rewrite) in cases {
+        let mut fixture = Fixture::new();
+        let admin = fixture.admin.clone();
+        fixture.create("une clé");
+        fixture
+            .sesame
+            .revoke_key(&admin, "une clé", "fuite")
+            .expect("revoke");
+        let events = fixture
+            .sesame
+            .audit_events(&admin, 0, u32::MAX)
+            .expect("events");
+        let rewritten = rewrite(events);
+        // The rewritten trail is a whole chain by itself: only its head can tell.
+        assert_eq!(
+            sesame_core::audit::check_chain(rewritten.clone()).first_broken,
+            None,
+            "{what}"
+        );
+        rewrite_trail(&fixture, &rewritten);
+        let mut reopened = fixture.reopen();
+        let report = reopened.check_audit_chain().expect("check");
+        assert_eq!(
+            report.first_broken.map(|(_, why)| why),
+            Some(ChainBreak::HeadMismatch),
+            "{what}"
+        );
+        let checked = reopened.check_store(&admin).expect("store check");
+        assert!(checked.chain_first_broken.is_some(), "{what}");
+        let key = reopened
+            .installation_key(&sesame_core::KeyringNamespace::named(
+                "fr.sesame.admin.test",
+            ))
+            .expect("key");
+        let refused = reopened
+            .export_audit(&admin, &key, None, None, &mut Vec::new())
+            .err()
+            .map(|error| error.code());
+        assert_eq!(refused, Some("audit_chain_broken"), "{what}");
+    }
+}
+
+/// The head itself moved outside to fit a cut trail is not sealed: caught all the same.
+#[test]
+fn a_head_moved_outside_is_caught() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    fixture.create("une clé");
+    let mut events = fixture
+        .sesame
+        .audit_events(&admin, 0, u32::MAX)
+        .expect("events");
+    events.pop();
+    let last = events.last().expect("events").clone();
+    rewrite_trail(&fixture, &events);
+    fixture.outside(&format!(
+        "UPDATE settings SET value = '{}:{}' WHERE name = 'audit_head'",
+        last.seq, last.hash
+    ));
+    let mut reopened = fixture.reopen();
+    let report = reopened.check_audit_chain().expect("check");
+    assert_eq!(
+        report.first_broken,
+        Some((last.seq, ChainBreak::HeadMismatch))
+    );
+    let checked = reopened.check_store(&admin).expect("store check");
+    assert!(
+        checked.tampered.iter().any(|row| row.name == "audit_head"),
+        "{:?}",
+        checked.tampered
+    );
+}

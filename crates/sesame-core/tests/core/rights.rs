@@ -135,7 +135,8 @@ fn actions() -> Vec<(&'static str, Needs, Action)> {
     ]
 }
 
-/// Everything in the store but the audit trail and the sign-in counters, as text.
+/// Everything in the store but the audit trail (its events and its sealed head) and the sign-in
+/// counters, as text.
 fn snapshot(path: &std::path::Path) -> String {
     let connection = Connection::open(path).expect("open store");
     let tables: Vec<String> = connection
@@ -165,7 +166,12 @@ fn snapshot(path: &std::path::Path) -> String {
             })
             .expect("rows");
         for row in rows {
-            text.push_str(&format!("{table}: {:?}\n", row.expect("row")));
+            let row = row.expect("row");
+            // The trail's sealed head moves with the trail.
+            if row.iter().any(|value| value.contains("\"audit_head\"")) {
+                continue;
+            }
+            text.push_str(&format!("{table}: {row:?}\n"));
         }
     }
     text

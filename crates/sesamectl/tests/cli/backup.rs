@@ -326,3 +326,45 @@ fn store_files_are_owner_only_whatever_the_umask() {
         stderr(&output)
     );
 }
+
+/// A backup edited by someone without the state key: its seals emptied so that every edited row
+/// would be « sealed now », or its last events cut. Both are refused; nothing changes.
+#[test]
+fn restore_refuses_a_backup_with_its_seals_removed_or_its_trail_cut() {
+    let store = Store::on_sqlite();
+    store.create_key("révoquée");
+    store.ok(&["key", "revoke", "révoquée", "--reason", "fuite"]);
+    let crafted = [
+        (
+            "sans-sceaux.db",
+            "UPDATE keys SET status = 'active', revoked_at = NULL;
+             UPDATE operators SET right_configuration = 1;
+             DELETE FROM row_seals;",
+            "none of its rows is sealed",
+        ),
+        (
+            "coupée.db",
+            "DROP TRIGGER audit_events_refuse_delete;
+             DELETE FROM audit_events WHERE seq > (SELECT max(seq) - 2 FROM audit_events);
+             CREATE TRIGGER audit_events_refuse_delete BEFORE DELETE ON audit_events
+BEGIN
+    SELECT RAISE(ABORT, 'audit events are append-only');
+END;",
+            "does not end where its sealed head says",
+        ),
+    ];
+    for (name, edit, expected) in crafted {
+        let backup = crafted_backup(&store, name, edit);
+        let output = store.run(&["restore", backup.to_str().expect("path")]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{name}: {}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains("Rien n'a été modifié"), "{name}");
+    }
+    assert_eq!(kept_aside(&store).len(), 0);
+    let listed = store.ok(&["key", "list", "--status", "revoked"]);
+    assert_eq!(listed["total"], 1, "{listed}");
+}

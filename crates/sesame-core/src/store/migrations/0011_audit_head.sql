@@ -1,0 +1,3 @@
+-- From this version on, the audit trail's end is anchored by a sealed head (the setting
+-- `audit_head`, see seal.rs): a store opened from an earlier version has its trail anchored
+-- where it stops, with an `audit.anchored` event. Nothing in the schema changes.
