@@ -481,6 +481,15 @@ pub struct UsageLineView {
     pub line: EdgeSecret,
 }
 
+/// The store's recovery code, shown once on the first-run screen (it brings a lost state key
+/// back: `sesamectl store reseal`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RecoveryCodeView {
+    #[ts(type = "string")]
+    pub code: EdgeSecret,
+}
+
 /// A token issued by hand, shown once.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]

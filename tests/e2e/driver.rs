@@ -269,6 +269,16 @@ impl App {
             .map_err(|e| format!("value of {test}: {e}"))
     }
 
+    /// Whether a button or field is disabled.
+    pub async fn disabled(&self, test: &str) -> Result<bool, String> {
+        let element = self.element(test).await?;
+        element
+            .prop("disabled")
+            .await
+            .map(|value| value.as_deref() == Some("true"))
+            .map_err(|e| format!("disabled of {test}: {e}"))
+    }
+
     /// Where an element is drawn: x, y, width, height in CSS pixels.
     pub async fn rect(&self, test: &str) -> Result<(f64, f64, f64, f64), String> {
         let element = self.element(test).await?;

@@ -37,13 +37,41 @@ fn is_date_time(text: &str) -> bool {
         && text.chars().filter(char::is_ascii_digit).count() == 12
 }
 
+/// The recovery code shown once after the first administrator is made: five groups of five
+/// characters of Crockford's base 32. « Continuer » waits until the person says it is kept.
+async fn keep_recovery_code(app: &App) -> Step {
+    app.wait_for("recovery-code").await?;
+    let code = app.text("recovery-code").await?;
+    let groups: Vec<&str> = code.trim().split('-').collect();
+    assert_eq!(groups.len(), 5, "{code}");
+    assert!(
+        groups.iter().all(|group| group.len() == 5
+            && group
+                .chars()
+                .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"ILOU".contains(c)))),
+        "{code}"
+    );
+    assert!(
+        app.disabled("recovery-continue").await?,
+        "« Continuer » waits for the tick"
+    );
+    app.click("recovery-noted").await?;
+    app.click("recovery-continue").await?;
+    app.wait_for("nav-catalogue").await?;
+    assert!(
+        !app.page_source().await?.contains(code.trim()),
+        "the code left the page"
+    );
+    Ok(())
+}
+
 async fn daily_path(app: &App) -> Step {
-    // First launch: the administrator.
+    // First launch: the administrator, then the recovery code, shown once.
     app.fill("setup-name", "Camille Martin").await?;
     app.fill("setup-password", PASSWORD).await?;
     app.fill("setup-confirmation", PASSWORD).await?;
     app.click("setup-submit").await?;
-    app.wait_for("nav-catalogue").await?;
+    keep_recovery_code(app).await?;
 
     // Sign out and in again.
     app.click("sign-out").await?;
@@ -223,7 +251,7 @@ async fn bad_input(app: &App) -> Step {
     app.clear("setup-confirmation").await?;
     app.fill("setup-confirmation", PASSWORD).await?;
     app.click("setup-submit").await?;
-    app.wait_for("nav-catalogue").await?;
+    keep_recovery_code(app).await?;
 
     app.click("service-new").await?;
     app.click("service-save").await?;

@@ -14,6 +14,7 @@ import type { NamedRef } from "./bindings/NamedRef";
 import type { NewKeyInput } from "./bindings/NewKeyInput";
 import type { CopyPart } from "./bindings/CopyPart";
 import type { OneTimeView } from "./bindings/OneTimeView";
+import type { RecoveryCodeView } from "./bindings/RecoveryCodeView";
 import type { OperatorAccountView } from "./bindings/OperatorAccountView";
 import type { OperatorView } from "./bindings/OperatorView";
 import type { PasswordStrengthView } from "./bindings/PasswordStrengthView";
@@ -80,7 +81,7 @@ async function invoke<T>(command: string, args?: Record<string, unknown> | Uint8
 export const api = {
   appStatus: () => invoke<AppStatus>("app_status"),
   createAdministrator: (name: string, password: string, confirmation: string) =>
-    invoke<void>("create_administrator", { name, password, confirmation }),
+    invoke<RecoveryCodeView>("create_administrator", { name, password, confirmation }),
   signIn: (name: string, password: string) => invoke<void>("sign_in", { name, password }),
   signOut: () => invoke<void>("sign_out"),
   lockApp: () => invoke<void>("lock_app"),

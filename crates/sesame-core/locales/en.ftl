@@ -110,6 +110,9 @@ error-store_corrupt = The store is damaged: { $why }
 error-grace_unknown = « { $value } » is not a grace period: choose now, 1 hour, 24 hours or 7 days. Nothing was changed.
 error-state_key_unavailable = The installation's state key cannot be used: { $why }
 error-state_key_missing = The key that seals this store's rows is missing from the keyring and from its file, so no row can be trusted: nothing was done. Bring it back, or have an administrator accept the store as it is now with 'sesamectl store reseal'.
+error-state_key_present = The key that seals this store is where it belongs: there is nothing to recover, and nothing was done. 'store reseal' is only for a key that is truly lost.
+error-recovery_code_missing = This store has no recovery code (it comes from an earlier version): its key cannot be recovered this way. Restore a backup on the machine that holds the key, then make a code with 'sesamectl store recovery-code'. Nothing was done.
+error-recovery_code_wrong = This recovery code is not this store's: nothing was done. Check the code printed or saved at initialisation (25 characters in 5 groups).
 error-state_tampered = The { $kind ->
         [key] key
         [operator] operator
@@ -118,6 +121,7 @@ error-state_tampered = The { $kind ->
        *[other] setting
     } « { $name } » was changed outside Sésame (its seal does not match): it is refused, and the event is in the audit trail. Run 'sesamectl store check'.
 error-file_not_regular = « { $path } » is not a regular file; only a regular file can be replaced. Nothing was written.
+error-recovery_file_write = The recovery code could not be written to « { $path } »: { $why }. The store is ready: make a new code with 'sesamectl store recovery-code' and write it down.
 error-backup_write = The backup could not be written to « { $path } »: { $why }. Nothing was recorded.
 error-restore_failed = The restore failed: { $why }. The store « { $path } » was not replaced.
 error-out_of_range = Choose a value from { $min } to { $max }.
@@ -238,9 +242,13 @@ audit-signing_key_retired = A signing key was retired: its tokens are refused (f
 audit-store_backed_up = { $actor } backed up the store ({ $keys } key(s), { $events } event(s))
 audit-store_copied = { $actor } copied the store to « { $destination } » ({ $keys } key(s), { $events } event(s))
 audit-store_checked = { $actor } checked the store
-audit-store_resealed = The store was accepted as it is and sealed with a new key ({ $rows } row(s))
+audit-store_resealed = { $key ->
+        [recovered] { $actor } recovered the store's lost key with its recovery code
+       *[other] The store was accepted as it is and sealed with a new key
+    }
 audit-store_restored = The store was restored from a backup
 audit-audit_anchored = The end of the audit trail was anchored where it stopped (a store from an earlier version)
+audit-store_recovery_code_created = { $actor } made a recovery code for the store (any earlier code no longer works)
 audit-store_sealed = The store's rows were sealed ({ $rows } row(s))
 audit-store_tampered = A row changed outside Sésame was refused: « { $name } »
 audit-token_issued = { $actor } issued an access token for the key « { $target } » ({ $service }), valid until { $expires_at }
@@ -441,7 +449,8 @@ cli-signing_key_in_use = in use
 cli-signing_key_retired = retired on
 cli-signing_key_registered = registered on
 cli-signing_key_retired_done = Signing key retired: it has left the verification services' JWKS and its tokens are refused.
-cli-store_accepted_as_it_is_and = Store accepted as it is and sealed with a new key; the event is in the audit trail.
+cli-store_key_recovered = The store's key was recovered with the recovery code; rows changed outside Sésame stay named. The event is in the audit trail.
+cli-recovery_code_shown_once = The store's recovery code — write it down or print it now and keep it away from this computer: it will never be shown again. Only it can recover the store if its sealing key is lost ('sesamectl store reseal').
 cli-store_intact = Store intact.
 cli-store_restored_from = Store restored from
 cli-system_keyring = System keyring
@@ -458,6 +467,7 @@ cli-error = Error:
 cli-key-created = Key « { $key } » created for service « { $service } ».
 cli-key-regenerated = New secret for key « { $key } ».
 cli-keys-imported = { $count } key(s) imported: { $secrets } with a secret (hashed with argon2id), { $hashes } with a hash.
+cli-prompt-recovery-code = { "Recovery code: " }
 cli-prompt-password = { "Password: " }
 cli-prompt-password-again = { "Password (again): " }
 cli-prompt-new-password = { "New password: " }
@@ -500,6 +510,12 @@ app_name = Sésame
 sections = Sections
 pages = Pages
 loading = Loading…
+recovery_title = Your recovery code
+recovery_intro = This code is the only way to recover this store if the key that seals it is lost (a new computer, an erased keyring). Sésame does not keep it and will never show it again.
+recovery_keep = Print it or copy it by hand, and keep it away from this computer (in the firm's safe, for example).
+recovery_print = Print
+recovery_noted = I printed or wrote down this code, and I am putting it somewhere safe
+recovery_continue = Continue
 setup_title = Welcome to Sésame
 setup_intro = Create the administrator account. It can then add services and generate keys.
 setup_submit = Create the administrator

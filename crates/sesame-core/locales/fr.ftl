@@ -110,6 +110,9 @@ error-store_corrupt = Le magasin est endommagé : { $why }
 error-grace_unknown = « { $value } » n'est pas une durée de grâce : choisissez tout de suite, 1 heure, 24 heures ou 7 jours. Rien n'a été modifié.
 error-state_key_unavailable = La clé qui scelle les lignes du magasin est inutilisable : { $why }
 error-state_key_missing = La clé qui scelle les lignes de ce magasin a disparu du trousseau et de son fichier : aucune ligne ne peut être vérifiée, rien n'a été fait. Retrouvez-la, ou faites accepter le magasin tel qu'il est par un administrateur avec « sesamectl store reseal ».
+error-state_key_present = La clé qui scelle ce magasin est bien là : il n'y a rien à récupérer, et rien n'a été fait. « store reseal » ne sert que lorsque la clé est réellement perdue.
+error-recovery_code_missing = Ce magasin n'a pas de code de secours (il date d'une version précédente) : sa clé ne peut pas être récupérée ainsi. Restaurez une sauvegarde sur le poste qui détient la clé, puis créez un code avec « sesamectl store recovery-code ». Rien n'a été fait.
+error-recovery_code_wrong = Ce code de secours n'est pas celui de ce magasin : rien n'a été fait. Vérifiez le code imprimé ou enregistré à l'initialisation (25 caractères en 5 groupes).
 error-state_tampered = { $kind ->
         [key] La clé « { $name } » a été modifiée hors de Sésame (son sceau ne correspond plus) : elle est refusée
         [operator] L'opérateur « { $name } » a été modifié hors de Sésame (son sceau ne correspond plus) : il est refusé
@@ -118,6 +121,7 @@ error-state_tampered = { $kind ->
        *[other] Le réglage « { $name } » a été modifié hors de Sésame (son sceau ne correspond plus) : il est refusé
     }, et l'événement est inscrit au journal. Lancez « sesamectl store check ».
 error-file_not_regular = « { $path } » n'est pas un fichier ordinaire ; seul un fichier ordinaire peut être remplacé. Rien n'a été écrit.
+error-recovery_file_write = Le code de secours n'a pas pu être écrit dans « { $path } » : { $why }. Le magasin est prêt : faites un nouveau code avec « sesamectl store recovery-code » et notez-le.
 error-backup_write = La sauvegarde n'a pas pu être écrite dans « { $path } » : { $why }. Rien n'a été enregistré.
 error-restore_failed = La restauration a échoué : { $why }. Le magasin « { $path } » n'a pas été remplacé.
 error-out_of_range = Choisissez une valeur de { $min } à { $max }.
@@ -238,9 +242,13 @@ audit-signing_key_retired = Une clé de signature a été retirée : ses jetons 
 audit-store_backed_up = { $actor } a sauvegardé le magasin ({ $keys } clé(s), { $events } événement(s))
 audit-store_copied = { $actor } a copié le magasin vers « { $destination } » ({ $keys } clé(s), { $events } événement(s))
 audit-store_checked = { $actor } a vérifié le magasin
-audit-store_resealed = Le magasin a été accepté tel quel et scellé avec une nouvelle clé ({ $rows } ligne(s))
+audit-store_resealed = { $key ->
+        [recovered] { $actor } a récupéré la clé perdue du magasin avec son code de secours
+       *[other] Le magasin a été accepté tel quel et scellé avec une nouvelle clé
+    }
 audit-store_restored = Le magasin a été restauré depuis une sauvegarde
 audit-audit_anchored = La fin du journal a été ancrée là où il s'arrêtait (magasin d'une version précédente)
+audit-store_recovery_code_created = { $actor } a créé un code de secours du magasin (un code précédent ne fonctionne plus)
 audit-store_sealed = Les lignes du magasin ont été scellées ({ $rows } ligne(s))
 audit-store_tampered = Une ligne modifiée hors de Sésame a été refusée : « { $name } »
 audit-token_issued = { $actor } a émis un jeton d'accès pour la clé « { $target } » ({ $service }), valable jusqu'au { $expires_at }
@@ -441,7 +449,8 @@ cli-signing_key_in_use = en service
 cli-signing_key_retired = retirée le
 cli-signing_key_registered = enregistrée le
 cli-signing_key_retired_done = Clé de signature retirée : elle ne figure plus dans le JWKS des services de vérification et ses jetons sont refusés.
-cli-store_accepted_as_it_is_and = Magasin accepté tel quel et scellé avec une nouvelle clé ; l'événement est au journal.
+cli-store_key_recovered = La clé du magasin a été récupérée avec le code de secours ; les lignes modifiées hors de Sésame restent signalées. L'événement est au journal.
+cli-recovery_code_shown_once = Code de secours du magasin — notez-le ou imprimez-le maintenant et gardez-le hors de cet ordinateur : il ne sera plus jamais affiché. Lui seul permet de récupérer le magasin si sa clé de scellement est perdue (« sesamectl store reseal »).
 cli-store_intact = Magasin intact.
 cli-store_restored_from = Magasin restauré depuis
 cli-system_keyring = Trousseau du système
@@ -458,6 +467,7 @@ cli-error = Erreur :
 cli-key-created = Clé « { $key } » créée pour le service « { $service } ».
 cli-key-regenerated = Nouveau secret pour la clé « { $key } ».
 cli-keys-imported = { $count } clé(s) importée(s) : { $secrets } avec secret (haché avec argon2id), { $hashes } avec empreinte.
+cli-prompt-recovery-code = { "Code de secours : " }
 cli-prompt-password = { "Mot de passe : " }
 cli-prompt-password-again = { "Mot de passe (encore) : " }
 cli-prompt-new-password = { "Nouveau mot de passe : " }
@@ -500,6 +510,12 @@ app_name = Sésame
 sections = Rubriques
 pages = Pages
 loading = Chargement…
+recovery_title = Votre code de secours
+recovery_intro = Ce code est la seule façon de récupérer ce magasin si la clé qui le scelle est perdue (nouvel ordinateur, trousseau effacé). Sésame ne le garde pas et ne l'affichera plus jamais.
+recovery_keep = Imprimez-le ou recopiez-le, et rangez-le hors de cet ordinateur (dans le coffre du cabinet, par exemple).
+recovery_print = Imprimer
+recovery_noted = J'ai imprimé ou noté ce code, et je le range en lieu sûr
+recovery_continue = Continuer
 setup_title = Bienvenue dans Sésame
 setup_intro = Créez le compte administrateur. Il pourra ensuite ajouter des services et générer des clés.
 setup_submit = Créer l'administrateur

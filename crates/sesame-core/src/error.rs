@@ -115,6 +115,12 @@ pub enum Error {
     GraceUnknown(String),
     StateKeyUnavailable(String),
     StateKeyMissing,
+    /// `store reseal` while the store's state key is where it belongs.
+    StateKeyPresent,
+    /// The store keeps no recovery code's escrow (a store from before them).
+    RecoveryCodeMissing,
+    /// The recovery code typed does not unwrap the key that sealed this store.
+    RecoveryCodeWrong,
     StateTampered {
         kind: RowKind,
         name: String,
@@ -127,6 +133,8 @@ pub enum Error {
     },
     FileNotRegular(PathBuf),
     BackupWrite(PathBuf, String),
+    /// The recovery code could not be written to the file asked for (it was shown all the same).
+    RecoveryFileWrite(PathBuf, String),
     RestoreFailed {
         store: PathBuf,
         why: String,
@@ -241,6 +249,9 @@ impl Error {
             Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
             Error::ExportWrite(_) => "export_write",
             Error::AuditChainBroken(_) => "audit_chain_broken",
+            Error::StateKeyPresent => "state_key_present",
+            Error::RecoveryCodeMissing => "recovery_code_missing",
+            Error::RecoveryCodeWrong => "recovery_code_wrong",
             Error::StoreInUse => "store_in_use",
             Error::StoreRestoring => "store_restoring",
             Error::BackupInvalid(_) => "backup_invalid",
@@ -261,6 +272,7 @@ impl Error {
             Error::StateKeyMissing => "state_key_missing",
             Error::StateTampered { .. } | Error::RowUnproven { .. } => "state_tampered",
             Error::BackupWrite(..) => "backup_write",
+            Error::RecoveryFileWrite(..) => "recovery_file_write",
             Error::RestoreFailed { .. } => "restore_failed",
             Error::OutOfRange { .. } => "out_of_range",
             Error::ImportEmpty => "import_empty",
@@ -416,7 +428,9 @@ impl Error {
                 vec![("path", path(store))]
             }
             Error::FileNotRegular(file) => vec![("path", path(file))],
-            Error::StoreUnavailable(store, why) | Error::BackupWrite(store, why) => {
+            Error::StoreUnavailable(store, why)
+            | Error::BackupWrite(store, why)
+            | Error::RecoveryFileWrite(store, why) => {
                 vec![("path", path(store)), ("why", text(why))]
             }
             Error::RestoreFailed { store, why } => vec![("path", path(store)), ("why", text(why))],
@@ -476,6 +490,9 @@ impl Error {
             | Error::StoreRestoring
             | Error::StoreBusy
             | Error::StateKeyMissing
+            | Error::StateKeyPresent
+            | Error::RecoveryCodeMissing
+            | Error::RecoveryCodeWrong
             | Error::ImportEmpty
             | Error::ImportPreviewGone
             | Error::ImportCancelled

@@ -18,6 +18,7 @@ pub mod messages;
 pub mod operator;
 pub mod os_keyring;
 pub mod password;
+pub mod recovery;
 pub mod report;
 pub mod seal;
 pub mod secret;

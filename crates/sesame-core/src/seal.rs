@@ -58,6 +58,15 @@ impl StateKey {
         Some(StateKey(bytes))
     }
 
+    pub(crate) fn from_bytes(bytes: Zeroizing<[u8; 32]>) -> StateKey {
+        StateKey(bytes)
+    }
+
+    /// The key itself, for the recovery code's escrow only.
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     fn encode(&self) -> Zeroizing<String> {
         Zeroizing::new(hex::encode(self.0.as_ref()))
     }
@@ -899,77 +908,6 @@ impl crate::Sesame {
             chain_first_broken: chain.first_broken.map(|(seq, _)| seq),
         })
     }
-
-    /// Accepts the store as it is now: a new state key, every row sealed again, and a
-    /// `store.resealed` event naming who did it. For a store whose key is lost (moved to another
-    /// machine, keyring reset); the operator's password is checked against the row as it is,
-    /// since no seal can be trusted.
-    pub fn reseal(
-        path: &Path,
-        namespace: &KeyringNamespace,
-        operator: &str,
-        password: &crate::secret::SecretString,
-    ) -> Result<crate::Sesame> {
-        let location = crate::store::location::StoreLocation::Sqlite(path.to_owned());
-        crate::Sesame::reseal_location(&location, namespace, operator, password)
-    }
-
-    /// [`Sesame::reseal`] for a store on either engine.
-    pub fn reseal_location(
-        location: &crate::store::location::StoreLocation,
-        namespace: &KeyringNamespace,
-        operator: &str,
-        password: &crate::secret::SecretString,
-    ) -> Result<crate::Sesame> {
-        use crate::store::db::{Connection as Store, PgConnection};
-        use crate::store::location::StoreLocation;
-        let (connection, key_home) = match location {
-            StoreLocation::Sqlite(path) => (Store::Sqlite(crate::store::open(path)?), path.clone()),
-            StoreLocation::Postgres(pg) => (
-                Store::Postgres(Box::new(PgConnection::new(crate::store::pg::open(pg)?.0))),
-                crate::store::key_home(pg)?,
-            ),
-        };
-        let db = connection.db();
-        let name_key = crate::validate::name_key(operator.trim());
-        let found = crate::store::operators::credentials(db, &name_key)?;
-        let secret = crate::secret::ExposeSecret::expose_secret(password).as_bytes();
-        let Some(found) = found.filter(|found| found.disabled_at.is_none()) else {
-            crate::password::spend_equal_time(secret, crate::HashingCost::default());
-            return Err(Error::SignInFailed);
-        };
-        if !crate::password::matches(secret, &found.password_hash) {
-            return Err(Error::SignInFailed);
-        }
-        let standing = crate::store::operators::standing(db, &found.id)?;
-        if !standing.is_some_and(|standing| standing.rights.configuration) {
-            return Err(Error::RightMissing(crate::Right::Configuration));
-        }
-        let installation = crate::store::settings::get(db, "installation_id")?
-            .ok_or_else(|| Error::StoreCorrupt("the installation has no identity".into()))?;
-        db.transaction(|write| {
-            forget(namespace, &installation, &key_home);
-            let key = create(namespace, &installation, &key_home)?;
-            install(write.db(), &key)?;
-            write.db().execute("DELETE FROM row_seals", &[])?;
-            let rows = seal_unsealed(write, &key)?;
-            crate::audit::record(
-                write,
-                chrono::Utc::now(),
-                Some(&crate::audit::Actor {
-                    id: found.id.clone(),
-                    name: found.name.clone(),
-                }),
-                AuditAction::StoreResealed,
-                None,
-                serde_json::json!({"rows": rows}),
-            )?;
-            // The trail is accepted as it is too: its head is anchored where it ends now.
-            before_commit(write, &key, true)
-        })?;
-        drop(connection);
-        crate::Sesame::open_location_with_keyring(location, namespace)
-    }
 }
 
 /// What `check_store` found.
@@ -1035,6 +973,20 @@ pub(crate) fn read(
     }
 }
 
+/// Keeps `key` as the installation's state key: in the keyring, else in an owner-only file.
+pub(crate) fn keep(
+    namespace: &KeyringNamespace,
+    installation: &str,
+    store: &Path,
+    key: &StateKey,
+) -> Result<()> {
+    let entry = format!("state-key-{installation}");
+    match os_keyring::write(namespace, &entry, &key.encode()) {
+        Ok(()) => Ok(()),
+        Err(KeyringUnavailable(_)) => write_file(&key_file_path(store, installation), key),
+    }
+}
+
 /// Makes a new state key and keeps it in the keyring, else in an owner-only file.
 pub(crate) fn create(
     namespace: &KeyringNamespace,
@@ -1067,12 +1019,6 @@ fn write_file(path: &Path, key: &StateKey) -> Result<()> {
     file.write_all(key.encode().as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(failed)
-}
-
-/// Removes the state key (keyring entry and file): for `store reseal`, which makes a new one.
-pub(crate) fn forget(namespace: &KeyringNamespace, installation: &str, store: &Path) {
-    let _ = os_keyring::delete(namespace, &format!("state-key-{installation}"));
-    let _ = std::fs::remove_file(key_file_path(store, installation));
 }
 
 #[cfg(test)]

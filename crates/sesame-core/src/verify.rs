@@ -244,18 +244,41 @@ impl Sesame {
         permission: Option<&str>,
         company: Option<&str>,
     ) -> Result<Verification> {
+        // The row, its grants and its seal are separate reads: a commit between them is not
+        // tampering. A row that moved meanwhile is checked again from the start (its proven
+        // secret spares argon2id); only a row that holds still is named tampered.
+        const TRIES: u32 = 3;
+        for attempt in 1..=TRIES {
+            if let Some(answer) =
+                self.verify_once(presented, permission, company, attempt == TRIES)?
+            {
+                return Ok(answer);
+            }
+        }
+        Ok(Verification::refused(VerifyCode::Tampered))
+    }
+
+    /// One check; `None` when the key's row moved while it was being proven (see
+    /// [`Sesame::verify`]). On the `last` try, a row that does not match its seal is tampered.
+    fn verify_once(
+        &mut self,
+        presented: &PresentedKey,
+        permission: Option<&str>,
+        company: Option<&str>,
+        last: bool,
+    ) -> Result<Option<Verification>> {
         let now = self.now();
         let secret = presented.secret.expose_secret().as_bytes();
         let row = usage::key_by_identifier(self.reads(), &presented.identifier)?;
         let Some(row) = row.filter(|row| !row.deleted) else {
             self.verified_secrets.argon2_checks += 1;
             password::spend_equal_time(secret, self.cost);
-            return Ok(Verification::refused(VerifyCode::NotFound));
+            return Ok(Some(Verification::refused(VerifyCode::NotFound)));
         };
         let rehash = match self.secret_matches(&row, secret, now)? {
             SecretMatch::No => {
                 self.pending_usage.failed(&row.id);
-                return Ok(Verification::refused(VerifyCode::InvalidSecret));
+                return Ok(Some(Verification::refused(VerifyCode::InvalidSecret)));
             }
             SecretMatch::Yes { rehash } => rehash,
         };
@@ -268,11 +291,13 @@ impl Sesame {
         };
         if let Some(code) = refused {
             self.pending_usage.failed(&row.id);
-            return Ok(Verification::refused(code));
+            return Ok(Some(Verification::refused(code)));
         }
         let stored_hash = rehash.as_ref().and(row.secret_hash.clone());
-        let Some(key) = self.sealed_key(row, &presented.identifier, expires_at)? else {
-            return Ok(Verification::refused(VerifyCode::Tampered));
+        let key = match self.sealed_key(row, &presented.identifier, expires_at, last)? {
+            Sealed::Proven(key) => key,
+            Sealed::Tampered => return Ok(Some(Verification::refused(VerifyCode::Tampered))),
+            Sealed::Moved => return Ok(None),
         };
         // Only a row proven against its seal is rewritten (the trigger reseals it), and only if
         // nobody regenerated the key meanwhile.
@@ -290,7 +315,9 @@ impl Sesame {
         }
         let wanted_permission = permission.map(str::trim).filter(|p| !p.is_empty());
         if wanted_permission.is_some_and(|wanted| !key.permissions.iter().any(|p| p == wanted)) {
-            return Ok(Verification::refused(VerifyCode::InsufficientPermission));
+            return Ok(Some(Verification::refused(
+                VerifyCode::InsufficientPermission,
+            )));
         }
         if let Some(required) = company.map(str::trim).filter(|c| !c.is_empty()) {
             // Companies are unique by id and by normalised name, so the key's own list answers.
@@ -301,14 +328,14 @@ impl Sesame {
                     .iter()
                     .any(|c| c.id == required || validate::name_key(&c.name) == wanted);
             if !allowed {
-                return Ok(Verification::refused(VerifyCode::CompanyForbidden));
+                return Ok(Some(Verification::refused(VerifyCode::CompanyForbidden)));
             }
         }
         self.pending_usage.used(&key.id, now);
-        Ok(Verification {
+        Ok(Some(Verification {
             code: VerifyCode::Valid,
             key: Some(key),
-        })
+        }))
     }
 
     /// The current secret (through the cache, else argon2id), then the previous one while its
@@ -362,7 +389,8 @@ impl Sesame {
         row: KeyRow,
         identifier: &str,
         expires_at: Option<DateTime<Utc>>,
-    ) -> Result<Option<VerifiedKey>> {
+        last: bool,
+    ) -> Result<Sealed> {
         let cached_grants = self.verified_key_grants(&row)?;
         if self
             .verified_secrets
@@ -370,7 +398,7 @@ impl Sesame {
             .get(&row.id)
             .is_some_and(|proven| proven.still(&row, &cached_grants))
         {
-            return Ok(Some(VerifiedKey {
+            return Ok(Sealed::Proven(VerifiedKey {
                 secret_generation: row.regenerated_at.unwrap_or(0),
                 id: row.id,
                 name: row.name,
@@ -425,7 +453,19 @@ impl Sesame {
                 companies: company_ids,
             };
             self.verified_secrets.remember_seal(&key.id, proven);
-            return Ok(Some(key));
+            return Ok(Sealed::Proven(key));
+        }
+        // Read again: a row that moved since was changed by a commit between the reads.
+        let again = usage::key_by_identifier(self.reads(), identifier)?;
+        let moved = again.is_none_or(|again| {
+            again.revision != row.revision
+                || again.status != row.status
+                || again.secret_hash != row.secret_hash
+                || again.previous_secret_hash != row.previous_secret_hash
+        });
+        if moved && !last {
+            self.verified_secrets.grants.remove(&row.id);
+            return Ok(Sealed::Moved);
         }
         self.report_tampering(
             crate::seal::SealedKind::Key,
@@ -433,7 +473,7 @@ impl Sesame {
             &row.name,
             "verification",
         )?;
-        Ok(None)
+        Ok(Sealed::Tampered)
     }
 
     /// The key's permissions and companies: from the cache when read at this revision, else
@@ -508,6 +548,15 @@ impl Sesame {
     pub fn argon2_checks(&self) -> u64 {
         self.verified_secrets.argon2_checks
     }
+}
+
+/// What proving a key's row against its seal found.
+enum Sealed {
+    Proven(VerifiedKey),
+    /// The row does not match its seal and held still: changed outside Sésame.
+    Tampered,
+    /// The row changed while it was read: a commit, not tampering; check again.
+    Moved,
 }
 
 /// A key checked by hand, by an auditor.

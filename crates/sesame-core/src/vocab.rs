@@ -254,6 +254,7 @@ vocabulary! {
         StoreTampered => "store.tampered",
         TokenIssued => "token.issued",
         AuditAnchored => "audit.anchored",
+        RecoveryCodeCreated => "store.recovery_code_created",
     }
 }
 

@@ -44,6 +44,9 @@ enum Command {
     Init {
         #[arg(long)]
         admin: String,
+        /// Also keep the recovery code in this new owner-only file (it is printed either way).
+        #[arg(long)]
+        recovery_file: Option<std::path::PathBuf>,
     },
     /// The catalogue of services.
     #[command(subcommand)]
@@ -131,7 +134,10 @@ fn main() -> ExitCode {
     };
     let context = Context { db: cli.db, output };
     let result = match cli.command {
-        Command::Init { admin } => commands::init::run(&context, &admin),
+        Command::Init {
+            admin,
+            recovery_file,
+        } => commands::init::run(&context, &admin, recovery_file.as_deref()),
         Command::Service(command) => commands::service::run(&context, command),
         Command::Company(command) => commands::company::run(&context, command),
         Command::Key(command) => commands::key::run(&context, command),

@@ -2,14 +2,14 @@
 
 use std::time::Instant;
 
-use sesame_core::secret::{ExposeSecret, SecretString, secret_from};
+use sesame_core::secret::{EdgeSecret, ExposeSecret, SecretString, secret_from};
 use sesame_core::{Lang, Sesame, Session};
 use tauri::AppHandle;
 
 use super::{blocking, core};
 use crate::error::UiResult;
 use crate::state::{AppState, SignedIn, lock};
-use crate::views::{AppStatus, OperatorView};
+use crate::views::{AppStatus, OperatorView, RecoveryCodeView};
 
 fn operator_view(sesame: &Sesame, session: &Session) -> sesame_core::Result<OperatorView> {
     let operator = sesame.signed_in_operator(session)?;
@@ -81,17 +81,22 @@ pub async fn create_administrator(
     name: String,
     password: String,
     confirmation: String,
-) -> UiResult<()> {
+) -> UiResult<RecoveryCodeView> {
     let (password, confirmation) = (secret_from(password), secret_from(confirmation));
     blocking(app, move |state| {
         if password.expose_secret() != confirmation.expose_secret() {
             return core(state, Err(sesame_core::Error::PasswordsDiffer));
         }
-        let session = core(
-            state,
-            lock(&state.sesame, state.lang())?.initialise(&name, &password),
-        )?;
-        begin(state, session)
+        let (session, code) = {
+            let mut sesame = lock(&state.sesame, state.lang())?;
+            let session = core(state, sesame.initialise(&name, &password))?;
+            let code = core(state, sesame.create_recovery_code(&session))?;
+            (session, code)
+        };
+        begin(state, session)?;
+        Ok(RecoveryCodeView {
+            code: EdgeSecret::reveal(&code),
+        })
     })
     .await
 }

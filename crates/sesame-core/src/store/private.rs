@@ -41,6 +41,21 @@ pub fn create_file(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Writes `bytes` as the whole content of the owner-only file `path` (made so if it is new,
+/// tightened if it was looser), through a temporary file renamed into place, so a crash leaves
+/// the old content or the new, never half of one.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let folder = path.parent().unwrap_or_else(|| Path::new("."));
+    // tempfile makes its files owner-only (0600).
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|error| error.error)?;
+    tighten(path, FILE_MODE);
+    Ok(())
+}
+
 /// Tightens `path` to `mode` when others may read or write it; says whether it did. A missing
 /// file, or one we may not change (someone else's), is left alone.
 pub fn tighten(path: &Path, mode: u32) -> bool {

@@ -226,13 +226,10 @@ fn rows_sesame_writes_stay_sealed_through_every_action() {
     assert!(report.rows >= 5, "{}", report.rows);
 }
 
-#[test]
-fn a_lost_state_key_is_an_alarm_until_an_administrator_reseals() {
-    let mut fixture = Fixture::new();
-    let admin = fixture.admin.clone();
-    let key = fixture.create("avant la perte");
+/// Removes this installation's state key (keyring entry and file), as a reset keyring or a new
+/// machine would, and closes the fixture's store.
+fn lose_state_key(fixture: &mut Fixture) {
     let installation = fixture.sesame.installation_id().expect("id");
-    let store = fixture.location.clone();
     let key_home = fixture.sesame.path().to_owned();
     let namespace = KeyringNamespace::for_this_build();
     let _ = sesame_core::os_keyring::delete(&namespace, &format!("state-key-{installation}"));
@@ -243,34 +240,152 @@ fn a_lost_state_key_is_an_alarm_until_an_administrator_reseals() {
         &mut fixture.sesame,
         Sesame::open(&placeholder.path().join("autre.db")).expect("another store"),
     ));
+}
+
+#[test]
+fn a_lost_state_key_is_an_alarm_until_an_administrator_recovers_it_with_the_code() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let key = fixture.create("avant la perte");
+    let revoked = fixture.create("révoquée");
+    fixture
+        .sesame
+        .revoke_key(&admin, "révoquée", "fuite")
+        .expect("revoke");
+    let code = fixture
+        .sesame
+        .create_recovery_code(&admin)
+        .expect("recovery code");
+    let store = fixture.location.clone();
+    let namespace = KeyringNamespace::for_this_build();
+    let installation = fixture.sesame.installation_id().expect("id");
+    let key_home = fixture.sesame.path().to_owned();
+    // While the key is there, nothing is resealed, whatever the password or the code.
+    assert_eq!(
+        Sesame::reseal_location(&store, &namespace, ADMIN, &password(), &code)
+            .err()
+            .map(|e| e.code()),
+        Some("state_key_present")
+    );
+    fixture.outside("UPDATE keys SET status = 'active' WHERE name = 'révoquée'");
+    lose_state_key(&mut fixture);
     // Missing (the keyring answered) or unavailable (no keyring answers here, no file): refused.
     let refused = Sesame::open_location(&store).err().map(|e| e.code());
     assert!(
         matches!(refused, Some("state_key_missing" | "state_key_unavailable")),
         "{refused:?}"
     );
-    // A wrong password, or an operator without the configuration right, cannot reseal.
+    // A wrong password, or a wrong code, cannot bring the key back.
     let wrong = secret_from("pas le bon mot de passe".to_owned());
     assert_eq!(
-        Sesame::reseal_location(&store, &namespace, ADMIN, &wrong)
+        Sesame::reseal_location(&store, &namespace, ADMIN, &wrong, &code)
             .err()
             .map(|e| e.code()),
         Some("sign_in_failed")
     );
-    let mut resealed =
-        Sesame::reseal_location(&store, &namespace, ADMIN, &password()).expect("reseal");
-    let answer = resealed
+    let guessed = secret_from("ABCDE-FGHJK-MNPQR-STVWX-YZ012".to_owned());
+    assert_eq!(
+        Sesame::reseal_location(&store, &namespace, ADMIN, &password(), &guessed)
+            .err()
+            .map(|e| e.code()),
+        Some("recovery_code_wrong")
+    );
+    // Tries are throttled like sign-in: the next ones wait, even with the right code.
+    let mut throttled = None;
+    for _ in 0..8 {
+        match Sesame::reseal_location(&store, &namespace, ADMIN, &password(), &guessed) {
+            Err(error) if error.code() == "sign_in_throttled" => {
+                throttled = Some(error);
+                break;
+            }
+            Err(error) => assert_eq!(error.code(), "recovery_code_wrong"),
+            Ok(_) => panic!("a wrong code was accepted"),
+        }
+    }
+    assert!(
+        throttled.is_some(),
+        "no throttle after repeated wrong codes"
+    );
+    let still_waiting = Sesame::reseal_location(&store, &namespace, ADMIN, &password(), &code)
+        .err()
+        .map(|e| e.code());
+    assert_eq!(still_waiting, Some("sign_in_throttled"));
+    // Once the wait is over (the file that counts the tries removed, as time would), the right
+    // code brings the installation's own key back: nothing is resealed, so the key revoked
+    // and set back to active in the store stays refused.
+    std::fs::remove_file(sesame_core::recovery::tries_file(&key_home, &installation))
+        .expect("the tries were counted beside the key");
+    let mut recovered =
+        Sesame::reseal_location(&store, &namespace, ADMIN, &password(), &code).expect("recovered");
+    let answer = recovered
         .verify_bearer(key.bearer().expose_secret(), None, None)
         .expect("verify");
     assert_eq!(answer.code, VerifyCode::Valid);
-    let session = resealed.sign_in(ADMIN, &password()).expect("sign in");
-    let events = resealed.audit_events(&session, 0, 1000).expect("events");
-    assert!(
-        events
-            .iter()
-            .any(|e| e.action == "store.resealed" && e.operator_name.as_deref() == Some(ADMIN))
+    let answer = recovered
+        .verify_bearer(revoked.bearer().expose_secret(), None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Tampered);
+}
+
+/// The takeover of issue 21: an operator row with both rights slipped into the store and the
+/// state key made to look lost. Without the recovery code nothing comes back; with it, the
+/// slipped row is still refused, and the key that comes back is the installation's own.
+#[test]
+fn a_store_cannot_be_taken_over_by_making_its_key_look_lost() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let key = fixture.create("en service");
+    let code = fixture
+        .sesame
+        .create_recovery_code(&admin)
+        .expect("recovery code");
+    let store = fixture.location.clone();
+    let namespace = KeyringNamespace::for_this_build();
+    fixture.outside(
+        "INSERT INTO operators (id, name, name_key, password_hash, right_configuration,
+                                right_audit, created_at)
+         SELECT 'intrus', 'Intrus', 'intrus', password_hash, TRUE, TRUE, created_at
+         FROM operators WHERE name = 'Camille Admin'",
     );
-    let _ = admin;
+    lose_state_key(&mut fixture);
+    let guessed = secret_from("ABCDE-FGHJK-MNPQR-STVWX-YZ012".to_owned());
+    assert_eq!(
+        Sesame::reseal_location(&store, &namespace, "Intrus", &password(), &guessed)
+            .err()
+            .map(|e| e.code()),
+        Some("recovery_code_wrong")
+    );
+    // Even holding the code, the slipped row is not an administrator Sésame made.
+    let refused = Sesame::reseal_location(&store, &namespace, "Intrus", &password(), &code)
+        .err()
+        .map(|e| e.code());
+    assert_eq!(refused, Some("state_tampered"));
+    // The real administrator brings the installation's own key back: nothing is resealed.
+    let mut recovered =
+        Sesame::reseal_location(&store, &namespace, ADMIN, &password(), &code).expect("recovered");
+    let answer = recovered
+        .verify_bearer(key.bearer().expose_secret(), None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Valid);
+    let refused = recovered
+        .sign_in("Intrus", &password())
+        .err()
+        .map(|e| e.code());
+    assert_eq!(refused, Some("state_tampered"));
+    let session = recovered.sign_in(ADMIN, &password()).expect("sign in");
+    let report = recovered.check_store(&session).expect("check");
+    assert_eq!(
+        report
+            .tampered
+            .iter()
+            .map(|row| row.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Intrus"]
+    );
+    let events = recovered.audit_events(&session, 0, 1000).expect("events");
+    assert!(events.iter().any(|e| e.action == "store.resealed"
+        && e.operator_name.as_deref() == Some(ADMIN)
+        && e.details.contains("recovered")));
 }
 
 #[test]

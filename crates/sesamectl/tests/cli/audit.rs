@@ -33,7 +33,8 @@ fn export_then_verify_offline_and_catch_a_change() {
 
     let text = std::fs::read_to_string(&file).expect("read");
     let mut lines: Vec<&str> = text.lines().collect();
-    let changed = lines[1].replace("\"operator.", "\"operateur.");
+    let changed = lines[1].replace("\"action\":\"", "\"action\":\"altered.");
+    assert_ne!(changed, lines[1], "the line names its action");
     lines[1] = &changed;
     std::fs::write(&file, lines.join("\n") + "\n").expect("write");
     let tampered = verify(&[file.to_str().expect("path")]);
