@@ -761,7 +761,8 @@ pub(crate) fn load(
         install(db, &key)?;
         if migrated {
             db.transaction(|write| {
-                seal_unsealed(write, &key)?;
+                // No migration since sealing adds a deciding row, so nothing is sealed here: a
+                // row left unsealed (a seal deleted, a migration made to run again) stays named.
                 // A trail kept by a version from before its head was anchored is anchored
                 // now, where it ends, and the trail says so.
                 let unanchored = crate::store::settings::get(write, AUDIT_HEAD)?.is_none()
@@ -791,8 +792,15 @@ pub(crate) fn load(
                 Ok(key)
             }
             found @ (Found::Missing | Found::KeyringSilent(_)) => {
+                // A store whose seals were all removed must not pass for one from before
+                // sealing: its trail shows it was sealed (an anchored head, or events only a
+                // sealing Sésame writes).
                 let sealed_before: bool = write.db().query_one(
-                    "SELECT EXISTS (SELECT 1 FROM row_seals)",
+                    "SELECT EXISTS (SELECT 1 FROM row_seals)
+                         OR EXISTS (SELECT 1 FROM settings WHERE name = 'audit_head')
+                         OR EXISTS (SELECT 1 FROM audit_events
+                                    WHERE action IN ('store.sealed', 'store.resealed',
+                                                     'store.tampered', 'audit.anchored'))",
                     &[],
                     |row| row.get(0),
                 )?;

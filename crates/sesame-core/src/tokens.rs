@@ -14,6 +14,7 @@ use crate::audit::{self, Target};
 use crate::error::{Error, Result};
 use crate::key::{self, KeyStatus};
 use crate::operator::{Right, Session};
+use crate::seal::SealedKind;
 use crate::secret::{SecretString, secret_from};
 use crate::signing_key::InstallationKey;
 use crate::store::signing_keys::RegisteredKey;
@@ -160,6 +161,7 @@ impl Sesame {
         let lifetime = Duration::from_secs(u64::from(lifetime_hours) * 3600);
         self.signing_key_in_use(signing)?;
         let installation = self.installation_id()?;
+        let state_key = self.state_key.clone();
         self.act(
             session,
             Some(Right::Configuration),
@@ -167,6 +169,13 @@ impl Sesame {
             |transaction, now, actor| {
                 let id = key::resolve(transaction, reference)?;
                 let found = key::load(transaction, &id, now)?;
+                // A token vouches for the key as Sésame wrote it.
+                if !crate::seal::row_is_sealed(transaction, &state_key, SealedKind::Key, &id)? {
+                    return Err(Error::RowUnproven {
+                        kind: SealedKind::Key.code().to_owned(),
+                        id,
+                    });
+                }
                 if found.status != KeyStatus::Active {
                     return Err(Error::TokenRefused {
                         key: found.name,
@@ -271,13 +280,31 @@ impl Sesame {
             .previous_secret_valid_until
             .is_none_or(|until| until <= crate::clock::to_millis(self.now()));
         let superseded = claims.sgen != state.secret_generation && old_secret_over;
-        let code = match state.status {
+        let mut code = match state.status {
             KeyStatus::Active if superseded => "SUPERSEDED",
             KeyStatus::Active => "VALID",
             KeyStatus::Inactive => "INACTIVE",
             KeyStatus::Revoked => "REVOKED",
             KeyStatus::Expired => "EXPIRED",
         };
+        // A key's state decides only as Sésame wrote it: one set back to active outside Sésame
+        // does not bring its old tokens back.
+        if code == "VALID"
+            && !crate::seal::row_is_sealed(
+                self.reads(),
+                &self.state_key,
+                crate::seal::SealedKind::Key,
+                &claims.sub,
+            )?
+        {
+            self.report_tampering(
+                crate::seal::SealedKind::Key,
+                &claims.sub,
+                &claims.sub,
+                "token check",
+            )?;
+            code = "TAMPERED";
+        }
         Ok(TokenCheck {
             code,
             claims: (code == "VALID").then_some(claims),

@@ -733,3 +733,71 @@ fn no_write_to_a_service_or_a_setting_launders_an_edit_made_outside() {
         "token_hours",
     );
 }
+
+/// Laundering by a re-run migration: the store's version set back (on PostgreSQL the last
+/// migration's objects dropped too), a revoked key set active and its seal deleted. The next
+/// Sésame program to open the store migrates again, and seals nothing: the key stays refused.
+#[test]
+fn a_migration_run_again_seals_nothing() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let key = fixture.create("révoquée");
+    fixture
+        .sesame
+        .revoke_key(&admin, "révoquée", "fuite")
+        .expect("revoke");
+    let version_back = match crate::support::on_postgres() {
+        true => {
+            "DROP FUNCTION sesame_note_before() CASCADE;
+             DROP FUNCTION sesame_note_service_of_key() CASCADE;
+             UPDATE sesame_store SET version = version - 1;"
+        }
+        false => "PRAGMA user_version = 10;",
+    };
+    edit(
+        &fixture,
+        &format!(
+            "{version_back}
+             UPDATE keys SET status = 'active', revoked_at = NULL WHERE name = 'révoquée';
+             DELETE FROM row_seals WHERE kind = 'key'
+                 AND id = (SELECT id FROM keys WHERE name = 'révoquée');"
+        ),
+    );
+    let mut reopened = fixture.reopen();
+    let answer = reopened
+        .verify_bearer(key.bearer().expose_secret(), None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Tampered);
+    let report = reopened.check_store(&admin).expect("check");
+    let named: Vec<_> = report
+        .tampered
+        .iter()
+        .map(|row| row.name.as_str())
+        .collect();
+    assert_eq!(named, vec!["révoquée"]);
+}
+
+/// A store whose seals were all removed, its key made to look lost, does not pass for a store
+/// from before sealing: it is refused, never sealed as it is.
+#[test]
+fn a_store_emptied_of_its_seals_does_not_pass_for_an_old_one() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    fixture.create("révoquée");
+    fixture
+        .sesame
+        .revoke_key(&admin, "révoquée", "fuite")
+        .expect("revoke");
+    let store = fixture.location.clone();
+    lose_state_key(&mut fixture);
+    edit(
+        &fixture,
+        "UPDATE keys SET status = 'active', revoked_at = NULL WHERE name = 'révoquée';
+         DELETE FROM row_seals;",
+    );
+    let refused = Sesame::open_location(&store).err().map(|e| e.code());
+    assert!(
+        matches!(refused, Some("state_key_missing" | "state_key_unavailable")),
+        "{refused:?}"
+    );
+}

@@ -415,3 +415,38 @@ fn registered_keys_make_the_jwks_and_retired_or_slipped_in_keys_are_refused() {
     let check = fixture.sesame.check_store(&admin).expect("check");
     assert!(check.tampered.is_empty(), "{:?}", check.tampered);
 }
+
+/// A key revoked, then set back to active in the store outside Sésame: its old tokens do not
+/// come back to life (checks read the key's seal), and no token is issued for it by hand.
+#[test]
+fn a_key_re_enabled_outside_sesame_gets_no_token_back() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let issued = fixture.create("réactivée en douce");
+    let signing = signing_key(&mut fixture);
+    let (_, token) = verified_and_token(&mut fixture, &signing, issued.bearer().expose_secret());
+    let check = |fixture: &mut Fixture| {
+        fixture
+            .sesame
+            .check_token(token.token.expose_secret())
+            .expect("check")
+            .code
+    };
+    assert_eq!(check(&mut fixture), "VALID");
+    fixture
+        .sesame
+        .revoke_key(&admin, &issued.key.id, "fuite")
+        .expect("revoke");
+    assert_eq!(check(&mut fixture), "REVOKED");
+    fixture.outside(
+        "UPDATE keys SET status = 'active', revoked_at = NULL, revoked_reason = NULL
+         WHERE name = 'réactivée en douce'",
+    );
+    assert_eq!(check(&mut fixture), "TAMPERED");
+    let refused = fixture
+        .sesame
+        .issue_token(&admin, &signing, &issued.key.id, 8)
+        .map(drop);
+    assert_eq!(refused.map_err(|e| e.code()), Err("state_tampered"));
+    assert!(!fixture.events_starting_with("store.tampered").is_empty());
+}

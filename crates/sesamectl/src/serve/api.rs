@@ -157,8 +157,9 @@ pub struct TokenCheckRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenCheckResponse {
     valid: bool,
-    /// VALID, MALFORMED, BAD_SIGNATURE, EXPIRED, NOT_YET_VALID, NOT_FOUND, INACTIVE, REVOKED or
-    /// SUPERSEDED (issued for a secret regenerated since, once its grace period is over).
+    /// VALID, MALFORMED, BAD_SIGNATURE, EXPIRED, NOT_YET_VALID, NOT_FOUND, INACTIVE, REVOKED,
+    /// SUPERSEDED (issued for a secret regenerated since, once its grace period is over) or
+    /// TAMPERED (its key's row was changed outside Sésame).
     code: String,
     #[schema(value_type = Option<Object>)]
     claims: Option<serde_json::Value>,
