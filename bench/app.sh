@@ -9,7 +9,7 @@ command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
 build_interface
 work=$(mktemp -d)
 trap 'remove_test_home "$work"' EXIT
-cargo run --release --locked -q -p sesame-core --example seed_store -- "$work/seeded.db" 100000
+cargo run --release --locked -q -p sesame-core --features bench-seeding --example seed_store -- "$work/seeded.db" 100000
 cargo bench --locked --bench app --no-run -q 2>/dev/null
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export PATH="$CARGO_HOME/bin:$PATH" SESAME_BENCH_STORE="$work/seeded.db"

@@ -77,6 +77,8 @@ fn main() {
         drop(insert);
         transaction.commit().unwrap();
     }
+    // Appended outside Sésame, they are anchored by an administrator's explicit step.
+    sesame.anchor_audit_trail(&admin).unwrap();
     println!(
         "seeded {EVENTS} events in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -247,11 +247,12 @@ audit-store_resealed = { $key ->
        *[other] The store was accepted as it is and sealed with a new key
     }
 audit-store_restored = The store was restored from a backup
-audit-audit_anchored = The end of the audit trail was anchored where it stopped (a store from an earlier version)
+audit-audit_anchored = The end of the audit trail was anchored where it stops now
 audit-store_recovery_code_created = { $actor } made a recovery code for the store (any earlier code no longer works)
 audit-store_sealed = The store's rows were sealed ({ $rows } row(s))
 audit-store_tampered = A row changed outside Sésame was refused: « { $name } »
 audit-token_issued = { $actor } issued an access token for the key « { $target } » ({ $service }), valid until { $expires_at }
+audit-field-previous_head = Previous anchor
 audit-field-client_code = Client code
 audit-field-siren = SIREN
 audit-field-town = Town

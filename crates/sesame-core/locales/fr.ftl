@@ -247,11 +247,12 @@ audit-store_resealed = { $key ->
        *[other] Le magasin a été accepté tel quel et scellé avec une nouvelle clé
     }
 audit-store_restored = Le magasin a été restauré depuis une sauvegarde
-audit-audit_anchored = La fin du journal a été ancrée là où il s'arrêtait (magasin d'une version précédente)
+audit-audit_anchored = La fin du journal d'audit a été ancrée là où il s'arrête maintenant
 audit-store_recovery_code_created = { $actor } a créé un code de secours du magasin (un code précédent ne fonctionne plus)
 audit-store_sealed = Les lignes du magasin ont été scellées ({ $rows } ligne(s))
 audit-store_tampered = Une ligne modifiée hors de Sésame a été refusée : « { $name } »
 audit-token_issued = { $actor } a émis un jeton d'accès pour la clé « { $target } » ({ $service }), valable jusqu'au { $expires_at }
+audit-field-previous_head = Ancrage précédent
 audit-field-client_code = Code client
 audit-field-siren = SIREN
 audit-field-town = Ville

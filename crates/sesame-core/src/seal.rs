@@ -900,6 +900,44 @@ impl crate::Sesame {
         Ok(())
     }
 
+    /// Seals the rows a benchmark seeded straight into its own throw-away store, and anchors
+    /// its trail. Only with the `bench-seeding` feature, which no front end enables.
+    #[cfg(feature = "bench-seeding")]
+    pub fn seal_rows_seeded_for_a_benchmark(&mut self) -> Result<usize> {
+        let key = self.state_key.clone();
+        self.connection.db().transaction(|write| {
+            let sealed = seal_unsealed(write, &key)?;
+            before_commit(write, &key, true)?;
+            Ok(sealed)
+        })
+    }
+
+    /// Anchors the audit trail where it ends now: an administrator's explicit step for a trail
+    /// that no longer ends at its head (events brought in by another tool, a trail examined
+    /// after an incident). Audited `audit.anchored` with the head it replaces, so the trail
+    /// itself says that, and where, it was accepted as it is.
+    pub fn anchor_audit_trail(&mut self, session: &crate::Session) -> Result<()> {
+        let previous = crate::store::settings::get(&self.connection, AUDIT_HEAD)?;
+        self.act(
+            session,
+            Some(crate::Right::Configuration),
+            AuditAction::AuditAnchored,
+            |write, now, actor| {
+                crate::audit::record(
+                    write,
+                    now,
+                    Some(actor),
+                    AuditAction::AuditAnchored,
+                    None,
+                    serde_json::json!({"previous_head": previous}),
+                )?;
+                // The head's own row is proven by the write (a head edited outside is not
+                // replaced): only where the trail ends is accepted as it is.
+                anchor_audit_head(write)
+            },
+        )
+    }
+
     /// Every sealed row checked against its seal (for `sesamectl store check` and auditors),
     /// and the audit chain; rows found changed are written to the audit trail.
     pub fn check_store(&mut self, session: &crate::Session) -> Result<StoreCheck> {
