@@ -7,12 +7,10 @@ use std::time::Instant;
 
 mod support;
 use chrono::{TimeZone, Utc};
-use rusqlite::params;
 use sesame_core::KeyringNamespace;
-use sesame_core::audit::AuditEvent;
 use sesame_core::audit_export::verify_export;
 use sesame_core::journal::AuditFilter;
-use support::seed::store;
+use support::seed::{seed_events, store};
 
 const EVENTS: i64 = 1_000_000;
 
@@ -23,60 +21,7 @@ fn main() {
 
     // A million events appended straight to the table, each hashed and chained as the core does.
     let started = Instant::now();
-    {
-        let mut connection = rusqlite::Connection::open(&path).unwrap();
-        let transaction = connection.transaction().unwrap();
-        let (mut seq, mut previous): (i64, String) = transaction
-            .query_row(
-                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .unwrap();
-        let start = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
-        let mut insert = transaction
-            .prepare(
-                "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
-                     target_id, target_name, details, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )
-            .unwrap();
-        for n in 0..EVENTS {
-            seq += 1;
-            let mut event = AuditEvent {
-                seq,
-                at: start + chrono::Duration::seconds(n * 30),
-                operator_id: Some(admin.operator_id().to_owned()),
-                operator_name: Some("Bench Admin".into()),
-                action: "key.deactivated".into(),
-                target_kind: Some("key".into()),
-                target_id: Some(format!("0190c2b0-0000-7000-8000-{n:012}")),
-                target_name: Some(format!("clé {n}")),
-                details: r#"{"identifier":"paie_4kXq9TzB0wLmR2vA","service":"Paie"}"#.into(),
-                prev_hash: previous.clone(),
-                hash: String::new(),
-            };
-            event.hash = event.compute_hash();
-            insert
-                .execute(params![
-                    event.seq,
-                    event.at.timestamp_millis(),
-                    event.operator_id,
-                    event.operator_name,
-                    event.action,
-                    event.target_kind,
-                    event.target_id,
-                    event.target_name,
-                    event.details,
-                    event.prev_hash,
-                    event.hash
-                ])
-                .unwrap();
-            previous = event.hash;
-        }
-        drop(insert);
-        transaction.commit().unwrap();
-    }
+    seed_events(&path, &admin, EVENTS);
     // Appended outside Sésame, they are anchored by an administrator's explicit step.
     sesame.anchor_audit_trail(&admin).unwrap();
     println!(

@@ -49,6 +49,14 @@ fn creation_and_verification(criterion: &mut Criterion) {
             },
         )
         .expect("create");
+    // A change of state without argon2id: each proves the key's row, writes it and its event,
+    // and seals it again, in one transaction.
+    group.bench_function("deactivate + reactivate (two transactions)", |bench| {
+        bench.iter(|| {
+            sesame.deactivate_key(&admin, "vérif").expect("deactivate");
+            black_box(sesame.reactivate_key(&admin, "vérif").expect("reactivate"))
+        });
+    });
     let bearer = issued.bearer();
     group.bench_function("verify, first check (argon2id)", |bench| {
         bench.iter_batched(

@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
+use chrono::{TimeZone, Utc};
 use rusqlite::params;
+use sesame_core::audit::AuditEvent;
 use sesame_core::secret::secret_from;
 use sesame_core::service::ServiceDraft;
 use sesame_core::{HashingCost, Sesame, Session};
@@ -143,8 +145,66 @@ pub fn seed(path: &Path, count: usize) {
     transaction.commit().unwrap();
     connection.execute_batch("ANALYZE").unwrap();
     // Written outside Sésame, the rows are sealed by the benchmarks' own step.
+    #[cfg(feature = "bench-seeding")]
     Sesame::open(path)
         .expect("open")
         .seal_rows_seeded_for_a_benchmark()
         .expect("seal the seeded rows");
+}
+
+/// Appends `count` events straight to the trail, each hashed and chained as the core does (they
+/// are outside Sésame: the caller anchors the trail by an administrator's step).
+pub fn seed_events(path: &Path, admin: &Session, count: i64) {
+    let mut connection = rusqlite::Connection::open(path).unwrap();
+    let transaction = connection.transaction().unwrap();
+    let (mut seq, mut previous): (i64, String) = transaction
+        .query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
+    let mut insert = transaction
+        .prepare(
+            "INSERT INTO audit_events (seq, at, operator_id, operator_name, action, target_kind,
+                     target_id, target_name, details, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .unwrap();
+    for n in 0..count {
+        seq += 1;
+        let mut event = AuditEvent {
+            seq,
+            at: start + chrono::Duration::seconds(n * 30),
+            operator_id: Some(admin.operator_id().to_owned()),
+            operator_name: Some("Bench Admin".into()),
+            action: "key.deactivated".into(),
+            target_kind: Some("key".into()),
+            target_id: Some(format!("0190c2b0-0000-7000-8000-{n:012}")),
+            target_name: Some(format!("clé {n}")),
+            details: r#"{"identifier":"paie_4kXq9TzB0wLmR2vA","service":"Paie"}"#.into(),
+            prev_hash: previous.clone(),
+            hash: String::new(),
+        };
+        event.hash = event.compute_hash();
+        insert
+            .execute(params![
+                event.seq,
+                event.at.timestamp_millis(),
+                event.operator_id,
+                event.operator_name,
+                event.action,
+                event.target_kind,
+                event.target_id,
+                event.target_name,
+                event.details,
+                event.prev_hash,
+                event.hash
+            ])
+            .unwrap();
+        previous = event.hash;
+    }
+    drop(insert);
+    transaction.commit().unwrap();
 }
