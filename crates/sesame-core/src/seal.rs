@@ -536,6 +536,26 @@ pub(crate) fn tampered_rows<'c>(
                 tampered.push(TamperedRow { kind, id, name });
             }
         }
+        // A seal whose row is gone: the row was deleted outside Sésame (Sésame deletes a
+        // row's seal with it). A setting deleted so would fall back to its default unseen.
+        let (table, _, id_column, _) = kind.table();
+        let orphans: Vec<String> = db.query(
+            &format!(
+                "SELECT rs.id FROM row_seals rs WHERE rs.kind = '{code}'
+                 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{id_column} = rs.id)",
+                code = kind.code()
+            ),
+            &[],
+            |row| row.get(0),
+        )?;
+        for id in orphans {
+            checked += 1;
+            tampered.push(TamperedRow {
+                kind,
+                name: id.clone(),
+                id,
+            });
+        }
     }
     Ok((checked, tampered))
 }

@@ -37,13 +37,18 @@ impl Sesame {
     /// refused.
     fn setting(&self, name: &str) -> Result<Option<String>> {
         let value = store::settings::get(&self.connection, name)?;
-        if value.is_some()
-            && !crate::seal::row_is_sealed(
-                &self.connection,
-                &self.state_key,
-                crate::seal::SealedKind::Setting,
-                name,
-            )?
+        // A setting Sésame wrote and someone deleted does not fall back to its default: its
+        // seal is still there.
+        let deleted_outside =
+            value.is_none() && store::usage::seal_of(&self.connection, "setting", name)?.is_some();
+        if deleted_outside
+            || (value.is_some()
+                && !crate::seal::row_is_sealed(
+                    &self.connection,
+                    &self.state_key,
+                    crate::seal::SealedKind::Setting,
+                    name,
+                )?)
         {
             return Err(Error::StateTampered {
                 kind: RowKind::Setting,

@@ -801,3 +801,22 @@ fn a_store_emptied_of_its_seals_does_not_pass_for_an_old_one() {
         "{refused:?}"
     );
 }
+
+/// A setting Sésame wrote, deleted outside: it does not silently fall back to its default, and
+/// the store check names the seal left without its row.
+#[test]
+fn a_setting_deleted_outside_is_not_a_default() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    fixture.sesame.set_token_hours(&admin, 8).expect("set");
+    edit(&fixture, "DELETE FROM settings WHERE name = 'token_hours'");
+    let refused = fixture.sesame.settings().err();
+    assert_eq!(refused.map(|e| e.code()), Some("state_tampered"));
+    let report = fixture.sesame.check_store(&admin).expect("check");
+    let named: Vec<_> = report
+        .tampered
+        .iter()
+        .map(|row| (row.kind, row.name.as_str()))
+        .collect();
+    assert_eq!(named, vec![(SealedKind::Setting, "token_hours")]);
+}
