@@ -98,15 +98,18 @@ pub enum SealedKind {
     Setting,
     /// An installation's public signing key, registered for tokens.
     SigningKey,
+    /// A client company: its name decides which keys serve it.
+    Company,
 }
 
 impl SealedKind {
-    pub const ALL: [SealedKind; 5] = [
+    pub const ALL: [SealedKind; 6] = [
         SealedKind::Key,
         SealedKind::Operator,
         SealedKind::Service,
         SealedKind::Setting,
         SealedKind::SigningKey,
+        SealedKind::Company,
     ];
 
     pub fn code(self) -> &'static str {
@@ -116,6 +119,7 @@ impl SealedKind {
             SealedKind::Service => "service",
             SealedKind::Setting => "setting",
             SealedKind::SigningKey => "signing_key",
+            SealedKind::Company => "company",
         }
     }
 
@@ -128,6 +132,7 @@ impl SealedKind {
             SealedKind::Service => ("services", "s", "id", "name"),
             SealedKind::Setting => ("settings", "t", "name", "name"),
             SealedKind::SigningKey => ("signing_keys", "g", "kid", "holder"),
+            SealedKind::Company => ("companies", "c", "id", "name"),
         }
     }
 
@@ -216,6 +221,7 @@ impl SealedKind {
                 "signing_key",
                 vec![value("g.kid"), value("g.public_key"), value("g.retired_at")],
             ),
+            SealedKind::Company => join("company", vec![value("c.id"), value("c.name_key")]),
         }
     }
 
@@ -269,6 +275,7 @@ impl SealedKind {
             SealedKind::Service => RowKind::Service,
             SealedKind::Setting => RowKind::Setting,
             SealedKind::SigningKey => RowKind::SigningKey,
+            SealedKind::Company => RowKind::Company,
         }
     }
 
@@ -370,7 +377,7 @@ pub(crate) fn install(db: Db<'_>, key: &StateKey) -> Result<()> {
 /// Every table a seal covers: the table, the kind of row sealed, the column naming that row,
 /// and the columns whose change reseals it (`None`: any change). A key's seal also covers its
 /// grants, a service's its permissions.
-const SEALED_TABLES: [(&str, SealedKind, &str, Option<&str>); 8] = [
+const SEALED_TABLES: [(&str, SealedKind, &str, Option<&str>); 9] = [
     (
         "keys",
         SealedKind::Key,
@@ -397,6 +404,7 @@ const SEALED_TABLES: [(&str, SealedKind, &str, Option<&str>); 8] = [
     ),
     ("settings", SealedKind::Setting, "name", None),
     ("signing_keys", SealedKind::SigningKey, "kid", None),
+    ("companies", SealedKind::Company, "id", Some("name_key")),
 ];
 
 /// The text `sesame_prove` fails a statement with, which [`Error::RowUnproven`] is read from.
@@ -764,6 +772,60 @@ pub(crate) fn head_problem<'c>(
     }
 }
 
+/// The sealed setting naming the kinds of rows this store's seals cover. A kind Sésame learns
+/// to seal (companies) is sealed once in a store from before, where it stands, with a
+/// `store.sealed` event; a kind already covered is never sealed again, so a row whose seal was
+/// removed stays named.
+const SEALED_KINDS: &str = "sealed_kinds";
+
+/// The kinds a store sealed before `sealed_kinds` existed covered.
+const KINDS_BEFORE_RECORDED: [SealedKind; 5] = [
+    SealedKind::Key,
+    SealedKind::Operator,
+    SealedKind::Service,
+    SealedKind::Setting,
+    SealedKind::SigningKey,
+];
+
+/// Seals the rows of the kinds the store's seals do not cover yet (see [`SEALED_KINDS`]); with
+/// `announce`, each newly covered kind is a `store.sealed` event.
+fn seal_new_kinds(write: Write<'_>, key: &StateKey, announce: bool) -> Result<()> {
+    let recorded = crate::store::settings::get(write, SEALED_KINDS)?;
+    let covered: Vec<SealedKind> = match recorded {
+        Some(list) if row_is_sealed(write, key, SealedKind::Setting, SEALED_KINDS)? => {
+            list.split(',').filter_map(SealedKind::from_code).collect()
+        }
+        // Changed or deleted outside (its seal is left): nothing is sealed on its word.
+        Some(_) => return Ok(()),
+        None if crate::store::usage::seal_of(write, "setting", SEALED_KINDS)?.is_some() => {
+            return Ok(());
+        }
+        None => KINDS_BEFORE_RECORDED.to_vec(),
+    };
+    let missing: Vec<SealedKind> = SealedKind::ALL
+        .into_iter()
+        .filter(|kind| !covered.contains(kind))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    for kind in missing {
+        let rows = seal_rows(write, key, kind, None)?;
+        if announce {
+            crate::audit::record(
+                write,
+                chrono::Utc::now(),
+                None,
+                AuditAction::StoreSealed,
+                None,
+                serde_json::json!({"kind": kind.code(), "rows": rows}),
+            )?;
+        }
+    }
+    let all: Vec<&str> = SealedKind::ALL.iter().map(|kind| kind.code()).collect();
+    crate::store::settings::put(write, SEALED_KINDS, &all.join(","))
+}
+
 /// Finds the store's state key and gives the connection its seals (see [`install`]). A store
 /// never sealed is sealed now, in one transaction with its `store.sealed` event; one whose key
 /// is gone is refused. `migrated` says migrations just ran: the rows they added are sealed.
@@ -788,6 +850,7 @@ pub(crate) fn load(
                 let unanchored = crate::store::settings::get(write, AUDIT_HEAD)?.is_none()
                     && crate::store::audit::last(write)?.is_some();
                 let anchor = unanchored || head_holds(write.read(), &key)?;
+                seal_new_kinds(write, &key, true)?;
                 if unanchored {
                     crate::audit::record(
                         write,
@@ -837,6 +900,7 @@ pub(crate) fn load(
                 let key = create(namespace, &installation, store)?;
                 install(write.db(), &key)?;
                 let rows = seal_unsealed(write, &key)?;
+                seal_new_kinds(write, &key, false)?;
                 // A store made by an earlier version is sealed as it is found, and the trail
                 // says so; a new one (no operator yet) has nothing worth an event.
                 let in_use: bool = write.db().query_one(

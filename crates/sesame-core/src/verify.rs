@@ -322,13 +322,30 @@ impl Sesame {
         if let Some(required) = company.map(str::trim).filter(|c| !c.is_empty()) {
             // Companies are unique by id and by normalised name, so the key's own list answers.
             let wanted = validate::name_key(required);
-            let allowed = key.companies.is_empty()
-                || key
-                    .companies
-                    .iter()
-                    .any(|c| c.id == required || validate::name_key(&c.name) == wanted);
-            if !allowed {
+            let matched = key
+                .companies
+                .iter()
+                .find(|c| c.id == required || validate::name_key(&c.name) == wanted);
+            if !key.companies.is_empty() && matched.is_none() {
                 return Ok(Some(Verification::refused(VerifyCode::CompanyForbidden)));
+            }
+            // A company named by the caller decides only under the name Sésame sealed: two
+            // companies' names swapped in the store do not open one's keys to the other.
+            if let Some(company) = matched.filter(|company| company.id != required)
+                && !crate::seal::row_is_sealed(
+                    self.reads(),
+                    &self.state_key,
+                    crate::seal::SealedKind::Company,
+                    &company.id,
+                )?
+            {
+                self.report_tampering(
+                    crate::seal::SealedKind::Company,
+                    &company.id,
+                    &company.name,
+                    "verification",
+                )?;
+                return Ok(Some(Verification::refused(VerifyCode::Tampered)));
             }
         }
         self.pending_usage.used(&key.id, now);

@@ -748,11 +748,12 @@ fn a_migration_run_again_seals_nothing() {
         .expect("revoke");
     let version_back = match crate::support::on_postgres() {
         true => {
-            "DROP FUNCTION sesame_note_before() CASCADE;
-             DROP FUNCTION sesame_note_service_of_key() CASCADE;
+            "DROP TRIGGER sesame_seal_companies_insert ON companies;
+             DROP TRIGGER sesame_seal_companies_update ON companies;
+             DROP TRIGGER sesame_prove_companies ON companies;
              UPDATE sesame_store SET version = version - 1;"
         }
-        false => "PRAGMA user_version = 10;",
+        false => "PRAGMA user_version = 11;",
     };
     edit(
         &fixture,
@@ -819,4 +820,59 @@ fn a_setting_deleted_outside_is_not_a_default() {
         .map(|row| (row.kind, row.name.as_str()))
         .collect();
     assert_eq!(named, vec![(SealedKind::Setting, "token_hours")]);
+}
+
+/// Two companies' names swapped in the store: a key restricted to « Dupont SARL » does not pass
+/// for « Martin SA », and the store check names both companies.
+#[test]
+fn companies_whose_names_were_swapped_outside_are_refused() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let restricted = fixture.create("restreinte");
+    fixture
+        .sesame
+        .edit_key(
+            &admin,
+            "restreinte",
+            &sesame_core::key::KeyEdit {
+                companies: Some(vec!["Dupont SARL".into()]),
+                ..Default::default()
+            },
+        )
+        .expect("restrict");
+    let bearer = restricted.bearer();
+    let check = |sesame: &mut Sesame, company: &str| {
+        sesame
+            .verify_bearer(bearer.expose_secret(), None, Some(company))
+            .expect("verify")
+            .code
+    };
+    assert_eq!(check(&mut fixture.sesame, "Dupont SARL"), VerifyCode::Valid);
+    assert_eq!(
+        check(&mut fixture.sesame, "Martin SA"),
+        VerifyCode::CompanyForbidden
+    );
+    edit(
+        &fixture,
+        "UPDATE companies SET name = 'temp', name_key = 'temp' WHERE name = 'Dupont SARL';
+         UPDATE companies SET name = 'Dupont SARL', name_key = 'dupont sarl'
+             WHERE name = 'Martin SA';
+         UPDATE companies SET name = 'Martin SA', name_key = 'martin sa' WHERE name = 'temp';",
+    );
+    let mut reopened = fixture.reopen();
+    assert_eq!(check(&mut reopened, "Martin SA"), VerifyCode::Tampered);
+    let report = reopened.check_store(&admin).expect("check");
+    let mut named: Vec<_> = report
+        .tampered
+        .iter()
+        .map(|row| (row.kind, row.name.as_str()))
+        .collect();
+    named.sort_by_key(|(_, name)| name.to_string());
+    assert_eq!(
+        named,
+        vec![
+            (SealedKind::Company, "Dupont SARL"),
+            (SealedKind::Company, "Martin SA")
+        ]
+    );
 }
