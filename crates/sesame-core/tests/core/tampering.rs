@@ -22,6 +22,34 @@ fn tampered_events(fixture: &mut Fixture) -> Vec<String> {
         .collect()
 }
 
+/// The rows `store check` names, by kind and name, in the order it found them.
+fn named_by_check(sesame: &mut Sesame, admin: &sesame_core::Session) -> Vec<(SealedKind, String)> {
+    let report = sesame.check_store(admin).expect("check");
+    report
+        .tampered
+        .into_iter()
+        .map(|row| (row.kind, row.name))
+        .collect()
+}
+
+/// A key of « Paie » restricted to « Dupont SARL ».
+fn restricted_to_dupont(fixture: &mut Fixture) -> sesame_core::key::IssuedKey {
+    let admin = fixture.admin.clone();
+    let restricted = fixture.create("restreinte");
+    fixture
+        .sesame
+        .edit_key(
+            &admin,
+            "restreinte",
+            &sesame_core::key::KeyEdit {
+                companies: Some(vec!["Dupont SARL".into()]),
+                ..Default::default()
+            },
+        )
+        .expect("restrict");
+    restricted
+}
+
 #[test]
 fn a_revoked_key_set_back_to_active_is_refused_and_named() {
     let mut fixture = Fixture::new();
@@ -53,31 +81,14 @@ fn a_revoked_key_set_back_to_active_is_refused_and_named() {
     let events = tampered_events(&mut fixture);
     assert_eq!(events.len(), 1, "{events:?}");
     assert!(events[0].contains("révoquée") && events[0].contains("verification"));
-    let report = fixture.sesame.check_store(&admin).expect("check");
-    let named: Vec<_> = report
-        .tampered
-        .iter()
-        .map(|row| (row.kind, row.name.as_str()))
-        .collect();
-    assert_eq!(named, vec![(SealedKind::Key, "révoquée")]);
+    let named = named_by_check(&mut fixture.sesame, &admin);
+    assert_eq!(named, vec![(SealedKind::Key, "révoquée".to_owned())]);
 }
 
 #[test]
 fn a_restriction_removed_or_a_permission_added_outside_is_refused() {
     let mut fixture = Fixture::new();
-    let admin = fixture.admin.clone();
-    let restricted = fixture.create("restreinte");
-    fixture
-        .sesame
-        .edit_key(
-            &admin,
-            "restreinte",
-            &sesame_core::key::KeyEdit {
-                companies: Some(vec!["Dupont SARL".into()]),
-                ..Default::default()
-            },
-        )
-        .expect("restrict");
+    let restricted = restricted_to_dupont(&mut fixture);
     let bearer = restricted.bearer();
     let check = |fixture: &mut Fixture, company: &str| {
         fixture
@@ -445,13 +456,8 @@ fn refused_and_still_named(
         "{what} went through over a row changed outside"
     );
     let admin = fixture.admin.clone();
-    let report = fixture.sesame.check_store(&admin).expect("check");
-    let named: Vec<_> = report
-        .tampered
-        .iter()
-        .map(|row| (row.kind, row.name.as_str()))
-        .collect();
-    assert_eq!(named, vec![(kind, name)], "after {what}");
+    let named = named_by_check(&mut fixture.sesame, &admin);
+    assert_eq!(named, vec![(kind, name.to_owned())], "after {what}");
     let events = tampered_events(fixture);
     assert!(
         events
@@ -813,13 +819,8 @@ fn a_setting_deleted_outside_is_not_a_default() {
     edit(&fixture, "DELETE FROM settings WHERE name = 'token_hours'");
     let refused = fixture.sesame.settings().err();
     assert_eq!(refused.map(|e| e.code()), Some("state_tampered"));
-    let report = fixture.sesame.check_store(&admin).expect("check");
-    let named: Vec<_> = report
-        .tampered
-        .iter()
-        .map(|row| (row.kind, row.name.as_str()))
-        .collect();
-    assert_eq!(named, vec![(SealedKind::Setting, "token_hours")]);
+    let named = named_by_check(&mut fixture.sesame, &admin);
+    assert_eq!(named, vec![(SealedKind::Setting, "token_hours".to_owned())]);
 }
 
 /// Two companies' names swapped in the store: a key restricted to « Dupont SARL » does not pass
@@ -828,18 +829,7 @@ fn a_setting_deleted_outside_is_not_a_default() {
 fn companies_whose_names_were_swapped_outside_are_refused() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
-    let restricted = fixture.create("restreinte");
-    fixture
-        .sesame
-        .edit_key(
-            &admin,
-            "restreinte",
-            &sesame_core::key::KeyEdit {
-                companies: Some(vec!["Dupont SARL".into()]),
-                ..Default::default()
-            },
-        )
-        .expect("restrict");
+    let restricted = restricted_to_dupont(&mut fixture);
     let bearer = restricted.bearer();
     let check = |sesame: &mut Sesame, company: &str| {
         sesame
@@ -861,18 +851,13 @@ fn companies_whose_names_were_swapped_outside_are_refused() {
     );
     let mut reopened = fixture.reopen();
     assert_eq!(check(&mut reopened, "Martin SA"), VerifyCode::Tampered);
-    let report = reopened.check_store(&admin).expect("check");
-    let mut named: Vec<_> = report
-        .tampered
-        .iter()
-        .map(|row| (row.kind, row.name.as_str()))
-        .collect();
-    named.sort_by_key(|(_, name)| name.to_string());
+    let mut named = named_by_check(&mut reopened, &admin);
+    named.sort_by_key(|(_, name)| name.clone());
     assert_eq!(
         named,
         vec![
-            (SealedKind::Company, "Dupont SARL"),
-            (SealedKind::Company, "Martin SA")
+            (SealedKind::Company, "Dupont SARL".to_owned()),
+            (SealedKind::Company, "Martin SA".to_owned())
         ]
     );
 }
