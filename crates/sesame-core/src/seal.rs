@@ -1240,4 +1240,118 @@ mod tests {
         );
         Ok(())
     }
+
+    /// No write path can be forgotten: every table a seal covers (each table the canonical
+    /// texts read) has its proving triggers, and every kind of statement on each of them —
+    /// insert, update, delete — is refused over a row whose seal does not match.
+    #[test]
+    fn every_write_to_every_sealed_table_proves_the_row_first() -> Result<()> {
+        let connection = Connection::open_in_memory()?;
+        for migration in crate::store::MIGRATIONS {
+            connection.execute_batch(migration)?;
+        }
+        let key = StateKey::generate()?;
+        install(Db::Sqlite(&connection), &key)?;
+        // The migrations' own row (the installation's identity) predates the key.
+        Db::Sqlite(&connection).transaction(|write| seal_unsealed(write, &key))?;
+        let sealed_tables: Vec<&str> = SEALED_TABLES.iter().map(|(table, ..)| *table).collect();
+        for kind in SealedKind::ALL {
+            let sql = kind.canonical_sql(Engine::Sqlite);
+            let (own, ..) = kind.table();
+            let read = sql
+                .split("FROM ")
+                .skip(1)
+                .filter_map(|rest| rest.split_whitespace().next());
+            for table in read.chain([own]) {
+                assert!(
+                    sealed_tables.contains(&table),
+                    "{table} decides but is not sealed"
+                );
+            }
+        }
+        connection.execute_batch(
+            "INSERT INTO operators (id, name, name_key, password_hash, created_at)
+                 VALUES ('o1', 'A', 'a', '$argon2id$x', 1);
+             INSERT INTO services (id, name, name_key, key_prefix, created_at, created_by, updated_at)
+                 VALUES ('s1', 'Paie', 'paie', 'paie', 1, 'o1', 1);
+             INSERT INTO service_permissions (service_id, permission) VALUES ('s1', 'a:r');
+             INSERT INTO companies (id, name, name_key, created_at, created_by)
+                 VALUES ('c1', 'A', 'a', 1, 'o1');
+             INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash, status,
+                               created_at, created_by, revision)
+                 VALUES ('k1', 's1', 'n', 'n', 'paie_x', '$argon2id$h', 'active', 1, 'o1', 1);
+             INSERT INTO key_permissions (key_id, permission) VALUES ('k1', 'a:r');
+             INSERT INTO key_companies (key_id, company_id) VALUES ('k1', 'c1');
+             INSERT INTO settings (name, value) VALUES ('language', 'fr');
+             INSERT INTO signing_keys (kid, public_key, fingerprint, holder, registered_at)
+                 VALUES ('g1', 'pk', 'fp', 'h', 1);",
+        )?;
+        assert_eq!(tampered_rows(&connection, &key)?.1, vec![]);
+        // Every seal broken at once, as by someone without the key.
+        connection.execute_batch("UPDATE row_seals SET seal = zeroblob(32);")?;
+        let statements = [
+            "INSERT INTO keys (id, service_id, name, name_key, identifier, secret_hash, status,
+                 created_at, created_by) VALUES ('k1', 's1', 'm', 'm', 'paie_y', 'h', 'active', 1, 'o1')",
+            "UPDATE keys SET status = 'inactive' WHERE id = 'k1'",
+            "DELETE FROM keys WHERE id = 'k1'",
+            "INSERT INTO key_permissions (key_id, permission) VALUES ('k1', 'b:w')",
+            "UPDATE key_permissions SET permission = 'b:w' WHERE key_id = 'k1'",
+            "DELETE FROM key_permissions WHERE key_id = 'k1'",
+            "INSERT INTO key_companies (key_id, company_id) VALUES ('k1', 'c2')",
+            "UPDATE key_companies SET company_id = 'c2' WHERE key_id = 'k1'",
+            "DELETE FROM key_companies WHERE key_id = 'k1'",
+            "INSERT INTO operators (id, name, name_key, password_hash, created_at)
+                 VALUES ('o1', 'B', 'b', 'h', 1)",
+            "UPDATE operators SET right_configuration = 1 WHERE id = 'o1'",
+            "DELETE FROM operators WHERE id = 'o1'",
+            "INSERT INTO services (id, name, name_key, key_prefix, created_at, created_by, updated_at)
+                 VALUES ('s1', 'B', 'b', 'b', 1, 'o1', 1)",
+            "UPDATE services SET key_prefix = 'autre' WHERE id = 's1'",
+            "DELETE FROM services WHERE id = 's1'",
+            "INSERT INTO service_permissions (service_id, permission) VALUES ('s1', 'b:w')",
+            "UPDATE service_permissions SET permission = 'b:w' WHERE service_id = 's1'",
+            "DELETE FROM service_permissions WHERE service_id = 's1'",
+            "INSERT INTO settings (name, value) VALUES ('language', 'en')
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            "UPDATE settings SET value = 'en' WHERE name = 'language'",
+            "DELETE FROM settings WHERE name = 'language'",
+            "INSERT INTO signing_keys (kid, public_key, fingerprint, holder, registered_at)
+                 VALUES ('g1', 'autre', 'fp', 'h', 1)",
+            "UPDATE signing_keys SET retired_at = NULL, public_key = 'autre' WHERE kid = 'g1'",
+            "DELETE FROM signing_keys WHERE kid = 'g1'",
+            "INSERT INTO companies (id, name, name_key, created_at, created_by)
+                 VALUES ('c1', 'B', 'b', 1, 'o1')",
+            "UPDATE companies SET name_key = 'b' WHERE id = 'c1'",
+            "DELETE FROM companies WHERE id = 'c1'",
+        ];
+        let mut covered = std::collections::HashSet::new();
+        for statement in statements {
+            let words: Vec<&str> = statement.split_whitespace().collect();
+            let (verb, table) = match words[0] {
+                "INSERT" => ("INSERT", words[2]),
+                "UPDATE" => ("UPDATE", words[1]),
+                _ => ("DELETE", words[2]),
+            };
+            covered.insert((verb, table));
+            let refused = connection
+                .execute_batch(statement)
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                refused
+                    .as_deref()
+                    .is_some_and(|text| text.contains(crate::error::UNPROVEN)),
+                "{statement}: {refused:?}"
+            );
+        }
+        for table in sealed_tables {
+            for verb in ["INSERT", "UPDATE", "DELETE"] {
+                assert!(
+                    covered.contains(&(verb, table)),
+                    "no {verb} on {table} was tried"
+                );
+            }
+        }
+        Ok(())
+    }
 }
