@@ -16,9 +16,19 @@ impl Sesame {
     pub fn check_audit_chain(&self) -> Result<ChainReport> {
         let mut report = chain_report(&self.connection)?;
         if report.first_broken.is_none() {
-            report.first_broken = crate::seal::head_problem(&self.connection, &self.state_key)?;
+            report.first_broken = self.head_problem()?;
         }
         Ok(report)
+    }
+
+    /// Whether the trail ends at its sealed head, and still holds the last head this
+    /// installation anchored (kept outside the store).
+    fn head_problem(&self) -> Result<Option<(i64, ChainBreak)>> {
+        if let Some(problem) = crate::seal::head_problem(&self.connection, &self.state_key)? {
+            return Ok(Some(problem));
+        }
+        let high_water = self.high_water.as_deref().and_then(crate::seal::high_water);
+        crate::seal::rolled_back(&self.connection, high_water)
     }
 
     /// Events after `after_seq`, oldest first, for readers with the audit right.
@@ -183,7 +193,7 @@ impl Sesame {
             })?;
         }
         if first_broken.is_none() {
-            first_broken = crate::seal::head_problem(&self.connection, &self.state_key)?;
+            first_broken = self.head_problem()?;
         }
         let events = store::audit::max_seq(&self.connection)?;
         Ok(ChainStatus {

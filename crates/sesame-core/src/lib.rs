@@ -65,6 +65,9 @@ pub struct Sesame {
     seen_data_version: Option<i64>,
     /// The store as people name it.
     name: String,
+    /// Where this installation keeps the last head it anchored in this store (see
+    /// `seal::high_water_path`).
+    high_water: Option<PathBuf>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
     /// A PostgreSQL store's place, to connect again after the server was away.
@@ -129,7 +132,10 @@ impl Sesame {
         let store_lock = store::backup::share_lock(path)?;
         let tightened = store::private::tighten_store(path);
         let state_key = seal::load(connection.db(), namespace, path, migrated)?;
+        let name = path.display().to_string();
+        let high_water = seal::high_water_of(connection.db(), path, &name)?;
         Ok(Sesame {
+            high_water,
             state_key,
             tamper_reported: std::collections::HashSet::new(),
             tightened,
@@ -137,7 +143,7 @@ impl Sesame {
             connection,
             reconnect: None,
             reader: None,
-            name: path.display().to_string(),
+            name,
             path: path.to_owned(),
             clock: Clock::System,
             cost: HashingCost::default(),
@@ -175,7 +181,9 @@ impl Sesame {
                 .map_err(|error| Error::StoreUnavailable(folder.to_owned(), error.to_string()))?;
         }
         let state_key = seal::load(connection.db(), namespace, &key_home, migrated)?;
+        let high_water = seal::high_water_of(connection.db(), &key_home, pg.shown())?;
         Ok(Sesame {
+            high_water,
             state_key,
             tamper_reported: std::collections::HashSet::new(),
             tightened: Vec::new(),
@@ -307,17 +315,21 @@ impl Sesame {
     ) -> Result<T> {
         let now = self.clock.now();
         let key = &self.state_key;
+        let mut moved = None;
         let written = self
             .connection
             .db()
             .transaction(|write| {
                 let anchor = seal::head_holds(write.read(), key)?;
                 let value = change(write, now)?;
-                seal::before_commit(write, key, anchor)?;
+                moved = seal::before_commit(write, key, anchor)?;
                 store::keys::fold_counts(write)?;
                 Ok(value)
             })
             .map_err(|error| located(error, &self.path, &self.name));
+        if let (Ok(_), Some(head), Some(file)) = (&written, &moved, &self.high_water) {
+            seal::note_high_water(file, head);
+        }
         match written {
             // Every write proves the sealed rows it touches (see `seal`): one that does not
             // match was changed outside Sésame, and nothing was written.

@@ -699,15 +699,66 @@ pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey) -> Result<()> {
 pub(crate) const AUDIT_HEAD: &str = "audit_head";
 
 /// Moves the trail's head to its last event (see [`AUDIT_HEAD`]).
-pub(crate) fn anchor_audit_head(write: Write<'_>) -> Result<()> {
+/// Says the head it set, when it moved.
+pub(crate) fn anchor_audit_head(write: Write<'_>) -> Result<Option<String>> {
     let Some((seq, hash)) = crate::store::audit::last(write)? else {
-        return Ok(());
+        return Ok(None);
     };
     let value = format!("{seq}:{hash}");
-    if crate::store::settings::get(write, AUDIT_HEAD)?.as_deref() != Some(value.as_str()) {
-        crate::store::settings::put(write, AUDIT_HEAD, &value)?;
+    if crate::store::settings::get(write, AUDIT_HEAD)?.as_deref() == Some(value.as_str()) {
+        return Ok(None);
     }
-    Ok(())
+    crate::store::settings::put(write, AUDIT_HEAD, &value)?;
+    Ok(Some(value))
+}
+
+/// The last head this installation anchored in one store, kept outside it: an owner-only file
+/// beside the state key's, named after the installation and the store. The store's trail can
+/// only grow past it; a trail without that event (the whole store put back from an older copy,
+/// head and all) is caught by the chain checks.
+pub fn high_water_path(key_home: &Path, installation: &str, store_name: &str) -> PathBuf {
+    use sha2::Digest;
+    let store = hex::encode(sha2::Sha256::digest(store_name.as_bytes()));
+    key_home.with_file_name(format!("sesame-head-{installation}-{}", &store[..16]))
+}
+
+/// The high-water file of the store behind `read` (its installation named in the store).
+pub(crate) fn high_water_of<'c>(
+    read: impl Into<Read<'c>>,
+    key_home: &Path,
+    store_name: &str,
+) -> Result<Option<PathBuf>> {
+    Ok(crate::store::settings::get(read, "installation_id")?
+        .map(|installation| high_water_path(key_home, &installation, store_name)))
+}
+
+/// Notes the head this installation just anchored (best effort: a file left behind only makes
+/// the check see less far, never a false alarm).
+pub(crate) fn note_high_water(path: &Path, head: &str) {
+    let _ = crate::store::private::write_file_quickly(path, head.as_bytes());
+}
+
+/// The head kept outside the store, if any and readable.
+pub(crate) fn high_water(path: &Path) -> Option<(i64, String)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let (seq, hash) = text.trim().split_once(':')?;
+    Some((seq.parse().ok()?, hash.to_owned()))
+}
+
+/// Whether the trail still holds the event this installation last anchored (see
+/// [`high_water_path`]): `None` when it does, or when nothing was kept.
+pub(crate) fn rolled_back<'c>(
+    read: impl Into<Read<'c>>,
+    high_water: Option<(i64, String)>,
+) -> Result<Option<(i64, crate::audit::ChainBreak)>> {
+    let Some((seq, hash)) = high_water else {
+        return Ok(None);
+    };
+    let found = crate::store::audit::at_seq(read, seq)?;
+    Ok(match found {
+        Some(event) if event.hash == hash => None,
+        _ => Some((seq, crate::audit::ChainBreak::HeadMismatch)),
+    })
 }
 
 /// Whether the trail ends where its sealed head says, before a transaction appends to it: only
@@ -730,11 +781,17 @@ pub(crate) fn head_holds(read: Read<'_>, key: &StateKey) -> Result<bool> {
 /// Everything a transaction of Sésame does before it commits: the trail's head moved to its
 /// last event when `anchor` says the trail held (see [`head_holds`]), and on PostgreSQL the
 /// rows it changed proven and sealed again.
-pub(crate) fn before_commit(write: Write<'_>, key: &StateKey, anchor: bool) -> Result<()> {
-    if anchor {
-        anchor_audit_head(write)?;
-    }
-    reseal_changed(write, key)
+pub(crate) fn before_commit(
+    write: Write<'_>,
+    key: &StateKey,
+    anchor: bool,
+) -> Result<Option<String>> {
+    let moved = match anchor {
+        true => anchor_audit_head(write)?,
+        false => None,
+    };
+    reseal_changed(write, key)?;
+    Ok(moved)
 }
 
 /// Whether the trail ends where its sealed head says: a trail cut short, re-hashed, or added
@@ -861,7 +918,7 @@ pub(crate) fn load(
                         serde_json::json!({}),
                     )?;
                 }
-                before_commit(write, &key, anchor)
+                before_commit(write, &key, anchor).map(drop)
             })?;
         }
         return Ok(key);
@@ -1017,7 +1074,7 @@ impl crate::Sesame {
                 )?;
                 // The head's own row is proven by the write (a head edited outside is not
                 // replaced): only where the trail ends is accepted as it is.
-                anchor_audit_head(write)
+                anchor_audit_head(write).map(drop)
             },
         )
     }

@@ -362,6 +362,14 @@ pub fn restore(
     let connection = Connection::open(store)?;
     configure(&connection)?;
     let summary = summary(&connection)?;
+    // A restore puts the trail back on purpose: the head kept outside the store follows it.
+    let head = crate::store::settings::get(&connection, crate::seal::AUDIT_HEAD)?;
+    if let (Some(head), Some(file)) = (
+        head,
+        crate::seal::high_water_of(&connection, store, &store.display().to_string())?,
+    ) {
+        crate::seal::note_high_water(&file, &head);
+    }
     drop(connection);
     drop(lock);
     Ok(Restored { summary, previous })

@@ -56,6 +56,17 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// [`write_file`] without waiting for the disk: for a file that may lag behind after a crash.
+pub fn write_file_quickly(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let folder = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    file.write_all(bytes)?;
+    file.persist(path).map_err(|error| error.error)?;
+    tighten(path, FILE_MODE);
+    Ok(())
+}
+
 /// Tightens `path` to `mode` when others may read or write it; says whether it did. A missing
 /// file, or one we may not change (someone else's), is left alone.
 pub fn tighten(path: &Path, mode: u32) -> bool {

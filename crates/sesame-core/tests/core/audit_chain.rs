@@ -436,3 +436,50 @@ fn a_head_moved_outside_is_caught() {
         checked.tampered
     );
 }
+
+/// The whole store put back as it was in an older copy — its trail and its head together, all
+/// sealed as they were then — no longer holds the event this installation last anchored, which
+/// is kept outside the store: the chain check says so.
+#[test]
+fn a_whole_store_put_back_from_an_older_copy_is_caught() {
+    let mut fixture = Fixture::on_sqlite();
+    let admin = fixture.admin.clone();
+    fixture.create("avant la copie");
+    let path = fixture.folder.path().join("sesame.db");
+    let older = fixture.folder.path().join("ancienne.db");
+    {
+        let source = rusqlite::Connection::open(&path).expect("open");
+        source
+            .execute("VACUUM INTO ?1", [older.to_str().expect("path")])
+            .expect("copy");
+    }
+    fixture.create("après la copie");
+    fixture
+        .sesame
+        .revoke_key(&admin, "après la copie", "fuite")
+        .expect("revoke");
+    assert_eq!(
+        fixture
+            .sesame
+            .check_audit_chain()
+            .expect("check")
+            .first_broken,
+        None
+    );
+    // Sésame closed, another program puts the older file back in place.
+    let placeholder = tempfile::tempdir().expect("folder");
+    drop(std::mem::replace(
+        &mut fixture.sesame,
+        sesame_core::Sesame::open(&placeholder.path().join("autre.db")).expect("another store"),
+    ));
+    std::fs::copy(&older, &path).expect("put back");
+    for journal in ["sesame.db-wal", "sesame.db-shm"] {
+        let _ = std::fs::remove_file(fixture.folder.path().join(journal));
+    }
+    let reopened = fixture.reopen();
+    let report = reopened.check_audit_chain().expect("check");
+    assert_eq!(
+        report.first_broken.map(|(_, why)| why),
+        Some(ChainBreak::HeadMismatch)
+    );
+}
