@@ -452,6 +452,7 @@ cli-signing_key_registered = registered on
 cli-signing_key_retired_done = Signing key retired: it has left the verification services' JWKS and its tokens are refused.
 cli-store_key_recovered = The store's key was recovered with the recovery code; rows changed outside Sésame stay named. The event is in the audit trail.
 cli-recovery_code_shown_once = The store's recovery code — write it down or print it now and keep it away from this computer: it will never be shown again. Only it can recover the store if its sealing key is lost ('sesamectl store reseal').
+cli-key_counts_rebuilt = The key list's kept totals no longer matched the keys (changed outside Sésame): they were counted again.
 cli-store_intact = Store intact.
 cli-store_restored_from = Store restored from
 cli-system_keyring = System keyring

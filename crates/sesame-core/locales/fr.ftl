@@ -452,6 +452,7 @@ cli-signing_key_registered = enregistrée le
 cli-signing_key_retired_done = Clé de signature retirée : elle ne figure plus dans le JWKS des services de vérification et ses jetons sont refusés.
 cli-store_key_recovered = La clé du magasin a été récupérée avec le code de secours ; les lignes modifiées hors de Sésame restent signalées. L'événement est au journal.
 cli-recovery_code_shown_once = Code de secours du magasin — notez-le ou imprimez-le maintenant et gardez-le hors de cet ordinateur : il ne sera plus jamais affiché. Lui seul permet de récupérer le magasin si sa clé de scellement est perdue (« sesamectl store reseal »).
+cli-key_counts_rebuilt = Les totaux tenus de la liste des clés ne correspondaient plus aux clés (modifiés hors de Sésame) : ils ont été recalculés.
 cli-store_intact = Magasin intact.
 cli-store_restored_from = Magasin restauré depuis
 cli-system_keyring = Trousseau du système

@@ -1088,11 +1088,18 @@ impl crate::Sesame {
             self.report_tampering(row.kind, &row.id, &row.name, "store check")?;
         }
         let chain = self.check_audit_chain()?;
+        // The key list's kept totals (PostgreSQL) are a cache of the keys: edited outside, they
+        // are made again from the keys, and the check says so.
+        let counts_rebuilt = !crate::store::keys::counts_hold(&self.connection)?;
+        if counts_rebuilt {
+            self.write(|write, _| crate::store::keys::rebuild_counts(write))?;
+        }
         Ok(StoreCheck {
             rows,
             tampered,
             chain_events: chain.events,
             chain_first_broken: chain.first_broken.map(|(seq, _)| seq),
+            counts_rebuilt,
         })
     }
 }
@@ -1104,6 +1111,8 @@ pub struct StoreCheck {
     pub tampered: Vec<TamperedRow>,
     pub chain_events: u64,
     pub chain_first_broken: Option<i64>,
+    /// The key list's kept totals did not match the keys (edited outside) and were made again.
+    pub counts_rebuilt: bool,
 }
 
 /// The key file beside the store, for when no keyring answers:

@@ -861,3 +861,34 @@ fn companies_whose_names_were_swapped_outside_are_refused() {
         ]
     );
 }
+
+/// The key list's kept totals (PostgreSQL's `key_counts`) edited outside: the list would show
+/// « 0 keys » above eight. The store check counts them again from the keys and says so.
+#[test]
+fn key_counts_edited_outside_are_counted_again_by_the_store_check() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    for n in 0..3 {
+        fixture.create(&format!("clé {n}"));
+    }
+    let total = |fixture: &Fixture| {
+        fixture
+            .sesame
+            .keys(&admin, &sesame_core::key::KeyFilter::default())
+            .expect("list")
+            .total
+    };
+    assert_eq!(total(&fixture), 3);
+    let report = fixture.sesame.check_store(&admin).expect("check");
+    assert!(!report.counts_rebuilt);
+    if !crate::support::on_postgres() {
+        return;
+    }
+    edit(&fixture, "UPDATE key_counts SET n = 0");
+    assert_eq!(total(&fixture), 0, "the edit shows in the list");
+    let report = fixture.sesame.check_store(&admin).expect("check");
+    assert!(report.counts_rebuilt);
+    assert_eq!(total(&fixture), 3);
+    let report = fixture.sesame.check_store(&admin).expect("check");
+    assert!(!report.counts_rebuilt, "counted again once");
+}

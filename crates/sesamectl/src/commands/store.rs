@@ -53,7 +53,8 @@ fn check(context: &Context) -> Result<Outcome> {
     let (mut sesame, session) = context.sign_in()?;
     let report = sesame.check_store(&session)?;
     let output = &context.output;
-    let sound = report.tampered.is_empty() && report.chain_first_broken.is_none();
+    let sound =
+        report.tampered.is_empty() && report.chain_first_broken.is_none() && !report.counts_rebuilt;
     output.print(
         || {
             let mut lines = vec![format!(
@@ -78,6 +79,9 @@ fn check(context: &Context) -> Result<Outcome> {
                     output.say("cli-audit_trail_broken_at_event")
                 ));
             }
+            if report.counts_rebuilt {
+                lines.push(output.say("cli-key_counts_rebuilt").to_owned());
+            }
             if sound {
                 lines.push(output.say("cli-store_intact").to_owned());
             }
@@ -91,6 +95,7 @@ fn check(context: &Context) -> Result<Outcome> {
                 })).collect::<Vec<_>>(),
                 "audit_events": report.chain_events,
                 "audit_first_broken": report.chain_first_broken,
+                "key_counts_rebuilt": report.counts_rebuilt,
                 "intact": sound,
             })
         },
