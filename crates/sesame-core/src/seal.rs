@@ -698,8 +698,8 @@ pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey) -> Result<()> {
 /// but cannot move the head with them.
 pub(crate) const AUDIT_HEAD: &str = "audit_head";
 
-/// Moves the trail's head to its last event (see [`AUDIT_HEAD`]).
-/// Says the head it set, when it moved.
+/// Moves the trail's head to its last event (see [`AUDIT_HEAD`]); says the head it set, when it
+/// moved.
 pub(crate) fn anchor_audit_head(write: Write<'_>) -> Result<Option<String>> {
     let Some((seq, hash)) = crate::store::audit::last(write)? else {
         return Ok(None);
@@ -761,26 +761,12 @@ pub(crate) fn rolled_back<'c>(
     })
 }
 
-/// Whether the trail ends where its sealed head says, before a transaction appends to it: only
-/// then does the head move with the new events. A trail cut, re-hashed or extended outside
-/// Sésame (or a head edited or removed) is never anchored again by a routine write; it stays
-/// found broken until an administrator's explicit, audited step (`store reseal`).
-pub(crate) fn head_holds(read: Read<'_>, key: &StateKey) -> Result<bool> {
-    let last = crate::store::audit::last(read)?;
-    let head = crate::store::settings::get(read, AUDIT_HEAD)?;
-    Ok(match (head, last) {
-        (None, None) => true,
-        (Some(head), Some((seq, hash))) => {
-            head == format!("{seq}:{hash}")
-                && row_is_sealed(read, key, SealedKind::Setting, AUDIT_HEAD)?
-        }
-        _ => false,
-    })
-}
-
 /// Everything a transaction of Sésame does before it commits: the trail's head moved to its
-/// last event when `anchor` says the trail held (see [`head_holds`]), and on PostgreSQL the
-/// rows it changed proven and sealed again.
+/// last event when `anchor` says so, and on PostgreSQL the rows it changed proven and sealed
+/// again. A routine write anchors only when it appended to a trail that ended at its head
+/// (see [`head_problem_at`]): a trail cut, re-hashed or extended outside Sésame, or a head
+/// edited or removed, is never anchored again by it, and stays found broken until an
+/// administrator's explicit, audited step (`Sesame::anchor_audit_trail`).
 pub(crate) fn before_commit(
     write: Write<'_>,
     key: &StateKey,
@@ -802,7 +788,16 @@ pub(crate) fn head_problem<'c>(
     key: &StateKey,
 ) -> Result<Option<(i64, crate::audit::ChainBreak)>> {
     let read = read.into();
-    let last = crate::store::audit::last(read)?;
+    head_problem_at(read, key, crate::store::audit::last(read)?)
+}
+
+/// [`head_problem`] for a trail whose last event is `last` (the end a transaction found before
+/// it appended).
+pub(crate) fn head_problem_at(
+    read: Read<'_>,
+    key: &StateKey,
+    last: Option<(i64, String)>,
+) -> Result<Option<(i64, crate::audit::ChainBreak)>> {
     let head = crate::store::settings::get(read, AUDIT_HEAD)?;
     let broken = |seq: i64| Ok(Some((seq, crate::audit::ChainBreak::HeadMismatch)));
     let Some(head) = head else {
@@ -885,7 +880,8 @@ fn seal_new_kinds(write: Write<'_>, key: &StateKey, announce: bool) -> Result<()
 
 /// Finds the store's state key and gives the connection its seals (see [`install`]). A store
 /// never sealed is sealed now, in one transaction with its `store.sealed` event; one whose key
-/// is gone is refused. `migrated` says migrations just ran: the rows they added are sealed.
+/// is gone is refused. `migrated` says migrations just ran: nothing is sealed then but the kinds
+/// newly sealed (see [`SEALED_KINDS`]), and a trail kept from before heads is anchored.
 pub(crate) fn load(
     db: Db<'_>,
     namespace: &KeyringNamespace,
@@ -906,7 +902,7 @@ pub(crate) fn load(
                 // now, where it ends, and the trail says so.
                 let unanchored = crate::store::settings::get(write, AUDIT_HEAD)?.is_none()
                     && crate::store::audit::last(write)?.is_some();
-                let anchor = unanchored || head_holds(write.read(), &key)?;
+                let anchor = unanchored || head_problem(write, &key)?.is_none();
                 seal_new_kinds(write, &key, true)?;
                 if unanchored {
                     crate::audit::record(
@@ -1012,6 +1008,22 @@ impl crate::Sesame {
         }
     }
 
+    /// Whether the row `id` of `kind` matches its seal where verification reads; one that does
+    /// not is reported (once) as found `during`.
+    pub(crate) fn proven_or_reported(
+        &mut self,
+        kind: SealedKind,
+        id: &str,
+        name: &str,
+        during: &str,
+    ) -> Result<bool> {
+        if row_is_sealed(self.reads(), &self.state_key, kind, id)? {
+            return Ok(true);
+        }
+        self.report_tampering(kind, id, name, during)?;
+        Ok(false)
+    }
+
     /// Writes a `store.tampered` event for a row found changed outside Sésame, once per row for
     /// this instance (a flood of checks of one tampered key writes one event).
     pub(crate) fn report_tampering(
@@ -1076,7 +1088,16 @@ impl crate::Sesame {
                 // replaced): only where the trail ends is accepted as it is.
                 anchor_audit_head(write).map(drop)
             },
-        )
+        )?;
+        // The head kept outside the store follows, so a trail accepted as it is stops being
+        // reported as put back.
+        if let (Some(file), Some(head)) = (
+            &self.high_water,
+            crate::store::settings::get(&self.connection, AUDIT_HEAD)?,
+        ) {
+            note_high_water(file, &head);
+        }
+        Ok(())
     }
 
     /// Every sealed row checked against its seal (for `sesamectl store check` and auditors),
@@ -1229,19 +1250,24 @@ mod tests {
         Ok(())
     }
 
-    #[test]
-    fn the_rust_and_sql_canonical_forms_agree() -> Result<()> {
+    /// A store in memory at this version's schema, with its seals kept by a new key; the
+    /// migrations' own rows (the installation's identity) predate the key and are sealed: says
+    /// how many.
+    fn sealed_store() -> Result<(Connection, StateKey, usize)> {
         let connection = Connection::open_in_memory()?;
         for migration in crate::store::MIGRATIONS {
             connection.execute_batch(migration)?;
         }
         let key = StateKey::generate()?;
         install(Db::Sqlite(&connection), &key)?;
-        // The migrations' own rows (the installation's identity) predate the key.
-        assert_eq!(
-            Db::Sqlite(&connection).transaction(|write| seal_unsealed(write, &key))?,
-            1
-        );
+        let sealed = Db::Sqlite(&connection).transaction(|write| seal_unsealed(write, &key))?;
+        Ok((connection, key, sealed))
+    }
+
+    #[test]
+    fn the_rust_and_sql_canonical_forms_agree() -> Result<()> {
+        let (connection, key, sealed) = sealed_store()?;
+        assert_eq!(sealed, 1);
         connection.execute_batch(
             "INSERT INTO operators (id, name, name_key, password_hash, created_at)
                  VALUES ('o1', 'A', 'a', '$argon2id$x', 1);
@@ -1312,14 +1338,7 @@ mod tests {
     /// insert, update, delete — is refused over a row whose seal does not match.
     #[test]
     fn every_write_to_every_sealed_table_proves_the_row_first() -> Result<()> {
-        let connection = Connection::open_in_memory()?;
-        for migration in crate::store::MIGRATIONS {
-            connection.execute_batch(migration)?;
-        }
-        let key = StateKey::generate()?;
-        install(Db::Sqlite(&connection), &key)?;
-        // The migrations' own row (the installation's identity) predates the key.
-        Db::Sqlite(&connection).transaction(|write| seal_unsealed(write, &key))?;
+        let (connection, key, _) = sealed_store()?;
         let sealed_tables: Vec<&str> = SEALED_TABLES.iter().map(|(table, ..)| *table).collect();
         for kind in SealedKind::ALL {
             let sql = kind.canonical_sql(Engine::Sqlite);

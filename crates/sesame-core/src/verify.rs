@@ -332,19 +332,13 @@ impl Sesame {
             // A company named by the caller decides only under the name Sésame sealed: two
             // companies' names swapped in the store do not open one's keys to the other.
             if let Some(company) = matched.filter(|company| company.id != required)
-                && !crate::seal::row_is_sealed(
-                    self.reads(),
-                    &self.state_key,
-                    crate::seal::SealedKind::Company,
-                    &company.id,
-                )?
-            {
-                self.report_tampering(
+                && !self.proven_or_reported(
                     crate::seal::SealedKind::Company,
                     &company.id,
                     &company.name,
                     "verification",
-                )?;
+                )?
+            {
                 return Ok(Some(Verification::refused(VerifyCode::Tampered)));
             }
         }

@@ -45,23 +45,23 @@ pub fn create_file(path: &Path) -> std::io::Result<()> {
 /// tightened if it was looser), through a temporary file renamed into place, so a crash leaves
 /// the old content or the new, never half of one.
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_file(path, bytes, true)
+}
+
+/// [`write_file`] without waiting for the disk: for a file that may lag behind after a crash.
+pub fn write_file_quickly(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_file(path, bytes, false)
+}
+
+fn replace_file(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     use std::io::Write;
     let folder = path.parent().unwrap_or_else(|| Path::new("."));
     // tempfile makes its files owner-only (0600).
     let mut file = tempfile::NamedTempFile::new_in(folder)?;
     file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|error| error.error)?;
-    tighten(path, FILE_MODE);
-    Ok(())
-}
-
-/// [`write_file`] without waiting for the disk: for a file that may lag behind after a crash.
-pub fn write_file_quickly(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let folder = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(folder)?;
-    file.write_all(bytes)?;
+    if durable {
+        file.as_file().sync_all()?;
+    }
     file.persist(path).map_err(|error| error.error)?;
     tighten(path, FILE_MODE);
     Ok(())

@@ -177,6 +177,13 @@ impl Fixture {
         }
     }
 
+    /// Closes the fixture's store (its connection, its lock), as when Sésame is not running:
+    /// `sesame` holds a store of its own in `folder` meanwhile.
+    pub fn close_store(&mut self) {
+        let elsewhere = Sesame::open(&self.folder.path().join("fermé.db")).expect("another store");
+        drop(std::mem::replace(&mut self.sesame, elsewhere));
+    }
+
     pub fn reopen(&self) -> Sesame {
         Sesame::open_location(&self.location)
             .expect("reopen store")

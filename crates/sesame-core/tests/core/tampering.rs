@@ -245,12 +245,8 @@ fn lose_state_key(fixture: &mut Fixture) {
     let namespace = KeyringNamespace::for_this_build();
     let _ = sesame_core::os_keyring::delete(&namespace, &format!("state-key-{installation}"));
     let _ = std::fs::remove_file(sesame_core::seal::key_file_path(&key_home, &installation));
-    // Dropping the open store to let the test reopen it.
-    let placeholder = tempfile::tempdir().expect("folder");
-    drop(std::mem::replace(
-        &mut fixture.sesame,
-        Sesame::open(&placeholder.path().join("autre.db")).expect("another store"),
-    ));
+    // Closed, so the test opens it again.
+    fixture.close_store();
 }
 
 #[test]
