@@ -68,6 +68,11 @@ pub struct Sesame {
     /// Where this installation keeps the last head it anchored in this store (see
     /// `seal::high_water_path`).
     high_water: Option<PathBuf>,
+    /// A head anchored but not yet noted in that file, and when the file was last written: it is
+    /// written at most once a second (and when the store is closed), so a write does not pay a
+    /// file's write each time; the file may lag a second behind, never run ahead.
+    high_water_pending: Option<String>,
+    high_water_noted: Option<std::time::Instant>,
     /// Held shared while the store is open, so a restore never replaces it under our feet.
     _store_lock: Option<std::fs::File>,
     /// A PostgreSQL store's place, to connect again after the server was away.
@@ -136,6 +141,8 @@ impl Sesame {
         let high_water = seal::high_water_of(connection.db(), path, &name)?;
         Ok(Sesame {
             high_water,
+            high_water_pending: None,
+            high_water_noted: None,
             state_key,
             tamper_reported: std::collections::HashSet::new(),
             tightened,
@@ -184,6 +191,8 @@ impl Sesame {
         let high_water = seal::high_water_of(connection.db(), &key_home, pg.shown())?;
         Ok(Sesame {
             high_water,
+            high_water_pending: None,
+            high_water_noted: None,
             state_key,
             tamper_reported: std::collections::HashSet::new(),
             tightened: Vec::new(),
@@ -332,8 +341,14 @@ impl Sesame {
                 Ok(value)
             })
             .map_err(|error| located(error, &self.path, &self.name));
-        if let (Ok(_), Some(head), Some(file)) = (&written, &moved, &self.high_water) {
-            seal::note_high_water(file, head);
+        if let (Ok(_), Some(head)) = (&written, moved) {
+            self.high_water_pending = Some(head);
+            let due = self
+                .high_water_noted
+                .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1));
+            if due {
+                self.note_high_water();
+            }
         }
         match written {
             // Every write proves the sealed rows it touches (see `seal`): one that does not
@@ -344,10 +359,23 @@ impl Sesame {
     }
 }
 
+impl Sesame {
+    /// Writes the head anchored last to the file kept outside the store (see
+    /// `seal::high_water_path`), if one is waiting.
+    pub(crate) fn note_high_water(&mut self) {
+        if let (Some(head), Some(file)) = (self.high_water_pending.take(), &self.high_water) {
+            seal::note_high_water(file, &head);
+            self.high_water_noted = Some(std::time::Instant::now());
+        }
+    }
+}
+
 impl Drop for Sesame {
-    /// Writes the last uses still waiting, so a clean shutdown loses none.
+    /// Writes the last uses still waiting, so a clean shutdown loses none, and the last head
+    /// anchored.
     fn drop(&mut self) {
         let _ = self.flush_usage();
+        self.note_high_water();
     }
 }
 

@@ -735,7 +735,7 @@ pub(crate) fn high_water_of<'c>(
 /// Notes the head this installation just anchored (best effort: a file left behind only makes
 /// the check see less far, never a false alarm).
 pub(crate) fn note_high_water(path: &Path, head: &str) {
-    let _ = crate::store::private::write_file_quickly(path, head.as_bytes());
+    let _ = crate::store::private::overwrite_small_file(path, head.as_bytes());
 }
 
 /// The head kept outside the store, if any and readable.
@@ -1091,12 +1091,8 @@ impl crate::Sesame {
         )?;
         // The head kept outside the store follows, so a trail accepted as it is stops being
         // reported as put back.
-        if let (Some(file), Some(head)) = (
-            &self.high_water,
-            crate::store::settings::get(&self.connection, AUDIT_HEAD)?,
-        ) {
-            note_high_water(file, &head);
-        }
+        self.high_water_pending = crate::store::settings::get(&self.connection, AUDIT_HEAD)?;
+        self.note_high_water();
         Ok(())
     }
 

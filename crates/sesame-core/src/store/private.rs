@@ -45,26 +45,30 @@ pub fn create_file(path: &Path) -> std::io::Result<()> {
 /// tightened if it was looser), through a temporary file renamed into place, so a crash leaves
 /// the old content or the new, never half of one.
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    replace_file(path, bytes, true)
-}
-
-/// [`write_file`] without waiting for the disk: for a file that may lag behind after a crash.
-pub fn write_file_quickly(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    replace_file(path, bytes, false)
-}
-
-fn replace_file(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     use std::io::Write;
     let folder = path.parent().unwrap_or_else(|| Path::new("."));
     // tempfile makes its files owner-only (0600).
     let mut file = tempfile::NamedTempFile::new_in(folder)?;
     file.write_all(bytes)?;
-    if durable {
-        file.as_file().sync_all()?;
-    }
+    file.as_file().sync_all()?;
     file.persist(path).map_err(|error| error.error)?;
     tighten(path, FILE_MODE);
     Ok(())
+}
+
+/// Overwrites the owner-only file `path` in place (made owner-only when it is new), without
+/// waiting for the disk: for a small file written after every commit, which may lag behind or
+/// be unreadable after a crash, and whose reader then takes it as absent.
+pub fn overwrite_small_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(FILE_MODE);
+    }
+    options.open(path)?.write_all(bytes)
 }
 
 /// Tightens `path` to `mode` when others may read or write it; says whether it did. A missing
