@@ -332,11 +332,13 @@ impl Sesame {
                 // The trail's end before the change (one look-up of the last event): its head
                 // is proven and moved only when the change appended to it.
                 let before = store::audit::last(write)?;
+                let start = before.as_ref().map(|(seq, _)| *seq);
+                seal::begin(write, start)?;
                 let value = change(write, now)?;
                 let appended = store::audit::last(write)? != before;
                 let anchor =
                     appended && seal::head_problem_at(write.read(), key, before)?.is_none();
-                moved = seal::before_commit(write, key, anchor)?;
+                moved = seal::before_commit(write, key, anchor, start)?;
                 store::keys::fold_counts(write)?;
                 Ok(value)
             })

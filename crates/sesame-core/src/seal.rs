@@ -6,15 +6,17 @@
 //! the store), never in the store.
 //!
 //! Sésame's own connections keep the seals current by themselves: when the state key is loaded,
-//! the connection gets the `sesame_seal` SQL function and temporary triggers that reseal a row
-//! whenever one of its deciding values changes, in the same statement. Another program that
-//! edits the file (or a backup) has neither, so an edited, added or copied row no longer matches
-//! its seal: verification answers `TAMPERED`, sign-in and rights are refused, and
-//! `sesamectl store check` and restore name the row.
+//! the connection gets triggers that prove a row against its seal before a statement changes it
+//! and note it changed; before the transaction commits, every row it changed (or its events
+//! name) is sealed again. Another program that edits the file (or a backup) has none of this, so
+//! an edited, added or copied row no longer matches its seal: verification answers `TAMPERED`,
+//! sign-in and rights are refused, and `sesamectl store check` and restore name the row.
 //!
-//! Limits (documented in the README): a row put back as it was in an older copy of the same
-//! store, with its old seal, is not detected by its seal alone; whoever can read the state key
-//! (the user's keyring or the key file) can forge seals.
+//! Each seal is bound to the audit trail: it covers the number of the last event of the
+//! transaction that made it (`row_seals.seq`), and a row is proven only when the trail holds no
+//! later event about it. An older copy of a row put back with its older seal is therefore
+//! caught: the change that replaced it left an event. Whoever can read the state key (the
+//! user's keyring or the key file) can forge seals (documented in the README).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -225,30 +227,49 @@ impl SealedKind {
         }
     }
 
-    /// `SELECT id, name, canonical text, seal` for every row of this kind; the seal is
-    /// checked in Rust, where the state key stays.
-    fn check_sql(self, engine: Engine) -> String {
-        let (table, alias, id, name) = self.table();
+    /// The last event of the trail about the row `{row}` of this kind, up to `{until}` (SQL).
+    fn last_event_sql(self, row: &str, until: &str) -> String {
         format!(
-            "SELECT {alias}.{id}, {alias}.{name}, {canonical}, rs.seal
-             FROM {table} {alias}
-             LEFT JOIN row_seals rs ON rs.kind = '{kind}' AND rs.id = {alias}.{id}",
-            canonical = self.canonical_sql(engine),
+            "(SELECT max(e.seq) FROM audit_events e
+              WHERE e.target_id = {row} AND e.target_kind = '{kind}'{until})",
             kind = self.code(),
         )
     }
 
+    /// `SELECT id, name, canonical text, seal, the event it is bound to, the trail's last event
+    /// about the row` for every row of this kind, in one statement (one snapshot); the seal is
+    /// checked in Rust, where the state key stays.
+    fn check_sql(self, engine: Engine) -> String {
+        let (table, alias, id, name) = self.table();
+        format!(
+            "SELECT {alias}.{id}, {alias}.{name}, {canonical}, rs.seal, rs.seq, {last}
+             FROM {table} {alias}
+             LEFT JOIN row_seals rs ON rs.kind = '{kind}' AND rs.id = {alias}.{id}",
+            canonical = self.canonical_sql(engine),
+            kind = self.code(),
+            last = self.last_event_sql(&format!("{alias}.{id}"), ""),
+        )
+    }
+
     /// Proves the row `{row}` of this kind against its seal before a statement changes it
-    /// (`sesame_prove` fails the statement when the row is not the one Sésame sealed); a row
-    /// that is not there yet has nothing to prove.
+    /// (`sesame_prove` fails the statement when the row is not the one Sésame sealed, or the
+    /// trail before this transaction holds a later event about it); a row that is not there
+    /// yet has nothing to prove, nor one this transaction already proved and changed.
     fn prove_sql(self, row: &str) -> String {
         let (table, alias, id, _) = self.table();
         format!(
-            "SELECT sesame_prove('{kind}', {alias}.{id}, {canonical},
-                 (SELECT rs.seal FROM row_seals rs WHERE rs.kind = '{kind}' AND rs.id = {alias}.{id}))
-             FROM {table} {alias} WHERE {alias}.{id} = {row};",
+            "SELECT sesame_prove('{kind}', {alias}.{id}, {canonical}, rs.seal, rs.seq, {last})
+             FROM {table} {alias}
+             LEFT JOIN row_seals rs ON rs.kind = '{kind}' AND rs.id = {alias}.{id}
+             WHERE {alias}.{id} = {row}
+               AND NOT EXISTS (SELECT 1 FROM sesame_dirty d
+                               WHERE d.kind = '{kind}' AND d.id = {alias}.{id});",
             kind = self.code(),
             canonical = self.canonical_sql(Engine::Sqlite),
+            last = self.last_event_sql(
+                &format!("{alias}.{id}"),
+                " AND e.seq <= (SELECT start FROM sesame_txn)"
+            ),
         )
     }
 
@@ -279,20 +300,22 @@ impl SealedKind {
         }
     }
 
-    /// Reseals the row `{row}` of this kind (`{row}` is replaced by a trigger's `new.id`…).
-    fn reseal_sql(self, row: &str) -> String {
-        let (table, alias, id, _) = self.table();
-        // A delete then an insert rather than INSERT OR REPLACE: inside a trigger, the conflict
-        // policy of the statement that fired it (an upsert of a setting) would win.
+    /// Notes the row `{row}` of this kind (a trigger's `new.id`…) as changed by this
+    /// transaction, to be sealed before it commits (see [`reseal_changed`]).
+    fn note_changed_sql(self, row: &str) -> String {
+        // Not INSERT OR IGNORE: inside a trigger, the conflict policy of the statement that
+        // fired it (an upsert of a setting) would win.
         format!(
-            "DELETE FROM row_seals WHERE kind = '{kind}' AND id = {row};
-             INSERT INTO row_seals (kind, id, seal)
-             SELECT '{kind}', {alias}.{id}, sesame_seal({canonical})
-             FROM {table} {alias} WHERE {alias}.{id} = {row};",
+            "INSERT INTO sesame_dirty (kind, id) SELECT '{kind}', {row}
+             WHERE NOT EXISTS (SELECT 1 FROM sesame_dirty WHERE kind = '{kind}' AND id = {row});",
             kind = self.code(),
-            canonical = self.canonical_sql(Engine::Sqlite),
         )
     }
+}
+
+/// The text a seal covers: the row's canonical text and the event the seal is bound to.
+fn bound(canonical: &str, seq: i64) -> String {
+    format!("{canonical}@{seq}")
 }
 
 /// A key's canonical text from values already read, as [`SealedKind::canonical_sql`] writes it.
@@ -348,10 +371,10 @@ pub(crate) fn key_canonical(values: &KeyDecidingValues<'_>) -> String {
     .join("|")
 }
 
-/// Makes a connection keep seals current: on SQLite, the `sesame_seal` function and temporary
-/// triggers that reseal a changed row in the same statement; on PostgreSQL, this session's
-/// `sesame_dirty` table, where the store's triggers note the rows a transaction changed for
-/// [`reseal_changed`] to seal before it commits.
+/// Makes a connection keep seals current: a `sesame_dirty` table of its own, where triggers note
+/// the rows a transaction changed for [`reseal_changed`] to seal before it commits. On SQLite
+/// the connection's temporary triggers also prove each row before a statement changes it; on
+/// PostgreSQL the store's triggers note each row's text as it was, proven before commit.
 pub(crate) fn install(db: Db<'_>, key: &StateKey) -> Result<()> {
     match db {
         Db::Sqlite(connection) => install_sqlite(connection, key),
@@ -413,29 +436,19 @@ fn unproven(kind: &str, id: &str) -> String {
 }
 
 fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
-    let sealing = key.clone();
-    connection.create_scalar_function(
-        "sesame_seal",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        move |context| {
-            let text: String = context.get(0)?;
-            sealing
-                .seal(text.as_bytes())
-                .map_err(|error| rusqlite::Error::UserFunctionError(error.to_string().into()))
-        },
-    )?;
     let proving = key.clone();
     connection.create_scalar_function(
         "sesame_prove",
-        4,
+        6,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         move |context| {
             let kind: String = context.get(0)?;
             let id: String = context.get(1)?;
             let text: String = context.get(2)?;
             let seal: Option<Vec<u8>> = context.get(3)?;
-            match seal.is_some_and(|seal| proving.opens(text.as_bytes(), &seal)) {
+            let seq: Option<i64> = context.get(4)?;
+            let last: Option<i64> = context.get(5)?;
+            match proven(&proving, &text, seal.as_deref(), seq, last) {
                 true => Ok(1_i64),
                 false => Err(rusqlite::Error::UserFunctionError(
                     unproven(&kind, &id).into(),
@@ -443,9 +456,16 @@ fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
             }
         },
     )?;
+    // The rows this transaction changed, sealed before it commits, and where the trail ended
+    // when it began (the events a row's seal must not be older than).
+    let mut triggers = String::from(
+        "CREATE TEMP TABLE IF NOT EXISTS sesame_dirty (
+             kind TEXT NOT NULL, id TEXT NOT NULL, before TEXT, PRIMARY KEY (kind, id));
+         CREATE TEMP TABLE IF NOT EXISTS sesame_txn (
+             one INTEGER PRIMARY KEY CHECK (one = 1), start INTEGER NOT NULL);\n",
+    );
     // Before a statement changes a sealed row, the row is proven against its seal (an edit made
-    // outside is never made Sésame's own by a later write); after it, the row is sealed again.
-    let mut triggers = String::new();
+    // outside is never made Sésame's own by a later write); after it, the row is noted changed.
     let mut trigger = |name: String, when: &str, event: &str, table: &str, body: String| {
         triggers.push_str(&format!(
             "CREATE TEMP TRIGGER IF NOT EXISTS {name} {when} {event} ON main.{table}
@@ -457,7 +477,6 @@ fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
             Some(columns) => format!("UPDATE OF {columns}"),
             None => "UPDATE".to_owned(),
         };
-        let (own_table, _, _, _) = kind.table();
         for (event, row) in [
             ("INSERT", "new"),
             (update.as_str(), "old"),
@@ -471,20 +490,17 @@ fn install_sqlite(connection: &Connection, key: &StateKey) -> Result<()> {
                 table,
                 kind.prove_sql(&format!("{row}.{column}")),
             );
-            let reseal = match (event, table == own_table) {
-                ("DELETE", true) => format!(
-                    "DELETE FROM row_seals WHERE kind = '{code}' AND id = old.{column};",
-                    code = kind.code()
-                ),
-                ("DELETE", false) => kind.reseal_sql(&format!("old.{column}")),
-                _ => kind.reseal_sql(&format!("new.{column}")),
+            let changed = match event {
+                "INSERT" => "new",
+                _ if event.starts_with("UPDATE") => "new",
+                _ => "old",
             };
             trigger(
                 format!("seal_{table}_{name}"),
                 "AFTER",
                 event,
                 table,
-                reseal,
+                kind.note_changed_sql(&format!("{changed}.{column}")),
             );
         }
     }
@@ -516,16 +532,48 @@ pub struct TamperedRow {
     pub name: String,
 }
 
-/// A row of a check: its id, its name, its canonical text and its stored seal.
-type CheckedRow = (String, String, String, Option<Vec<u8>>);
+/// A row of a check: its id, its name, its canonical text, its stored seal, the event the seal
+/// is bound to and the trail's last event about the row.
+type CheckedRow = (
+    String,
+    String,
+    String,
+    Option<Vec<u8>>,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn checked_row(row: &Row<'_>) -> Result<CheckedRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
 }
 
-fn opens(key: &StateKey, (_, _, canonical, seal): &CheckedRow) -> bool {
-    seal.as_ref()
-        .is_some_and(|seal| key.opens(canonical.as_bytes(), seal))
+fn opens(key: &StateKey, (_, _, canonical, seal, seq, last): &CheckedRow) -> bool {
+    proven(key, canonical, seal.as_deref(), *seq, *last)
+}
+
+/// Whether a row whose canonical text is `canonical` is the one Sésame sealed: its seal opens
+/// over the text and the event it is bound to (`seq`), and the trail holds no later event about
+/// the row (`last`, the last one) — an older copy put back with its older seal does not pass.
+pub(crate) fn proven(
+    key: &StateKey,
+    canonical: &str,
+    seal: Option<&[u8]>,
+    seq: Option<i64>,
+    last: Option<i64>,
+) -> bool {
+    match (seal, seq) {
+        (Some(seal), Some(seq)) => {
+            last.is_none_or(|last| last <= seq) && key.opens(bound(canonical, seq).as_bytes(), seal)
+        }
+        _ => false,
+    }
 }
 
 /// Every row whose seal does not match, and how many rows were checked.
@@ -540,7 +588,7 @@ pub(crate) fn tampered_rows<'c>(
         for row in db.query(&kind.check_sql(db.engine()), &[], checked_row)? {
             checked += 1;
             if !opens(key, &row) {
-                let (id, name, _, _) = row;
+                let (id, name, ..) = row;
                 tampered.push(TamperedRow { kind, id, name });
             }
         }
@@ -587,52 +635,52 @@ pub(crate) fn row_is_sealed<'c>(
         .is_none_or(|row| opens(key, &row)))
 }
 
-/// Seals the rows of `kind` that have no seal yet, or only those named in `only`: every row
-/// when a store is sealed for the first time, the rows a migration added, the rows a
-/// PostgreSQL transaction changed. A row whose seal is wrong is left as it is unless named.
-fn seal_rows(
-    write: Write<'_>,
-    key: &StateKey,
-    kind: SealedKind,
-    only: Option<&[String]>,
-) -> Result<usize> {
+/// Where the trail ends now: the event a seal made now is bound to (0 for an empty trail).
+fn trail_end(read: Read<'_>) -> Result<i64> {
+    Ok(crate::store::audit::last(read)?.map_or(0, |(seq, _)| seq))
+}
+
+/// Seals the rows of `kind` that have no seal yet (every row when a store is sealed for the
+/// first time, a kind newly sealed), bound to where the trail ends. A row whose seal is wrong is
+/// left as it is.
+fn seal_rows(write: Write<'_>, key: &StateKey, kind: SealedKind) -> Result<usize> {
     let db = write.db();
     let (table, alias, id, _) = kind.table();
     let code = kind.code();
     let canonical = kind.canonical_sql(db.engine());
-    let rows: Vec<(String, String)> = match only {
-        None => db.query(
-            &format!(
-                "SELECT {alias}.{id}, {canonical} FROM {table} {alias}
-                 WHERE NOT EXISTS (SELECT 1 FROM row_seals rs
-                                   WHERE rs.kind = '{code}' AND rs.id = {alias}.{id})"
-            ),
-            &[],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?,
-        Some(ids) => {
-            let mut rows = Vec::new();
-            for wanted in ids {
-                db.execute(
-                    "DELETE FROM row_seals WHERE kind = ?1 AND id = ?2",
-                    crate::values![code, wanted],
-                )?;
-                rows.extend(db.query_opt(
-                    &format!("SELECT {alias}.{id}, {canonical} FROM {table} {alias} WHERE {alias}.{id} = ?1"),
-                    crate::values![wanted],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )?);
-            }
-            rows
-        }
-    };
-    for (row_id, text) in &rows {
-        db.execute(
-            "INSERT INTO row_seals (kind, id, seal) VALUES (?1, ?2, ?3)",
-            crate::values![code, row_id.as_str(), key.seal(text.as_bytes())?],
+    let rows: Vec<(String, String)> = db.query(
+        &format!(
+            "SELECT {alias}.{id}, {canonical} FROM {table} {alias}
+             WHERE NOT EXISTS (SELECT 1 FROM row_seals rs
+                               WHERE rs.kind = '{code}' AND rs.id = {alias}.{id})"
+        ),
+        &[],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    insert_seals(write, key, kind, &rows, trail_end(write.read())?)?;
+    Ok(rows.len())
+}
+
+/// Writes the seals of `rows` (id, canonical text) of `kind`, bound to the event `seq`.
+fn insert_seals(
+    write: Write<'_>,
+    key: &StateKey,
+    kind: SealedKind,
+    rows: &[(String, String)],
+    seq: i64,
+) -> Result<()> {
+    for (row_id, text) in rows {
+        write.db().execute(
+            "INSERT INTO row_seals (kind, id, seal, seq) VALUES (?1, ?2, ?3, ?4)",
+            crate::values![
+                kind.code(),
+                row_id.as_str(),
+                key.seal(bound(text, seq).as_bytes())?,
+                seq
+            ],
         )?;
     }
-    Ok(rows.len())
+    Ok(())
 }
 
 /// Seals rows that have no seal yet: every row when a store is sealed for the first time, the
@@ -641,54 +689,134 @@ pub(crate) fn seal_unsealed<'c>(write: impl Into<Write<'c>>, key: &StateKey) -> 
     let write = write.into();
     let mut sealed = 0;
     for kind in SealedKind::ALL {
-        sealed += seal_rows(write, key, kind, None)?;
+        sealed += seal_rows(write, key, kind)?;
     }
     Ok(sealed)
 }
 
-/// A row a PostgreSQL transaction touched: its kind, its id, its canonical text before the
-/// transaction first touched it (none for a new row) and its seal.
-type TouchedRow = (String, String, Option<String>, Option<Vec<u8>>);
-
-/// On PostgreSQL, where the state key never goes to the server, the rows this transaction
-/// changed (noted by the store's triggers in this session's `sesame_dirty`) are sealed again
-/// here, before it commits. SQLite's connections reseal in their own triggers.
-pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey) -> Result<()> {
+/// Starts a transaction of Sésame's whose trail ended at `start`: the rows it changes are noted
+/// afresh (on SQLite, a note left by a statement outside any transaction is forgotten: that
+/// row was proven then, not now), and the connection's triggers prove rows against the trail
+/// as it was.
+pub(crate) fn begin(write: Write<'_>, start: Option<i64>) -> Result<()> {
     let db = write.db();
-    if db.engine() != Engine::Postgres {
-        return Ok(());
+    if db.engine() == Engine::Sqlite {
+        db.execute("DELETE FROM sesame_dirty", &[])?;
+        db.execute(
+            "INSERT OR REPLACE INTO sesame_txn (one, start) VALUES (1, ?1)",
+            crate::values![start.unwrap_or(0)],
+        )?;
     }
-    let changed: Vec<TouchedRow> = db.query(
-        "SELECT d.kind, d.id, d.before, rs.seal FROM pg_temp.sesame_dirty d
-         LEFT JOIN row_seals rs ON rs.kind = d.kind AND rs.id = d.id",
-        &[],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+    Ok(())
+}
+
+/// A row a PostgreSQL transaction touched: its kind, its id, its canonical text before the
+/// transaction first touched it (none for a new row), its seal, the event the seal is bound to
+/// and the trail's last event about it before the transaction.
+type TouchedRow = (
+    String,
+    String,
+    Option<String>,
+    Option<Vec<u8>>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// Before a transaction of Sésame's commits, every row it changed (noted in this connection's
+/// `sesame_dirty`) and every row its events name is sealed again, bound to its last event.
+/// Each was proven first, as it was before the transaction: on SQLite by the triggers, before
+/// each statement; on PostgreSQL, where the state key never goes to the server, here, from the
+/// text the store's triggers noted. A row an event names that the transaction did not change
+/// is proven here as it is. An edit made outside is refused, never sealed as Sésame's own.
+pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey, start: i64) -> Result<()> {
+    let db = write.db();
+    if db.engine() == Engine::Postgres {
+        let changed: Vec<TouchedRow> = db.query(
+            "SELECT d.kind, d.id, d.before, rs.seal, rs.seq,
+                    (SELECT max(e.seq) FROM audit_events e
+                     WHERE e.target_id = d.id AND e.target_kind = d.kind AND e.seq <= ?1)
+             FROM pg_temp.sesame_dirty d
+             LEFT JOIN row_seals rs ON rs.kind = d.kind AND rs.id = d.id
+             WHERE d.before IS NOT NULL",
+            crate::values![start],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            },
+        )?;
+        for (kind, id, before, seal, seq, last) in &changed {
+            let before = before.as_deref().unwrap_or_default();
+            if !proven(key, before, seal.as_deref(), *seq, *last) {
+                return Err(Error::RowUnproven {
+                    kind: kind.clone(),
+                    id: id.clone(),
+                });
+            }
+        }
+    }
+    // Rows the transaction's events name without changing them (a token issued for a key): the
+    // new event is about them, so their seals are bound to it too, once proven as they are.
+    let named: Vec<(String, String)> = db.query(
+        "SELECT DISTINCT e.target_kind, e.target_id FROM audit_events e
+         WHERE e.seq > ?1 AND e.target_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM sesame_dirty d
+                           WHERE d.kind = e.target_kind AND d.id = e.target_id)",
+        crate::values![start],
+        |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    // Each row as it was before this transaction touched it must be the row Sésame sealed: an
-    // edit made outside is refused, never sealed as Sésame's own.
-    for (kind, id, before, seal) in &changed {
-        if let Some(before) = before
-            && !seal
-                .as_ref()
-                .is_some_and(|seal| key.opens(before.as_bytes(), seal))
-        {
-            return Err(Error::RowUnproven {
-                kind: kind.clone(),
-                id: id.clone(),
-            });
+    for (code, id) in named {
+        let Some(kind) = SealedKind::from_code(&code) else {
+            continue;
+        };
+        let (_, alias, id_column, _) = kind.table();
+        let sql = format!(
+            "SELECT {alias}.{id_column}, {alias}.{id_column}, {canonical}, rs.seal, rs.seq,
+                    {last}
+             FROM {table} {alias}
+             LEFT JOIN row_seals rs ON rs.kind = '{code}' AND rs.id = {alias}.{id_column}
+             WHERE {alias}.{id_column} = ?1",
+            table = kind.table().0,
+            canonical = kind.canonical_sql(db.engine()),
+            last = kind.last_event_sql(&format!("{alias}.{id_column}"), " AND e.seq <= ?2"),
+        );
+        let Some(row) = db.query_opt(&sql, crate::values![id.as_str(), start], checked_row)? else {
+            continue;
+        };
+        if !opens(key, &row) {
+            return Err(Error::RowUnproven { kind: code, id });
         }
+        db.execute(
+            "INSERT INTO sesame_dirty (kind, id) VALUES (?1, ?2)",
+            crate::values![code.as_str(), id.as_str()],
+        )?;
     }
+    let seq = trail_end(write.read())?;
     for kind in SealedKind::ALL {
-        let ids: Vec<String> = changed
-            .iter()
-            .filter(|(code, _, _, _)| code == kind.code())
-            .map(|(_, id, _, _)| id.clone())
-            .collect();
-        if !ids.is_empty() {
-            seal_rows(write, key, kind, Some(&ids))?;
-        }
+        let (table, alias, id, _) = kind.table();
+        let code = kind.code();
+        db.execute(
+            "DELETE FROM row_seals WHERE kind = ?1
+                 AND id IN (SELECT d.id FROM sesame_dirty d WHERE d.kind = ?1)",
+            crate::values![code],
+        )?;
+        let rows: Vec<(String, String)> = db.query(
+            &format!(
+                "SELECT {alias}.{id}, {canonical} FROM {table} {alias}
+                 WHERE {alias}.{id} IN (SELECT d.id FROM sesame_dirty d WHERE d.kind = ?1)",
+                canonical = kind.canonical_sql(db.engine()),
+            ),
+            crate::values![code],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        insert_seals(write, key, kind, &rows, seq)?;
     }
-    db.execute("DELETE FROM pg_temp.sesame_dirty", &[])?;
+    db.execute("DELETE FROM sesame_dirty", &[])?;
     Ok(())
 }
 
@@ -771,13 +899,32 @@ pub(crate) fn before_commit(
     write: Write<'_>,
     key: &StateKey,
     anchor: bool,
+    start: Option<i64>,
 ) -> Result<Option<String>> {
     let moved = match anchor {
         true => anchor_audit_head(write)?,
         false => None,
     };
-    reseal_changed(write, key)?;
+    reseal_changed(write, key, start.unwrap_or(0))?;
     Ok(moved)
+}
+
+/// Runs `work` as a transaction of Sésame's that appends no event of its own making to the
+/// head (a backup's check, a benchmark's seeding): begun and ended as [`begin`] and
+/// [`before_commit`] say; `anchor` moves the head to where the trail then ends.
+pub(crate) fn sealing_transaction<T>(
+    db: Db<'_>,
+    key: &StateKey,
+    anchor: bool,
+    work: impl FnOnce(Write<'_>) -> Result<T>,
+) -> Result<T> {
+    db.transaction(|write| {
+        let start = Some(trail_end(write.read())?);
+        begin(write, start)?;
+        let value = work(write)?;
+        before_commit(write, key, anchor, start)?;
+        Ok(value)
+    })
 }
 
 /// Whether the trail ends where its sealed head says: a trail cut short, re-hashed, or added
@@ -824,6 +971,67 @@ pub(crate) fn head_problem_at(
     }
 }
 
+/// The sealed setting saying this store's seals are bound to its trail (see
+/// [`bind_unbound`]); its value is the event they were first bound to.
+const SEALS_BOUND: &str = "seals_bound";
+
+/// Binds to the trail, where it ends, the seals of a store from before they were bound (schema
+/// version 13), each proven first as it was made; one that does not open is left as it is, and
+/// stays named. Done once per store: once `seals_bound` was written (or its seal remains), a
+/// seal found unbound was put there outside Sésame and is never bound on its word. With
+/// `announce`, the trail says how many were bound (`store.sealed`).
+pub(crate) fn bind_unbound(write: Write<'_>, key: &StateKey, announce: bool) -> Result<usize> {
+    if crate::store::settings::get(write, SEALS_BOUND)?.is_some()
+        || crate::store::usage::seal_of(write, "setting", SEALS_BOUND)?.is_some()
+    {
+        return Ok(0);
+    }
+    let db = write.db();
+    let seq = trail_end(write.read())?;
+    let mut bound_now = 0;
+    for kind in SealedKind::ALL {
+        let (table, alias, id, _) = kind.table();
+        let unbound: Vec<(String, String, Vec<u8>)> = db.query(
+            &format!(
+                "SELECT {alias}.{id}, {canonical}, rs.seal FROM {table} {alias}
+                 JOIN row_seals rs ON rs.kind = '{code}' AND rs.id = {alias}.{id}
+                 WHERE rs.seq IS NULL",
+                canonical = kind.canonical_sql(db.engine()),
+                code = kind.code(),
+            ),
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        for (row_id, text, seal) in unbound {
+            if !key.opens(text.as_bytes(), &seal) {
+                continue;
+            }
+            db.execute(
+                "UPDATE row_seals SET seal = ?1, seq = ?2 WHERE kind = ?3 AND id = ?4",
+                crate::values![
+                    key.seal(bound(&text, seq).as_bytes())?,
+                    seq,
+                    kind.code(),
+                    row_id.as_str()
+                ],
+            )?;
+            bound_now += 1;
+        }
+    }
+    crate::store::settings::put(write, SEALS_BOUND, &seq.to_string())?;
+    if announce && bound_now > 0 {
+        crate::audit::record(
+            write,
+            chrono::Utc::now(),
+            None,
+            AuditAction::StoreSealed,
+            None,
+            serde_json::json!({"bound": bound_now}),
+        )?;
+    }
+    Ok(bound_now)
+}
+
 /// The sealed setting naming the kinds of rows this store's seals cover. A kind Sésame learns
 /// to seal (companies) is sealed once in a store from before, where it stands, with a
 /// `store.sealed` event; a kind already covered is never sealed again, so a row whose seal was
@@ -862,7 +1070,7 @@ fn seal_new_kinds(write: Write<'_>, key: &StateKey, announce: bool) -> Result<()
         return Ok(());
     }
     for kind in missing {
-        let rows = seal_rows(write, key, kind, None)?;
+        let rows = seal_rows(write, key, kind)?;
         if announce {
             crate::audit::record(
                 write,
@@ -896,6 +1104,8 @@ pub(crate) fn load(
         install(db, &key)?;
         if migrated {
             db.transaction(|write| {
+                let start = Some(trail_end(write.read())?);
+                begin(write, start)?;
                 // No migration since sealing adds a deciding row, so nothing is sealed here: a
                 // row left unsealed (a seal deleted, a migration made to run again) stays named.
                 // A trail kept by a version from before its head was anchored is anchored
@@ -903,6 +1113,7 @@ pub(crate) fn load(
                 let unanchored = crate::store::settings::get(write, AUDIT_HEAD)?.is_none()
                     && crate::store::audit::last(write)?.is_some();
                 let anchor = unanchored || head_problem(write, &key)?.is_none();
+                bind_unbound(write, &key, true)?;
                 seal_new_kinds(write, &key, true)?;
                 if unanchored {
                     crate::audit::record(
@@ -914,7 +1125,7 @@ pub(crate) fn load(
                         serde_json::json!({}),
                     )?;
                 }
-                before_commit(write, &key, anchor).map(drop)
+                before_commit(write, &key, anchor, start).map(drop)
             })?;
         }
         return Ok(key);
@@ -922,6 +1133,7 @@ pub(crate) fn load(
     // Made under the store's write lock, so two programs opening a new store agree on one key.
     db.transaction(|write| {
         let installation = installation(write.read())?;
+        let start = Some(trail_end(write.read())?);
         match read(namespace, &installation, store)? {
             Found::Existing(key) => {
                 install(write.db(), &key)?;
@@ -952,7 +1164,9 @@ pub(crate) fn load(
                 }
                 let key = create(namespace, &installation, store)?;
                 install(write.db(), &key)?;
+                begin(write, start)?;
                 let rows = seal_unsealed(write, &key)?;
+                bind_unbound(write, &key, false)?;
                 seal_new_kinds(write, &key, false)?;
                 // A store made by an earlier version is sealed as it is found, and the trail
                 // says so; a new one (no operator yet) has nothing worth an event.
@@ -971,7 +1185,7 @@ pub(crate) fn load(
                         serde_json::json!({"rows": rows}),
                     )?;
                 }
-                before_commit(write, &key, true)?;
+                before_commit(write, &key, true, start)?;
                 Ok(key)
             }
         }
@@ -1058,9 +1272,9 @@ impl crate::Sesame {
     #[cfg(feature = "bench-seeding")]
     pub fn seal_rows_seeded_for_a_benchmark(&mut self) -> Result<usize> {
         let key = self.state_key.clone();
-        self.connection.db().transaction(|write| {
+        sealing_transaction(self.connection.db(), &key, true, |write| {
             let sealed = seal_unsealed(write, &key)?;
-            before_commit(write, &key, true)?;
+            bind_unbound(write, &key, false)?;
             Ok(sealed)
         })
     }
@@ -1256,15 +1470,26 @@ mod tests {
         }
         let key = StateKey::generate()?;
         install(Db::Sqlite(&connection), &key)?;
-        let sealed = Db::Sqlite(&connection).transaction(|write| seal_unsealed(write, &key))?;
+        let sealed = sealing_transaction(Db::Sqlite(&connection), &key, false, |write| {
+            seal_unsealed(write, &key)
+        })?;
         Ok((connection, key, sealed))
+    }
+
+    /// Runs `sql` as Sésame's own transaction does: proven, then sealed before it commits.
+    fn as_sesame(connection: &Connection, key: &StateKey, sql: &str) -> Result<()> {
+        sealing_transaction(Db::Sqlite(connection), key, false, |write| {
+            write.db().batch(sql)
+        })
     }
 
     #[test]
     fn the_rust_and_sql_canonical_forms_agree() -> Result<()> {
         let (connection, key, sealed) = sealed_store()?;
         assert_eq!(sealed, 1);
-        connection.execute_batch(
+        as_sesame(
+            &connection,
+            &key,
             "INSERT INTO operators (id, name, name_key, password_hash, created_at)
                  VALUES ('o1', 'A', 'a', '$argon2id$x', 1);
              INSERT INTO services (id, name, name_key, key_prefix, created_at, created_by, updated_at)
@@ -1277,10 +1502,10 @@ mod tests {
              INSERT INTO key_permissions (key_id, permission) VALUES ('k1', 'z:w'), ('k1', 'a:r');
              INSERT INTO key_companies (key_id, company_id) VALUES ('k1', 'c2'), ('k1', 'c1');",
         )?;
-        let seal: Vec<u8> = connection.query_row(
-            "SELECT seal FROM row_seals WHERE kind = 'key' AND id = 'k1'",
+        let (seal, seq): (Vec<u8>, i64) = connection.query_row(
+            "SELECT seal, seq FROM row_seals WHERE kind = 'key' AND id = 'k1'",
             [],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         let canonical = key_canonical(&KeyDecidingValues {
             id: "k1",
@@ -1306,7 +1531,7 @@ mod tests {
             |row| row.get(0),
         )?;
         assert_eq!(in_sql, canonical);
-        assert!(key.opens(canonical.as_bytes(), &seal));
+        assert!(key.opens(bound(&canonical, seq).as_bytes(), &seal));
         let (checked, tampered) = tampered_rows(&connection, &key)?;
         assert!(checked >= 3);
         assert_eq!(tampered, vec![]);
@@ -1350,7 +1575,9 @@ mod tests {
                 );
             }
         }
-        connection.execute_batch(
+        as_sesame(
+            &connection,
+            &key,
             "INSERT INTO operators (id, name, name_key, password_hash, created_at)
                  VALUES ('o1', 'A', 'a', '$argon2id$x', 1);
              INSERT INTO services (id, name, name_key, key_prefix, created_at, created_by, updated_at)

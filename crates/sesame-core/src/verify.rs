@@ -185,12 +185,19 @@ struct ProvenKey {
     revision: i64,
     permissions: Vec<String>,
     companies: Vec<String>,
+    /// The event the proven seal was bound to: a row holding these values under an older seal
+    /// (put back from an older copy) is not the row proven.
+    seal_seq: Option<i64>,
 }
 
 impl ProvenKey {
     /// Whether `row` and `key` still hold exactly these values (no allocation: the warm path).
     fn still(&self, row: &KeyRow, grants: &Grants) -> bool {
         self.revision == row.revision
+            && self.seal_seq == row.seal_seq
+            && row
+                .last_event
+                .is_none_or(|last| row.seal_seq.is_some_and(|seq| last <= seq))
             && self.status == row.status
             && self.service_id == row.service_id
             && self.secret_hash == row.secret_hash
@@ -432,7 +439,6 @@ impl Sesame {
             companies: cached_grants.companies,
             expires_at,
         };
-        let seal = usage::seal_of(self.reads(), "key", &row.id)?.unwrap_or_default();
         let mut company_ids: Vec<String> = key.companies.iter().map(|c| c.id.clone()).collect();
         company_ids.sort();
         let canonical = crate::seal::key_canonical(&crate::seal::KeyDecidingValues {
@@ -450,7 +456,13 @@ impl Sesame {
             permissions: &key.permissions,
             company_ids: &company_ids,
         });
-        if self.state_key.opens(canonical.as_bytes(), &seal) {
+        if crate::seal::proven(
+            &self.state_key,
+            &canonical,
+            row.seal.as_deref(),
+            row.seal_seq,
+            row.last_event,
+        ) {
             let proven = ProvenKey {
                 service_id: row.service_id,
                 status: row.status,
@@ -462,6 +474,7 @@ impl Sesame {
                 revision: row.revision,
                 permissions: key.permissions.clone(),
                 companies: company_ids,
+                seal_seq: row.seal_seq,
             };
             self.verified_secrets.remember_seal(&key.id, proven);
             return Ok(Sealed::Proven(key));
@@ -470,6 +483,7 @@ impl Sesame {
         let again = usage::key_by_identifier(self.reads(), identifier)?;
         let moved = again.is_none_or(|again| {
             again.revision != row.revision
+                || again.seal_seq != row.seal_seq
                 || again.status != row.status
                 || again.secret_hash != row.secret_hash
                 || again.previous_secret_hash != row.previous_secret_hash

@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde_json::json;
 
 use super::{APPLICATION_ID, configure, latest_version, migrate};
@@ -401,8 +401,7 @@ fn prepare_incoming(
     configure(&connection)?;
     let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     migrate(&connection, store)?;
-    let sealed_now = check_seals(&connection, namespace, store, version)?;
-    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (key, sealed_now) = check_seals(&connection, namespace, store, version)?;
     let details = json!({
         "sealed_now": sealed_now,
         "from": std::fs::canonicalize(backup)
@@ -412,18 +411,23 @@ fn prepare_incoming(
         "by": operator,
         "previous_kept_at": previous.map(|path| path.display().to_string()),
     });
-    audit::record(
-        &transaction,
-        chrono::Utc::now(),
-        None,
-        AuditAction::StoreRestored,
-        None,
-        details,
-    )?;
     // The restored trail was found to end where its head says (or, from a version before
     // heads, is anchored now, in the restore's own event).
-    crate::seal::anchor_audit_head((&transaction).into())?;
-    transaction.commit()?;
+    crate::seal::sealing_transaction(
+        crate::store::db::Db::Sqlite(&connection),
+        &key,
+        true,
+        |write| {
+            audit::record(
+                write,
+                chrono::Utc::now(),
+                None,
+                AuditAction::StoreRestored,
+                None,
+                details,
+            )
+        },
+    )?;
     connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     connection.pragma_update(None, "journal_mode", "DELETE")?;
     drop(connection);
@@ -454,7 +458,7 @@ fn check_seals(
     namespace: &crate::KeyringNamespace,
     store: &Path,
     version: i64,
-) -> Result<Option<usize>> {
+) -> Result<(crate::seal::StateKey, Option<usize>)> {
     use crate::seal;
     let installation: String = connection.query_row(
         "SELECT value FROM settings WHERE name = 'installation_id'",
@@ -486,9 +490,18 @@ fn check_seals(
         ));
     }
     if !sealed_before {
-        return Ok(Some(
-            db.transaction(|write| seal::seal_unsealed(write, &key))?,
-        ));
+        let sealed = seal::sealing_transaction(db, &key, false, |write| {
+            let sealed = seal::seal_unsealed(write, &key)?;
+            seal::bind_unbound(write, &key, false)?;
+            Ok(sealed)
+        })?;
+        return Ok((key, Some(sealed)));
+    }
+    // Seals made before they were bound to the trail are bound once, each proven first.
+    if version < BOUND_SINCE {
+        seal::sealing_transaction(db, &key, false, |write| {
+            seal::bind_unbound(write, &key, false)
+        })?;
     }
     let (_, tampered) = seal::tampered_rows(connection, &key)?;
     if let Some(row) = tampered.first() {
@@ -511,13 +524,15 @@ fn check_seals(
              were cut, added or re-hashed outside Sésame"
         )));
     }
-    Ok(None)
+    Ok((key, None))
 }
 
 /// The schema version that made row seals (migration 6), and the one from which the audit
 /// trail's end is anchored (migration 11).
 const SEALS_SINCE: i64 = 6;
 const HEAD_SINCE: i64 = 11;
+/// The schema version from which seals are bound to the trail (migration 13).
+const BOUND_SINCE: i64 = 13;
 
 /// Copies the current store into the name reserved for it, and keeps it.
 fn keep_aside(store: &Path, aside: tempfile::NamedTempFile) -> std::io::Result<PathBuf> {

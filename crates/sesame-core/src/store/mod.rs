@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_signing_keys.sql"),
     include_str!("migrations/0011_audit_head.sql"),
     include_str!("migrations/0012_company_seals.sql"),
+    include_str!("migrations/0013_bound_seals.sql"),
 ];
 
 /// The schema version this build writes.

@@ -25,6 +25,11 @@ pub(crate) struct KeyRow {
     pub revision: i64,
     pub deleted: bool,
     pub regenerated_at: Option<i64>,
+    /// The key's seal, the event it is bound to and the trail's last event about the key,
+    /// read with the row in one statement.
+    pub seal: Option<Vec<u8>>,
+    pub seal_seq: Option<i64>,
+    pub last_event: Option<i64>,
 }
 
 pub(crate) fn key_by_identifier<'c>(
@@ -34,8 +39,12 @@ pub(crate) fn key_by_identifier<'c>(
     read.into().db().query_opt(
         "SELECT k.id, k.status, k.expires_at, k.secret_hash, k.previous_secret_hash,
              k.previous_secret_valid_until, k.revision, k.deleted_at IS NOT NULL,
-             k.name, s.id, s.name, k.regenerated_at
-         FROM keys k JOIN services s ON s.id = k.service_id WHERE k.identifier = ?1",
+             k.name, s.id, s.name, k.regenerated_at, rs.seal, rs.seq,
+             (SELECT max(e.seq) FROM audit_events e
+              WHERE e.target_id = k.id AND e.target_kind = 'key')
+         FROM keys k JOIN services s ON s.id = k.service_id
+         LEFT JOIN row_seals rs ON rs.kind = 'key' AND rs.id = k.id
+         WHERE k.identifier = ?1",
         values![identifier],
         |row| {
             Ok(KeyRow {
@@ -51,6 +60,9 @@ pub(crate) fn key_by_identifier<'c>(
                 service_id: row.get(9)?,
                 service_name: row.get(10)?,
                 regenerated_at: row.get(11)?,
+                seal: row.get(12)?,
+                seal_seq: row.get(13)?,
+                last_event: row.get(14)?,
             })
         },
     )

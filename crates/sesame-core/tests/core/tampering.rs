@@ -748,19 +748,17 @@ fn a_migration_run_again_seals_nothing() {
         .sesame
         .revoke_key(&admin, "révoquée", "fuite")
         .expect("revoke");
+    // The last migration (the seals' binding to the trail) made to run again, a revoked key
+    // re-enabled and its seal removed.
     let version_back = match crate::support::on_postgres() {
-        true => {
-            "DROP TRIGGER sesame_seal_companies_insert ON companies;
-             DROP TRIGGER sesame_seal_companies_update ON companies;
-             DROP TRIGGER sesame_prove_companies ON companies;
-             UPDATE sesame_store SET version = version - 1;"
-        }
-        false => "PRAGMA user_version = 11;",
+        true => "UPDATE sesame_store SET version = version - 1;",
+        false => "PRAGMA user_version = 12;",
     };
     edit(
         &fixture,
         &format!(
-            "{version_back}
+            "ALTER TABLE row_seals DROP COLUMN seq;
+             {version_back}
              UPDATE keys SET status = 'active', revoked_at = NULL WHERE name = 'révoquée';
              DELETE FROM row_seals WHERE kind = 'key'
                  AND id = (SELECT id FROM keys WHERE name = 'révoquée');"
@@ -771,13 +769,18 @@ fn a_migration_run_again_seals_nothing() {
         .verify_bearer(key.bearer().expose_secret(), None, None)
         .expect("verify");
     assert_eq!(answer.code, VerifyCode::Tampered);
-    let report = reopened.check_store(&admin).expect("check");
-    let named: Vec<_> = report
-        .tampered
-        .iter()
-        .map(|row| row.name.as_str())
-        .collect();
-    assert_eq!(named, vec!["révoquée"]);
+    // Nothing was sealed or bound on the migration's word: the key has no seal, and the seals
+    // left unbound prove nothing — not even the administrator's own row.
+    let sealed = fixture.outside_text(
+        "SELECT CAST(count(*) AS TEXT) FROM row_seals r JOIN keys k ON r.id = k.id
+         WHERE k.name = 'révoquée'",
+    );
+    assert_eq!(sealed.as_deref(), Some("0"));
+    let bound =
+        fixture.outside_text("SELECT CAST(count(*) AS TEXT) FROM row_seals WHERE seq IS NOT NULL");
+    assert_eq!(bound.as_deref(), Some("0"));
+    let refused = reopened.check_store(&admin).err().map(|error| error.code());
+    assert_eq!(refused, Some("state_tampered"));
 }
 
 /// A store whose seals were all removed, its key made to look lost, does not pass for a store
@@ -887,4 +890,96 @@ fn key_counts_edited_outside_are_counted_again_by_the_store_check() {
     assert_eq!(total(&fixture), 3);
     let report = fixture.sesame.check_store(&admin).expect("check");
     assert!(!report.counts_rebuilt, "counted again once");
+}
+
+/// An older copy of a row put back with its older seal — a revoked key as it was when active,
+/// a disabled operator as they were when enabled — is caught: each seal is bound to the trail,
+/// which holds the later event about the row.
+#[test]
+fn an_older_row_put_back_with_its_older_seal_is_caught() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let key = fixture.create("rejouée");
+    let colleague_password = secret_from("le mot de passe de Claire".to_owned());
+    fixture
+        .sesame
+        .create_operator(
+            &admin,
+            "Claire Dubois",
+            &colleague_password,
+            Rights {
+                configuration: true,
+                audit: false,
+            },
+        )
+        .expect("colleague");
+    // A warm verifier proved the key while it was active.
+    let answer = fixture
+        .sesame
+        .verify_bearer(key.bearer().expose_secret(), None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Valid);
+    // The rows and their seals as they were, copied aside by someone who can read the store.
+    edit(
+        &fixture,
+        "CREATE TABLE old_keys AS SELECT id, status, revision FROM keys WHERE name = 'rejouée';
+         CREATE TABLE old_operators AS SELECT id, disabled_at FROM operators
+             WHERE name = 'Claire Dubois';
+         CREATE TABLE old_seals AS SELECT * FROM row_seals
+             WHERE id IN (SELECT id FROM old_keys UNION SELECT id FROM old_operators);",
+    );
+    fixture
+        .sesame
+        .revoke_key(&admin, "rejouée", "fuite")
+        .expect("revoke");
+    fixture
+        .sesame
+        .set_operator_disabled(&admin, "Claire Dubois", true)
+        .expect("disable");
+    // Put back, row and seal alike: each seal still opens over its row.
+    edit(
+        &fixture,
+        "UPDATE keys SET status = (SELECT status FROM old_keys),
+                         revision = (SELECT revision FROM old_keys), revoked_at = NULL
+             WHERE id = (SELECT id FROM old_keys);
+         UPDATE operators SET disabled_at = NULL WHERE id = (SELECT id FROM old_operators);
+         UPDATE row_seals SET seal = (SELECT o.seal FROM old_seals o
+                                      WHERE o.kind = row_seals.kind AND o.id = row_seals.id),
+                              seq = (SELECT o.seq FROM old_seals o
+                                     WHERE o.kind = row_seals.kind AND o.id = row_seals.id)
+             WHERE id IN (SELECT id FROM old_seals);
+         DROP TABLE old_keys; DROP TABLE old_operators; DROP TABLE old_seals;",
+    );
+    let answer = fixture
+        .sesame
+        .verify_bearer(key.bearer().expose_secret(), None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Tampered, "the warm verifier");
+    let answer = fixture
+        .reopen()
+        .verify_bearer(key.bearer().expose_secret(), None, None)
+        .expect("verify");
+    assert_eq!(answer.code, VerifyCode::Tampered, "a fresh verifier");
+    let refused = fixture
+        .sesame
+        .sign_in("Claire Dubois", &colleague_password)
+        .err()
+        .map(|error| error.code());
+    assert_eq!(refused, Some("state_tampered"));
+    // No write makes either row Sésame's own again.
+    let refused = fixture
+        .sesame
+        .set_operator_disabled(&admin, "Claire Dubois", true)
+        .err()
+        .map(|error| error.code());
+    assert_eq!(refused, Some("state_tampered"));
+    let mut named = named_by_check(&mut fixture.sesame, &admin);
+    named.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        named,
+        vec![
+            (SealedKind::Operator, "Claire Dubois".to_owned()),
+            (SealedKind::Key, "rejouée".to_owned()),
+        ]
+    );
 }
