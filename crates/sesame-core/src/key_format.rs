@@ -46,7 +46,7 @@ pub const SECRET_PATTERN: &str = r"\bses_[0-9A-Za-z]{49}\b";
 
 /// A key as an application presents it, split into its two parts. Its format and checksum have
 /// been checked; whether it exists is for the store to say.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PresentedKey {
     pub identifier: String,
     pub secret: SecretString,

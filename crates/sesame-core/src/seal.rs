@@ -166,6 +166,13 @@ impl SealedKind {
                  ',' ORDER BY {column} COLLATE \"C\") FROM {table} WHERE {owner} = {id}), '')"
             ),
         };
+        // A value added to a kind's text after seals were made: appended only when present.
+        let optional = |column: &str| {
+            format!(
+                " || CASE WHEN {column} IS NULL THEN '' ELSE '|' || {} END",
+                value(column)
+            )
+        };
         let join = |kind: &str, parts: Vec<String>| {
             std::iter::once(format!("'{kind}'"))
                 .chain(parts)
@@ -173,29 +180,31 @@ impl SealedKind {
                 .join(" || '|' || ")
         };
         match self {
-            SealedKind::Key => join(
-                "key",
-                [
-                    "k.id",
-                    "k.service_id",
-                    "k.identifier",
-                    "k.status",
-                    "k.secret_hash",
-                    "k.previous_secret_hash",
-                    "k.previous_secret_valid_until",
-                    "k.expires_at",
-                    "k.deleted_at",
-                    "k.regenerated_at",
-                    "k.revision",
-                ]
-                .iter()
-                .map(|column| value(column))
-                .chain([
-                    list("permission", "key_permissions", "key_id", "k.id"),
-                    list("company_id", "key_companies", "key_id", "k.id"),
-                ])
-                .collect(),
-            ),
+            SealedKind::Key => {
+                join(
+                    "key",
+                    [
+                        "k.id",
+                        "k.service_id",
+                        "k.identifier",
+                        "k.status",
+                        "k.secret_hash",
+                        "k.previous_secret_hash",
+                        "k.previous_secret_valid_until",
+                        "k.expires_at",
+                        "k.deleted_at",
+                        "k.regenerated_at",
+                        "k.revision",
+                    ]
+                    .iter()
+                    .map(|column| value(column))
+                    .chain([
+                        list("permission", "key_permissions", "key_id", "k.id"),
+                        list("company_id", "key_companies", "key_id", "k.id"),
+                    ])
+                    .collect(),
+                ) + &optional("k.previous_generation")
+            }
             SealedKind::Operator => join(
                 "operator",
                 [
@@ -230,8 +239,9 @@ impl SealedKind {
     /// The last event of the trail about the row `{row}` of this kind, up to `{until}` (SQL).
     fn last_event_sql(self, row: &str, until: &str) -> String {
         format!(
-            "(SELECT max(e.seq) FROM audit_events e
-              WHERE e.target_id = {row} AND e.target_kind = '{kind}'{until})",
+            "(SELECT e.seq FROM audit_events e
+              WHERE e.target_id = {row} AND e.target_kind = '{kind}'{until}
+              ORDER BY e.seq DESC LIMIT 1)",
             kind = self.code(),
         )
     }
@@ -328,6 +338,8 @@ pub(crate) struct KeyDecidingValues<'a> {
     pub secret_hash: Option<&'a str>,
     pub previous_secret_hash: Option<&'a str>,
     pub previous_secret_valid_until: Option<i64>,
+    /// Part of the text only when present (seals made before it existed stay valid).
+    pub previous_generation: Option<i64>,
     pub expires_at: Option<i64>,
     pub deleted_at: Option<i64>,
     pub regenerated_at: Option<i64>,
@@ -368,6 +380,9 @@ pub(crate) fn key_canonical(values: &KeyDecidingValues<'_>) -> String {
         list(values.permissions),
         list(values.company_ids),
     ]
+    .into_iter()
+    .chain(values.previous_generation.map(|g| number(Some(g))))
+    .collect::<Vec<_>>()
     .join("|")
 }
 
@@ -733,8 +748,9 @@ pub(crate) fn reseal_changed(write: Write<'_>, key: &StateKey, start: i64) -> Re
     if db.engine() == Engine::Postgres {
         let changed: Vec<TouchedRow> = db.query(
             "SELECT d.kind, d.id, d.before, rs.seal, rs.seq,
-                    (SELECT max(e.seq) FROM audit_events e
-                     WHERE e.target_id = d.id AND e.target_kind = d.kind AND e.seq <= ?1)
+                    (SELECT e.seq FROM audit_events e
+                     WHERE e.target_id = d.id AND e.target_kind = d.kind AND e.seq <= ?1
+                     ORDER BY e.seq DESC LIMIT 1)
              FROM pg_temp.sesame_dirty d
              LEFT JOIN row_seals rs ON rs.kind = d.kind AND rs.id = d.id
              WHERE d.before IS NOT NULL",
@@ -1515,6 +1531,7 @@ mod tests {
             secret_hash: Some("$argon2id$h"),
             previous_secret_hash: None,
             previous_secret_valid_until: None,
+            previous_generation: None,
             expires_at: Some(99),
             deleted_at: None,
             regenerated_at: None,

@@ -276,10 +276,7 @@ impl Sesame {
         let Some(state) = self.key_state_by_id(&claims.sub)? else {
             return Ok(refused("NOT_FOUND"));
         };
-        let old_secret_over = state
-            .previous_secret_valid_until
-            .is_none_or(|until| until <= crate::clock::to_millis(self.now()));
-        let superseded = claims.sgen != state.secret_generation && old_secret_over;
+        let superseded = state.supersedes(claims.sgen);
         let mut code = match state.status {
             KeyStatus::Active if superseded => "SUPERSEDED",
             KeyStatus::Active => "VALID",
@@ -300,22 +297,31 @@ impl Sesame {
         })
     }
 
-    /// A key's current status and secret generation by id; `None` once deleted.
+    /// A key's current status and secret generations by id; `None` once deleted.
     fn key_state_by_id(&self, id: &str) -> Result<Option<KeyState>> {
-        let row = crate::store::usage::key_state(self.reads(), id)?;
-        let Some((status, expires_at, None, regenerated_at, previous_secret_valid_until)) = row
-        else {
+        let Some(row) = crate::store::usage::key_state(self.reads(), id)? else {
             return Ok(None);
         };
-        let stored = KeyStatus::from_code(&status).unwrap_or(KeyStatus::Revoked);
-        let expired = expires_at.is_some_and(|at| at <= crate::clock::to_millis(self.now()));
+        if row.deleted_at.is_some() {
+            return Ok(None);
+        }
+        let now = crate::clock::to_millis(self.now());
+        let stored = KeyStatus::from_code(&row.status).unwrap_or(KeyStatus::Revoked);
+        let expired = row.expires_at.is_some_and(|at| at <= now);
+        let grace_running = row
+            .previous_secret_valid_until
+            .is_some_and(|until| until > now);
         Ok(Some(KeyState {
             status: match (stored, expired) {
                 (KeyStatus::Active, true) => KeyStatus::Expired,
                 (status, _) => status,
             },
-            secret_generation: regenerated_at.unwrap_or(0),
-            previous_secret_valid_until,
+            secret_generation: row.regenerated_at.unwrap_or(0),
+            previous_generation: match (grace_running, row.previous_generation) {
+                (false, _) => PreviousSecret::None,
+                (true, Some(generation)) => PreviousSecret::Generation(generation),
+                (true, None) => PreviousSecret::Unknown,
+            },
         }))
     }
 }
@@ -324,7 +330,29 @@ impl Sesame {
 struct KeyState {
     status: KeyStatus,
     secret_generation: i64,
-    previous_secret_valid_until: Option<i64>,
+    previous_generation: PreviousSecret,
+}
+
+/// A key's previous secret, while its grace period runs.
+enum PreviousSecret {
+    None,
+    Generation(i64),
+    /// Kept before previous secrets' generations were (schema 14): any older generation is
+    /// taken for it, as before, until its grace period ends.
+    Unknown,
+}
+
+impl KeyState {
+    /// Whether a token obtained with the secret of generation `sgen` has been replaced: only
+    /// the current secret's tokens, and the previous one's during its grace period, live on.
+    fn supersedes(&self, sgen: i64) -> bool {
+        sgen != self.secret_generation
+            && match self.previous_generation {
+                PreviousSecret::None => true,
+                PreviousSecret::Generation(previous) => sgen != previous,
+                PreviousSecret::Unknown => false,
+            }
+    }
 }
 
 fn claims_for(

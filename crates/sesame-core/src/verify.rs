@@ -6,6 +6,7 @@
 //! rights bumps, in this process or any other.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -50,7 +51,8 @@ pub struct Verification {
 }
 
 impl Verification {
-    fn refused(code: VerifyCode) -> Verification {
+    /// A refusal, which names no key.
+    pub fn refused(code: VerifyCode) -> Verification {
         Verification { code, key: None }
     }
 
@@ -67,7 +69,9 @@ pub(crate) struct VerifiedSecrets {
     /// SHA-256 of that secret: a change of the key's status, permissions or expiry keeps it
     /// (only a new secret hash does not), so a revoked key is answered REVOKED without running
     /// argon2id again.
-    entries: HashMap<String, ([u8; 32], [u8; 32])>,
+    /// Shared by the stores of one verifier's pool (see [`Sesame::share_proven_secrets`]): a
+    /// secret proven on one store spares argon2id on all of them.
+    entries: Arc<RwLock<ProvenSecrets>>,
     /// Permissions and companies per key, valid for the revision they were read at.
     grants: HashMap<String, (i64, Grants)>,
     /// Per key, the deciding values last proven against the key's seal.
@@ -81,29 +85,38 @@ struct Grants {
     companies: Vec<CompanyRef>,
 }
 
+/// Per key id, the SHA-256 of the stored secret hash and of the secret proven against it.
+type ProvenSecrets = HashMap<String, ([u8; 32], [u8; 32])>;
+
 const VERIFIED_SECRETS_MAX: usize = 200_000;
 
 impl VerifiedSecrets {
     fn knows(&self, key_id: &str, secret_hash: &str, digest: &[u8; 32]) -> bool {
         let stored: [u8; 32] = Sha256::digest(secret_hash.as_bytes()).into();
-        self.entries
-            .get(key_id)
-            .is_some_and(|(known_hash, known_digest)| {
-                *known_hash == stored && bool::from(known_digest.ct_eq(digest))
-            })
+        self.entries.read().is_ok_and(|entries| {
+            entries
+                .get(key_id)
+                .is_some_and(|(known_hash, known_digest)| {
+                    *known_hash == stored && bool::from(known_digest.ct_eq(digest))
+                })
+        })
     }
 
     fn remember(&mut self, key_id: &str, secret_hash: &str, digest: [u8; 32]) {
-        if self.entries.len() >= VERIFIED_SECRETS_MAX {
-            self.entries.clear();
-            self.grants.clear();
-        }
         let stored: [u8; 32] = Sha256::digest(secret_hash.as_bytes()).into();
-        self.entries.insert(key_id.to_owned(), (stored, digest));
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= VERIFIED_SECRETS_MAX {
+                entries.clear();
+                self.grants.clear();
+            }
+            entries.insert(key_id.to_owned(), (stored, digest));
+        }
     }
 
     pub(crate) fn forget(&mut self, key_id: &str) {
-        self.entries.remove(key_id);
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(key_id);
+        }
         self.grants.remove(key_id);
         self.seals.remove(key_id);
     }
@@ -169,7 +182,32 @@ fn write_usage(write: Write<'_>, pending: &PendingUsage) -> Result<()> {
 /// Whether a presented secret is the key's.
 enum SecretMatch {
     No,
-    Yes { rehash: Option<String> },
+    /// `generation`: the secret's (see [`VerifiedKey::secret_generation`]).
+    Yes {
+        rehash: Option<String>,
+        generation: i64,
+    },
+    /// Only argon2id could tell (see [`Sesame::verify_if_known`]).
+    NeedsArgon2,
+}
+
+/// The generation given to the previous secret of a key regenerated before generations were
+/// kept for previous secrets: never a current generation.
+pub(crate) const PREVIOUS_UNKNOWN: i64 = -1;
+
+/// Whether a check may run argon2id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Argon2 {
+    Allowed,
+    Forbidden,
+}
+
+/// What one check found (see [`Sesame::verify`]).
+enum Once {
+    Answer(Verification),
+    /// The key's row moved while it was being proven: check again from the start.
+    Moved,
+    NeedsArgon2,
 }
 
 /// A key row's deciding values as last proven against its seal.
@@ -180,6 +218,7 @@ struct ProvenKey {
     secret_hash: Option<String>,
     previous_secret_hash: Option<String>,
     previous_secret_valid_until: Option<i64>,
+    previous_generation: Option<i64>,
     expires_at: Option<i64>,
     regenerated_at: Option<i64>,
     revision: i64,
@@ -203,6 +242,7 @@ impl ProvenKey {
             && self.secret_hash == row.secret_hash
             && self.previous_secret_hash == row.previous_secret_hash
             && self.previous_secret_valid_until == row.previous_secret_valid_until
+            && self.previous_generation == row.previous_generation
             && self.expires_at == row.expires_at
             && self.regenerated_at == row.regenerated_at
             && self.permissions == grants.permissions
@@ -251,43 +291,75 @@ impl Sesame {
         permission: Option<&str>,
         company: Option<&str>,
     ) -> Result<Verification> {
+        let answer = self.verify_with(presented, permission, company, Argon2::Allowed)?;
+        Ok(answer.unwrap_or_else(|| Verification::refused(VerifyCode::Tampered)))
+    }
+
+    /// Like [`Sesame::verify`], but only for a secret this connection already proved against
+    /// the key's current (or, in its grace period, previous) hash: `None` when an answer would
+    /// need argon2id (an unknown identifier, a secret not proven, a key regenerated since). A
+    /// front end answers such requests without queueing them and sends the others through its
+    /// admission; a secret once good thus never buys argon2id time outside the queue.
+    pub fn verify_if_known(
+        &mut self,
+        presented: &PresentedKey,
+        permission: Option<&str>,
+        company: Option<&str>,
+    ) -> Result<Option<Verification>> {
+        self.verify_with(presented, permission, company, Argon2::Forbidden)
+    }
+
+    fn verify_with(
+        &mut self,
+        presented: &PresentedKey,
+        permission: Option<&str>,
+        company: Option<&str>,
+        argon2: Argon2,
+    ) -> Result<Option<Verification>> {
         // The row, its grants and its seal are separate reads: a commit between them is not
         // tampering. A row that moved meanwhile is checked again from the start (its proven
         // secret spares argon2id); only a row that holds still is named tampered.
         const TRIES: u32 = 3;
         for attempt in 1..=TRIES {
-            if let Some(answer) =
-                self.verify_once(presented, permission, company, attempt == TRIES)?
-            {
-                return Ok(answer);
+            match self.verify_once(presented, permission, company, attempt == TRIES, argon2)? {
+                Once::Answer(answer) => return Ok(Some(answer)),
+                Once::NeedsArgon2 => return Ok(None),
+                Once::Moved => {}
             }
         }
-        Ok(Verification::refused(VerifyCode::Tampered))
+        Ok(Some(Verification::refused(VerifyCode::Tampered)))
     }
 
-    /// One check; `None` when the key's row moved while it was being proven (see
-    /// [`Sesame::verify`]). On the `last` try, a row that does not match its seal is tampered.
+    /// One check (see [`Sesame::verify`]). On the `last` try, a row that does not match its
+    /// seal is tampered.
     fn verify_once(
         &mut self,
         presented: &PresentedKey,
         permission: Option<&str>,
         company: Option<&str>,
         last: bool,
-    ) -> Result<Option<Verification>> {
+        argon2: Argon2,
+    ) -> Result<Once> {
         let now = self.now();
         let secret = presented.secret.expose_secret().as_bytes();
         let row = usage::key_by_identifier(self.reads(), &presented.identifier)?;
         let Some(row) = row.filter(|row| !row.deleted) else {
+            if argon2 == Argon2::Forbidden {
+                return Ok(Once::NeedsArgon2);
+            }
             self.verified_secrets.argon2_checks += 1;
             password::spend_equal_time(secret, self.cost);
-            return Ok(Some(Verification::refused(VerifyCode::NotFound)));
+            return Ok(Once::Answer(Verification::refused(VerifyCode::NotFound)));
         };
-        let rehash = match self.secret_matches(&row, secret, now)? {
+        let (rehash, secret_generation) = match self.secret_matches(&row, secret, now, argon2)? {
+            SecretMatch::NeedsArgon2 => return Ok(Once::NeedsArgon2),
             SecretMatch::No => {
                 self.pending_usage.failed(&row.id);
-                return Ok(Some(Verification::refused(VerifyCode::InvalidSecret)));
+                return Ok(Once::Answer(Verification::refused(
+                    VerifyCode::InvalidSecret,
+                )));
             }
-            SecretMatch::Yes { rehash } => rehash,
+            SecretMatch::Yes { rehash, generation } => (rehash, generation),
         };
         let expires_at = row.expires_at.map(from_millis);
         let refused = match effective_status(stored_status(&row.status), expires_at, now) {
@@ -298,14 +370,19 @@ impl Sesame {
         };
         if let Some(code) = refused {
             self.pending_usage.failed(&row.id);
-            return Ok(Some(Verification::refused(code)));
+            return Ok(Once::Answer(Verification::refused(code)));
         }
         let stored_hash = rehash.as_ref().and(row.secret_hash.clone());
-        let key = match self.sealed_key(row, &presented.identifier, expires_at, last)? {
+        let mut key = match self.sealed_key(row, &presented.identifier, expires_at, last)? {
             Sealed::Proven(key) => key,
-            Sealed::Tampered => return Ok(Some(Verification::refused(VerifyCode::Tampered))),
-            Sealed::Moved => return Ok(None),
+            Sealed::Tampered => {
+                return Ok(Once::Answer(Verification::refused(VerifyCode::Tampered)));
+            }
+            Sealed::Moved => return Ok(Once::Moved),
         };
+        // Tokens name the secret that obtained them: one obtained with the previous secret
+        // during its grace period ends with that secret.
+        key.secret_generation = secret_generation;
         // Only a row proven against its seal is rewritten (the trigger reseals it), and only if
         // nobody regenerated the key meanwhile.
         // Through `write` like every other write (one `BEGIN IMMEDIATE` transaction); no audit
@@ -322,7 +399,7 @@ impl Sesame {
         }
         let wanted_permission = permission.map(str::trim).filter(|p| !p.is_empty());
         if wanted_permission.is_some_and(|wanted| !key.permissions.iter().any(|p| p == wanted)) {
-            return Ok(Some(Verification::refused(
+            return Ok(Once::Answer(Verification::refused(
                 VerifyCode::InsufficientPermission,
             )));
         }
@@ -334,7 +411,9 @@ impl Sesame {
                 .iter()
                 .find(|c| c.id == required || validate::name_key(&c.name) == wanted);
             if !key.companies.is_empty() && matched.is_none() {
-                return Ok(Some(Verification::refused(VerifyCode::CompanyForbidden)));
+                return Ok(Once::Answer(Verification::refused(
+                    VerifyCode::CompanyForbidden,
+                )));
             }
             // A company named by the caller decides only under the name Sésame sealed: two
             // companies' names swapped in the store do not open one's keys to the other.
@@ -346,11 +425,11 @@ impl Sesame {
                     "verification",
                 )?
             {
-                return Ok(Some(Verification::refused(VerifyCode::Tampered)));
+                return Ok(Once::Answer(Verification::refused(VerifyCode::Tampered)));
             }
         }
         self.pending_usage.used(&key.id, now);
-        Ok(Some(Verification {
+        Ok(Once::Answer(Verification {
             code: VerifyCode::Valid,
             key: Some(key),
         }))
@@ -365,13 +444,21 @@ impl Sesame {
         row: &KeyRow,
         secret: &[u8],
         now: DateTime<Utc>,
+        argon2: Argon2,
     ) -> Result<SecretMatch> {
         let digest: [u8; 32] = Sha256::digest(secret).into();
         let Some(current_hash) = &row.secret_hash else {
             return Ok(SecretMatch::No);
         };
+        let current = row.regenerated_at.unwrap_or(0);
         if self.verified_secrets.knows(&row.id, current_hash, &digest) {
-            return Ok(SecretMatch::Yes { rehash: None });
+            return Ok(SecretMatch::Yes {
+                rehash: None,
+                generation: current,
+            });
+        }
+        if argon2 == Argon2::Forbidden {
+            return Ok(SecretMatch::NeedsArgon2);
         }
         self.verified_secrets.argon2_checks += 1;
         if password::matches(secret, current_hash) {
@@ -385,7 +472,10 @@ impl Sesame {
                     None
                 }
             };
-            return Ok(SecretMatch::Yes { rehash });
+            return Ok(SecretMatch::Yes {
+                rehash,
+                generation: current,
+            });
         }
         let grace_running = row
             .previous_secret_valid_until
@@ -393,7 +483,10 @@ impl Sesame {
         if let (true, Some(previous_hash)) = (grace_running, &row.previous_secret_hash) {
             self.verified_secrets.argon2_checks += 1;
             if password::matches(secret, previous_hash) {
-                return Ok(SecretMatch::Yes { rehash: None });
+                return Ok(SecretMatch::Yes {
+                    rehash: None,
+                    generation: row.previous_generation.unwrap_or(PREVIOUS_UNKNOWN),
+                });
             }
         }
         Ok(SecretMatch::No)
@@ -449,6 +542,7 @@ impl Sesame {
             secret_hash: row.secret_hash.as_deref(),
             previous_secret_hash: row.previous_secret_hash.as_deref(),
             previous_secret_valid_until: row.previous_secret_valid_until,
+            previous_generation: row.previous_generation,
             expires_at: row.expires_at,
             deleted_at: None,
             regenerated_at: row.regenerated_at,
@@ -469,6 +563,7 @@ impl Sesame {
                 secret_hash: row.secret_hash,
                 previous_secret_hash: row.previous_secret_hash,
                 previous_secret_valid_until: row.previous_secret_valid_until,
+                previous_generation: row.previous_generation,
                 expires_at: row.expires_at,
                 regenerated_at: row.regenerated_at,
                 revision: row.revision,
@@ -567,6 +662,12 @@ impl Sesame {
         let changed = self.seen_data_version != Some(version);
         self.seen_data_version = Some(version);
         Ok(changed)
+    }
+
+    /// Makes this store know every secret `other` proved, and the reverse: the stores of one
+    /// verifier's pool share what argon2id proved (the map is read far more than written).
+    pub fn share_proven_secrets(&mut self, other: &Sesame) {
+        self.verified_secrets.entries = Arc::clone(&other.verified_secrets.entries);
     }
 
     /// How many argon2id checks verification has run, to show that the cache spares them.

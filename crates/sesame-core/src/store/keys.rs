@@ -782,7 +782,7 @@ pub(crate) fn write_revocation<'c>(
     write.into().db().execute(
         "UPDATE keys SET status = 'revoked', revoked_at = ?2, revoked_by = ?3,
              revoked_reason = ?4, previous_secret_hash = NULL,
-             previous_secret_valid_until = NULL
+             previous_secret_valid_until = NULL, previous_generation = NULL
          WHERE id = ?1",
         values![key_id, to_millis(now), by, reason],
     )?;
@@ -798,7 +798,8 @@ pub(crate) fn write_deletion<'c>(
 ) -> Result<()> {
     write.into().db().execute(
         "UPDATE keys SET deleted_at = ?2, deleted_by = ?3, secret_hash = NULL,
-             previous_secret_hash = NULL, previous_secret_valid_until = NULL
+             previous_secret_hash = NULL, previous_secret_valid_until = NULL,
+             previous_generation = NULL
          WHERE id = ?1",
         values![key_id, to_millis(now), by],
     )?;
@@ -816,6 +817,8 @@ pub(crate) fn write_new_secret<'c>(
     write.into().db().execute(
         "UPDATE keys SET
              previous_secret_hash = CASE WHEN CAST(?3 AS BIGINT) IS NULL THEN NULL ELSE secret_hash END,
+             previous_generation = CASE WHEN CAST(?3 AS BIGINT) IS NULL THEN NULL
+                                        ELSE coalesce(regenerated_at, 0) END,
              previous_secret_valid_until = ?3,
              secret_hash = ?2, regenerated_at = ?4
          WHERE id = ?1",

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -42,6 +43,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_audit_head.sql"),
     include_str!("migrations/0012_company_seals.sql"),
     include_str!("migrations/0013_bound_seals.sql"),
+    include_str!("migrations/0014_previous_generation.sql"),
 ];
 
 /// The schema version this build writes.
@@ -119,7 +121,8 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
 /// - `synchronous = FULL`, so a power cut never loses a committed change (a key the
 ///   administrator has already handed out must still exist after the reboot);
 /// - foreign keys enforced;
-/// - a 5 s busy timeout, so two writers queue instead of failing.
+/// - a 5 s busy timeout, so two writers queue instead of failing;
+/// - query plans that do not depend on the values bound (no statement parsed again per use).
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(pg::BUSY_TIMEOUT_SECONDS))?;
     // Reading the journal mode is the first real read of the file: a file that is not SQLite
@@ -133,6 +136,11 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "foreign_keys", true)?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.set_prepared_statement_cache_capacity(64);
+    // Plans that do not depend on the values bound. Without this, SQLite (built with STAT4)
+    // marks a statement whose parameter it compared with a partial index's condition as
+    // expired at every new binding, and parses and plans it again each time: the key look-up
+    // of every verification took 45 µs instead of 5 µs.
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
@@ -190,6 +198,27 @@ mod tests {
             .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
             .unwrap_or_default();
         assert_eq!(foreign_keys, "");
+        Ok(())
+    }
+
+    /// A cached statement joining keys (partial indexes) is planned once, not at every new
+    /// binding: verification's key look-up is such a statement.
+    #[test]
+    fn a_cached_statement_is_not_prepared_again_for_new_values() -> Result<()> {
+        let folder = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let connection = open(&folder.path().join("store.db"))?;
+        let sql = "SELECT k.id, s.name FROM keys k JOIN services s ON s.id = k.service_id
+                   WHERE k.identifier = ?1";
+        for identifier in ["paie_a", "paie_b", "paie_c"] {
+            let mut statement = connection.prepare_cached(sql)?;
+            let mut rows = statement.query([identifier])?;
+            assert!(rows.next()?.is_none());
+        }
+        let statement = connection.prepare_cached(sql)?;
+        assert_eq!(
+            statement.get_status(rusqlite::StatementStatus::RePrepare),
+            0
+        );
         Ok(())
     }
 

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("pg_migrations/0009_prove_before_write.sql"),
     include_str!("pg_migrations/0010_company_seals.sql"),
     include_str!("pg_migrations/0011_bound_seals.sql"),
+    include_str!("pg_migrations/0012_previous_generation.sql"),
 ];
 
 /// How long a writer waits for another before the store is « busy », on both engines.

@@ -30,6 +30,7 @@ pub(crate) struct KeyRow {
     pub seal: Option<Vec<u8>>,
     pub seal_seq: Option<i64>,
     pub last_event: Option<i64>,
+    pub previous_generation: Option<i64>,
 }
 
 pub(crate) fn key_by_identifier<'c>(
@@ -40,8 +41,9 @@ pub(crate) fn key_by_identifier<'c>(
         "SELECT k.id, k.status, k.expires_at, k.secret_hash, k.previous_secret_hash,
              k.previous_secret_valid_until, k.revision, k.deleted_at IS NOT NULL,
              k.name, s.id, s.name, k.regenerated_at, rs.seal, rs.seq,
-             (SELECT max(e.seq) FROM audit_events e
-              WHERE e.target_id = k.id AND e.target_kind = 'key')
+             (SELECT e.seq FROM audit_events e
+              WHERE e.target_id = k.id AND e.target_kind = 'key' ORDER BY e.seq DESC LIMIT 1),
+             k.previous_generation
          FROM keys k JOIN services s ON s.id = k.service_id
          LEFT JOIN row_seals rs ON rs.kind = 'key' AND rs.id = k.id
          WHERE k.identifier = ?1",
@@ -63,27 +65,37 @@ pub(crate) fn key_by_identifier<'c>(
                 seal: row.get(12)?,
                 seal_seq: row.get(13)?,
                 last_event: row.get(14)?,
+                previous_generation: row.get(15)?,
             })
         },
     )
 }
 
-/// A key's status, expiry, deletion, secret generation and grace by id, for a token's check.
-pub(crate) type KeyState = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+/// What a token's check reads of its key, by id.
+pub(crate) struct KeyState {
+    pub status: String,
+    pub expires_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub regenerated_at: Option<i64>,
+    pub previous_secret_valid_until: Option<i64>,
+    pub previous_generation: Option<i64>,
+}
 
 pub(crate) fn key_state<'c>(read: impl Into<Read<'c>>, id: &str) -> Result<Option<KeyState>> {
     read.into().db().query_opt(
-        "SELECT status, expires_at, deleted_at, regenerated_at, previous_secret_valid_until
+        "SELECT status, expires_at, deleted_at, regenerated_at, previous_secret_valid_until,
+             previous_generation
          FROM keys WHERE id = ?1",
         values![id],
         |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-            ))
+            Ok(KeyState {
+                status: row.get(0)?,
+                expires_at: row.get(1)?,
+                deleted_at: row.get(2)?,
+                regenerated_at: row.get(3)?,
+                previous_secret_valid_until: row.get(4)?,
+                previous_generation: row.get(5)?,
+            })
         },
     )
 }

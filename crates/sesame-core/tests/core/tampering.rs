@@ -748,16 +748,17 @@ fn a_migration_run_again_seals_nothing() {
         .sesame
         .revoke_key(&admin, "révoquée", "fuite")
         .expect("revoke");
-    // The last migration (the seals' binding to the trail) made to run again, a revoked key
+    // The migrations since the seals' binding to the trail made to run again, a revoked key
     // re-enabled and its seal removed.
     let version_back = match crate::support::on_postgres() {
-        true => "UPDATE sesame_store SET version = version - 1;",
+        true => "UPDATE sesame_store SET version = 10;",
         false => "PRAGMA user_version = 12;",
     };
     edit(
         &fixture,
         &format!(
             "ALTER TABLE row_seals DROP COLUMN seq;
+             ALTER TABLE keys DROP COLUMN previous_generation;
              {version_back}
              UPDATE keys SET status = 'active', revoked_at = NULL WHERE name = 'révoquée';
              DELETE FROM row_seals WHERE kind = 'key'

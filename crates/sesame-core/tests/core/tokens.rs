@@ -278,6 +278,47 @@ fn a_token_ends_with_the_secret_it_was_issued_for() {
     assert_eq!(check(&mut fixture, &before), "SUPERSEDED");
 }
 
+/// Only the previous secret's tokens live on during a grace period: a token superseded by an
+/// earlier regeneration stays superseded during a later one's grace, and a token obtained with
+/// the previous secret during its grace ends with that secret.
+#[test]
+fn a_superseded_token_stays_superseded_during_a_later_grace_period() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let signing = signing_key(&mut fixture);
+    let token_for = |fixture: &mut Fixture, bearer: &str| {
+        let (_, token) = verified_and_token(fixture, &signing, bearer);
+        token.token.expose_secret().to_owned()
+    };
+    let check =
+        |fixture: &mut Fixture, token: &str| fixture.sesame.check_token(token).expect("check").code;
+    let first = fixture.create("deux fois");
+    let oldest = token_for(&mut fixture, first.bearer().expose_secret());
+    fixture.clock.advance(Duration::seconds(2));
+    let second = fixture
+        .sesame
+        .regenerate_key(&admin, "deux fois", sesame_core::key::Grace::Now)
+        .expect("regenerate");
+    assert_eq!(check(&mut fixture, &oldest), "SUPERSEDED");
+    let previous = token_for(&mut fixture, second.bearer().expose_secret());
+    fixture.clock.advance(Duration::seconds(2));
+    let third = fixture
+        .sesame
+        .regenerate_key(&admin, "deux fois", sesame_core::key::Grace::OneHour)
+        .expect("regenerate again");
+    // The second secret's token lives during the grace; the first one's does not come back.
+    assert_eq!(check(&mut fixture, &previous), "VALID");
+    assert_eq!(check(&mut fixture, &oldest), "SUPERSEDED");
+    // A token obtained with the previous secret during the grace ends with it.
+    let late = token_for(&mut fixture, second.bearer().expose_secret());
+    let current = token_for(&mut fixture, third.bearer().expose_secret());
+    assert_eq!(check(&mut fixture, &late), "VALID");
+    fixture.clock.advance(Duration::minutes(61));
+    assert_eq!(check(&mut fixture, &late), "SUPERSEDED");
+    assert_eq!(check(&mut fixture, &previous), "SUPERSEDED");
+    assert_eq!(check(&mut fixture, &current), "VALID");
+}
+
 /// Every installation registers its public key on the store; the JWKS lists the keys in use.
 /// A retired key leaves it and its tokens are refused; its installation signs nothing more
 /// until an administrator makes a new key. A key slipped into the table by another program is

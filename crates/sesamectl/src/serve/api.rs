@@ -23,6 +23,7 @@ use utoipa::{OpenApi, ToSchema};
 use zeroize::Zeroizing;
 
 use super::Service;
+use super::guard::Flight;
 use super::guard::{AnswerKey, ClientId, Refusal, digest};
 
 /// Bodies are small JSON documents; anything larger is refused before it is read.
@@ -357,28 +358,81 @@ async fn check_with_store(
     if let Some(answer) = reused {
         return Ok(answer);
     }
-    let known = service.guard.known_good(&identifier, &secret_digest);
-    let admission = match known {
-        true => None,
-        false => Some(service.guard.admit(client).map_err(refusal)?),
+    // A secret already seen good skips the queue only if the store answers it without
+    // argon2id (a key regenerated since, a secret no longer right: through the queue).
+    let mut answered = None;
+    if service.guard.known_good(&identifier, &secret_digest) {
+        let presented = presented.clone();
+        let (permission, company) = (permission.clone(), company.clone());
+        answered = service
+            .quickly_at(home, move |store, service| {
+                // The epoch before the read: a change committed after it makes the next reuse
+                // look (which always asks the store) move the epoch on, so this answer is not
+                // reused.
+                let epoch = service.guard.epoch();
+                let verification =
+                    store.verify_if_known(&presented, permission.as_deref(), company.as_deref())?;
+                Ok(verification.map(|verification| (verification, epoch)))
+            })
+            .await?;
+        if answered.is_none() {
+            service.guard.forget_good(&identifier, &secret_digest);
+        }
+    }
+    let known = answered.is_some();
+    let (verification, epoch) = match answered {
+        Some(answer) => answer,
+        None => match service.guard.flight(&identifier, &secret_digest) {
+            Flight::Lead(mut lead) => {
+                let answer =
+                    checked_with_argon2(service, client, home, presented, permission, company)
+                        .await?;
+                // Known good before the followers go on: a check arriving after them takes
+                // the fast path too, instead of queueing for an admission.
+                if !matches!(
+                    answer.0.code,
+                    VerifyCode::InvalidSecret | VerifyCode::NotFound
+                ) {
+                    service
+                        .guard
+                        .record(client, &identifier, secret_digest, true);
+                }
+                lead.found(answer.0.code);
+                answer
+            }
+            Flight::Follow(follow) => match Flight::outcome(follow).await {
+                // The same secret was just found wrong: the same answer, without argon2id.
+                Some(code @ (VerifyCode::InvalidSecret | VerifyCode::NotFound)) => {
+                    (Verification::refused(code), service.guard.epoch())
+                }
+                // Found right: the stores know it now (they share what argon2id proved).
+                _ => {
+                    let asked = (presented.clone(), permission.clone(), company.clone());
+                    let known = service
+                        .quickly_at(home, move |store, service| {
+                            let epoch = service.guard.epoch();
+                            let (presented, permission, company) = asked;
+                            let verification = store.verify_if_known(
+                                &presented,
+                                permission.as_deref(),
+                                company.as_deref(),
+                            )?;
+                            Ok(verification.map(|verification| (verification, epoch)))
+                        })
+                        .await?;
+                    match known {
+                        Some(answer) => answer,
+                        None => {
+                            checked_with_argon2(
+                                service, client, home, presented, permission, company,
+                            )
+                            .await?
+                        }
+                    }
+                }
+            },
+        },
     };
-    let turn = match &admission {
-        None => None,
-        Some(admission) => Some(service.guard.argon2_turn(&identifier, admission).await),
-    };
-    let work = move |store: &mut sesame_core::Sesame, service: &Service| {
-        // The epoch before the read: a change committed after it makes the next reuse look
-        // (which always asks the store) move the epoch on, so this answer is not reused.
-        let epoch = service.guard.epoch();
-        let verification = store.verify(&presented, permission.as_deref(), company.as_deref())?;
-        Ok((verification, epoch))
-    };
-    let (verification, epoch) = match known {
-        true => service.quickly_at(home, work).await?,
-        false => service.with_store_for_argon2_at(home, work).await?,
-    };
-    drop(turn);
-    drop(admission);
     let secret_was_right = !matches!(
         verification.code,
         VerifyCode::InvalidSecret | VerifyCode::NotFound
@@ -396,6 +450,31 @@ async fn check_with_store(
             .record(client, &identifier, secret_digest, secret_was_right);
     }
     Ok(verification)
+}
+
+/// A check that may run argon2id: admitted for its client address, in its identifier's turn,
+/// on an argon2id thread. With the epoch read before the check (see [`check_with_store`]).
+async fn checked_with_argon2(
+    service: &Arc<Service>,
+    client: ClientId,
+    home: usize,
+    presented: key_format::PresentedKey,
+    permission: Option<String>,
+    company: Option<String>,
+) -> Result<(Verification, u64), ApiError> {
+    let admission = service.guard.admit(client).map_err(refusal)?;
+    let _turn = service
+        .guard
+        .argon2_turn(&presented.identifier, &admission)
+        .await;
+    service
+        .with_store_for_argon2_at(home, move |store, service| {
+            let epoch = service.guard.epoch();
+            let verification =
+                store.verify(&presented, permission.as_deref(), company.as_deref())?;
+            Ok((verification, epoch))
+        })
+        .await
 }
 
 /// A request whose `Host` is not the service's own (see `host.rs`).

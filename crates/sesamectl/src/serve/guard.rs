@@ -23,11 +23,11 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sesame_core::verify::Verification;
+use sesame_core::verify::{Verification, VerifyCode};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -111,6 +111,54 @@ pub struct Guard {
     answers: Mutex<HashMap<AnswerKey, (Instant, u64, Verification)>>,
     /// Bumped whenever a store connection sees another connection's commit.
     epoch: AtomicU64,
+    /// Checks that need argon2id, by identifier and secret: the first runs it, the others
+    /// wait for its outcome (see [`Guard::flight`]).
+    flights: Mutex<HashMap<FlightKey, Arc<FlightOutcome>>>,
+}
+
+/// An identifier and the SHA-256 of the secret presented with it.
+type FlightKey = (String, [u8; 32]);
+
+/// What the first check of a flight answered; `None` if it ended without an answer.
+type FlightOutcome = tokio::sync::Mutex<Option<VerifyCode>>;
+
+/// A check's place in the flight of its identifier and secret.
+pub enum Flight<'g> {
+    /// The first: runs the check and says what it found ([`Lead::found`]).
+    Lead(Lead<'g>),
+    /// Another: waits for the first's outcome ([`Flight::outcome`]).
+    Follow(Arc<FlightOutcome>),
+}
+
+impl Flight<'_> {
+    /// The outcome of the flight this check follows, once its first check is done.
+    pub async fn outcome(follow: Arc<FlightOutcome>) -> Option<VerifyCode> {
+        *follow.lock().await
+    }
+}
+
+/// Held by the first check of a flight; dropping it lets the others go on.
+pub struct Lead<'g> {
+    guard: &'g Guard,
+    key: Option<FlightKey>,
+    outcome: Option<tokio::sync::OwnedMutexGuard<Option<VerifyCode>>>,
+}
+
+impl Lead<'_> {
+    pub fn found(&mut self, code: VerifyCode) {
+        if let Some(outcome) = self.outcome.as_mut() {
+            **outcome = Some(code);
+        }
+    }
+}
+
+impl Drop for Lead<'_> {
+    fn drop(&mut self) {
+        if let (Some(key), Ok(mut flights)) = (self.key.take(), self.guard.flights.lock()) {
+            flights.remove(&key);
+        }
+        self.outcome.take();
+    }
 }
 
 impl Guard {
@@ -127,7 +175,44 @@ impl Guard {
             lanes: (0..LANES).map(|_| tokio::sync::Mutex::new(())).collect(),
             answers: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
+            flights: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Single flight: concurrent checks of one identifier with one secret share one argon2id.
+    /// The first leads; the others wait for its outcome and are answered from it (a wrong
+    /// secret) or from the proof it left in the stores (a right one), so a client opening many
+    /// connections at once is answered, not throttled. Another secret for the same identifier
+    /// flies alone: nobody can make the owner wait on an attacker's check.
+    pub fn flight(&self, identifier: &str, digest: &[u8; 32]) -> Flight<'_> {
+        let alone = || {
+            Flight::Lead(Lead {
+                guard: self,
+                key: None,
+                outcome: None,
+            })
+        };
+        let Ok(mut flights) = self.flights.lock() else {
+            return alone();
+        };
+        let key = (identifier.to_owned(), *digest);
+        if let Some(follow) = flights.get(&key) {
+            return Flight::Follow(Arc::clone(follow));
+        }
+        if flights.len() >= MAX_TRACKED {
+            return alone();
+        }
+        let outcome = Arc::new(tokio::sync::Mutex::new(None));
+        // Locked before anyone can see it: followers wait until the lead is dropped.
+        let Ok(held) = Arc::clone(&outcome).try_lock_owned() else {
+            return alone();
+        };
+        flights.insert(key.clone(), outcome);
+        Flight::Lead(Lead {
+            guard: self,
+            key: Some(key),
+            outcome: Some(held),
+        })
     }
 }
 
@@ -228,6 +313,20 @@ impl Guard {
         true
     }
 
+    /// Forgets `digest` as the secret seen valid for this identifier: when it turned out
+    /// wrong, or when the store could no longer answer it without argon2id (the key was
+    /// regenerated). Another secret's failure leaves it alone: someone who knows only the
+    /// identifier cannot push its owner off the fast path.
+    pub fn forget_good(&self, identifier: &str, digest: &[u8; 32]) {
+        if let Ok(mut known) = self.known_good.lock()
+            && known
+                .get(identifier)
+                .is_some_and(|good| bool::from(good.ct_eq(digest)))
+        {
+            known.remove(identifier);
+        }
+    }
+
     /// Whether this secret was already seen valid for this identifier (the store still checks
     /// the key's state; this only spares the queue).
     pub fn known_good(&self, identifier: &str, digest: &[u8; 32]) -> bool {
@@ -322,6 +421,7 @@ impl Guard {
             }
             return;
         }
+        self.forget_good(identifier, &digest);
         if let Ok(mut clients) = self.clients.lock() {
             let state = clients.entry(client).or_default();
             match state.since {

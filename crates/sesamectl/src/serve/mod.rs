@@ -258,9 +258,11 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         .max(2);
     let mut stores = vec![std::sync::Mutex::new(first)];
     for _ in 1..workers * 2 {
-        stores.push(std::sync::Mutex::new(watched(Sesame::open_location(
-            &location,
-        )?)?));
+        let mut store = watched(Sesame::open_location(&location)?)?;
+        if let Ok(first) = stores[0].lock() {
+            store.share_proven_secrets(&first);
+        }
+        stores.push(std::sync::Mutex::new(store));
     }
     let service = Arc::new(Service {
         stores,

@@ -504,6 +504,72 @@ fn distinct_caller_text_does_not_grow_memory() {
     server.stop();
 }
 
+/// Many connections of one client starting at once with the same valid key share one
+/// argon2id check and are all answered (they were refused 429 beyond two at once).
+#[test]
+fn a_client_starting_many_connections_at_once_is_answered() {
+    let store = Store::new();
+    let key = store.create_key("démarrage");
+    let server = Server::start(&store);
+    let start = Arc::new(std::sync::Barrier::new(32));
+    let askers: Vec<_> = (0..32)
+        .map(|_| {
+            let (start, port, key) = (Arc::clone(&start), server.port, key.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                let host = format!("127.0.0.1:{port}");
+                request_from(
+                    OWNER,
+                    port,
+                    "/v1/keys/verify",
+                    &host,
+                    &json!({ "key": key }),
+                )
+            })
+        })
+        .collect();
+    for asker in askers {
+        let answer = asker.join().expect("asker");
+        let (status, body) = answer.expect("an answer");
+        assert_eq!((status, body["code"].clone()), (200, json!("VALID")));
+    }
+    server.stop();
+}
+
+/// A secret once valid that stops being right (its key regenerated) no longer skips the
+/// guard: whoever holds it is throttled like any wrong secret, and its checks queue for
+/// argon2id like any other.
+#[test]
+fn an_old_secret_once_valid_is_throttled_after_a_regeneration() {
+    let store = Store::new();
+    let key = store.create_key("régénérée");
+    let server = Server::start(&store);
+    let holder = attacker(0);
+    let code = |body: &Value| verify_from(holder, &server, body);
+    assert_eq!(
+        code(&json!({ "key": key })).map(|(_, answer)| answer["code"].clone()),
+        Some(json!("VALID"))
+    );
+    store.ok(&["key", "regenerate", "régénérée"]);
+    let answers: Vec<(u16, Value)> = (0..12)
+        .filter_map(|_| {
+            code(&json!({ "key": key })).map(|(status, answer)| (status, answer["code"].clone()))
+        })
+        .collect();
+    assert_eq!(answers.len(), 12);
+    assert!(
+        answers
+            .iter()
+            .all(|answer| *answer == (200, json!("INVALID_SECRET")) || answer.0 == 429),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().filter(|(status, _)| *status == 429).count() >= 6,
+        "the old secret is throttled: {answers:?}"
+    );
+    server.stop();
+}
+
 #[test]
 fn a_change_is_obeyed_at_the_next_request() {
     let store = Store::new();
