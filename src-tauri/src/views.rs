@@ -769,6 +769,26 @@ pub struct ChangePlanView {
     pub changing: u64,
     #[ts(type = "number")]
     pub unchanged: u64,
+    /// Names the keys that change and how: the apply step must find these very keys again.
+    pub fingerprint: String,
+}
+
+/// What the preview showed, given back to its apply step.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct PreviewedInput {
+    #[ts(type = "number")]
+    pub changing: u64,
+    pub fingerprint: String,
+}
+
+impl PreviewedInput {
+    pub fn into_core(self) -> sesame_core::bulk::Previewed {
+        sesame_core::bulk::Previewed {
+            changing: self.changing,
+            fingerprint: self.fingerprint,
+        }
+    }
 }
 
 impl From<&sesame_core::bulk::ChangePlan> for ChangePlanView {
@@ -790,6 +810,7 @@ impl From<&sesame_core::bulk::ChangePlan> for ChangePlanView {
                 .collect(),
             changing: plan.changing,
             unchanged: plan.unchanged,
+            fingerprint: plan.fingerprint.clone(),
         }
     }
 }

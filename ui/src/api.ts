@@ -31,6 +31,7 @@ import type { Grace } from "./bindings/Grace";
 import type { CompanyInput } from "./bindings/CompanyInput";
 import type { BulkChangeInput } from "./bindings/BulkChangeInput";
 import type { ChangePlanView } from "./bindings/ChangePlanView";
+import type { PreviewedInput } from "./bindings/PreviewedInput";
 import type { KeySelectionInput } from "./bindings/KeySelectionInput";
 import type { OffboardingInput } from "./bindings/OffboardingInput";
 import type { OffboardEnd } from "./bindings/OffboardEnd";
@@ -137,11 +138,11 @@ export const api = {
   expiringKeys: () => invoke<ExpiringView>("expiring_keys"),
   previewBulk: (selection: KeySelectionInput, change: BulkChangeInput) =>
     invoke<ChangePlanView>("preview_bulk", { selection, change }),
-  applyBulk: (selection: KeySelectionInput, change: BulkChangeInput, expected: number) =>
+  applyBulk: (selection: KeySelectionInput, change: BulkChangeInput, expected: PreviewedInput) =>
     invoke<ChangePlanView>("apply_bulk", { selection, change, expected }),
   previewOffboarding: (from: OffboardingInput, end: OffboardEnd) =>
     invoke<ChangePlanView>("preview_offboarding", { from, end }),
-  offboard: (from: OffboardingInput, end: OffboardEnd, reason: string, expected: number) =>
+  offboard: (from: OffboardingInput, end: OffboardEnd, reason: string, expected: PreviewedInput) =>
     invoke<ChangePlanView>("offboard", { from, end, reason, expected }),
   copyOneTime: (part: CopyPart) => invoke<void>("copy_one_time", { part }),
   discardOneTime: () => invoke<void>("discard_one_time"),

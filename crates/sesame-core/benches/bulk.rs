@@ -53,7 +53,7 @@ fn main() {
             figures[2 * step].1.push(started.elapsed().as_secs_f64());
             let started = Instant::now();
             let done = sesame
-                .apply_bulk(&admin, &selection, &change, plan.changing)
+                .apply_bulk(&admin, &selection, &change, &plan.previewed())
                 .expect("apply");
             figures[2 * step + 1]
                 .1

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::Sesame;
 use crate::audit::{self, Actor, Target};
@@ -148,6 +149,27 @@ pub struct ChangePlan {
     /// How many keys change: the number the apply step must find again.
     pub changing: u64,
     pub unchanged: u64,
+    /// Names the keys that change and how (16 hexadecimal digits of a SHA-256): the apply step
+    /// must find these very keys again, not only as many.
+    pub fingerprint: String,
+}
+
+impl ChangePlan {
+    /// What the apply step must find again.
+    pub fn previewed(&self) -> Previewed {
+        Previewed {
+            changing: self.changing,
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
+}
+
+/// What a preview showed, for its apply step: as many keys changing, and the same keys changing
+/// the same way ([`ChangePlan::fingerprint`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previewed {
+    pub changing: u64,
+    pub fingerprint: String,
 }
 
 impl ChangePlan {
@@ -166,11 +188,19 @@ impl ChangePlan {
             .filter(|key| key.effect != KeyEffect::Unchanged)
             .count() as u64;
         let unchanged = keys.len() as u64 - changing;
+        let mut named: Vec<String> = keys
+            .iter()
+            .filter(|key| key.effect != KeyEffect::Unchanged)
+            .map(|key| format!("{}\t{}\n", key.key_id, key.effect.code()))
+            .collect();
+        named.sort();
+        let digest = Sha256::digest(named.concat().as_bytes());
         ChangePlan {
             subject,
             keys,
             changing,
             unchanged,
+            fingerprint: hex::encode(&digest[..8]),
         }
     }
 }
@@ -395,16 +425,17 @@ fn apply_plan(
     now: DateTime<Utc>,
     actor: &Actor,
     (plan, keys): (&ChangePlan, &[Key]),
-    expected: u64,
+    expected: &Previewed,
     change: &BulkChange,
     company: Option<&CompanyRef>,
 ) -> Result<()> {
     if plan.changing == 0 {
         return Err(Error::BulkNothingChanges);
     }
-    if plan.changing != expected {
+    // As many keys is not enough: the same keys, changing the same way.
+    if plan.changing != expected.changing || plan.fingerprint != expected.fingerprint {
         return Err(Error::BulkSelectionChanged {
-            expected,
+            expected: expected.changing,
             now: plan.changing,
         });
     }
@@ -442,13 +473,13 @@ impl Sesame {
         Ok(plan)
     }
 
-    /// Applies a bulk action whose preview counted `expected` changing keys: every key or none.
+    /// Applies a bulk action as its preview showed it (`expected`): every key or none.
     pub fn apply_bulk(
         &mut self,
         session: &Session,
         selection: &KeySelection,
         change: &BulkChange,
-        expected: u64,
+        expected: &Previewed,
     ) -> Result<ChangePlan> {
         let change = change.checked(self.now())?;
         let plan = self.act(
@@ -516,7 +547,7 @@ impl Sesame {
         from: &Offboarding,
         end: OffboardEnd,
         reason: &str,
-        expected: u64,
+        expected: &Previewed,
     ) -> Result<ChangePlan> {
         let reason = validate::required_text(Field::Reason, reason, validate::REASON_MAX)?;
         let action = offboard_action(from);

@@ -15,6 +15,17 @@ pub enum CliError {
     Serve(String),
     /// A PostgreSQL store given to a command that runs only on an SQLite store for now.
     PostgresNotYet,
+    /// `--yes` without the preview's code.
+    Unconfirmed {
+        code: String,
+    },
+    /// `--confirm` names another preview than the change would make now.
+    PreviewChanged {
+        seen: String,
+        now: String,
+    },
+    /// A bulk change that names no key and no criterion (`--all` takes every key).
+    NoSelection,
 }
 
 impl From<sesame_core::Error> for CliError {
@@ -45,6 +56,9 @@ impl CliError {
             CliError::File(..) => "file",
             CliError::Serve(_) => "serve",
             CliError::PostgresNotYet => "postgres_not_yet",
+            CliError::Unconfirmed { .. } => "unconfirmed",
+            CliError::PreviewChanged { .. } => "preview_changed",
+            CliError::NoSelection => "no_selection",
         }
     }
 
@@ -52,7 +66,13 @@ impl CliError {
         let text = |value: &str| Arg::Text(value.to_owned());
         let args = match self {
             CliError::Core(error) => return error.message(lang),
-            CliError::MissingOperator | CliError::PostgresNotYet => vec![],
+            CliError::MissingOperator | CliError::PostgresNotYet | CliError::NoSelection => {
+                vec![]
+            }
+            CliError::Unconfirmed { code } => vec![("code", text(code))],
+            CliError::PreviewChanged { seen, now } => {
+                vec![("seen", text(seen)), ("now", text(now))]
+            }
             CliError::PasswordUnavailable(why) | CliError::Stdin(why) | CliError::Serve(why) => {
                 vec![("why", text(why))]
             }

@@ -9,7 +9,9 @@ use super::keys::{core_filter, expiry};
 use super::{blocking, core};
 use crate::error::UiResult;
 use crate::state::{AppState, lock};
-use crate::views::{BulkChangeInput, ChangePlanView, KeySelectionInput, OffboardingInput};
+use crate::views::{
+    BulkChangeInput, ChangePlanView, KeySelectionInput, OffboardingInput, PreviewedInput,
+};
 
 fn selection(input: KeySelectionInput) -> KeySelection {
     match input {
@@ -63,7 +65,7 @@ pub async fn apply_bulk(
     app: AppHandle,
     selection: KeySelectionInput,
     change: BulkChangeInput,
-    expected: u64,
+    expected: PreviewedInput,
 ) -> UiResult<ChangePlanView> {
     blocking(app, move |state| {
         let session = state.session()?;
@@ -71,7 +73,12 @@ pub async fn apply_bulk(
         let mut sesame = lock(&state.sesame, state.lang())?;
         let plan = core(
             state,
-            sesame.apply_bulk(&session, &self::selection(selection), &change, expected),
+            sesame.apply_bulk(
+                &session,
+                &self::selection(selection),
+                &change,
+                &expected.into_core(),
+            ),
         )?;
         Ok(ChangePlanView::from(&plan))
     })
@@ -102,14 +109,20 @@ pub async fn offboard(
     from: OffboardingInput,
     end: OffboardEnd,
     reason: String,
-    expected: u64,
+    expected: PreviewedInput,
 ) -> UiResult<ChangePlanView> {
     blocking(app, move |state| {
         let session = state.session()?;
         let mut sesame = lock(&state.sesame, state.lang())?;
         let plan = core(
             state,
-            sesame.offboard(&session, &offboarding(from), end, &reason, expected),
+            sesame.offboard(
+                &session,
+                &offboarding(from),
+                end,
+                &reason,
+                &expected.into_core(),
+            ),
         )?;
         Ok(ChangePlanView::from(&plan))
     })

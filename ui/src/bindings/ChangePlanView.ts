@@ -5,4 +5,8 @@ import type { PlannedKeyView } from "./PlannedKeyView";
  * What a bulk action or an offboarding will do (or did): the first keys, changing ones first,
  * and the counts.
  */
-export type ChangePlanView = { subject: string, keys: Array<PlannedKeyView>, changing: number, unchanged: number, };
+export type ChangePlanView = { subject: string, keys: Array<PlannedKeyView>, changing: number, unchanged: number, 
+/**
+ * Names the keys that change and how: the apply step must find these very keys again.
+ */
+fingerprint: string, };

@@ -3,7 +3,7 @@
 //! there is nothing to do, when the keys changed since the preview, or without the right.
 
 use chrono::Duration;
-use sesame_core::bulk::{BulkChange, KeySelection, Offboarding};
+use sesame_core::bulk::{BulkChange, KeySelection, Offboarding, Previewed};
 use sesame_core::key::{KeyEdit, KeyFilter, KeyStatus, NewKey};
 use sesame_core::secret::ExposeSecret;
 use sesame_core::vocab::{KeyEffect, OffboardEnd, VerifyCode};
@@ -19,6 +19,14 @@ fn new_key(name: &str, companies: &[&str], tags: &[&str]) -> NewKey {
         companies: companies.iter().map(|c| (*c).to_owned()).collect(),
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
         ..NewKey::default()
+    }
+}
+
+/// What an apply step is given when no preview was made (refusals that come first).
+fn unseen(changing: u64) -> Previewed {
+    Previewed {
+        changing,
+        fingerprint: String::new(),
     }
 }
 
@@ -74,7 +82,7 @@ fn a_bulk_revoke_by_criteria_previews_then_revokes_every_key_with_one_event_each
 
     fixture
         .sesame
-        .apply_bulk(&admin, &criteria("caisse"), &change, 2)
+        .apply_bulk(&admin, &criteria("caisse"), &change, &plan.previewed())
         .expect("apply");
     for name in ["Caisse 1", "Caisse 2"] {
         assert_eq!(status_of(&mut fixture, name), KeyStatus::Revoked);
@@ -134,7 +142,7 @@ fn ticked_keys_get_a_tag_an_expiry_and_lose_a_tag() {
     assert_eq!(plan.changing, 2);
     fixture
         .sesame
-        .apply_bulk(&admin, &ticked, &add, 2)
+        .apply_bulk(&admin, &ticked, &add, &plan.previewed())
         .expect("tag");
     let remove = BulkChange::RemoveTag("paie".into());
     let plan = fixture
@@ -144,16 +152,20 @@ fn ticked_keys_get_a_tag_an_expiry_and_lose_a_tag() {
     assert_eq!((plan.changing, plan.unchanged), (1, 1));
     fixture
         .sesame
-        .apply_bulk(&admin, &ticked, &remove, 1)
+        .apply_bulk(&admin, &ticked, &remove, &plan.previewed())
         .expect("untag");
     let banque = fixture.sesame.key(&admin, "Banque").expect("key");
     assert_eq!(banque.tags, vec!["agence-nord".to_owned()]);
 
     let in_a_month = fixture.sesame.now() + Duration::days(30);
     let expiry = BulkChange::SetExpiry(Some(in_a_month));
+    let plan = fixture
+        .sesame
+        .preview_bulk(&admin, &ticked, &expiry)
+        .expect("preview");
     fixture
         .sesame
-        .apply_bulk(&admin, &ticked, &expiry, 2)
+        .apply_bulk(&admin, &ticked, &expiry, &plan.previewed())
         .expect("expiry");
     let scanner = fixture.sesame.key(&admin, "Scanner").expect("key");
     assert!(scanner.expires_at.is_some());
@@ -180,13 +192,15 @@ fn a_bulk_action_on_nothing_or_on_keys_that_changed_since_the_preview_changes_no
         &admin,
         &KeySelection::Keys(vec![]),
         &BulkChange::Deactivate,
-        0,
+        &unseen(0),
     );
     assert!(matches!(none_ticked, Err(Error::BulkEmptySelection)));
-    let already =
-        fixture
-            .sesame
-            .apply_bulk(&admin, &criteria("caisse"), &BulkChange::Reactivate, 0);
+    let already = fixture.sesame.apply_bulk(
+        &admin,
+        &criteria("caisse"),
+        &BulkChange::Reactivate,
+        &unseen(0),
+    );
     assert!(
         matches!(already, Err(Error::BulkNothingChanges)),
         "{already:?}"
@@ -202,9 +216,12 @@ fn a_bulk_action_on_nothing_or_on_keys_that_changed_since_the_preview_changes_no
         .sesame
         .deactivate_key(&admin, "Caisse 2")
         .expect("deactivate");
-    let stale = fixture
-        .sesame
-        .apply_bulk(&admin, &criteria("caisse"), &BulkChange::Deactivate, 2);
+    let stale = fixture.sesame.apply_bulk(
+        &admin,
+        &criteria("caisse"),
+        &BulkChange::Deactivate,
+        &plan.previewed(),
+    );
     assert!(
         matches!(
             stale,
@@ -216,6 +233,27 @@ fn a_bulk_action_on_nothing_or_on_keys_that_changed_since_the_preview_changes_no
         "{stale:?}"
     );
     assert_eq!(status_of(&mut fixture, "Caisse 1"), KeyStatus::Active);
+    assert!(fixture.events_starting_with("keys.bulk_changed").is_empty());
+
+    // As many keys, but not the same ones: a new « Caisse 3 » took the deactivated one's place.
+    fixture.create("Caisse 3");
+    let replaced = fixture.sesame.apply_bulk(
+        &admin,
+        &criteria("caisse"),
+        &BulkChange::Deactivate,
+        &plan.previewed(),
+    );
+    assert!(
+        matches!(
+            replaced,
+            Err(Error::BulkSelectionChanged {
+                expected: 2,
+                now: 2
+            })
+        ),
+        "{replaced:?}"
+    );
+    assert_eq!(status_of(&mut fixture, "Caisse 3"), KeyStatus::Active);
     assert!(fixture.events_starting_with("keys.bulk_changed").is_empty());
 
     // A bad value is refused before anything is read, in the interface's words.
@@ -269,7 +307,7 @@ fn a_bulk_expiry_beyond_a_services_maximum_lifetime_changes_no_key() {
         &admin,
         &criteria("caisse"),
         &BulkChange::SetExpiry(Some(in_a_year)),
-        2,
+        &unseen(2),
     );
     assert!(
         matches!(refused, Err(Error::ExpiryBeyondLifetime { .. })),
@@ -296,17 +334,19 @@ fn bulk_actions_and_offboarding_need_the_configuration_right() {
             .sesame
             .preview_bulk(&auditor, &criteria("caisse"), &BulkChange::Deactivate);
     assert!(matches!(preview, Err(Error::RightMissing(_))));
-    let apply =
-        fixture
-            .sesame
-            .apply_bulk(&auditor, &criteria("caisse"), &BulkChange::Deactivate, 1);
+    let apply = fixture.sesame.apply_bulk(
+        &auditor,
+        &criteria("caisse"),
+        &BulkChange::Deactivate,
+        &unseen(1),
+    );
     assert!(matches!(apply, Err(Error::RightMissing(_))));
     let offboard = fixture.sesame.offboard(
         &auditor,
         &Offboarding::Service("Paie".into()),
         OffboardEnd::Revoke,
         "fin du contrat",
-        1,
+        &unseen(1),
     );
     assert!(matches!(offboard, Err(Error::RightMissing(_))));
     assert_eq!(status_of(&mut fixture, "Caisse 1"), KeyStatus::Active);
@@ -355,14 +395,21 @@ fn offboarding_a_company_ends_its_own_keys_and_takes_it_off_shared_ones() {
             ("Partagée", KeyEffect::LosesCompany)
         ]
     );
-    let refused = fixture
-        .sesame
-        .offboard(&admin, &from, OffboardEnd::Revoke, " ", 2);
+    let refused =
+        fixture
+            .sesame
+            .offboard(&admin, &from, OffboardEnd::Revoke, " ", &plan.previewed());
     assert!(matches!(refused, Err(Error::Empty { .. })));
 
     fixture
         .sesame
-        .offboard(&admin, &from, OffboardEnd::Revoke, "client parti", 2)
+        .offboard(
+            &admin,
+            &from,
+            OffboardEnd::Revoke,
+            "client parti",
+            &plan.previewed(),
+        )
         .expect("offboard");
     assert_eq!(status_of(&mut fixture, "Dupont seule"), KeyStatus::Revoked);
     let shared = fixture.sesame.key(&admin, "Partagée").expect("key");
@@ -398,9 +445,13 @@ fn offboarding_a_company_ends_its_own_keys_and_takes_it_off_shared_ones() {
     );
 
     // Done twice, there is nothing left to do.
-    let again = fixture
-        .sesame
-        .offboard(&admin, &from, OffboardEnd::Revoke, "client parti", 0);
+    let again = fixture.sesame.offboard(
+        &admin,
+        &from,
+        OffboardEnd::Revoke,
+        "client parti",
+        &unseen(0),
+    );
     assert!(matches!(again, Err(Error::BulkNothingChanges)), "{again:?}");
 }
 
@@ -446,7 +497,7 @@ fn offboarding_a_service_deactivates_its_keys_and_leaves_other_services_alone() 
             &from,
             OffboardEnd::Deactivate,
             "logiciel abandonné",
-            1,
+            &plan.previewed(),
         )
         .expect("offboard");
     assert_eq!(status_of(&mut fixture, "Caisse 1"), KeyStatus::Inactive);

@@ -536,11 +536,13 @@ fn no_write_to_a_key_launders_an_edit_made_outside() {
         (
             "key bulk --add-tag",
             Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
+                let selection = KeySelection::Keys(vec!["cible".into()]);
+                let plan = s.preview_bulk(a, &selection, &BulkChange::AddTag("nord".into()))?;
                 s.apply_bulk(
                     a,
-                    &KeySelection::Keys(vec!["cible".into()]),
+                    &selection,
                     &BulkChange::AddTag("nord".into()),
-                    1,
+                    &plan.previewed(),
                 )
                 .map(drop)
             }),
@@ -548,24 +550,24 @@ fn no_write_to_a_key_launders_an_edit_made_outside() {
         (
             "key bulk --deactivate",
             Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
-                s.apply_bulk(
-                    a,
-                    &KeySelection::Keys(vec!["cible".into()]),
-                    &BulkChange::Deactivate,
-                    1,
-                )
-                .map(drop)
+                let selection = KeySelection::Keys(vec!["cible".into()]);
+                let plan = s.preview_bulk(a, &selection, &BulkChange::Deactivate)?;
+                s.apply_bulk(a, &selection, &BulkChange::Deactivate, &plan.previewed())
+                    .map(drop)
             }),
         ),
         (
             "key bulk --expires",
             Box::new(|s: &mut Sesame, a: &sesame_core::Session| {
                 let in_a_month = s.now() + chrono::Duration::days(30);
+                let selection = KeySelection::Keys(vec!["cible".into()]);
+                let plan =
+                    s.preview_bulk(a, &selection, &BulkChange::SetExpiry(Some(in_a_month)))?;
                 s.apply_bulk(
                     a,
-                    &KeySelection::Keys(vec!["cible".into()]),
+                    &selection,
                     &BulkChange::SetExpiry(Some(in_a_month)),
-                    1,
+                    &plan.previewed(),
                 )
                 .map(drop)
             }),

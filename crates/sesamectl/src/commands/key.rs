@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use sesame_core::bulk::{BulkChange, KeySelection};
@@ -121,9 +122,9 @@ pub enum SortArg {
 /// The key list's criteria, shared by `key list` and `key bulk`.
 #[derive(Debug, Args)]
 pub struct CriteriaArgs {
-    #[arg(long)]
+    #[arg(long, value_parser = NonEmptyStringValueParser::new())]
     service: Option<String>,
-    #[arg(long)]
+    #[arg(long, value_parser = NonEmptyStringValueParser::new())]
     company: Option<String>,
     #[arg(long, value_enum)]
     status: Option<StatusArg>,
@@ -131,18 +132,29 @@ pub struct CriteriaArgs {
     #[arg(long, default_value = "")]
     name: String,
     /// Who created the keys, as the list shows it: an operator, or a creator named by an import.
-    #[arg(long)]
+    #[arg(long, value_parser = NonEmptyStringValueParser::new())]
     creator: Option<String>,
     /// A health check: keys unused for 90 days, without expiry, not regenerated for a year,
     /// expiring within 30 days, or refused while inactive or revoked.
     #[arg(long, value_enum)]
     health: Option<HealthArg>,
     /// Keys with this tag.
-    #[arg(long)]
+    #[arg(long, value_parser = NonEmptyStringValueParser::new())]
     tag: Option<String>,
 }
 
 impl CriteriaArgs {
+    /// Whether no criterion is given: every key matches.
+    fn is_empty(&self) -> bool {
+        self.service.is_none()
+            && self.company.is_none()
+            && self.status.is_none()
+            && self.name.trim().is_empty()
+            && self.creator.is_none()
+            && self.health.is_none()
+            && self.tag.is_none()
+    }
+
     fn into_filter(self) -> KeyFilter {
         KeyFilter {
             health: self.health.map(HealthArg::into_core),
@@ -178,11 +190,13 @@ pub struct BulkArgs {
     keys: Vec<String>,
     #[command(flatten)]
     criteria: CriteriaArgs,
+    /// Every key, when no `--key` and no criterion is given (never taken by default).
+    #[arg(long, conflicts_with = "keys")]
+    all: bool,
     #[command(flatten)]
     change: BulkChangeArgs,
-    /// Apply the change; without it, only the preview is printed.
-    #[arg(long)]
-    yes: bool,
+    #[command(flatten)]
+    apply: crate::commands::bulk::ApplyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -589,6 +603,9 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
             );
         }
         KeyCommand::Bulk(args) => {
+            if args.keys.is_empty() && args.criteria.is_empty() && !args.all {
+                return Err(CliError::NoSelection);
+            }
             let selection = if args.keys.is_empty() {
                 KeySelection::Criteria(args.criteria.into_filter())
             } else {
@@ -596,11 +613,9 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
             };
             let change = args.change.into_core()?;
             let plan = sesame.preview_bulk(&session, &selection, &change)?;
-            if args.yes {
-                let plan = sesame.apply_bulk(&session, &selection, &change, plan.changing)?;
+            if let Some(previewed) = args.apply.previewed(output, &plan)? {
+                let plan = sesame.apply_bulk(&session, &selection, &change, &previewed)?;
                 crate::commands::bulk::print_plan(output, &plan, true);
-            } else {
-                crate::commands::bulk::print_plan(output, &plan, false);
             }
         }
         KeyCommand::Revoke { key, reason } => {
