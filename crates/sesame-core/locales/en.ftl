@@ -65,6 +65,7 @@ error-service_not_found = No service « { $name } ».
 error-key_not_found = No key « { $name } ».
 error-key_ambiguous = Several keys are named « { $name } »; give the key's identifier instead.
 error-company_not_found = No company « { $name } ».
+error-company_ambiguous = « { $name } » names more than one company (one's name, another's client code or SIREN): give its full name or its exact client code.
 error-company_archived = The company « { $name } » is archived: no new key can be restricted to it; restore it first.
 error-company_not_archived = The company « { $name } » is not archived.
 error-client_code_taken = The client code « { $value } » is already another company's.

@@ -65,6 +65,7 @@ error-service_not_found = Aucun service « { $name } ».
 error-key_not_found = Aucune clé « { $name } ».
 error-key_ambiguous = Plusieurs clés s'appellent « { $name } » ; indiquez plutôt l'identifiant de la clé.
 error-company_not_found = Aucune société « { $name } ».
+error-company_ambiguous = « { $name } » désigne plusieurs sociétés (le nom de l'une, le code client ou le SIREN d'une autre) : indiquez son nom complet ou son code client exact.
 error-company_archived = La société « { $name } » est archivée : aucune nouvelle clé ne peut lui être réservée ; restaurez-la d'abord.
 error-company_not_archived = La société « { $name } » n'est pas archivée.
 error-client_code_taken = Le code client « { $value } » est déjà celui d'une autre société.

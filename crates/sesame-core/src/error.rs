@@ -54,6 +54,8 @@ pub enum Error {
     KeyNotFound(String),
     KeyAmbiguous(String),
     CompanyNotFound(String),
+    /// A reference that is one company's name, client code or SIREN and another's.
+    CompanyAmbiguous(String),
     /// An archived company named for a new key, or archived again.
     CompanyArchived(String),
     CompanyNotArchived(String),
@@ -221,6 +223,7 @@ impl Error {
             Error::KeyNotFound(_) => "key_not_found",
             Error::KeyAmbiguous(_) => "key_ambiguous",
             Error::CompanyNotFound(_) => "company_not_found",
+            Error::CompanyAmbiguous(_) => "company_ambiguous",
             Error::CompanyArchived(_) => "company_archived",
             Error::CompanyNotArchived(_) => "company_not_archived",
             Error::ClientCodeTaken(_) => "client_code_taken",
@@ -353,6 +356,7 @@ impl Error {
             | Error::KeyNotFound(name)
             | Error::KeyAmbiguous(name)
             | Error::CompanyNotFound(name)
+            | Error::CompanyAmbiguous(name)
             | Error::OperatorNotFound(name)
             | Error::CompanyArchived(name)
             | Error::CompanyNotArchived(name) => vec![("name", text(name))],

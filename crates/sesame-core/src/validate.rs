@@ -207,7 +207,9 @@ pub fn siren(raw: &str) -> Result<String> {
             % 10
             == 0
     };
-    match digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()) && luhn() {
+    // Nine zeros pass the Luhn key but are no company's number.
+    let zeros = digits.bytes().all(|b| b == b'0');
+    match digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()) && !zeros && luhn() {
         true => Ok(digits),
         false => Err(Error::SirenInvalid(raw.trim().chars().take(40).collect())),
     }
@@ -323,6 +325,8 @@ mod tests {
             "73282932",
             "7328293200",
             "73282932A",
+            "000000000",
+            "000 000 000",
             "",
         ] {
             assert_eq!(

@@ -12,6 +12,19 @@ use sesame_core::{Lang, Operator};
 
 use crate::error::CliError;
 
+/// Writes a line to standard output. A reader that went away (`sesamectl key list | head -1`)
+/// is not an error: what the command did is done, and nobody reads the rest.
+fn line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = writeln!(out, "{text}").and_then(|()| out.flush());
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("{error}");
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
     pub json: bool,
@@ -22,11 +35,11 @@ impl Output {
     /// Prints a result: `text` for people, `value` for programs.
     pub fn print(&self, text: impl FnOnce() -> String, value: impl FnOnce() -> Value) {
         if self.json {
-            println!("{}", value());
+            line(&value().to_string());
         } else {
             let text = text();
             if !text.is_empty() {
-                println!("{text}");
+                line(&text);
             }
         }
     }
@@ -34,10 +47,7 @@ impl Output {
     pub fn error(&self, error: &CliError) {
         let message = error.message(self.lang);
         if self.json {
-            println!(
-                "{}",
-                json!({"error": {"code": error.code(), "message": message}})
-            );
+            line(&json!({"error": {"code": error.code(), "message": message}}).to_string());
         } else {
             eprintln!("{} {message}", self.say("cli-error"));
         }

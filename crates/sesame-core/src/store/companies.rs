@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::clock::{from_millis, to_millis};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::db::{Read, Row, Write};
 use crate::values;
 
@@ -74,9 +74,12 @@ pub(crate) fn find<'c>(
     name_key: &str,
     siren: &str,
 ) -> Result<Option<(CompanyRef, bool)>> {
-    read.into().db().query_opt(
+    // Each of id, name, client code and SIREN is unique, but one company's name may be
+    // another's client code: at most one row per column, so at most four rows.
+    let found: Vec<(CompanyRef, bool)> = read.into().db().query(
         "SELECT id, name, archived_at IS NOT NULL FROM companies
-         WHERE id = ?1 OR name_key = ?2 OR client_code = ?1 OR siren = ?3",
+         WHERE id = ?1 OR name_key = ?2 OR client_code = ?1 OR siren = ?3
+         ORDER BY id = ?1 DESC, id",
         values![id_or_code, name_key, siren],
         |row| {
             Ok((
@@ -87,7 +90,15 @@ pub(crate) fn find<'c>(
                 row.get(2)?,
             ))
         },
-    )
+    )?;
+    match found.as_slice() {
+        [] => Ok(None),
+        // An id names one company, whatever else the text matches.
+        [(only, _), ..] if found.len() == 1 || only.id == id_or_code => {
+            Ok(found.into_iter().next())
+        }
+        _ => Err(Error::CompanyAmbiguous(id_or_code.to_owned())),
+    }
 }
 
 pub(crate) fn load<'c>(read: impl Into<Read<'c>>, id: &str) -> Result<Option<Company>> {

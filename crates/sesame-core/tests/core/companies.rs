@@ -88,6 +88,50 @@ fn a_company_is_added_with_the_offices_fields_and_found_by_each() {
     assert!(report.contains("Futuroscope SA (95963)"), "{report}");
 }
 
+/// One company's name that is another's client code names neither for sure: refused in words,
+/// on both engines, and nothing is written; each is still found by its other fields.
+#[test]
+fn a_reference_that_names_two_companies_is_refused() {
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let named = fixture
+        .sesame
+        .add_company(&admin, &draft("D42", "", "", ""))
+        .expect("add");
+    let coded = fixture
+        .sesame
+        .add_company(&admin, &draft("Durand et fils", "D42", "", ""))
+        .expect("add");
+    let ambiguous = fixture.sesame.company(&admin, "D42");
+    assert_eq!(
+        ambiguous.as_ref().map_err(|e| e.code()).err(),
+        Some("company_ambiguous"),
+        "{ambiguous:?}"
+    );
+    let message = ambiguous.err().map(|e| e.message(sesame_core::Lang::Fr));
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("désigne plusieurs sociétés")),
+        "{message:?}"
+    );
+    let refused = fixture
+        .sesame
+        .create_key(&admin, &new_key("Portail", &["D42"]));
+    assert_eq!(
+        refused.map_err(|e| e.code()).err(),
+        Some("company_ambiguous")
+    );
+    assert!(fixture.sesame.key(&admin, "Portail").is_err());
+    let by_name = fixture
+        .sesame
+        .company(&admin, "Durand et fils")
+        .expect("name");
+    assert_eq!(by_name.id, coded.id);
+    let by_id = fixture.sesame.company(&admin, &named.id).expect("id");
+    assert_eq!(by_id.id, named.id);
+}
+
 #[test]
 fn bad_fields_are_refused_and_change_nothing() {
     let mut fixture = Fixture::new();

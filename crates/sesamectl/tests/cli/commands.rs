@@ -102,6 +102,31 @@ fn create_list_verify_and_lifecycle() {
     assert_eq!(store.ok(&["key", "list"])["total"], 0);
 }
 
+/// A reader that went away (`sesamectl key list | head -1`) is no error: no panic, success.
+#[test]
+fn output_to_a_closed_pipe_is_not_a_failure() {
+    let store = Store::new();
+    store.create_key("Caisse 1");
+    for json in [false, true] {
+        // The pipe's reading end is closed before the command starts: every write fails.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let mut command = store.command();
+        if json {
+            command.arg("--json");
+        }
+        let output = command
+            .args(["key", "list"])
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+    }
+}
+
 #[test]
 fn verify_reads_the_token_from_standard_input() {
     let store = Store::new();
