@@ -568,7 +568,7 @@ pub(crate) fn criteria(read: Read<'_>, filter: &KeyFilter, now: DateTime<Utc>) -
         status: filter.status,
         health: filter.health,
         tag: given(&filter.tag).map(|tag| tag.to_lowercase()),
-        name_contains: validate::name_key(filter.name_contains.trim()),
+        name_contains: validate::search_key(filter.name_contains.trim()),
     })
 }
 

@@ -344,7 +344,7 @@ impl Sesame {
     /// The catalogue, by name, filtered by category and by text in the name or description.
     pub fn services(&self, session: &Session, filter: &ServiceFilter) -> Result<Vec<Service>> {
         self.authorize_read(session)?;
-        let text = validate::name_key(filter.text.trim());
+        let text = validate::search_key(filter.text.trim());
         let category = filter.category.trim();
         services::list(&self.connection, category, &text, self.now())
     }

@@ -46,6 +46,30 @@ pub fn name_key(name: &str) -> String {
     folded.nfc().collect()
 }
 
+/// Accented Latin letters and the plain lower-case letter each is searched as, one for one
+/// (French and its neighbours: « État » is found by « etat »). The same table is SQL's
+/// `sesame_unaccent` on both engines: a function of each SQLite connection, and PostgreSQL's
+/// `translate` in migration 13.
+pub const ACCENTED: &str = "àáâãäåāăąÀÁÂÃÄÅĀĂĄçćčÇĆČďĎèéêëēėęěÈÉÊËĒĖĘĚìíîïīįÌÍÎÏĪĮłŁñńňÑŃŇòóôõöøōÒÓÔÕÖØŌřŘśšŚŠťŤùúûüūůűÙÚÛÜŪŮŰýÿÝŸźżžŹŻŽ";
+pub const UNACCENTED: &str = "aaaaaaaaaaaaaaaaaaccccccddeeeeeeeeeeeeeeeeiiiiiiiiiiiillnnnnnnoooooooooooooorrssssttuuuuuuuuuuuuuuyyyyzzzzzz";
+
+/// `text` with each letter of [`ACCENTED`] replaced by its plain letter.
+pub fn unaccent(text: &str) -> String {
+    text.chars()
+        .map(
+            |c| match ACCENTED.chars().position(|accented| accented == c) {
+                Some(at) => UNACCENTED.chars().nth(at).unwrap_or(c),
+                None => c,
+            },
+        )
+        .collect()
+}
+
+/// What a search compares: the comparison key without accents (see [`name_key`]).
+pub fn search_key(text: &str) -> String {
+    unaccent(&name_key(text))
+}
+
 /// Free text (description, note, reason): may be empty and span lines, but holds no other
 /// control character and no direction control.
 pub fn free_text(field: Field, raw: &str, max: usize) -> Result<String> {
@@ -335,6 +359,15 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn searches_ignore_accents_with_postgresql_s_very_table() {
+        assert_eq!(ACCENTED.chars().count(), UNACCENTED.chars().count());
+        assert_eq!(search_key("État Civil"), "etat civil");
+        assert_eq!(unaccent("Œuvre, straße"), "Œuvre, straße");
+        let migration = include_str!("store/pg_migrations/0013_unaccented_search.sql");
+        assert!(migration.contains(&format!("translate($1, '{ACCENTED}', '{UNACCENTED}')")));
     }
 
     #[test]

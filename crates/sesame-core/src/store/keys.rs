@@ -480,9 +480,9 @@ fn condition(criteria: &Criteria, now: DateTime<Utc>) -> (String, Vec<Value>) {
         values.push(tag.into());
     }
     if !criteria.name_contains.is_empty() {
-        // `LIKE '%…%'` (the name and the text are both comparison keys, already lower-cased),
-        // which PostgreSQL answers from its trigram index when it has one (migration 8).
-        conditions.push("k.name_key LIKE ? ESCAPE '\\'".into());
+        // `LIKE '%…%'` on the name's comparison key without accents (the text is one too),
+        // which PostgreSQL answers from its trigram index when it has one (migrations 8, 13).
+        conditions.push("sesame_unaccent(k.name_key) LIKE ? ESCAPE '\\'".into());
         let escaped = criteria
             .name_contains
             .replace('\\', "\\\\")

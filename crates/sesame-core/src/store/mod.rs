@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::config::DbConfig;
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -122,7 +123,8 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
 ///   administrator has already handed out must still exist after the reboot);
 /// - foreign keys enforced;
 /// - a 5 s busy timeout, so two writers queue instead of failing;
-/// - query plans that do not depend on the values bound (no statement parsed again per use).
+/// - query plans that do not depend on the values bound (no statement parsed again per use);
+/// - `sesame_unaccent`, for searches that ignore accents as on PostgreSQL.
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(pg::BUSY_TIMEOUT_SECONDS))?;
     // Reading the journal mode is the first real read of the file: a file that is not SQLite
@@ -141,6 +143,16 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     // expired at every new binding, and parses and plans it again each time: the key look-up
     // of every verification took 45 µs instead of 5 µs.
     connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    // Searches ignore accents, with the same table as PostgreSQL's function of that name.
+    connection.create_scalar_function(
+        "sesame_unaccent",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let text: Option<String> = context.get(0)?;
+            Ok(text.map(|text| crate::validate::unaccent(&text)))
+        },
+    )?;
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("pg_migrations/0010_company_seals.sql"),
     include_str!("pg_migrations/0011_bound_seals.sql"),
     include_str!("pg_migrations/0012_previous_generation.sql"),
+    include_str!("pg_migrations/0013_unaccented_search.sql"),
 ];
 
 /// How long a writer waits for another before the store is « busy », on both engines.

@@ -130,7 +130,8 @@ pub(crate) fn list<'c>(
         &format!(
             "SELECT {columns} FROM services s JOIN operators o ON o.id = s.created_by
              WHERE (?2 = '' OR s.category = ?2)
-               AND (?3 = '' OR instr(s.name_key, ?3) > 0 OR instr(lower(s.description), ?3) > 0)
+               AND (?3 = '' OR instr(sesame_unaccent(s.name_key), ?3) > 0
+                    OR instr(sesame_unaccent(lower(s.description)), ?3) > 0)
              ORDER BY s.name_key",
             columns = columns(read.db().engine())
         ),

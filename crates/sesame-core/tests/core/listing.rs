@@ -531,3 +531,56 @@ fn the_name_filter_takes_percent_underscore_and_backslash_literally() {
     );
     assert_eq!(names(&fixture, &containing("REMISE")).1, 2);
 }
+
+/// A French office searches without accents and without case: « etat » finds « État civil »,
+/// « societe » finds « Société Générale », the same on both engines, for keys and services.
+#[test]
+fn names_are_searched_without_regard_to_accents_or_case() {
+    let mut fixture = Fixture::new();
+    for name in ["État civil", "Société Générale", "Etat des lieux", "Paie"] {
+        fixture.create(name);
+    }
+    let containing = |text: &str| KeyFilter {
+        name_contains: text.into(),
+        sort: KeySort::Name,
+        ..KeyFilter::default()
+    };
+    let etat = (
+        vec!["Etat des lieux".to_owned(), "État civil".to_owned()],
+        2,
+    );
+    for text in ["etat", "ÉTAT", "état", "Etat"] {
+        assert_eq!(names(&fixture, &containing(text)), etat, "{text}");
+    }
+    for text in ["societe", "SOCIÉTÉ GÉN", "générale"] {
+        assert_eq!(
+            names(&fixture, &containing(text)),
+            (vec!["Société Générale".to_owned()], 1),
+            "{text}"
+        );
+    }
+    let service = sesame_core::service::ServiceDraft {
+        name: "Télédéclaration".into(),
+        description: "Dépôt des déclarations à l'URSSAF".into(),
+        prefix: "tele".into(),
+        ..Default::default()
+    };
+    fixture
+        .sesame
+        .create_service(&fixture.admin, &service)
+        .expect("service");
+    for text in ["teledeclaration", "TÉLÉ", "depot", "URSSAF"] {
+        let filter = sesame_core::service::ServiceFilter {
+            text: text.into(),
+            ..Default::default()
+        };
+        let found: Vec<String> = fixture
+            .sesame
+            .services(&fixture.admin, &filter)
+            .expect("services")
+            .into_iter()
+            .map(|service| service.name)
+            .collect();
+        assert_eq!(found, ["Télédéclaration"], "{text}");
+    }
+}
