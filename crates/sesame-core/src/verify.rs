@@ -138,8 +138,12 @@ pub(crate) struct PendingUsage {
 
 impl PendingUsage {
     fn used(&mut self, key_id: &str, at: DateTime<Utc>) {
+        self.used_times(key_id, 1, at);
+    }
+
+    fn used_times(&mut self, key_id: &str, count: u64, at: DateTime<Utc>) {
         let entry = self.uses.entry(key_id.to_owned()).or_insert((0, at));
-        entry.0 += 1;
+        entry.0 += count;
         entry.1 = entry.1.max(at);
     }
 
@@ -632,6 +636,12 @@ impl Sesame {
     pub fn record_use(&mut self, key_id: &str) {
         let now = self.now();
         self.pending_usage.used(key_id, now);
+    }
+
+    /// Counts `count` uses of a key, the last at `last`: those a front end answered from its
+    /// memory while the store could not be reached, written once it can.
+    pub fn record_uses(&mut self, key_id: &str, count: u64, last: DateTime<Utc>) {
+        self.pending_usage.used_times(key_id, count, last);
     }
 
     pub fn flush_usage(&mut self) -> Result<()> {

@@ -22,6 +22,9 @@ pub enum Change {
     Untargeted,
     /// Anything may have changed: the watcher (re)started listening after a time deaf.
     Unknown,
+    /// The watcher stopped hearing (its connection was lost): until [`Change::Unknown`], a
+    /// change may go unheard.
+    Deaf,
 }
 
 impl Change {
@@ -96,7 +99,13 @@ impl ChangeWatch {
         std::thread::spawn(move || {
             loop {
                 watching(&watcher, &location);
-                watcher.listening.store(false, Ordering::SeqCst);
+                // A connection lost while the store still answers (cut by an administrator, a
+                // network blip) is made again at once: a change committed meanwhile is then
+                // covered by `Unknown`. Only a store that does not answer is waited for.
+                if watcher.listening.swap(false, Ordering::SeqCst) {
+                    watcher.tell(&Change::Deaf);
+                    continue;
+                }
                 std::thread::sleep(RETRY_AFTER);
             }
         });

@@ -343,11 +343,20 @@ async fn check_with_store(
 ) -> Result<Verification, ApiError> {
     let (identifier, secret_digest, permission, company) = question.clone();
     let asked = question.clone();
+    // Before anything is read: an answer read before a change was heard is not kept for an
+    // outage after it.
+    let mark = service.outage.mark();
     // This key's checks go to the same store first (see `Service::home_of`).
     let home = Service::home_of(&identifier);
     let reused = service
         .quickly_at(home, move |store, service| {
             service.guard.store_changed(store.store_changed()?);
+            // The store answers: what a deaf watcher may have missed is forgotten, and the uses
+            // answered from memory while it was away are counted now.
+            service.outage.store_answered();
+            for (key_id, count, last) in service.outage.take_uses() {
+                store.record_uses(&key_id, count, last);
+            }
             let answer = service.guard.fresh_answer(&asked);
             if let Some(key) = answer.as_ref().and_then(|answer| answer.key.as_ref()) {
                 store.record_use(&key.id);
@@ -437,12 +446,15 @@ async fn check_with_store(
         verification.code,
         VerifyCode::InvalidSecret | VerifyCode::NotFound
     );
-    if verification.is_valid()
-        && service
+    if verification.is_valid() {
+        if service
             .guard
             .remember_answer(&question, epoch, &verification)
-    {
-        service.outage.remember(question, &verification);
+        {
+            service.outage.remember(question, &verification, mark);
+        }
+    } else {
+        service.outage.refused(&identifier);
     }
     if !(known && secret_was_right) {
         service

@@ -712,11 +712,48 @@ fn while_the_database_is_away_proven_keys_are_answered_others_get_503_and_it_rec
     let proven = store.create_key("prouvée");
     let unproven = store.create_key("jamais vue");
     let changed = store.create_key("changée");
+    let unheard = store.create_key("révoquée sans être entendue");
+    let counted = store.create_key("comptée");
     let server = Server::start(&store);
     let strict = Server::start_with(&store, &["--outage-window", "0"]);
     assert_eq!(server.code(json!({ "key": proven })), "VALID");
     assert_eq!(server.code(json!({ "key": changed })), "VALID");
+    assert_eq!(server.code(json!({ "key": unheard })), "VALID");
+    assert_eq!(server.code(json!({ "key": counted })), "VALID");
     assert_eq!(strict.code(json!({ "key": proven })), "VALID");
+    // The verifiers' listening connections are cut, then a key is revoked: what they remembered
+    // of it must not come back in the outage, heard or not.
+    let listening = "SELECT CAST(pid AS TEXT) FROM pg_stat_activity
+                     WHERE query = 'LISTEN sesame_changes'";
+    let cut: Vec<Vec<String>> = store.rows(listening);
+    assert_eq!(cut.len(), 2, "one listener per verifier");
+    store.outside(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE query = 'LISTEN sesame_changes'",
+    );
+    store.ok(&[
+        "key",
+        "revoke",
+        "révoquée sans être entendue",
+        "--reason",
+        "fuite",
+    ]);
+    // Once they listen again (anything may have changed meanwhile: they forgot everything),
+    // the keys are proven again.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while store
+        .rows(listening)
+        .iter()
+        .filter(|pid| !cut.contains(pid))
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "the verifiers listen again");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for key in [&proven, &counted] {
+        assert_eq!(server.code(json!({ "key": key })), "VALID");
+    }
     // Changed just before the outage: what the verifier remembered of it is forgotten at once.
     store.ok(&[
         "key",
@@ -735,7 +772,11 @@ fn while_the_database_is_away_proven_keys_are_answered_others_get_503_and_it_rec
         "{answer}"
     );
     assert_eq!(answer["remembered"], true);
-    for key in [&unproven, &changed] {
+    for _ in 0..5 {
+        let (_, answer) = server.verify(json!({ "key": counted }));
+        assert_eq!(answer["remembered"], true, "{answer}");
+    }
+    for key in [&unproven, &changed, &unheard] {
         let (status, answer) = server.verify(json!({ "key": key }));
         assert_eq!(status, 503, "{answer}");
         assert_eq!(answer["error"]["code"], "database_unavailable");
@@ -782,6 +823,9 @@ fn while_the_database_is_away_proven_keys_are_answered_others_get_503_and_it_rec
     store.ok(&["key", "revoke", "prouvée", "--reason", "après la panne"]);
     // Obeyed within a second once the database is back.
     server.answers_within(&proven, "REVOKED", Instant::now(), Duration::from_secs(1));
+    // The uses answered from memory were counted: two from the store, five from memory.
+    server.stop();
+    assert_eq!(store.ok(&["key", "show", "comptée"])["key"]["use_count"], 7);
 }
 
 /// A verifier reading a hot standby (`serve --read-db`): keys are read there, uses reach the
