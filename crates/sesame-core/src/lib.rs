@@ -87,6 +87,16 @@ pub struct Sesame {
 struct Reader {
     connection: Connection,
     reconnect: Reconnect,
+    /// Says when the replica lags too far behind the store to be read.
+    lag: Option<std::sync::Arc<store::watch::ChangeWatch>>,
+}
+
+impl Reader {
+    fn lagging(&self) -> bool {
+        self.lag
+            .as_ref()
+            .is_some_and(|watch| watch.standby_lagging())
+    }
 }
 
 /// A PostgreSQL database to connect to again once its connection is lost, and when that was
@@ -227,18 +237,41 @@ impl Sesame {
                 self.name
             )));
         }
+        // A standby is in recovery, following its primary; a copy restored as a database of
+        // its own would keep revoked keys valid for ever.
+        let standby: bool =
+            connection
+                .db()
+                .query_one("SELECT pg_is_in_recovery()", &[], |row| row.get(0))?;
+        if !standby {
+            return Err(Error::DatabaseLocationInvalid(format!(
+                "{} is not a standby of the store {} (it is not in recovery)",
+                replica.shown(),
+                self.name
+            )));
+        }
         self.reader = Some(Reader {
             connection,
             reconnect: Reconnect::to(replica),
+            lag: None,
         });
         Ok(self)
     }
 
-    /// Where verification reads: the read replica when there is one, else the store.
+    /// Where verification reads: the read replica when there is one and it keeps up with the
+    /// store (see [`Sesame::follow_replica_lag`]), else the store.
     pub(crate) fn reads(&self) -> &Connection {
-        self.reader
-            .as_ref()
-            .map_or(&self.connection, |reader| &reader.connection)
+        match &self.reader {
+            Some(reader) if !reader.lagging() => &reader.connection,
+            _ => &self.connection,
+        }
+    }
+
+    /// Reads the store itself, not the read replica, whenever `watch` says the replica lags.
+    pub fn follow_replica_lag(&mut self, watch: std::sync::Arc<store::watch::ChangeWatch>) {
+        if let Some(reader) = &mut self.reader {
+            reader.lag = Some(watch);
+        }
     }
 
     /// Connects again to a PostgreSQL store whose connection was lost (the server restarted or

@@ -54,12 +54,18 @@ type Listener = Box<dyn Fn(&Change) + Send + Sync>;
 /// How long the watcher waits between attempts to listen again.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
 
+/// How far behind its primary a standby may be before verification reads the primary instead:
+/// the standby has not replayed what the primary had written this long ago.
+pub const STANDBY_MAX_LAG: Duration = Duration::from_secs(2);
+
 /// A count of the changes announced on the store, fed by a background thread.
 #[derive(Default)]
 pub struct ChangeWatch {
     heard: AtomicU64,
     listening: AtomicBool,
     listeners: Mutex<Vec<Listener>>,
+    /// Following a standby: it lags its primary by more than [`STANDBY_MAX_LAG`].
+    lagging: AtomicBool,
 }
 
 impl std::fmt::Debug for ChangeWatch {
@@ -82,10 +88,23 @@ impl ChangeWatch {
     /// written since the last look: for a hot standby, where `LISTEN` is refused and no
     /// notification arrives. What it reports is what the standby has replayed, so a verifier
     /// reading that standby never hears of a change before it can read it.
-    pub fn poll(location: &PgLocation, interval: Duration) -> Arc<ChangeWatch> {
+    /// It also measures how far the standby lags `primary` ([`ChangeWatch::standby_lagging`]).
+    pub fn poll(
+        location: &PgLocation,
+        primary: &PgLocation,
+        interval: Duration,
+    ) -> Arc<ChangeWatch> {
+        let primary = primary.clone();
         ChangeWatch::spawn(location, move |watch, location| {
-            follow(watch, location, interval)
+            follow(watch, location, &primary, interval)
         })
+    }
+
+    /// Following a standby: whether it has not replayed what its primary had written more than
+    /// [`STANDBY_MAX_LAG`] ago (replay paused, the standby cut off from its primary).
+    /// Verification then reads the primary.
+    pub fn standby_lagging(&self) -> bool {
+        self.lagging.load(Ordering::SeqCst)
     }
 
     /// Runs `watching` on a thread of its own until its connection fails, and again after a
@@ -144,11 +163,54 @@ impl ChangeWatch {
     }
 }
 
-/// Asks for new audit events until the connection fails.
-fn follow(watch: &ChangeWatch, location: &PgLocation, interval: Duration) {
+/// Where a standby stands against its primary: samples of the primary's write position, each
+/// with when it was read; a sample older than [`STANDBY_MAX_LAG`] that the standby has not
+/// replayed means it lags.
+#[derive(Default)]
+struct Lag {
+    samples: std::collections::VecDeque<(u64, std::time::Instant)>,
+}
+
+impl Lag {
+    /// Notes the primary's position (when it answers) and the standby's replay position; says
+    /// whether the standby lags.
+    fn lags(&mut self, primary: Option<u64>, replayed: u64) -> bool {
+        let now = std::time::Instant::now();
+        if let Some(position) = primary
+            && self.samples.back().is_none_or(|(last, _)| *last < position)
+        {
+            self.samples.push_back((position, now));
+        }
+        while self
+            .samples
+            .front()
+            .is_some_and(|(position, _)| *position <= replayed)
+        {
+            self.samples.pop_front();
+        }
+        // Bounded: only the oldest sample not replayed matters.
+        while self.samples.len() > 1024 {
+            self.samples.pop_back();
+        }
+        self.samples
+            .front()
+            .is_some_and(|(_, at)| now.duration_since(*at) > STANDBY_MAX_LAG)
+    }
+}
+
+/// A write-ahead log position (`16/B374D848`) as a number.
+fn lsn(text: &str) -> Option<u64> {
+    let (high, low) = text.split_once('/')?;
+    Some((u64::from_str_radix(high, 16).ok()? << 32) | u64::from_str_radix(low, 16).ok()?)
+}
+
+/// Asks for new audit events until the connection fails, and measures the standby's lag.
+fn follow(watch: &ChangeWatch, location: &PgLocation, primary: &PgLocation, interval: Duration) {
     let Ok(mut client) = location.connect() else {
         return;
     };
+    let mut primary_client = primary.connect().ok();
+    let mut lag = Lag::default();
     let Ok(row) = client.query_one("SELECT coalesce(max(seq), 0) FROM audit_events", &[]) else {
         return;
     };
@@ -161,6 +223,28 @@ fn follow(watch: &ChangeWatch, location: &PgLocation, interval: Duration) {
     watch.hearing_again();
     loop {
         std::thread::sleep(interval);
+        // The primary's position first, then the standby's: a standby that kept up has
+        // replayed at least that far.
+        let written = primary_client.as_mut().and_then(|primary| {
+            let row = primary
+                .query_one("SELECT pg_current_wal_lsn()::text", &[])
+                .ok()?;
+            lsn(row.get::<_, &str>(0))
+        });
+        if primary_client
+            .as_ref()
+            .is_some_and(|primary| primary.is_closed())
+            || written.is_none()
+        {
+            primary_client = primary.connect().ok();
+        }
+        let Ok(row) = client.query_one("SELECT pg_last_wal_replay_lsn()::text", &[]) else {
+            return;
+        };
+        let replayed = row.get::<_, Option<&str>>(0).and_then(lsn).unwrap_or(0);
+        watch
+            .lagging
+            .store(lag.lags(written, replayed), Ordering::SeqCst);
         let Ok(rows) = client.query(&since, &[&last]) else {
             return;
         };
@@ -195,6 +279,22 @@ fn listen(watch: &ChangeWatch, location: &PgLocation) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_standby_lags_when_it_has_not_replayed_what_the_primary_wrote_long_ago() {
+        assert_eq!(lsn("16/B374D848"), Some((0x16 << 32) | 0xB374_D848));
+        assert_eq!(lsn("nonsense"), None);
+        let mut lag = Lag::default();
+        assert!(!lag.lags(Some(100), 100), "caught up");
+        assert!(!lag.lags(Some(200), 100), "behind, but only just");
+        let long_ago = std::time::Instant::now() - STANDBY_MAX_LAG - Duration::from_millis(10);
+        lag.samples.front_mut().expect("a sample").1 = long_ago;
+        assert!(
+            lag.lags(None, 150),
+            "what was written long ago is not replayed"
+        );
+        assert!(!lag.lags(None, 200), "replayed at last");
+    }
 
     #[test]
     fn announcements_name_what_changed() {

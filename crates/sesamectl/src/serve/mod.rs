@@ -233,16 +233,21 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
     // a fresh answer may be reused is asked of the store itself at each request
     // (`Sesame::store_changed`): an announcement may arrive after the next request.
     let watch = match (&location, &replica) {
-        (StoreLocation::Postgres(_), Some(replica)) => {
-            Some(ChangeWatch::poll(replica, STANDBY_POLL))
+        (StoreLocation::Postgres(pg), Some(replica)) => {
+            Some(ChangeWatch::poll(replica, pg, STANDBY_POLL))
         }
         (StoreLocation::Postgres(pg), None) => Some(ChangeWatch::start(pg)),
         (StoreLocation::Sqlite(_), _) => None,
     };
+    // Reading a standby: the store itself whenever the standby lags too far behind it.
     let watched = |sesame: Sesame| -> Result<Sesame> {
-        Ok(match &replica {
-            Some(replica) => sesame.with_read_replica(replica)?,
-            None => sesame,
+        Ok(match (&replica, &watch) {
+            (Some(replica), Some(watch)) => {
+                let mut sesame = sesame.with_read_replica(replica)?;
+                sesame.follow_replica_lag(Arc::clone(watch));
+                sesame
+            }
+            _ => sesame,
         })
     };
     let outage = Arc::new(outage::Outage::new(Duration::from_secs(args.outage_window)));

@@ -140,13 +140,14 @@ impl Server {
         limit: Duration,
     ) -> Duration {
         loop {
-            let code = self.code(json!({ "key": key }));
+            let (status, answer) = self.verify(json!({ "key": key }));
+            let code = answer["code"].as_str().unwrap_or("none");
             if code == wanted {
                 return since.elapsed();
             }
             assert!(
                 since.elapsed() < limit,
-                "still {code} instead of {wanted} after {limit:?}"
+                "still {code} instead of {wanted} after {limit:?}: {status} {answer}"
             );
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -845,6 +846,7 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
     let counted = store.create_key("comptée");
     let witness = store.create_key("témoin");
     let late = store.create_key("vue après la panne");
+    let paused = store.create_key("révoquée pendant la pause");
     let revoked: Vec<String> = (0..8)
         .map(|n| store.create_key(&format!("révoquée {n}")))
         .collect();
@@ -877,6 +879,40 @@ fn a_verifier_reading_a_standby_obeys_revocations_and_counts_uses_on_the_primary
         delays[delays.len() / 2],
         delays[delays.len() - 1],
         delays.len()
+    );
+    // The standby stops replaying (paused, or cut off from its primary): a revocation is then
+    // read from the primary once the standby lags more than the bound, not answered VALID for
+    // as long as the standby stays behind.
+    answer_within(&paused, "VALID", Duration::from_secs(2));
+    let mut on_standby = postgres::Client::connect(&replica, postgres::NoTls).expect("standby");
+    on_standby
+        .batch_execute("SELECT pg_wal_replay_pause()")
+        .expect("pause the replay");
+    store.ok(&[
+        "key",
+        "revoke",
+        "révoquée pendant la pause",
+        "--reason",
+        "essai",
+    ]);
+    let bound = sesame_core::store::watch::STANDBY_MAX_LAG;
+    let waited = answer_within(&paused, "REVOKED", bound + Duration::from_secs(5));
+    eprintln!("revocation obeyed with the standby's replay paused after {waited:?}");
+    for _ in 0..20 {
+        assert_eq!(server.code(json!({ "key": paused })), "REVOKED");
+    }
+    on_standby
+        .batch_execute("SELECT pg_wal_replay_resume()")
+        .expect("resume the replay");
+    // A database that is not a standby (the primary itself, a copy restored on its own) is
+    // refused as a standby.
+    let (_, _, primary) = store.database.clone().expect("a PostgreSQL store");
+    let refused = store.run(&["serve", "--listen", "127.0.0.1:0", "--read-db", &primary]);
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        said(&refused).contains("not a standby"),
+        "{}",
+        said(&refused)
     );
     // The primary goes away: the standby still answers a key never checked before.
     cluster.stop();
