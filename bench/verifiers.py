@@ -128,6 +128,10 @@ def warm(verifiers, key):
     return len(every) / SECONDS, statistics.median(every) * 1e6, percentile(every, 0.99) * 1e6
 
 
+# Per run of `revocations`, the VALID answers given after the revocation's command returned.
+STALE = {}
+
+
 def revocations(store, verifiers, count, label):
     """Creates `count` keys, proves each at every verifier, then revokes them one by one and
     times from the revocation's own timestamp (taken in its transaction, just before the
@@ -158,6 +162,11 @@ def revocations(store, verifiers, count, label):
         asking = threading.Thread(target=ask)
         asking.start()
         revoked = store.ctl("key", "revoke", f"{label} {n}", "--reason", "banc d'essai")
+        # The revocation's command has returned: every verifier must answer from the changed
+        # state now (a stale answer is a VALID after the change returned).
+        for verifier in verifiers:
+            if verifier.code(key) == "VALID":
+                STALE[label] = STALE.get(label, 0) + 1
         asking.join()
         if len(obeyed) < len(verifiers):
             sys.exit("a revocation was not obeyed within 10 s")
@@ -202,6 +211,8 @@ def main():
         print(f"2. a revocation obeyed by three verifiers (LISTEN/NOTIFY), {REVOCATIONS} revocations")
         p50, p99, worst = revocations(pg, [first, second, third], REVOCATIONS, "trois")
         print(f"   p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {worst:.1f} ms")
+        print(f"   VALID answers after the revocation's command returned: {STALE.get('trois', 0)}"
+              f" of {3 * REVOCATIONS} first requests")
         for verifier in (first, second, third):
             verifier.stop()
             started.remove(verifier)
@@ -210,6 +221,8 @@ def main():
         started.append(reader)
         p50, p99, worst = revocations(pg, [reader], REVOCATIONS, "secours")
         print(f"   p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {worst:.1f} ms")
+        print(f"   VALID answers after the revocation's command returned: {STALE.get('secours', 0)}"
+              f" of {REVOCATIONS} (a standby shows a change once it has replayed it)")
     finally:
         for verifier in started:
             verifier.stop()
