@@ -371,19 +371,7 @@ async fn check_with_store(
     // argon2id (a key regenerated since, a secret no longer right: through the queue).
     let mut answered = None;
     if service.guard.known_good(&identifier, &secret_digest) {
-        let presented = presented.clone();
-        let (permission, company) = (permission.clone(), company.clone());
-        answered = service
-            .quickly_at(home, move |store, service| {
-                // The epoch before the read: a change committed after it makes the next reuse
-                // look (which always asks the store) move the epoch on, so this answer is not
-                // reused.
-                let epoch = service.guard.epoch();
-                let verification =
-                    store.verify_if_known(&presented, permission.as_deref(), company.as_deref())?;
-                Ok(verification.map(|verification| (verification, epoch)))
-            })
-            .await?;
+        answered = checked_if_known(service, home, &presented, &permission, &company).await?;
         if answered.is_none() {
             service.guard.forget_good(&identifier, &secret_digest);
         }
@@ -398,10 +386,7 @@ async fn check_with_store(
                         .await?;
                 // Known good before the followers go on: a check arriving after them takes
                 // the fast path too, instead of queueing for an admission.
-                if !matches!(
-                    answer.0.code,
-                    VerifyCode::InvalidSecret | VerifyCode::NotFound
-                ) {
+                if !wrong_secret(answer.0.code) {
                     service
                         .guard
                         .record(client, &identifier, secret_digest, true);
@@ -411,41 +396,23 @@ async fn check_with_store(
             }
             Flight::Follow(follow) => match Flight::outcome(follow).await {
                 // The same secret was just found wrong: the same answer, without argon2id.
-                Some(code @ (VerifyCode::InvalidSecret | VerifyCode::NotFound)) => {
+                Some(code) if wrong_secret(code) => {
                     (Verification::refused(code), service.guard.epoch())
                 }
                 // Found right: the stores know it now (they share what argon2id proved).
-                _ => {
-                    let asked = (presented.clone(), permission.clone(), company.clone());
-                    let known = service
-                        .quickly_at(home, move |store, service| {
-                            let epoch = service.guard.epoch();
-                            let (presented, permission, company) = asked;
-                            let verification = store.verify_if_known(
-                                &presented,
-                                permission.as_deref(),
-                                company.as_deref(),
-                            )?;
-                            Ok(verification.map(|verification| (verification, epoch)))
-                        })
-                        .await?;
-                    match known {
-                        Some(answer) => answer,
-                        None => {
-                            checked_with_argon2(
-                                service, client, home, presented, permission, company,
-                            )
+                _ => match checked_if_known(service, home, &presented, &permission, &company)
+                    .await?
+                {
+                    Some(answer) => answer,
+                    None => {
+                        checked_with_argon2(service, client, home, presented, permission, company)
                             .await?
-                        }
                     }
-                }
+                },
             },
         },
     };
-    let secret_was_right = !matches!(
-        verification.code,
-        VerifyCode::InvalidSecret | VerifyCode::NotFound
-    );
+    let secret_was_right = !wrong_secret(verification.code);
     if verification.is_valid() {
         if service
             .guard
@@ -462,6 +429,34 @@ async fn check_with_store(
             .record(client, &identifier, secret_digest, secret_was_right);
     }
     Ok(verification)
+}
+
+/// Whether a refusal says the secret (or the identifier) was wrong, rather than the key's state.
+fn wrong_secret(code: VerifyCode) -> bool {
+    matches!(code, VerifyCode::InvalidSecret | VerifyCode::NotFound)
+}
+
+/// A check answered without argon2id, right here, if the stores already proved this secret for
+/// the key's current hash (`None` otherwise). With the epoch read before the check: a change
+/// committed after it makes the next reuse look (which always asks the store) move the epoch
+/// on, so this answer is not reused.
+async fn checked_if_known(
+    service: &Arc<Service>,
+    home: usize,
+    presented: &key_format::PresentedKey,
+    permission: &Option<String>,
+    company: &Option<String>,
+) -> Result<Option<(Verification, u64)>, ApiError> {
+    let asked = (presented.clone(), permission.clone(), company.clone());
+    service
+        .quickly_at(home, move |store, service| {
+            let (presented, permission, company) = asked;
+            let epoch = service.guard.epoch();
+            let verification =
+                store.verify_if_known(&presented, permission.as_deref(), company.as_deref())?;
+            Ok(verification.map(|verification| (verification, epoch)))
+        })
+        .await
 }
 
 /// A check that may run argon2id: admitted for its client address, in its identifier's turn,
