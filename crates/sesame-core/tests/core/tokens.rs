@@ -37,6 +37,21 @@ fn verified_and_token(
     (verified, token)
 }
 
+/// A token signed with `signing` for the key `bearer` proves, as text.
+fn token_text(
+    fixture: &mut Fixture,
+    signing: &sesame_core::InstallationKey,
+    bearer: &str,
+) -> String {
+    let (_, token) = verified_and_token(fixture, signing, bearer);
+    token.token.expose_secret().to_owned()
+}
+
+/// What checking `token` answers.
+fn check_code(fixture: &mut Fixture, token: &str) -> &'static str {
+    fixture.sesame.check_token(token).expect("check").code
+}
+
 #[test]
 fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     let mut fixture = Fixture::new();
@@ -61,8 +76,7 @@ fn tokens_are_eddsa_checked_against_the_store_and_forgeries_refused() {
     assert_eq!(header["kid"], jwks["keys"][0]["kid"]);
     assert_eq!(jwks["keys"][0]["crv"], "Ed25519");
 
-    let check =
-        |fixture: &mut Fixture, token: &str| fixture.sesame.check_token(token).expect("check").code;
+    let check = check_code;
     assert_eq!(check(&mut fixture, &text), "VALID");
 
     // alg: none, and HS256 keyed with the public key (the classic confusion), are refused.
@@ -249,12 +263,8 @@ fn a_token_ends_with_the_secret_it_was_issued_for() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
     let signing = signing_key(&mut fixture);
-    let token_for = |fixture: &mut Fixture, bearer: &str| {
-        let (_, token) = verified_and_token(fixture, &signing, bearer);
-        token.token.expose_secret().to_owned()
-    };
-    let check =
-        |fixture: &mut Fixture, token: &str| fixture.sesame.check_token(token).expect("check").code;
+    let token_for = |fixture: &mut Fixture, bearer: &str| token_text(fixture, &signing, bearer);
+    let check = check_code;
     // Regenerated at once: the old secret's tokens end at once; the new secret's are valid.
     let issued = fixture.create("immédiate");
     let before = token_for(&mut fixture, issued.bearer().expose_secret());
@@ -286,12 +296,8 @@ fn a_superseded_token_stays_superseded_during_a_later_grace_period() {
     let mut fixture = Fixture::new();
     let admin = fixture.admin.clone();
     let signing = signing_key(&mut fixture);
-    let token_for = |fixture: &mut Fixture, bearer: &str| {
-        let (_, token) = verified_and_token(fixture, &signing, bearer);
-        token.token.expose_secret().to_owned()
-    };
-    let check =
-        |fixture: &mut Fixture, token: &str| fixture.sesame.check_token(token).expect("check").code;
+    let token_for = |fixture: &mut Fixture, bearer: &str| token_text(fixture, &signing, bearer);
+    let check = check_code;
     let first = fixture.create("deux fois");
     let oldest = token_for(&mut fixture, first.bearer().expose_secret());
     fixture.clock.advance(Duration::seconds(2));
