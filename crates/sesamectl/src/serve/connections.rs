@@ -1,5 +1,7 @@
 //! Accepting connections within bounds: a cap on open connections below the process's file
-//! limit, a smaller cap per client address (so one address cannot hold every socket), a time
+//! limit, a smaller cap per client address (so one address cannot hold every socket), a fair
+//! share at the cap (a new address takes the place of the busiest address's quietest
+//! connection, so a few addresses reopening connections cannot keep others out), a time
 //! limit for a request's headers (a client trickling them is cut off), and one for a connection
 //! with nothing moving (an idle keep-alive is closed). HTTP/1.1 through hyper; the requests go
 //! to the axum router with the client's address attached.
@@ -7,7 +9,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -19,7 +21,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tower::ServiceExt;
 
 use super::guard::ClientId;
@@ -56,44 +58,124 @@ fn open_file_limit() -> Option<u64> {
     None
 }
 
+/// Connections asked to close to make room for a newcomer, and not closed yet, at most: each
+/// holds a descriptor beyond the cap until it is gone (an idle one goes at once; one answering a
+/// request finishes it, for at most five seconds).
+const CLOSING_AT_MOST: usize = 64;
+
 /// Open connections, in all and per client.
 struct Open {
     total: usize,
-    per_client: HashMap<ClientId, usize>,
+    clients: HashMap<ClientId, Vec<Arc<Held>>>,
+    /// Connections evicted for a newcomer, no longer counted in `total`, still open.
+    closing: usize,
+}
+
+/// What the admission knows of one open connection.
+struct Held {
+    /// Microseconds since the service started when bytes last moved on it: after a read, before
+    /// a write, so that a client's later connection is always seen as more recent.
+    last_moved: AtomicU64,
+    /// Requests it is answering now.
+    busy: AtomicUsize,
+    evicted: AtomicBool,
+    /// Told when the connection must close to make room for another client.
+    close: Notify,
+}
+
+impl Held {
+    fn idle(&self) -> bool {
+        self.busy.load(Ordering::Relaxed) == 0
+    }
 }
 
 /// One admitted connection; its place is given back when dropped.
 struct Place {
     open: Arc<Mutex<Open>>,
     client: ClientId,
+    held: Arc<Held>,
 }
 
 impl Drop for Place {
     fn drop(&mut self) {
-        if let Ok(mut open) = self.open.lock() {
-            open.total = open.total.saturating_sub(1);
-            if let Some(count) = open.per_client.get_mut(&self.client) {
-                *count = count.saturating_sub(1);
-                if *count == 0 {
-                    open.per_client.remove(&self.client);
-                }
+        let Ok(mut open) = self.open.lock() else {
+            return;
+        };
+        if self.held.evicted.load(Ordering::Relaxed) {
+            open.closing = open.closing.saturating_sub(1);
+            return;
+        }
+        open.total = open.total.saturating_sub(1);
+        if let Some(held) = open.clients.get_mut(&self.client) {
+            held.retain(|other| !Arc::ptr_eq(other, &self.held));
+            if held.is_empty() {
+                open.clients.remove(&self.client);
             }
         }
     }
 }
 
-fn admit(open: &Arc<Mutex<Open>>, limits: &Limits, client: ClientId) -> Option<Place> {
+/// A place for a connection from `client`, or `None` when it must be closed at once.
+///
+/// Below the total cap, a client gets up to its own cap. At the total cap, a client holding
+/// less than a fair share (the cap divided among the clients connected, itself included) takes
+/// the place of a connection of the client holding the most, idle ones first, the one quiet
+/// longest first: a few addresses reopening connections cannot keep a new one out.
+fn admit(open: &Arc<Mutex<Open>>, limits: &Limits, client: ClientId, now_us: u64) -> Option<Place> {
     let mut counts = open.lock().ok()?;
-    let of_client = counts.per_client.get(&client).copied().unwrap_or(0);
-    if counts.total >= limits.max_connections || of_client >= limits.max_per_client {
+    let of_client = counts.clients.get(&client).map_or(0, Vec::len);
+    if of_client >= limits.max_per_client {
         return None;
     }
+    if counts.total >= limits.max_connections {
+        if counts.closing >= CLOSING_AT_MOST {
+            return None;
+        }
+        let newcomer = usize::from(of_client == 0);
+        let fair_share = limits.max_connections / (counts.clients.len() + newcomer).max(1);
+        if of_client >= fair_share {
+            return None;
+        }
+        let victim = evictable(&counts.clients, of_client + 1)?;
+        victim.evicted.store(true, Ordering::Relaxed);
+        victim.close.notify_one();
+        for held in counts.clients.values_mut() {
+            held.retain(|other| !Arc::ptr_eq(other, &victim));
+        }
+        counts.clients.retain(|_, held| !held.is_empty());
+        counts.total -= 1;
+        counts.closing += 1;
+    }
+    let held = Arc::new(Held {
+        last_moved: AtomicU64::new(now_us),
+        busy: AtomicUsize::new(0),
+        evicted: AtomicBool::new(false),
+        close: Notify::new(),
+    });
     counts.total += 1;
-    counts.per_client.insert(client, of_client + 1);
+    counts
+        .clients
+        .entry(client)
+        .or_default()
+        .push(Arc::clone(&held));
     Some(Place {
         open: Arc::clone(open),
         client,
+        held,
     })
+}
+
+/// The connection to close for a newcomer: one of the client holding the most (and more than
+/// `more_than`), idle before busy, quiet longest first.
+fn evictable(clients: &HashMap<ClientId, Vec<Arc<Held>>>, more_than: usize) -> Option<Arc<Held>> {
+    let heaviest = clients.values().max_by_key(|held| held.len())?;
+    if heaviest.len() <= more_than {
+        return None;
+    }
+    heaviest
+        .iter()
+        .min_by_key(|held| (!held.idle(), held.last_moved.load(Ordering::Relaxed)))
+        .cloned()
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish for
@@ -106,8 +188,10 @@ pub async fn serve(
 ) {
     let open = Arc::new(Mutex::new(Open {
         total: 0,
-        per_client: HashMap::new(),
+        clients: HashMap::new(),
+        closing: 0,
     }));
+    let epoch = Instant::now();
     let (stop, stopping) = watch::channel(false);
     tokio::pin!(shutdown);
     loop {
@@ -123,7 +207,8 @@ pub async fn serve(
                 }
             },
         };
-        let Some(place) = admit(&open, &limits, ClientId::of(peer.ip())) else {
+        let Some(place) = admit(&open, &limits, ClientId::of(peer.ip()), micros_since(epoch))
+        else {
             // Over a cap: closed at once, before reading anything.
             drop(stream);
             continue;
@@ -131,14 +216,35 @@ pub async fn serve(
         let router = router.clone();
         let stopping = stopping.clone();
         tokio::spawn(async move {
-            connection(stream, peer, router, limits, stopping).await;
+            let held = Arc::clone(&place.held);
+            connection(stream, peer, router, limits, epoch, held, stopping).await;
             drop(place);
         });
     }
     let _ = stop.send(true);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline && open.lock().is_ok_and(|open| open.total > 0) {
+    while Instant::now() < deadline && open.lock().is_ok_and(|open| open.total + open.closing > 0) {
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn micros_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Counts a request as being answered on its connection while it lives.
+struct Busy(Arc<Held>);
+
+impl Busy {
+    fn new(held: &Arc<Held>) -> Busy {
+        held.busy.fetch_add(1, Ordering::Relaxed);
+        Busy(Arc::clone(held))
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -147,20 +253,30 @@ async fn connection(
     peer: SocketAddr,
     router: Router,
     limits: Limits,
+    epoch: Instant,
+    held: Arc<Held>,
     mut stopping: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
-    let started = Instant::now();
-    let last_activity = Arc::new(AtomicU64::new(0));
     let stream = Watched {
         inner: stream,
-        started,
-        last_activity: Arc::clone(&last_activity),
+        epoch,
+        held: Arc::clone(&held),
     };
-    let service = router.map_request(move |mut request: axum::http::Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(peer));
-        request
-    });
+    let requests = Arc::clone(&held);
+    let service = router
+        .map_request(move |mut request: axum::http::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request
+        })
+        .map_future(move |answer| {
+            let busy = Busy::new(&requests);
+            async move {
+                let answer = answer.await;
+                drop(busy);
+                answer
+            }
+        });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -178,6 +294,15 @@ async fn connection(
                 connection.as_mut().graceful_shutdown();
                 closing = Some(Instant::now());
             }
+            () = held.close.notified(), if closing.is_none() => {
+                // Room for another client: an idle connection goes at once, a request being
+                // answered is finished first.
+                if held.idle() {
+                    return;
+                }
+                connection.as_mut().graceful_shutdown();
+                closing = Some(Instant::now());
+            }
             () = tokio::time::sleep(tick) => {
                 if let Some(since) = closing {
                     // A request that does not finish after the close was asked: cut off.
@@ -186,8 +311,9 @@ async fn connection(
                     }
                     continue;
                 }
-                let idle_since = Duration::from_millis(last_activity.load(Ordering::Relaxed));
-                if started.elapsed().saturating_sub(idle_since) > limits.idle_timeout {
+                let idle_since = held.last_moved.load(Ordering::Relaxed);
+                let idle_for = Duration::from_micros(micros_since(epoch).saturating_sub(idle_since));
+                if idle_for > limits.idle_timeout {
                     connection.as_mut().graceful_shutdown();
                     closing = Some(Instant::now());
                 }
@@ -199,14 +325,13 @@ async fn connection(
 /// A socket that notes when bytes last moved, for the idle limit.
 struct Watched {
     inner: TcpStream,
-    started: Instant,
-    last_activity: Arc<AtomicU64>,
+    epoch: Instant,
+    held: Arc<Held>,
 }
 
 impl Watched {
-    fn moved(&self) {
-        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_activity.store(now, Ordering::Relaxed);
+    fn moved_at(&self, micros: u64) {
+        self.held.last_moved.store(micros, Ordering::Relaxed);
     }
 }
 
@@ -219,7 +344,7 @@ impl AsyncRead for Watched {
         let before = buffer.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(context, buffer);
         if buffer.filled().len() > before {
-            self.moved();
+            self.moved_at(micros_since(self.epoch));
         }
         polled
     }
@@ -231,9 +356,10 @@ impl AsyncWrite for Watched {
         context: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<std::io::Result<usize>> {
+        let before = micros_since(self.epoch);
         let polled = Pin::new(&mut self.inner).poll_write(context, data);
         if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
-            self.moved();
+            self.moved_at(before);
         }
         polled
     }

@@ -432,6 +432,162 @@ fn the_connection_cap_stays_below_the_open_file_limit() {
     server.stop();
 }
 
+#[test]
+fn a_few_addresses_holding_every_connection_leave_room_for_a_new_one() {
+    let store = Store::new();
+    let key = store.create_key("visée");
+    let server = Server::spawn(
+        &store,
+        &[],
+        &[
+            "--max-connections",
+            "41",
+            "--max-connections-per-client",
+            "16",
+            "--idle-timeout",
+            "120",
+            "--header-timeout",
+            "120",
+        ],
+        &[],
+    );
+    // Every connection is the test's own: the first, kept, says when the service is up.
+    let started = Instant::now();
+    let _probe = loop {
+        if let Some(mut stream) = connect_from(attacker(9), server.port)
+            && healthz_kept_alive(&mut stream, server.port)
+        {
+            break stream;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "not started");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // Three addresses fill the other 40 places with kept-alive connections, each answered once
+    // so that it is known admitted: 16, 14 and 10.
+    let mut held: Vec<Vec<TcpStream>> = Vec::new();
+    for (n, count) in [(0, 16), (1, 14), (2, 10)] {
+        let streams: Vec<TcpStream> = (0..count)
+            .map(|_| {
+                let mut stream = connect_from(attacker(n), server.port).expect("connect");
+                assert!(healthz_kept_alive(&mut stream, server.port), "admitted");
+                stream
+            })
+            .collect();
+        held.push(streams);
+    }
+    // The first connection of the heaviest address speaks again: its second is now the one
+    // quiet longest.
+    assert!(healthz_kept_alive(&mut held[0][0], server.port));
+    // Over the cap of 41, an address already holding connections is refused a new one.
+    let refused = connect_from(attacker(1), server.port).expect("connect");
+    assert!(closed_within(&refused, Duration::from_secs(10)));
+    // A new address is served: one connection of the heaviest address, the one quiet longest,
+    // makes room for it.
+    let mut owner = connect_from(OWNER, server.port).expect("connect");
+    let answer = ask_kept_alive(&mut owner, server.port, Some(&json!({"key": key})));
+    assert_eq!(
+        answer.map(|(s, b)| (s, b["code"].clone())),
+        Some((200, json!("VALID")))
+    );
+    assert!(closed_within(&held[0][1], Duration::from_secs(10)));
+    // A newcomer may hold up to a fair share (41 among 6 addresses), never more; the room is
+    // taken from the heaviest each time.
+    let newcomer: Vec<TcpStream> = (0..6)
+        .map(|_| {
+            let mut stream = connect_from(attacker(3), server.port).expect("connect");
+            assert!(healthz_kept_alive(&mut stream, server.port), "a fair share");
+            stream
+        })
+        .collect();
+    let beyond = connect_from(attacker(3), server.port).expect("connect");
+    assert!(closed_within(&beyond, Duration::from_secs(10)));
+    // Seven connections were asked to close (one for the owner, six for the newcomer): wait
+    // until seven have, then see whose they were.
+    let mut closed: Vec<Vec<bool>> = held
+        .iter()
+        .map(|streams| vec![false; streams.len()])
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while closed.iter().flatten().filter(|c| **c).count() < 7 && Instant::now() < deadline {
+        for (streams, closed) in held.iter().zip(&mut closed) {
+            for (stream, closed) in streams.iter().zip(closed.iter_mut()) {
+                *closed = *closed || closed_within(stream, Duration::from_millis(1));
+            }
+        }
+    }
+    assert!(
+        closed[0][1] && !closed[0][0],
+        "the one quiet longest went first: {closed:?}"
+    );
+    let mut kept: Vec<usize> = closed
+        .iter()
+        .map(|closed| closed.iter().filter(|c| !**c).count())
+        .collect();
+    kept.sort_unstable();
+    // 15, 14 and 10 (after the owner's) levelled down by six: 12, 11 and 10 in some order.
+    assert_eq!(kept, [10, 11, 12]);
+    for (streams, closed) in held.iter_mut().zip(&closed) {
+        for (stream, closed) in streams.iter_mut().zip(closed) {
+            if !closed {
+                assert!(
+                    healthz_kept_alive(stream, server.port),
+                    "the others are kept"
+                );
+            }
+        }
+    }
+    assert!(healthz_kept_alive(&mut owner, server.port));
+    drop(newcomer);
+    server.stop();
+}
+
+/// A `GET /healthz` kept alive on `stream`; whether a 200 came back.
+fn healthz_kept_alive(stream: &mut TcpStream, port: u16) -> bool {
+    ask_kept_alive(stream, port, None).is_some_and(|(status, _)| status == 200)
+}
+
+/// One request on a kept-alive `stream`: `GET /healthz`, or a verification of `body`.
+fn ask_kept_alive(stream: &mut TcpStream, port: u16, body: Option<&Value>) -> Option<(u16, Value)> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let request = match body {
+        None => format!("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"),
+        Some(body) => {
+            let body = body.to_string();
+            format!(
+                "POST /v1/keys/verify HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        }
+    };
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = Vec::new();
+    let mut chunk = [0_u8; 1024];
+    loop {
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                let status = head.split(' ').nth(1)?.parse().ok()?;
+                return Some((status, serde_json::from_str(body).unwrap_or(Value::Null)));
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(read) => answer.extend_from_slice(&chunk[..read]),
+        }
+    }
+}
+
 /// Whether the service closed `stream` (end of file or reset) within `wait`.
 fn closed_within(mut stream: &TcpStream, wait: Duration) -> bool {
     let _ = stream.set_read_timeout(Some(wait));

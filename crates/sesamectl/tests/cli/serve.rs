@@ -40,6 +40,25 @@ impl Server {
         options: &[&str],
         environment: &[(&str, &std::ffi::OsStr)],
     ) -> Server {
+        let server = Server::spawn(store, prefix, options, environment);
+        let started = Instant::now();
+        while server.get("/healthz").0 != 200 {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the service did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// Starts the service without waiting for it to answer, nor opening any connection to it.
+    pub fn spawn(
+        store: &Store,
+        prefix: &[&str],
+        options: &[&str],
+        environment: &[(&str, &std::ffi::OsStr)],
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("free port")
@@ -66,21 +85,12 @@ impl Server {
             .timeout_global(Some(Duration::from_secs(10)))
             .build()
             .into();
-        let server = Server {
+        Server {
             child,
             port,
             base: format!("http://127.0.0.1:{port}"),
             agent,
-        };
-        let started = Instant::now();
-        while server.get("/healthz").0 != 200 {
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "the service did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
         }
-        server
     }
 
     /// A GET; tried twice when the first attempt fails in transport, as any HTTP client does
