@@ -8,7 +8,9 @@ The attacker speaks from 127.0.0.2 and up, the key's owner from 127.0.0.1:
      identifiers: p50, p99, max;
   3. the service's resident memory before and after a flood of distinct caller-supplied text
      (companies, permissions, identifiers);
-  4. the connection caps: idle connections one address can hold, and in all.
+  4. the connection caps: idle connections one address can hold, and in all;
+  5. a fresh address's share while 18 addresses keep reopening 64 connections each (enough to
+     fill the total cap): how many of its requests are served.
 
 Usage: bench/attack.py [path to sesamectl, default target/release/sesamectl] [seconds, default 10]
 """
@@ -86,6 +88,9 @@ def percentile(values, p):
 
 
 def main():
+    import resource
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
     folder = tempfile.mkdtemp()
     env = dict(os.environ, SESAME_DB=f"{folder}/sesame.db", SESAME_USER="admin",
                SESAME_PASSWORD="mot de passe du banc d'essai", SESAME_LANG="en")
@@ -199,8 +204,65 @@ def main():
           f"(cap per address 64; in all min(1024, open-file limit - 128))")
     for conn in held:
         conn.close()
+
+    # 5. Fresh addresses while 18 others keep 64 connections each open, reopening those closed.
+    stop = threading.Event()
+    deadline = time.monotonic() + SECONDS * 3
+    reopened = [0]
+    filler_thread = threading.Thread(target=hold_connections,
+                                     args=(port, [attacker(40 + n) for n in range(18)], 64,
+                                           stop, deadline, reopened), daemon=True)
+    filler_thread.start()
+    time.sleep(1)
+    served = asked = 0
+    n = 0
+    while time.monotonic() < deadline:
+        status, body = post(attacker(100 + n % 50), port, "/v1/keys/verify", {"key": plain},
+                            timeout=5)
+        n += 1
+        asked += 1
+        served += status == 200 and body.get("code") == "VALID"
+        time.sleep(0.05)
+    stop.set()
+    filler_thread.join()
+    print(f"fresh addresses while 18 addresses hold 64 connections each "
+          f"({reopened[0]} opened): {served} of {asked} requests served")
     server.terminate()
     server.wait()
+
+
+def hold_connections(port, sources, per_source, stop, deadline, opened):
+    """Keeps `per_source` idle connections open from each source, reopening those closed."""
+    import selectors
+    selector = selectors.DefaultSelector()
+    counts = {source: 0 for source in sources}
+
+    def top_up():
+        for source in sources:
+            while counts[source] < per_source and not stop.is_set():
+                try:
+                    conn = socket.create_connection(("127.0.0.1", port), timeout=2,
+                                                    source_address=(source, 0))
+                except OSError:
+                    return
+                conn.setblocking(False)
+                selector.register(conn, selectors.EVENT_READ, source)
+                counts[source] += 1
+                opened[0] += 1
+
+    while not stop.is_set() and time.monotonic() < deadline:
+        top_up()
+        for key, _ in selector.select(timeout=0.1):
+            try:
+                data = key.fileobj.recv(1024)
+            except OSError:
+                data = b""
+            if not data:
+                selector.unregister(key.fileobj)
+                key.fileobj.close()
+                counts[key.data] -= 1
+    for key in list(selector.get_map().values()):
+        key.fileobj.close()
 
 
 if __name__ == "__main__":
