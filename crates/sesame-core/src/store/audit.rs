@@ -75,7 +75,8 @@ pub(crate) fn append<'c>(write: impl Into<Write<'c>>, event: &AuditEvent) -> Res
 }
 
 /// Walks the events from `first` to `last` (sequence numbers, inclusive) in order, one at a
-/// time, until `visit` answers `false`; `visit` must not query the store.
+/// time, until `visit` answers `false`; on both engines the walk reads one moment, and `visit`
+/// may query the store.
 pub(crate) fn each<'c>(
     read: impl Into<Read<'c>>,
     first: i64,

@@ -13,7 +13,7 @@
 //! IMMEDIATE`); PostgreSQL takes one transaction-scoped advisory lock, so that writers queue
 //! the same way and the audit trail stays one linear chain whatever the number of processes.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error as StdError;
 
@@ -43,6 +43,21 @@ pub enum Value {
     Text(String),
     Bool(bool),
     Blob(Vec<u8>),
+}
+
+impl Value {
+    /// What kind of value it is, never what it holds (an error text may name the kind; a
+    /// hash or a name must not reach it).
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Integer(_) => "an integer",
+            Value::Real(_) => "a real",
+            Value::Text(_) => "text",
+            Value::Bool(_) => "a boolean",
+            Value::Blob(_) => "bytes",
+        }
+    }
 }
 
 macro_rules! value_from {
@@ -273,7 +288,7 @@ impl Row<'_> {
                     .0
             }
         };
-        let kind = format!("{value:?}");
+        let kind = value.kind();
         T::from_value(value).ok_or_else(|| {
             Error::Internal(format!(
                 "column {index} holds {kind}, not a {}",
@@ -290,6 +305,10 @@ const PREPARED_MAX: usize = 256;
 pub struct PgConnection {
     client: RefCell<postgres::Client>,
     prepared: RefCell<HashMap<String, postgres::Statement>>,
+    /// Whether a transaction of [`Db::transaction`] or [`Db::each`] is open on it.
+    in_transaction: Cell<bool>,
+    /// Walks of [`Db::each`] open on it, one inside another's rows: each has a cursor of its own.
+    walks: Cell<usize>,
 }
 
 impl std::fmt::Debug for PgConnection {
@@ -303,6 +322,8 @@ impl PgConnection {
         PgConnection {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
+            in_transaction: Cell::new(false),
+            walks: Cell::new(0),
         }
     }
 
@@ -508,21 +529,72 @@ impl<'c> Db<'c> {
                 }
                 Ok(())
             }
-            Db::Postgres(connection) => {
-                use postgres::fallible_iterator::FallibleIterator;
-                let statement = connection.statement(sql)?;
-                let mut client = connection.client.borrow_mut();
-                let mut rows = client
-                    .query_raw(&statement, params(values))
+            Db::Postgres(connection) => self.each_on_postgres(connection, sql, values, read),
+        }
+    }
+
+    /// PostgreSQL answers one statement at a time on a connection: the rows come through a
+    /// cursor, a batch at a time, so that `read` may run other queries between two rows as it
+    /// may on SQLite. Outside a transaction the walk opens a read-only one of its own, so that
+    /// every batch reads the same moment.
+    fn each_on_postgres(
+        &self,
+        connection: &PgConnection,
+        sql: &str,
+        values: &[Value],
+        mut read: impl FnMut(&Row<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        const BATCH: usize = 256;
+        let own_transaction = !connection.in_transaction.get();
+        if own_transaction {
+            self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            connection.in_transaction.set(true);
+        }
+        let depth = connection.walks.get();
+        connection.walks.set(depth + 1);
+        let cursor = format!("sesame_walk_{depth}");
+        let walked = (|| {
+            self.execute(
+                &format!("DECLARE {cursor} NO SCROLL CURSOR FOR {sql}"),
+                values,
+            )?;
+            let fetch = format!("FETCH {BATCH} FROM {cursor}");
+            loop {
+                let statement = connection.statement(&fetch)?;
+                let rows = connection
+                    .client
+                    .borrow_mut()
+                    .query(&statement, &[])
                     .map_err(pg_error)?;
-                while let Some(row) = rows.next().map_err(pg_error)? {
-                    if !read(&Row::Postgres(&row))? {
-                        break;
+                for row in &rows {
+                    if !read(&Row::Postgres(row))? {
+                        return Ok(());
                     }
                 }
-                Ok(())
+                if rows.len() < BATCH {
+                    return Ok(());
+                }
             }
+        })();
+        connection.walks.set(depth);
+        let closed = match &walked {
+            Ok(()) => self.batch(&format!("CLOSE {cursor}")),
+            // The transaction failed; ending it closes the cursor.
+            Err(_) => Ok(()),
+        };
+        if own_transaction {
+            connection.in_transaction.set(false);
+            let end = if walked.is_ok() && closed.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            };
+            let ended = self.batch(end);
+            walked?;
+            closed?;
+            return ended;
         }
+        walked.and(closed)
     }
 
     /// The first row of a query, if any.
@@ -579,6 +651,12 @@ impl<'c> Db<'c> {
         }
     }
 
+    fn mark_transaction(&self, open: bool) {
+        if let Db::Postgres(connection) = self {
+            connection.in_transaction.set(open);
+        }
+    }
+
     /// Runs `work` in one write transaction, committed when it succeeds and rolled back when it
     /// fails; writers from every process queue for it.
     pub fn transaction<T>(&self, work: impl FnOnce(Write<'_>) -> Result<T>) -> Result<T> {
@@ -587,6 +665,7 @@ impl<'c> Db<'c> {
             Db::Postgres(_) => "BEGIN",
         };
         self.batch(begin)?;
+        self.mark_transaction(true);
         let done = (|| {
             if self.engine() == Engine::Postgres {
                 self.execute(
@@ -596,6 +675,7 @@ impl<'c> Db<'c> {
             }
             work(Write(*self))
         })();
+        self.mark_transaction(false);
         match done {
             Ok(value) => {
                 if let Err(error) = self.batch("COMMIT") {

@@ -82,5 +82,75 @@ fn exercise(db: Db<'_>) -> sesame_core::Result<()> {
         row.get::<String>(0)
     });
     assert!(wrong.is_err(), "a NULL is not a String");
+    let misread = db
+        .query_one(
+            "SELECT '$argon2id$v=19$m=19456$c2VsZGVtZXI' AS hash",
+            &[],
+            |row| row.get::<i64>(0),
+        )
+        .expect_err("text is not an integer");
+    assert!(
+        !misread.to_string().contains("argon2id"),
+        "the error names the kind of value, never what it holds: {misread}"
+    );
+    walks_with_queries_inside(db)
+}
+
+/// A walk over rows (`Db::each`) whose reader queries the store between two rows, inside and
+/// outside a transaction, over more rows than PostgreSQL's cursor fetches at once, and stopped
+/// early: the connection answers as before afterwards.
+fn walks_with_queries_inside(db: Db<'_>) -> sesame_core::Result<()> {
+    db.batch("CREATE TABLE walked (n BIGINT PRIMARY KEY)")?;
+    db.transaction(|tx| {
+        for n in 0..600_i64 {
+            tx.db().execute(
+                "INSERT INTO walked (n) VALUES (?1)",
+                sesame_core::values![n],
+            )?;
+        }
+        Ok(())
+    })?;
+    let walk = |db: Db<'_>| -> sesame_core::Result<i64> {
+        let mut sum = 0;
+        db.each(
+            "SELECT n FROM walked WHERE n >= ?1 ORDER BY n",
+            sesame_core::values![0_i64],
+            |row| {
+                let n = row.get::<i64>(0)?;
+                // A query inside the walk, itself walking a few rows.
+                let double = db.query_one(
+                    "SELECT n * 2 FROM walked WHERE n = ?1",
+                    sesame_core::values![n],
+                    |row| row.get::<i64>(0),
+                )?;
+                let mut inner = 0;
+                db.each("SELECT n FROM walked WHERE n < 3 ORDER BY n", &[], |row| {
+                    inner += row.get::<i64>(0)?;
+                    Ok(true)
+                })?;
+                sum += double + inner;
+                Ok(true)
+            },
+        )?;
+        Ok(sum)
+    };
+    // 2 × (0 + … + 599) + 600 × (0 + 1 + 2)
+    let expected = 2 * 599 * 600 / 2 + 600 * 3;
+    assert_eq!(walk(db)?, expected);
+    assert_eq!(db.transaction(|tx| walk(tx.db()))?, expected);
+    let mut seen = 0;
+    db.each("SELECT n FROM walked ORDER BY n", &[], |_| {
+        seen += 1;
+        Ok(seen < 300)
+    })?;
+    assert_eq!(seen, 300, "stopped early");
+    db.transaction(|tx| {
+        tx.db().execute(
+            "DELETE FROM walked WHERE n >= ?1",
+            sesame_core::values![300_i64],
+        )
+    })?;
+    let left = db.query_one("SELECT COUNT(*) FROM walked", &[], |row| row.get::<i64>(0))?;
+    assert_eq!(left, 300, "the connection writes after the walks");
     Ok(())
 }
