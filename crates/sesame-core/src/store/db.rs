@@ -338,7 +338,7 @@ impl PgConnection {
         let statement = self
             .client
             .borrow_mut()
-            .prepare(&postgres_dialect(sql))
+            .prepare(&postgres_dialect(sql)?)
             .map_err(pg_error)?;
         let mut prepared = self.prepared.borrow_mut();
         if prepared.len() >= PREPARED_MAX {
@@ -692,71 +692,129 @@ impl<'c> Db<'c> {
     }
 }
 
-/// Rewrites a statement written for both engines into PostgreSQL's dialect: `?N` and `?` become
-/// `$N`, `instr(a, b)` becomes `strpos(a, b)`, and SQLite's `INDEXED BY index` hint goes.
-/// Text between single quotes is left alone.
-pub fn postgres_dialect(sql: &str) -> String {
+/// Rewrites a statement written for both engines into PostgreSQL's dialect: `?N` becomes `$N`
+/// and a bare `?` takes SQLite's number (one more than the highest so far), `instr(a, b)`
+/// becomes `strpos(a, b)`, and SQLite's `INDEXED BY index` hint goes.
+///
+/// The statement is read by an SQL tokenizer (sqlparser's, with SQLite's rules), and only the
+/// tokens named above are replaced; everything else — literals, quoted names, comments — is
+/// copied as written. A statement the tokenizer cannot read, or one with a named parameter
+/// (`:name`, `@name`, `$name`), is refused rather than guessed at.
+pub fn postgres_dialect(sql: &str) -> Result<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let refused = |why: String| Error::Internal(format!("statement not translated: {why}"));
+    let tokens = Tokenizer::new(&sqlparser::dialect::SQLiteDialect {}, sql)
+        .tokenize_with_location()
+        .map_err(|error| refused(error.to_string()))?;
+    let mut offsets = Offsets::new(sql);
     let mut out = String::with_capacity(sql.len() + 8);
-    let mut next_placeholder = 1_usize;
-    let mut chars = sql.char_indices().peekable();
-    let mut quoted = false;
-    while let Some((at, c)) = chars.next() {
-        if quoted {
-            out.push(c);
-            quoted = c != '\'';
-            continue;
-        }
-        match c {
-            '\'' => {
-                quoted = true;
-                out.push(c);
-            }
-            '?' => {
-                let mut digits = String::new();
-                while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
-                    digits.push(d);
-                    chars.next();
-                }
-                let number = match digits.parse::<usize>() {
-                    Ok(number) => number,
-                    Err(_) => next_placeholder,
+    let mut copied = 0;
+    let mut highest = 0_usize;
+    let significant = |from: usize| {
+        tokens
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, token)| !matches!(token.token, Token::Whitespace(_)))
+    };
+    let mut index = 0;
+    while let Some(token) = tokens.get(index) {
+        let unquoted = |word: &str| {
+            matches!(&token.token, Token::Word(found)
+                if found.quote_style.is_none() && found.value.eq_ignore_ascii_case(word))
+        };
+        let replacement = match &token.token {
+            Token::Placeholder(placeholder) => {
+                let number = match placeholder.strip_prefix('?') {
+                    Some("") => highest + 1,
+                    Some(digits) => digits
+                        .parse()
+                        .map_err(|_| refused(format!("placeholder {placeholder}")))?,
+                    None => return Err(refused(format!("named parameter {placeholder}"))),
                 };
-                next_placeholder = number + 1;
-                out.push('$');
-                out.push_str(&number.to_string());
+                highest = highest.max(number);
+                Some((format!("${number}"), index))
             }
-            _ if starts_word(sql, at, "instr(") => {
-                out.push_str("strpos(");
-                for _ in 0.."instr(".len() - 1 {
-                    chars.next();
+            // SQLite's `:name` and `@name` parameters.
+            Token::Colon | Token::AtSign => {
+                return Err(refused("named parameter".into()));
+            }
+            Token::Word(_)
+                if unquoted("instr")
+                    && significant(index + 1)
+                        .is_some_and(|(_, next)| next.token == Token::LParen) =>
+            {
+                Some(("strpos".to_owned(), index))
+            }
+            Token::Word(_) if unquoted("indexed") => {
+                let by = significant(index + 1).filter(|(_, by)| {
+                    matches!(&by.token, Token::Word(word)
+                        if word.quote_style.is_none() && word.value.eq_ignore_ascii_case("by"))
+                });
+                let name = by.and_then(|(at, _)| significant(at + 1));
+                match name {
+                    Some((last, found)) if matches!(found.token, Token::Word(_)) => {
+                        Some((String::new(), last))
+                    }
+                    _ => return Err(refused("INDEXED without BY and an index".into())),
                 }
             }
-            _ if starts_word(sql, at, "INDEXED BY ") => {
-                for _ in 0.."INDEXED BY ".len() - 1 {
-                    chars.next();
-                }
-                // The index's name.
-                while chars
-                    .peek()
-                    .is_some_and(|(_, d)| d.is_alphanumeric() || *d == '_')
-                {
-                    chars.next();
-                }
-            }
-            _ => out.push(c),
+            _ => None,
+        };
+        if let Some((text, last)) = replacement {
+            let start = offsets.byte(token.span.start)?;
+            let end = offsets.byte(tokens[last].span.end)?;
+            out.push_str(&sql[copied..start]);
+            out.push_str(&text);
+            copied = end;
+            index = last;
         }
+        index += 1;
     }
-    out
+    out.push_str(&sql[copied..]);
+    Ok(out)
 }
 
-/// Whether `word` starts at byte `at` of `sql`, not inside a longer identifier.
-fn starts_word(sql: &str, at: usize, word: &str) -> bool {
-    sql.get(at..at + word.len())
-        .is_some_and(|found| found.eq_ignore_ascii_case(word))
-        && !sql[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|before| before.is_alphanumeric() || before == '_')
+/// Byte offsets of the tokenizer's locations (lines and columns counted in characters, from
+/// 1), asked in increasing order.
+struct Offsets<'s> {
+    sql: &'s str,
+    line: u64,
+    column: u64,
+    byte: usize,
+}
+
+impl<'s> Offsets<'s> {
+    fn new(sql: &'s str) -> Offsets<'s> {
+        Offsets {
+            sql,
+            line: 1,
+            column: 1,
+            byte: 0,
+        }
+    }
+
+    fn byte(&mut self, at: sqlparser::tokenizer::Location) -> Result<usize> {
+        while (self.line, self.column) < (at.line, at.column) {
+            let Some(c) = self.sql[self.byte..].chars().next() else {
+                break;
+            };
+            self.byte += c.len_utf8();
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        if (self.line, self.column) == (at.line, at.column) {
+            Ok(self.byte)
+        } else {
+            Err(Error::Internal(
+                "statement not translated: a token's place is past its end".into(),
+            ))
+        }
+    }
 }
 
 /// A PostgreSQL error as the core's: a lost server is « unavailable », a writer that could not
@@ -795,22 +853,53 @@ pub(crate) fn pg_error(error: postgres::Error) -> Error {
 mod tests {
     use super::*;
 
+    fn translated(sql: &str) -> String {
+        postgres_dialect(sql).expect("translated")
+    }
+
     #[test]
     fn statements_are_rewritten_for_postgres() {
         assert_eq!(
-            postgres_dialect("SELECT a FROM t WHERE b = ?1 AND c = ?2 OR d = ?1"),
+            translated("SELECT a FROM t WHERE b = ?1 AND c = ?2 OR d = ?1"),
             "SELECT a FROM t WHERE b = $1 AND c = $2 OR d = $1"
         );
         assert_eq!(
-            postgres_dialect(
-                "SELECT COUNT(*) FROM keys k INDEXED BY keys_facets WHERE x = ? AND y = ?"
-            ),
+            translated("SELECT COUNT(*) FROM keys k INDEXED BY keys_facets WHERE x = ? AND y = ?"),
             "SELECT COUNT(*) FROM keys k  WHERE x = $1 AND y = $2"
         );
         assert_eq!(
-            postgres_dialect("SELECT 1 WHERE instr(k.name_key, ?) > 0 AND note = 'what? instr(x)'"),
+            translated("SELECT 1 WHERE instr(k.name_key, ?) > 0 AND note = 'what? instr(x)'"),
             "SELECT 1 WHERE strpos(k.name_key, $1) > 0 AND note = 'what? instr(x)'"
         );
-        assert_eq!(postgres_dialect("SELECT myinstr(a)"), "SELECT myinstr(a)");
+        assert_eq!(translated("SELECT myinstr(a)"), "SELECT myinstr(a)");
+    }
+
+    /// What a character-level rewriting got wrong: text in comments, quoted names and escaped
+    /// quotes is copied as written, and a bare `?` after `?3` is SQLite's `?4`.
+    #[test]
+    fn only_the_tokens_are_rewritten_never_text_that_looks_like_them() {
+        assert_eq!(
+            translated(
+                "SELECT \"instr(?\", 'l''été ?' -- why? instr(x)\n FROM t /* ? */ WHERE é = ?"
+            ),
+            "SELECT \"instr(?\", 'l''été ?' -- why? instr(x)\n FROM t /* ? */ WHERE é = $1"
+        );
+        assert_eq!(translated("SELECT ?3, ?, ?1, ?"), "SELECT $3, $4, $1, $5");
+        assert_eq!(
+            translated("SELECT \"instr\"(a), instr (a, ?)"),
+            "SELECT \"instr\"(a), strpos (a, $1)"
+        );
+        assert_eq!(
+            translated("SELECT a AS indexed_by FROM t"),
+            "SELECT a AS indexed_by FROM t"
+        );
+        for refused in [
+            "SELECT :name",
+            "SELECT @name",
+            "SELECT $name",
+            "SELECT 'unclosed",
+        ] {
+            assert!(postgres_dialect(refused).is_err(), "{refused}");
+        }
     }
 }
