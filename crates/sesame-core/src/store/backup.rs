@@ -127,11 +127,15 @@ impl Sesame {
             // holds every row, copied in one transaction of the copy.
             None => {
                 let copy = crate::store::open(temporary.path())?;
-                crate::store::copy::copy_between(
-                    self.connection.db(),
-                    crate::store::db::Db::Sqlite(&copy),
-                    &destination.display().to_string(),
-                )?;
+                let source = self.connection.db();
+                source.snapshot(|| {
+                    crate::store::copy::copy_between(
+                        source,
+                        crate::store::db::Db::Sqlite(&copy),
+                        &destination.display().to_string(),
+                        None,
+                    )
+                })?;
                 copy.pragma_update(None, "journal_mode", "DELETE")?;
                 summary(&copy)?
             }

@@ -54,10 +54,25 @@ impl Sesame {
     ) -> Result<CopySummary> {
         self.require(session, Right::Configuration, AuditAction::StoreCopied)?;
         self.flush_usage()?;
-        let source_chain = self.check_audit_chain()?;
-        let summary = match target {
+        // One moment of the source: the chain checked is the chain copied, and nothing written
+        // meanwhile by others is half in the copy.
+        let source = self.connection.db();
+        let summary = source.snapshot(|| {
+            let source_chain = self.check_audit_chain()?;
+            if source_chain.first_broken.is_some() {
+                return Err(Error::Internal(
+                    "the audit trail is broken; nothing was copied".into(),
+                ));
+            }
+            match target {
+                StoreLocation::Postgres(location) => {
+                    copy_to_postgres(source, location, source_chain.events)
+                }
+                StoreLocation::Sqlite(path) => copy_to_sqlite(source, path, source_chain.events),
+            }
+        })?;
+        match target {
             StoreLocation::Postgres(location) => {
-                let summary = copy_to_postgres(self.connection.db(), location)?;
                 // Without a keyring, this installation finds the copy's keys in its key folder.
                 let home = crate::store::key_home(location)?;
                 if let Some(folder) = home.parent() {
@@ -66,16 +81,8 @@ impl Sesame {
                     })?;
                 }
                 self.copy_key_files(&home)?;
-                summary
             }
-            StoreLocation::Sqlite(path) => {
-                let summary = copy_to_sqlite(self.connection.db(), path)?;
-                self.copy_key_files(path)?;
-                summary
-            }
-        };
-        if summary.events != source_chain.events {
-            return Err(Error::Internal("the copy's audit trail differs".into()));
+            StoreLocation::Sqlite(path) => self.copy_key_files(path)?,
         }
         let details = serde_json::json!({
             "destination": target.shown(),
@@ -146,8 +153,15 @@ fn columns(db: Db<'_>, table: &str) -> Result<Vec<String>> {
 }
 
 /// Copies every table from `source` into the empty store `target` in one transaction of the
-/// target, and checks the audit chain there before committing. `shown` names the target.
-pub(crate) fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Result<CopySummary> {
+/// target, and checks there before committing that the audit chain arrived whole and as long
+/// as `expected_events` (when given). `shown` names the target. The source is read in a
+/// snapshot of its own unless the caller opened one.
+pub(crate) fn copy_between(
+    source: Db<'_>,
+    target: Db<'_>,
+    shown: &str,
+    expected_events: Option<u64>,
+) -> Result<CopySummary> {
     target.transaction(|write| {
         let target = write.db();
         for table in TABLES {
@@ -217,26 +231,34 @@ pub(crate) fn copy_between(source: Db<'_>, target: Db<'_>, shown: &str) -> Resul
             &[],
             crate::store::audit::event,
         )?;
-        arrived_whole(audit::check_chain(events), summary.events)?;
+        arrived_whole(
+            audit::check_chain(events),
+            expected_events.unwrap_or(summary.events),
+        )?;
         crate::store::keys::fold_counts(write)?;
         Ok(summary)
     })
 }
 
-fn copy_to_postgres(source: Db<'_>, location: &PgLocation) -> Result<CopySummary> {
+fn copy_to_postgres(source: Db<'_>, location: &PgLocation, events: u64) -> Result<CopySummary> {
     let (client, _) = pg::open(location)?;
     let target = db::Connection::Postgres(Box::new(db::PgConnection::new(client)));
-    copy_between(source, target.db(), location.shown())
+    copy_between(source, target.db(), location.shown(), Some(events))
 }
 
-fn copy_to_sqlite(source: Db<'_>, path: &std::path::Path) -> Result<CopySummary> {
+fn copy_to_sqlite(source: Db<'_>, path: &std::path::Path, events: u64) -> Result<CopySummary> {
     let target = db::Connection::Sqlite(crate::store::open(path)?);
-    copy_between(source, target.db(), &path.display().to_string())
+    copy_between(
+        source,
+        target.db(),
+        &path.display().to_string(),
+        Some(events),
+    )
 }
 
-/// The chain as it arrived: whole, and as long as what was sent.
-fn arrived_whole(report: ChainReport, sent: u64) -> Result<()> {
-    if report.first_broken.is_some() || report.events != sent {
+/// The chain as it arrived: whole, and as long as the source's.
+fn arrived_whole(report: ChainReport, expected: u64) -> Result<()> {
+    if report.first_broken.is_some() || report.events != expected {
         return Err(Error::Internal(
             "the audit chain did not arrive whole; nothing was written".into(),
         ));

@@ -651,6 +651,25 @@ impl<'c> Db<'c> {
         }
     }
 
+    /// Runs `work` reading one moment of the store while others write: a read-only
+    /// transaction (SQLite's snapshot is taken at its first read, PostgreSQL's at its first
+    /// statement, repeatable read). Every read `work` makes through this handle sees that
+    /// moment; `work` must not write.
+    pub fn snapshot<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        let begin = match self {
+            Db::Sqlite(_) => "BEGIN DEFERRED",
+            Db::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        self.batch(begin)?;
+        self.mark_transaction(true);
+        let done = work();
+        self.mark_transaction(false);
+        let ended = self.batch(if done.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = done?;
+        ended?;
+        Ok(value)
+    }
+
     fn mark_transaction(&self, open: bool) {
         if let Db::Postgres(connection) = self {
             connection.in_transaction.set(open);

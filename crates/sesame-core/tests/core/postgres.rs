@@ -458,3 +458,95 @@ fn every_change_is_pushed_to_the_listeners_at_once() {
     assert!(verifier.store_changed().expect("look"));
     assert!(!verifier.store_changed().expect("nothing new since"));
 }
+
+/// A copy and a backup of a PostgreSQL store read one moment: a service created by another
+/// administrator while the copy is between two tables is wholly absent from it (its row, its
+/// event and its seal), and the copy is complete and whole. The copy is held between the
+/// tables by a lock on `key_tags` taken outside Sésame, and the service created once it is seen
+/// waiting there.
+#[test]
+fn a_copy_and_a_backup_read_one_moment_while_another_administrator_writes() {
+    use sesame_core::store::copy::StoreLocation;
+    let mut fixture = crate::support::Fixture::new();
+    let Some(database) = fixture.database.take() else {
+        return;
+    };
+    fixture.create("Avant la copie");
+    let mut other = fixture.reopen();
+    let other_admin = other
+        .sign_in(crate::support::ADMIN, &crate::support::password())
+        .expect("sign in");
+    for (round, backup) in [(0, false), (1, true)] {
+        let destination = fixture.folder.path().join(format!("copie-{round}.db"));
+        let mut holder = database.client();
+        holder
+            .batch_execute("BEGIN; LOCK TABLE key_tags IN ACCESS EXCLUSIVE MODE")
+            .expect("lock");
+        let copied = std::thread::scope(|scope| {
+            let sesame = &mut fixture.sesame;
+            let admin = &fixture.admin;
+            let copying = scope.spawn(|| {
+                if backup {
+                    sesame
+                        .backup_to(admin, &destination, false)
+                        .map(|s| s.events)
+                } else {
+                    let target = StoreLocation::Sqlite(destination.clone());
+                    sesame.copy_store_to(admin, &target).map(|s| s.events)
+                }
+            });
+            let mut watcher = database.client();
+            let started = std::time::Instant::now();
+            while watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE wait_event_type = 'Lock' AND query LIKE '%key_tags%'",
+                    &[],
+                )
+                .expect("activity")
+                .get::<_, i64>(0)
+                == 0
+            {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(60),
+                    "never waited"
+                );
+                std::thread::yield_now();
+            }
+            let draft = sesame_core::service::ServiceDraft {
+                name: format!("Créé pendant la copie {round}"),
+                prefix: format!("pendant{round}"),
+                permissions: vec!["lecture".into()],
+                ..sesame_core::service::ServiceDraft::default()
+            };
+            other.create_service(&other_admin, &draft).expect("service");
+            holder.batch_execute("COMMIT").expect("unlock");
+            copying.join().expect("copy thread")
+        });
+        let events = copied.expect("copied");
+        let copy = rusqlite::Connection::open(&destination).expect("open the copy");
+        let count = |sql: &str| -> i64 { copy.query_row(sql, [], |row| row.get(0)).expect(sql) };
+        assert_eq!(count("SELECT count(*) FROM audit_events") as u64, events);
+        assert_eq!(
+            count(&format!(
+                "SELECT count(*) FROM services WHERE name = 'Créé pendant la copie {round}'"
+            )),
+            0,
+            "the service created meanwhile is not in the copy"
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM audit_events WHERE action = 'service.created'"),
+            count("SELECT count(*) FROM services"),
+            "nor its event"
+        );
+        drop(copy);
+        if backup {
+            sesame_core::store::backup::check_backup(&destination).expect("a sound backup");
+        } else {
+            let opened = sesame_core::Sesame::open_location(&StoreLocation::Sqlite(destination))
+                .expect("open the copy");
+            let report = opened.check_audit_chain().expect("chain");
+            assert!(report.first_broken.is_none(), "{report:?}");
+        }
+    }
+}
