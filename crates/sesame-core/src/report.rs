@@ -127,27 +127,31 @@ impl Sesame {
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(out);
         writer.write_record(header(lang)).map_err(write_error)?;
-        let codes: ClientCodes = crate::store::usage::client_codes(&self.connection)?
-            .into_iter()
-            .collect();
-        let mut rows = 0_u64;
-        loop {
-            let filter = KeyFilter {
-                sort: KeySort::default(),
-                offset: rows,
-                limit: PAGE_MAX,
-                ..KeyFilter::default()
-            };
-            let page = self.keys(session, &filter)?;
-            for key in &page.keys {
-                let cells = row(key, lang, &codes).map(|cell| escape_cell(&cell));
-                writer.write_record(&cells).map_err(write_error)?;
+        // Every page from one moment: keys created or changed meanwhile neither shift the pages
+        // (a row twice, another never) nor appear half.
+        let rows = self.connection.db().snapshot(|| {
+            let codes: ClientCodes = crate::store::usage::client_codes(&self.connection)?
+                .into_iter()
+                .collect();
+            let mut rows = 0_u64;
+            loop {
+                let filter = KeyFilter {
+                    sort: KeySort::default(),
+                    offset: rows,
+                    limit: PAGE_MAX,
+                    ..KeyFilter::default()
+                };
+                let page = self.keys(session, &filter)?;
+                for key in &page.keys {
+                    let cells = row(key, lang, &codes).map(|cell| escape_cell(&cell));
+                    writer.write_record(&cells).map_err(write_error)?;
+                }
+                rows += page.keys.len() as u64;
+                if page.keys.is_empty() || rows >= page.total {
+                    return Ok(rows);
+                }
             }
-            rows += page.keys.len() as u64;
-            if page.keys.is_empty() || rows >= page.total {
-                break;
-            }
-        }
+        })?;
         writer
             .flush()
             .map_err(|error| Error::ExportWrite(error.to_string()))?;

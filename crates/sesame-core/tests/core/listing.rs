@@ -584,3 +584,105 @@ fn names_are_searched_without_regard_to_accents_or_case() {
         assert_eq!(found, ["Télédéclaration"], "{text}");
     }
 }
+
+/// The credential report reads every page from one moment: keys created by another
+/// administrator while the first page is being written neither shift the second page (a row
+/// twice) nor appear in it. 520 keys imported with a hash (no argon2id), three more created
+/// from another connection when the report first writes.
+#[test]
+fn the_credential_report_reads_one_moment_while_keys_are_created() {
+    use std::io::Write;
+    let mut fixture = Fixture::new();
+    let admin = fixture.admin.clone();
+    let hash = sesame_core::password::HashingCost::default()
+        .hash(b"un-secret-importe-0001")
+        .expect("hash");
+    let mut file = String::from("Service;Nom de la clé;Identifiant;Empreinte\n");
+    for n in 0..520 {
+        file.push_str(&format!("Paie;Importée {n:03};paie_import-{n:03};{hash}\n"));
+    }
+    let imported = fixture
+        .sesame
+        .import_keys(
+            &admin,
+            file.as_bytes(),
+            &|_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .expect("import");
+    assert_eq!(imported.imported, 520);
+    let mut other = fixture.reopen();
+    let other_admin = other
+        .sign_in(crate::support::ADMIN, &crate::support::password())
+        .expect("sign in");
+
+    /// Writes the report to memory; on its second write (the first rows), another
+    /// administrator creates three keys.
+    struct Meanwhile<'a> {
+        written: Vec<u8>,
+        writes: usize,
+        other: &'a mut sesame_core::Sesame,
+        admin: &'a sesame_core::Session,
+    }
+    impl Write for Meanwhile<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.writes += 1;
+            if self.writes == 2 {
+                for n in 0..3 {
+                    let key = NewKey {
+                        service: "Paie".into(),
+                        name: format!("Créée pendant le rapport {n}"),
+                        ..NewKey::default()
+                    };
+                    self.other.create_key(self.admin, &key).expect("create");
+                }
+            }
+            self.written.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Meanwhile {
+        written: Vec::new(),
+        writes: 0,
+        other: &mut other,
+        admin: &other_admin,
+    };
+    let rows = fixture
+        .sesame
+        .credential_report(&admin, sesame_core::Lang::Fr, &mut out)
+        .expect("report");
+    assert!(
+        out.writes > 2,
+        "keys were created while the report was written"
+    );
+    let report = String::from_utf8(out.written).expect("utf-8");
+    let names: Vec<&str> = report
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            line.split(';')
+                .find(|cell| cell.starts_with("Importée") || cell.starts_with("Créée"))
+        })
+        .collect();
+    let mut distinct = names.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        (rows, names.len(), distinct.len()),
+        (520, 520, 520),
+        "each key once"
+    );
+    assert!(
+        !names.iter().any(|name| name.starts_with("Créée")),
+        "none from after"
+    );
+    let total = fixture
+        .sesame
+        .keys(&admin, &KeyFilter::default())
+        .expect("list")
+        .total;
+    assert_eq!(total, 523);
+}
