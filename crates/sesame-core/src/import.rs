@@ -1055,7 +1055,8 @@ impl Sesame {
     /// Plaintext secrets are hashed on every core before the store is locked; the keys, one
     /// `key.imported` event each and a `key.import_summary` event are written in one
     /// transaction, after the lines are checked again against the store as it is then.
-    /// Setting `cancelled` while the secrets are hashed stops the import before anything is
+    /// Setting `cancelled` at any moment before the transaction commits (while the secrets are
+    /// hashed, the store is awaited or the keys are written) stops the import with nothing
     /// written ([`Error::ImportCancelled`]).
     pub fn import_keys(
         &mut self,
@@ -1114,7 +1115,11 @@ impl Sesame {
                 }
                 let encoding = again.encoding;
                 let keys = again.keys;
-                for key in &keys {
+                for (written, key) in keys.iter().enumerate() {
+                    // A cancel while the store was awaited or the keys are written: rolled back.
+                    if written % 256 == 0 && cancelled.load(Ordering::Relaxed) {
+                        return Err(Error::ImportCancelled);
+                    }
                     let secret_hash = match &key.credential {
                         Credential::Hash(phc) => phc.as_str(),
                         Credential::Secret(_) => hashes
@@ -1194,6 +1199,10 @@ impl Sesame {
                         "encoding": encoding,
                     }),
                 )?;
+                // The last moment a cancel is obeyed: after it, the import is committed whole.
+                if cancelled.load(Ordering::Relaxed) {
+                    return Err(Error::ImportCancelled);
+                }
                 Ok(outcome)
             },
         )

@@ -584,3 +584,49 @@ fn a_permission_withdrawn_while_secrets_are_hashed_refuses_the_import() {
     assert_eq!(refused.map(|e| e.code()), Some("import_refused"));
     assert_eq!(key_count(&mut fixture), 0, "nothing written");
 }
+
+/// A cancel that comes while the import waits for the store (another administrator is
+/// writing) is obeyed: nothing is written. On PostgreSQL, where the wait is seen from outside
+/// (a session waiting on the write lock); the rule, checked again inside the transaction before
+/// it commits, is the same on SQLite.
+#[test]
+fn a_cancel_while_the_store_is_awaited_writes_nothing() {
+    let mut fixture = Fixture::new();
+    let Some(mut watcher) = fixture.database.as_ref().map(|database| database.client()) else {
+        return;
+    };
+    let admin = fixture.admin.clone();
+    let hash = HashingCost::default()
+        .hash(HASHED_SECRET.as_bytes())
+        .expect("hash");
+    let file = format!("service;nom;identifiant;empreinte\nPaie;Annulée;paie_annulee-01;{hash}\n");
+    let mut holder = fixture.hold_writes();
+    let cancel = go_on();
+    let imported = std::thread::scope(|scope| {
+        let sesame = &mut fixture.sesame;
+        let importing =
+            scope.spawn(|| sesame.import_keys(&admin, file.as_bytes(), &no_progress, &cancel));
+        let started = std::time::Instant::now();
+        while watcher
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'",
+                &[],
+            )
+            .expect("activity")
+            .get::<_, i64>(0)
+            == 0
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "never waited"
+            );
+            std::thread::yield_now();
+        }
+        cancel.store(true, Ordering::Relaxed);
+        holder.release();
+        importing.join().expect("import thread")
+    });
+    assert_eq!(imported.err().map(|e| e.code()), Some("import_cancelled"));
+    assert_eq!(key_count(&mut fixture), 0, "nothing written");
+}
