@@ -4,7 +4,7 @@
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use sesame_core::secret::SecretString;
 use sesame_core::signing_key::{LoadedSigningKey, SigningKeyRequest};
@@ -37,7 +37,37 @@ pub struct HeldToken {
 pub struct SignedIn {
     pub session: Session,
     pub locked: bool,
-    pub last_activity: Instant,
+    pub last_activity: Moment,
+}
+
+/// A moment of the operator's activity, read on two clocks: the monotonic clock, which stops
+/// while the computer sleeps, and the wall clock, which does not. The time since is the larger
+/// of the two, so a laptop closed in the evening and opened the next morning has been idle all
+/// night; a wall clock set back does not make it younger than the time awake.
+#[derive(Debug, Clone, Copy)]
+pub struct Moment {
+    awake: Instant,
+    wall: SystemTime,
+}
+
+impl Moment {
+    pub fn now() -> Moment {
+        Moment {
+            awake: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed_at(Instant::now(), SystemTime::now())
+    }
+
+    fn elapsed_at(&self, awake: Instant, wall: SystemTime) -> Duration {
+        let asleep_or_awake = wall.duration_since(self.wall).unwrap_or_default();
+        awake
+            .saturating_duration_since(self.awake)
+            .max(asleep_or_awake)
+    }
 }
 
 #[derive(Debug)]
@@ -159,7 +189,7 @@ impl AppState {
             self.lock_now();
             return Err(UiError::locked(lang));
         }
-        current.last_activity = Instant::now();
+        current.last_activity = Moment::now();
         Ok(current.session.clone())
     }
 
@@ -170,6 +200,18 @@ impl AppState {
         let current = signed_in.as_ref()?;
         let idle = current.last_activity.elapsed() >= self.lock_delay();
         (!current.locked && !idle).then(|| current.session.clone())
+    }
+
+    /// [`AppState::with_store`] for what the window asks by itself (the badge on « Clés » after
+    /// a reminder): not the operator's activity, and « locked » once the app is locked or idle.
+    pub fn with_store_quietly<T>(
+        &self,
+        work: impl FnOnce(&mut Sesame, &Session) -> sesame_core::Result<T>,
+    ) -> UiResult<T> {
+        let lang = self.lang();
+        let session = self.quiet_session().ok_or_else(|| UiError::locked(lang))?;
+        let mut sesame = lock(&self.sesame, lang)?;
+        work(&mut sesame, &session).map_err(|error| UiError::from_core(&error, lang))
     }
 
     /// Runs `work` on the store for the signed-in operator and converts its error.
@@ -196,7 +238,7 @@ impl AppState {
             && let Some(current) = signed_in.as_mut()
             && !current.locked
         {
-            current.last_activity = Instant::now();
+            current.last_activity = Moment::now();
         }
     }
 
@@ -270,5 +312,62 @@ mod tests {
             .expect("key");
         assert_eq!(key.fingerprint(), again.fingerprint());
         assert_eq!(loads, 1);
+    }
+
+    /// Idle time counts the night a laptop spent asleep (the monotonic clock stood still, the
+    /// wall clock did not), and a wall clock set back does not shorten the time awake.
+    #[test]
+    fn idle_time_counts_time_asleep() {
+        let then = Moment::now();
+        let minute = Duration::from_secs(60);
+        let night = Duration::from_secs(10 * 60 * 60);
+        assert_eq!(
+            then.elapsed_at(then.awake + minute, then.wall + night),
+            night
+        );
+        assert_eq!(
+            then.elapsed_at(then.awake + minute, then.wall - night),
+            minute
+        );
+    }
+
+    /// What the window asks by itself after a reminder (the badge) does not keep the app
+    /// unlocked: it leaves the idle time as it was, where a command of the operator's resets it.
+    #[test]
+    fn the_badge_after_a_reminder_is_not_activity() {
+        let folder = tempfile::tempdir().expect("folder");
+        let namespace = KeyringNamespace::named("sesame-app-unit-test");
+        let mut sesame =
+            Sesame::open_with_keyring(&folder.path().join("sesame.db"), &namespace).expect("store");
+        let password =
+            sesame_core::secret::secret_from("Un mot de passe très long 2026 !".to_owned());
+        let session = sesame.initialise("Camille", &password).expect("initialise");
+        let state = AppState::new(sesame);
+        state.set_lock_minutes(5);
+        let four_minutes_ago = SystemTime::now() - Duration::from_secs(4 * 60);
+        *state.signed_in.lock().expect("lock") = Some(SignedIn {
+            session,
+            locked: false,
+            last_activity: Moment {
+                awake: Instant::now(),
+                wall: four_minutes_ago,
+            },
+        });
+        let idle_since = |state: &AppState| {
+            state
+                .signed_in
+                .lock()
+                .expect("lock")
+                .as_ref()
+                .map(|signed_in| signed_in.last_activity.wall)
+        };
+        state
+            .with_store_quietly(|sesame, session| sesame.expiry_reminder(session))
+            .expect("the badge");
+        assert_eq!(idle_since(&state), Some(four_minutes_ago), "not activity");
+        state
+            .with_store(|sesame, session| sesame.expiry_reminder(session))
+            .expect("a command");
+        assert!(idle_since(&state) > Some(four_minutes_ago), "activity");
     }
 }

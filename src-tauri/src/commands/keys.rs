@@ -209,7 +209,9 @@ pub async fn list_key_tags(app: AppHandle) -> UiResult<Vec<String>> {
 #[tauri::command]
 pub async fn expiring_keys(app: AppHandle) -> UiResult<ExpiringView> {
     blocking(app, |state| {
-        let reminder = state.with_store(|sesame, session| sesame.expiry_reminder(session))?;
+        // Asked by the window after a reminder: not the operator's activity.
+        let reminder =
+            state.with_store_quietly(|sesame, session| sesame.expiry_reminder(session))?;
         Ok(ExpiringView {
             count: u32::try_from(reminder.keys.len()).unwrap_or(u32::MAX),
             days: reminder.within_days,

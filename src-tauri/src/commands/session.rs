@@ -1,7 +1,5 @@
 //! First launch, sign-in, locking, sign-out and the settings every screen needs.
 
-use std::time::Instant;
-
 use sesame_core::secret::{EdgeSecret, ExposeSecret, SecretString, secret_from};
 use sesame_core::{Lang, Sesame, Session};
 use tauri::AppHandle;
@@ -25,7 +23,7 @@ fn begin(state: &AppState, session: Session) -> UiResult<()> {
     *lock(&state.signed_in, state.lang())? = Some(SignedIn {
         session,
         locked: false,
-        last_activity: Instant::now(),
+        last_activity: crate::state::Moment::now(),
     });
     Ok(())
 }
