@@ -63,6 +63,9 @@ pub struct Sesame {
     tightened: Vec<PathBuf>,
     /// The store's `data_version` when [`Sesame::store_changed`] last looked.
     seen_data_version: Option<i64>,
+    /// Writes to an SQLite store's files heard from the kernel since the version was read
+    /// (`None` until first asked; `Some(None)` where the kernel cannot tell).
+    file_changes: Option<Option<store::file_changes::FileChanges>>,
     /// The store as people name it.
     name: String,
     /// Where this installation keeps the last head it anchored in this store (see
@@ -167,6 +170,7 @@ impl Sesame {
             verified_secrets: verify::VerifiedSecrets::default(),
             pending_usage: verify::PendingUsage::default(),
             seen_data_version: None,
+            file_changes: None,
         })
     }
 
@@ -217,6 +221,7 @@ impl Sesame {
             verified_secrets: verify::VerifiedSecrets::default(),
             pending_usage: verify::PendingUsage::default(),
             seen_data_version: None,
+            file_changes: None,
         })
     }
 

@@ -20,7 +20,8 @@ use crate::key::{KeyStatus, effective_status, stored_status};
 use crate::key_format::{self, PresentedKey};
 use crate::password;
 use crate::secret::ExposeSecret;
-use crate::store::db::Write;
+use crate::store::db::{Connection, Write};
+use crate::store::file_changes::FileChanges;
 use crate::store::usage::{self, KeyRow};
 use crate::validate;
 
@@ -667,7 +668,24 @@ impl Sesame {
     /// its commit, so it cannot say that nothing changed: only the store can. A front end that
     /// keeps answers for a moment drops them when this says so, so a change is obeyed at the
     /// next request that arrives after its command returned.
+    ///
+    /// On SQLite, the kernel says first whether the store's files were written at all since
+    /// the last look (see [`store::file_changes`]): when not, nothing changed and the store
+    /// is not asked.
     pub fn store_changed(&mut self) -> Result<bool> {
+        if let Connection::Sqlite(_) = self.connection {
+            match &mut self.file_changes {
+                Some(Some(files)) => {
+                    let written = files.maybe_written();
+                    if !written && self.seen_data_version.is_some() {
+                        return Ok(false);
+                    }
+                }
+                Some(None) => {}
+                // Listening starts before the version is read: no commit falls between.
+                None => self.file_changes = Some(FileChanges::watch(&self.path)),
+            }
+        }
         let version = usage::change_marker(self.reads())?;
         let changed = self.seen_data_version != Some(version);
         self.seen_data_version = Some(version);

@@ -14,6 +14,7 @@ pub mod backup;
 pub mod companies;
 pub mod copy;
 pub mod db;
+pub mod file_changes;
 pub mod keys;
 pub mod location;
 pub mod operators;
