@@ -16,7 +16,8 @@ use crate::vocab::{KeyAction, KeyStatus, Right};
 /// [`Error::field`] the input it concerns, [`Error::args`] the values its message needs. The
 /// words are in the catalogue (`locales/*.ftl`, message `error-<code>`): [`Error::message`] reads
 /// them in the interface language, `Display` in English for logs.
-#[derive(Debug)]
+#[derive(Debug, strum::IntoStaticStr, strum::VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum Error {
     Empty {
         field: Field,
@@ -129,6 +130,7 @@ pub enum Error {
     },
     /// A write touched a sealed row that does not match its seal (the kind's code and the row's
     /// id); `Sesame::write` turns it into [`Error::StateTampered`] once the row is reported.
+    #[strum(serialize = "state_tampered")]
     RowUnproven {
         kind: String,
         id: String,
@@ -196,113 +198,16 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// A stable, language-independent code for programs and tests.
+    /// A stable, language-independent code for programs and tests: the variant's name in
+    /// snake case (derived, never written twice), `state_tampered` for a row that cannot be
+    /// proven.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::Empty { .. } => "empty",
-            Error::TooLong { .. } => "too_long",
-            Error::ForbiddenCharacter { .. } => "forbidden_character",
-            Error::ServiceNameTaken(_) => "service_name_taken",
-            Error::KeyNameTaken(_) => "key_name_taken",
-            Error::BulkEmptySelection => "bulk_empty_selection",
-            Error::BulkNothingChanges => "bulk_nothing_changes",
-            Error::BulkSelectionChanged { .. } => "bulk_selection_changed",
-            Error::CompanyNameTaken(_) => "company_name_taken",
-            Error::OperatorNameTaken(_) => "operator_name_taken",
-            Error::PrefixInvalid(_) => "prefix_invalid",
-            Error::PrefixTaken(_) => "prefix_taken",
-            Error::WebsiteInvalid(_) => "website_invalid",
-            Error::PermissionInvalid(_) => "permission_invalid",
-            Error::PermissionNotOffered(_) => "permission_not_offered",
-            Error::PermissionInUse(..) => "permission_in_use",
-            Error::DateInvalid(_) => "date_invalid",
-            Error::DateInPast => "date_in_past",
-            Error::ExpiryRequired { .. } => "expiry_required",
-            Error::ExpiryBeyondLifetime { .. } => "expiry_beyond_lifetime",
-            Error::ServiceNotFound(_) => "service_not_found",
-            Error::KeyNotFound(_) => "key_not_found",
-            Error::KeyAmbiguous(_) => "key_ambiguous",
-            Error::CompanyNotFound(_) => "company_not_found",
-            Error::CompanyAmbiguous(_) => "company_ambiguous",
-            Error::CompanyArchived(_) => "company_archived",
-            Error::CompanyNotArchived(_) => "company_not_archived",
-            Error::ClientCodeTaken(_) => "client_code_taken",
-            Error::SirenTaken(_) => "siren_taken",
-            Error::SirenInvalid(_) => "siren_invalid",
-            Error::OperatorNotFound(_) => "operator_not_found",
-            Error::TransitionRefused { .. } => "transition_refused",
-            Error::SignInFailed => "sign_in_failed",
-            Error::SignInRequired => "sign_in_required",
-            Error::SecretGone => "secret_gone",
-            Error::OperatorDisabled => "operator_disabled",
-            Error::RightMissing(_) => "right_missing",
-            Error::AlreadyInitialised => "already_initialised",
-            Error::NotInitialised => "not_initialised",
-            Error::PasswordTooShort(_) => "password_too_short",
-            Error::PasswordTooLong(_) => "password_too_long",
-            Error::PasswordsDiffer => "passwords_differ",
-            Error::PasswordWeak => "password_weak",
-            Error::SignInThrottled(_) => "sign_in_throttled",
-            Error::CurrentPasswordWrong => "current_password_wrong",
-            Error::LastAdministrator => "last_administrator",
-            Error::CannotDisableSelf => "cannot_disable_self",
-            Error::SigningKeyMissing(_) => "signing_key_missing",
-            Error::SigningKeyRetired(_) => "signing_key_retired",
-            Error::SigningKeyUnknown(_) => "signing_key_unknown",
-            Error::SigningKeyUnavailable(_) => "signing_key_unavailable",
-            Error::ExportWrite(_) => "export_write",
-            Error::AuditChainBroken(_) => "audit_chain_broken",
-            Error::StateKeyPresent => "state_key_present",
-            Error::RecoveryCodeMissing => "recovery_code_missing",
-            Error::RecoveryCodeWrong => "recovery_code_wrong",
-            Error::StoreInUse => "store_in_use",
-            Error::StoreRestoring => "store_restoring",
-            Error::BackupInvalid(_) => "backup_invalid",
-            Error::StoreNotSqlite(_) => "store_not_sqlite",
-            Error::StoreNotSesame(_) => "store_not_sesame",
-            Error::StoreNotEmpty(_) => "store_not_empty",
-            Error::DatabasePasswordInLocation => "database_password_in_location",
-            Error::DatabaseLocationInvalid(_) => "database_location_invalid",
-            Error::DatabaseUnavailable { .. } => "database_unavailable",
-            Error::StoreReadOnly(_) => "store_read_only",
-            Error::StoreUnavailable(..) => "store_unavailable",
-            Error::StoreTooNew { .. } => "store_too_new",
-            Error::StoreBusy => "store_busy",
-            Error::StoreCorrupt(_) => "store_corrupt",
-            Error::FileNotRegular(_) => "file_not_regular",
-            Error::StateKeyUnavailable(_) => "state_key_unavailable",
-            Error::GraceUnknown(_) => "grace_unknown",
-            Error::StateKeyMissing => "state_key_missing",
-            Error::StateTampered { .. } | Error::RowUnproven { .. } => "state_tampered",
-            Error::BackupWrite(..) => "backup_write",
-            Error::RecoveryFileWrite(..) => "recovery_file_write",
-            Error::RestoreFailed { .. } => "restore_failed",
-            Error::OutOfRange { .. } => "out_of_range",
-            Error::ImportEmpty => "import_empty",
-            Error::ImportUnreadable(_) => "import_unreadable",
-            Error::ImportColumnUnknown(_) => "import_column_unknown",
-            Error::ImportColumnMissing(_) => "import_column_missing",
-            Error::ImportColumnTwice(_) => "import_column_twice",
-            Error::ImportTooLarge(_) => "import_too_large",
-            Error::ImportRefused(_) => "import_refused",
-            Error::ImportFileTooLarge(_) => "import_file_too_large",
-            Error::ImportPreviewGone => "import_preview_gone",
-            Error::ImportCancelled => "import_cancelled",
-            Error::ImportCellCount { .. } => "import_cell_count",
-            Error::IdentifierInvalid(_) => "identifier_invalid",
-            Error::IdentifierPrefix { .. } => "identifier_prefix",
-            Error::IdentifierTaken(_) => "identifier_taken",
-            Error::ImportDuplicate { .. } => "import_duplicate",
-            Error::ImportSecretAndHash => "import_secret_and_hash",
-            Error::ImportSecretMissing => "import_secret_missing",
-            Error::ImportSecretInvalid(_) => "import_secret_invalid",
-            Error::ImportHashRefused(_) => "import_hash_refused",
-            Error::ImportDateInvalid(_) => "import_date_invalid",
-            Error::CreationInFuture => "creation_in_future",
-            Error::ExpiryBeforeCreation => "expiry_before_creation",
-            Error::TokenRefused { .. } => "token_refused",
-            Error::Internal(_) => "internal",
-        }
+        self.into()
+    }
+
+    /// Every code an error may have (each has its message, `error-` and the code).
+    pub fn codes() -> &'static [&'static str] {
+        <Error as strum::VariantNames>::VARIANTS
     }
 
     /// The input field the error is about, when there is one.

@@ -109,12 +109,16 @@ mod tests {
         let mut changes = FileChanges::watch(&path).expect("inotify");
         assert!(!changes.maybe_written(), "nothing yet");
         let other = rusqlite::Connection::open(&path).expect("open");
-        other.execute("INSERT INTO t VALUES (1)", []).expect("insert");
+        other
+            .execute("INSERT INTO t VALUES (1)", [])
+            .expect("insert");
         assert!(changes.maybe_written(), "the commit is heard");
         assert!(!changes.maybe_written(), "and only once");
         std::fs::write(folder.path().join("autre.txt"), "x").expect("write");
         assert!(!changes.maybe_written(), "another file");
-        other.execute("INSERT INTO t VALUES (2)", []).expect("insert");
+        other
+            .execute("INSERT INTO t VALUES (2)", [])
+            .expect("insert");
         assert!(changes.maybe_written());
     }
 }

@@ -178,6 +178,11 @@ fn every_message_is_used_and_every_message_asked_for_exists() {
     );
     built.extend(Right::ALL.iter().map(|v| format!("right-{}", v.code())));
     built.extend(
+        sesame_core::Error::codes()
+            .iter()
+            .map(|code| format!("error-{code}")),
+    );
+    built.extend(
         AuditAction::ALL
             .iter()
             .map(|v| sesame_core::journal::action_message(*v)),
@@ -221,21 +226,6 @@ fn every_message_is_used_and_every_message_asked_for_exists() {
         }
     }
     assert!(missing.is_empty(), "asked for but missing: {missing:?}");
-    // Every code the core's errors can return has its message.
-    let error_source =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/error.rs"))
-            .expect("error.rs");
-    let code_arm = regex::Regex::new(r#"Error::\w+(?: \{ \.\. \}|\(\.\.\)|\(_\))? => "(\w+)","#)
-        .expect("regex");
-    let codes: Vec<_> = code_arm
-        .captures_iter(&error_source)
-        .map(|c| c[1].to_owned())
-        .collect();
-    assert!(codes.len() > 50, "{} error codes found", codes.len());
-    for code in codes {
-        assert!(
-            catalogue.contains_key(&format!("error-{code}")),
-            "error-{code} missing"
-        );
-    }
+    // Every code the core's errors can return has its message (checked with `built` above).
+    assert!(sesame_core::Error::codes().len() > 50);
 }
