@@ -12,12 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::store::pg::PgLocation;
+use crate::vocab::RowKind;
 
 /// What an announcement says changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// The row of this kind (`key`, `service`, `company`…) named by an audit event's target.
-    Row { kind: String, id: String },
+    /// The row of this kind named by an audit event's target.
+    Row { kind: RowKind, id: String },
     /// An event with no target (settings, sign-in…).
     Untargeted,
     /// Anything may have changed: the watcher (re)started listening after a time deaf.
@@ -43,7 +44,11 @@ impl Change {
     /// The change an audit event with this target (kind and id) announces.
     fn of_target(kind: Option<String>, id: Option<String>) -> Change {
         match (kind, id) {
-            (Some(kind), Some(id)) => Change::Row { kind, id },
+            (Some(kind), Some(id)) => match RowKind::from_code(&kind) {
+                Some(kind) => Change::Row { kind, id },
+                // A kind this version does not know (a newer Sésame wrote it): anything.
+                None => Change::Unknown,
+            },
             _ => Change::Untargeted,
         }
     }
@@ -301,9 +306,14 @@ mod tests {
         assert_eq!(
             Change::parse("42 key 0190-abc"),
             Change::Row {
-                kind: "key".into(),
+                kind: RowKind::Key,
                 id: "0190-abc".into()
             }
+        );
+        assert_eq!(
+            Change::parse("45 widget 1"),
+            Change::Unknown,
+            "a kind unknown here"
         );
         assert_eq!(Change::parse("43 - -"), Change::Untargeted);
         assert_eq!(Change::parse("44"), Change::Unknown);

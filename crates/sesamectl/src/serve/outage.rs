@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sesame_core::store::watch::Change;
 use sesame_core::verify::Verification;
+use sesame_core::vocab::RowKind;
 
 use super::guard::AnswerKey;
 
@@ -142,10 +143,16 @@ impl Outage {
         };
         self.heard.fetch_add(1, Ordering::SeqCst);
         match change {
-            Change::Row { kind, id } if kind == "key" => {
+            Change::Row {
+                kind: RowKind::Key,
+                id,
+            } => {
                 proven.retain(|_, (_, answer)| answer.key.as_ref().is_some_and(|k| &k.id != id));
             }
-            Change::Row { kind, id } if kind == "service" => {
+            Change::Row {
+                kind: RowKind::Service,
+                id,
+            } => {
                 proven.retain(|_, (_, answer)| {
                     answer.key.as_ref().is_some_and(|k| &k.service_id != id)
                 });
@@ -209,18 +216,18 @@ mod tests {
         assert!(outage.recall(&question("d")).is_none(), "expired meanwhile");
         assert!(outage.recall(&question("z")).is_none(), "never proven");
         outage.forget(&Change::Row {
-            kind: "key".into(),
+            kind: RowKind::Key,
             id: "a".into(),
         });
         assert!(outage.recall(&question("a")).is_none());
         assert!(outage.recall(&question("b")).is_some());
         outage.forget(&Change::Row {
-            kind: "company".into(),
+            kind: RowKind::Company,
             id: "x".into(),
         });
         assert!(outage.recall(&question("b")).is_some());
         outage.forget(&Change::Row {
-            kind: "service".into(),
+            kind: RowKind::Service,
             id: "paie".into(),
         });
         assert!(outage.recall(&question("b")).is_none());
