@@ -606,23 +606,7 @@ fn a_cancel_while_the_store_is_awaited_writes_nothing() {
         let sesame = &mut fixture.sesame;
         let importing =
             scope.spawn(|| sesame.import_keys(&admin, file.as_bytes(), &no_progress, &cancel));
-        let started = std::time::Instant::now();
-        while watcher
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'",
-                &[],
-            )
-            .expect("activity")
-            .get::<_, i64>(0)
-            == 0
-        {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(60),
-                "never waited"
-            );
-            std::thread::yield_now();
-        }
+        crate::postgres::until_a_session_waits(&mut watcher, "wait_event = 'advisory'");
         cancel.store(true, Ordering::Relaxed);
         holder.release();
         importing.join().expect("import thread")

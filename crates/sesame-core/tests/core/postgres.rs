@@ -50,6 +50,27 @@ impl Drop for Database {
     }
 }
 
+/// Waits until a session of the database waits for a lock, one whose `pg_stat_activity` row
+/// meets `condition` (an event seen from outside, not a duration; at most a minute).
+pub fn until_a_session_waits(watcher: &mut Client, condition: &str) {
+    let started = std::time::Instant::now();
+    let asked = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND {condition}"
+    );
+    while watcher
+        .query_one(&asked, &[])
+        .expect("activity")
+        .get::<_, i64>(0)
+        == 0
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no session waited"
+        );
+        std::thread::yield_now();
+    }
+}
+
 fn tables(client: &mut Client) -> Vec<String> {
     client
         .query(
@@ -496,23 +517,7 @@ fn a_copy_and_a_backup_read_one_moment_while_another_administrator_writes() {
                 }
             });
             let mut watcher = database.client();
-            let started = std::time::Instant::now();
-            while watcher
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity
-                     WHERE wait_event_type = 'Lock' AND query LIKE '%key_tags%'",
-                    &[],
-                )
-                .expect("activity")
-                .get::<_, i64>(0)
-                == 0
-            {
-                assert!(
-                    started.elapsed() < std::time::Duration::from_secs(60),
-                    "never waited"
-                );
-                std::thread::yield_now();
-            }
+            until_a_session_waits(&mut watcher, "query LIKE '%key_tags%'");
             let draft = sesame_core::service::ServiceDraft {
                 name: format!("Créé pendant la copie {round}"),
                 prefix: format!("pendant{round}"),
