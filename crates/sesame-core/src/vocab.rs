@@ -9,6 +9,15 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A closed vocabulary, for what reads its codes whatever the set (the command line's value
+/// parsers).
+pub trait Word: Copy + Send + Sync + 'static {
+    /// Every value, in declaration order.
+    fn all() -> &'static [Self];
+    /// The stable code.
+    fn code(self) -> &'static str;
+}
+
 /// Declares a closed vocabulary: the enum, its stable codes, the parser and serde in both
 /// directions through the code, and its TypeScript twin when the `ts` feature is on.
 macro_rules! vocabulary {
@@ -37,6 +46,16 @@ macro_rules! vocabulary {
                     $($code => Some($name::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        impl Word for $name {
+            fn all() -> &'static [$name] {
+                $name::ALL
+            }
+
+            fn code(self) -> &'static str {
+                $name::code(self)
             }
         }
 

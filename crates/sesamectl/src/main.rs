@@ -8,11 +8,12 @@ mod error;
 mod files;
 mod output;
 mod serve;
+mod word_arg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use sesame_core::Lang;
 
 use crate::context::Context;
@@ -106,14 +107,6 @@ pub enum Outcome {
     Done,
     /// A verification answered "not valid": exit status 1.
     Refused,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StatusArg {
-    Active,
-    Inactive,
-    Revoked,
-    Expired,
 }
 
 fn language(flag: Option<&str>) -> Lang {

@@ -1,7 +1,9 @@
 //! What `key bulk`, `company offboard` and `service offboard` share: the preview they print,
 //! and the rule that nothing is written without `--yes --confirm`, the preview's code.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
+
+use crate::word_arg::word;
 use serde_json::json;
 use sesame_core::bulk::{ChangePlan, Offboarding, Previewed};
 use sesame_core::messages::Arg;
@@ -11,28 +13,12 @@ use sesame_core::{Sesame, Session};
 use crate::error::{CliError, Result};
 use crate::output::Output;
 
-/// How an offboarding ends the keys that served only the company or the service.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum EndArg {
-    Deactivate,
-    Revoke,
-}
-
-impl EndArg {
-    pub fn into_core(self) -> OffboardEnd {
-        match self {
-            EndArg::Deactivate => OffboardEnd::Deactivate,
-            EndArg::Revoke => OffboardEnd::Revoke,
-        }
-    }
-}
-
 /// The arguments of an offboarding.
 #[derive(Debug, Args)]
 pub struct OffboardArgs {
     /// Deactivate (reversible) or revoke (final) the keys that served only it.
-    #[arg(long, value_enum)]
-    pub end: EndArg,
+    #[arg(long, value_parser = word::<OffboardEnd>())]
+    pub end: OffboardEnd,
     /// Why, kept in the audit trail.
     #[arg(long)]
     pub reason: String,
@@ -151,7 +137,7 @@ pub fn offboard(
     from: &Offboarding,
     args: &OffboardArgs,
 ) -> Result<()> {
-    let end = args.end.into_core();
+    let end = args.end;
     let plan = sesame.preview_offboarding(session, from, end)?;
     let Some(previewed) = args.apply.previewed(output, &plan)? else {
         return Ok(());

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use clap::builder::NonEmptyStringValueParser;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use serde_json::json;
 use sesame_core::bulk::{BulkChange, KeySelection};
 use sesame_core::import::{self, Column, ImportPreview, ImportProgress};
@@ -15,10 +15,11 @@ use sesame_core::secret::ExposeSecret;
 use sesame_core::{usage, validate};
 use zeroize::Zeroizing;
 
+use crate::Outcome;
 use crate::context::Context;
 use crate::error::{CliError, Result};
 use crate::output::{KeyView, Output, to_value};
-use crate::{Outcome, StatusArg};
+use crate::word_arg::word;
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -94,29 +95,9 @@ pub enum KeyCommand {
     Regenerate {
         key: String,
         /// How long the old secret keeps working.
-        #[arg(long, value_enum, default_value = "now")]
-        grace: GraceArg,
+        #[arg(long, value_parser = word::<Grace>(), default_value = "now")]
+        grace: Grace,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum GraceArg {
-    Now,
-    #[value(name = "1h")]
-    OneHour,
-    #[value(name = "24h")]
-    OneDay,
-    #[value(name = "7d")]
-    SevenDays,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SortArg {
-    Newest,
-    Oldest,
-    Name,
-    LastUse,
-    Expiry,
 }
 
 /// The key list's criteria, shared by `key list` and `key bulk`.
@@ -126,8 +107,8 @@ pub struct CriteriaArgs {
     service: Option<String>,
     #[arg(long, value_parser = NonEmptyStringValueParser::new())]
     company: Option<String>,
-    #[arg(long, value_enum)]
-    status: Option<StatusArg>,
+    #[arg(long, value_parser = word::<KeyStatus>())]
+    status: Option<KeyStatus>,
     /// Text the key's name contains.
     #[arg(long, default_value = "")]
     name: String,
@@ -136,8 +117,8 @@ pub struct CriteriaArgs {
     creator: Option<String>,
     /// A health check: keys unused for 90 days, without expiry, not regenerated for a year,
     /// expiring within 30 days, or refused while inactive or revoked.
-    #[arg(long, value_enum)]
-    health: Option<HealthArg>,
+    #[arg(long, value_parser = word::<Health>())]
+    health: Option<Health>,
     /// Keys with this tag.
     #[arg(long, value_parser = NonEmptyStringValueParser::new())]
     tag: Option<String>,
@@ -157,10 +138,10 @@ impl CriteriaArgs {
 
     fn into_filter(self) -> KeyFilter {
         KeyFilter {
-            health: self.health.map(HealthArg::into_core),
+            health: self.health,
             service: self.service,
             company: self.company,
-            status: self.status.map(status),
+            status: self.status,
             name_contains: self.name,
             creator: self.creator,
             tag: self.tag,
@@ -173,8 +154,8 @@ impl CriteriaArgs {
 pub struct ListArgs {
     #[command(flatten)]
     criteria: CriteriaArgs,
-    #[arg(long, value_enum, default_value = "newest")]
-    sort: SortArg,
+    #[arg(long, value_parser = word::<KeySort>(), default_value = "newest")]
+    sort: KeySort,
     /// Page number, from 1.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     page: u64,
@@ -275,15 +256,6 @@ pub struct EditArgs {
     /// Who to call about the key.
     #[arg(long)]
     contact: Option<String>,
-}
-
-fn status(arg: StatusArg) -> KeyStatus {
-    match arg {
-        StatusArg::Active => KeyStatus::Active,
-        StatusArg::Inactive => KeyStatus::Inactive,
-        StatusArg::Revoked => KeyStatus::Revoked,
-        StatusArg::Expired => KeyStatus::Expired,
-    }
 }
 
 fn row(output: &Output, key: &Key) -> String {
@@ -520,13 +492,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::List(args) => {
             let filter = KeyFilter {
-                sort: match args.sort {
-                    SortArg::Newest => KeySort::NewestFirst,
-                    SortArg::Oldest => KeySort::OldestFirst,
-                    SortArg::Name => KeySort::Name,
-                    SortArg::LastUse => KeySort::LastUse,
-                    SortArg::Expiry => KeySort::Expiry,
-                },
+                sort: args.sort,
                 offset: (args.page - 1).saturating_mul(u64::from(args.per_page)),
                 limit: args.per_page,
                 ..args.criteria.into_filter()
@@ -663,38 +629,9 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::Usage { key } => print_usage(output, &sesame.key(&session, &key)?),
         KeyCommand::Regenerate { key, grace } => {
-            let grace = match grace {
-                GraceArg::Now => Grace::Now,
-                GraceArg::OneHour => Grace::OneHour,
-                GraceArg::OneDay => Grace::OneDay,
-                GraceArg::SevenDays => Grace::SevenDays,
-            };
             let issued = sesame.regenerate_key(&session, &key, grace)?;
             print_issued(output, &issued, true);
         }
     }
     Ok(Outcome::Done)
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum HealthArg {
-    Unused,
-    NoExpiry,
-    NotRegenerated,
-    ExpiringSoon,
-    RefusedAttempts,
-    BeyondMaxLifetime,
-}
-
-impl HealthArg {
-    fn into_core(self) -> Health {
-        match self {
-            HealthArg::Unused => Health::Unused,
-            HealthArg::NoExpiry => Health::NoExpiry,
-            HealthArg::NotRegenerated => Health::NotRegenerated,
-            HealthArg::ExpiringSoon => Health::ExpiringSoon,
-            HealthArg::RefusedAttempts => Health::RefusedAttempts,
-            HealthArg::BeyondMaxLifetime => Health::BeyondMaxLifetime,
-        }
-    }
 }

@@ -1,7 +1,9 @@
 //! `sesamectl operator add|list|edit|disable|enable|reset-password|passwd`: the app's local
 //! accounts and their rights. New passwords come from `SESAME_NEW_PASSWORD` or a prompt.
 
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
+
+use crate::word_arg::word;
 use serde_json::json;
 use sesame_core::{Operator, OperatorEdit, Right, Rights};
 
@@ -10,25 +12,8 @@ use crate::context::Context;
 use crate::error::Result;
 use crate::output::{OperatorView, Output, to_value};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum RightArg {
-    /// « configuration de la plateforme »: services, keys, operators.
-    Configuration,
-    /// « audit »: the audit log, exports and reports.
-    Audit,
-}
-
-impl From<RightArg> for Right {
-    fn from(right: RightArg) -> Right {
-        match right {
-            RightArg::Configuration => Right::Configuration,
-            RightArg::Audit => Right::Audit,
-        }
-    }
-}
-
-fn rights(list: &[RightArg]) -> Rights {
-    Rights::from_list(&list.iter().map(|r| Right::from(*r)).collect::<Vec<_>>())
+fn rights(list: &[Right]) -> Rights {
+    Rights::from_list(list)
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,8 +21,10 @@ pub enum OperatorCommand {
     /// Add an operator (password from SESAME_NEW_PASSWORD or asked twice).
     Add {
         name: String,
-        #[arg(long = "right", value_enum)]
-        rights: Vec<RightArg>,
+        /// `configuration` (services, keys, operators) or `audit` (the audit log, exports and
+        /// reports); repeatable.
+        #[arg(long = "right", value_parser = word::<Right>())]
+        rights: Vec<Right>,
     },
     /// List the operators, their rights and state.
     List,
@@ -46,8 +33,8 @@ pub enum OperatorCommand {
         operator: String,
         #[arg(long)]
         name: Option<String>,
-        #[arg(long = "right", value_enum, conflicts_with = "no_rights")]
-        rights: Vec<RightArg>,
+        #[arg(long = "right", value_parser = word::<Right>(), conflicts_with = "no_rights")]
+        rights: Vec<Right>,
         /// Remove every right.
         #[arg(long)]
         no_rights: bool,
