@@ -10,7 +10,9 @@ The attacker speaks from 127.0.0.2 and up, the key's owner from 127.0.0.1:
      (companies, permissions, identifiers);
   4. the connection caps: idle connections one address can hold, and in all;
   5. a fresh address's share while 18 addresses keep reopening 64 connections each (enough to
-     fill the total cap): how many of its requests are served.
+     fill the total cap): how many of its requests are served;
+  6. first checks of one key from 32 connections at once (one address, released together after
+     a restart): p50, p99, max, against one first check alone (single flight: one argon2id).
 
 Usage: bench/attack.py [path to sesamectl, default target/release/sesamectl] [seconds, default 10]
 """
@@ -229,6 +231,41 @@ def main():
           f"({reopened[0]} opened): {served} of {asked} requests served")
     server.terminate()
     server.wait()
+
+    # 6. 32 first checks of one key at once, after a restart; then one first check alone.
+    alone = []
+    together = []
+    for round_ in range(5):
+        server = serve()
+        barrier = threading.Barrier(32)
+        latencies = [None] * 32
+
+        def first_check(n):
+            barrier.wait()
+            started = time.monotonic()
+            status, body = post(OWNER, port, "/v1/keys/verify", owner_key)
+            ok = status == 200 and body and body.get("code") == "VALID"
+            latencies[n] = (time.monotonic() - started) * 1e3 if ok else None
+
+        threads = [threading.Thread(target=first_check, args=(n,)) for n in range(32)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        together.extend(latencies)
+        server.terminate()
+        server.wait()
+        server = serve()
+        started = time.monotonic()
+        post(OWNER, port, "/v1/keys/verify", owner_key)
+        alone.append((time.monotonic() - started) * 1e3)
+        server.terminate()
+        server.wait()
+    answered = [latency for latency in together if latency is not None]
+    print(f"32 first checks of one key at once, 5 restarts: {len(answered)}/{len(together)} VALID, "
+          f"p50 {percentile(answered, 50):.0f} ms, p99 {percentile(answered, 99):.0f} ms, "
+          f"max {max(answered):.0f} ms; one first check alone: median "
+          f"{percentile(alone, 50):.0f} ms")
 
 
 def hold_connections(port, sources, per_source, stop, deadline, opened):
