@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use sesame_core::Lang;
+use sesame_core::vocab::Field;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -10,7 +11,9 @@ use ts_rs::TS;
 pub struct UiError {
     pub code: String,
     pub message: String,
-    pub field: Option<String>,
+    /// The form field the message is about: the vocabulary's type, so the interface compares
+    /// it with codes the compiler knows.
+    pub field: Option<Field>,
 }
 
 impl UiError {
@@ -18,7 +21,7 @@ impl UiError {
         UiError {
             code: error.code().to_owned(),
             message: error.message(lang),
-            field: error.field().map(|field| field.code().to_owned()),
+            field: error.field(),
         }
     }
 
