@@ -841,6 +841,10 @@ mod vocabulary {
         BulkChangeKind::export_all(&config)?;
         KeyEffect::export_all(&config)?;
         OffboardEnd::export_all(&config)?;
+        // The codes an error may carry: not an enum of the app, written from the same lists.
+        let folder = config.out_dir().to_owned();
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join("ErrorCode.ts"), crate::error::error_code_type())?;
         Ok(())
     }
 }
