@@ -17,6 +17,9 @@ pub struct FileChanges {
     /// The store file's name: events about it and the files beside it named after it
     /// (`-wal`, `-shm`, `-journal`) count.
     name: std::ffi::OsString,
+    /// The folder watched was moved or deleted: the kernel may no longer say, so every look
+    /// answers « maybe written ».
+    lost: bool,
 }
 
 impl FileChanges {
@@ -49,7 +52,11 @@ impl FileChanges {
                     | WatchMask::MOVE_SELF,
             )
             .ok()?;
-        Some(FileChanges { inotify, name })
+        Some(FileChanges {
+            inotify,
+            name,
+            lost: false,
+        })
     }
 
     #[cfg(not(target_os = "linux"))]
@@ -63,7 +70,7 @@ impl FileChanges {
     pub fn maybe_written(&mut self) -> bool {
         use inotify::EventMask;
         let mut buffer = [0_u8; 4096];
-        let mut written = false;
+        let mut written = self.lost;
         loop {
             match self.inotify.read_events(&mut buffer) {
                 Ok(events) => {
@@ -74,7 +81,10 @@ impl FileChanges {
                             name.as_encoded_bytes()
                                 .starts_with(self.name.as_encoded_bytes())
                         });
-                        written |= ours || event.mask.contains(EventMask::Q_OVERFLOW);
+                        let gone =
+                            EventMask::IGNORED | EventMask::DELETE_SELF | EventMask::MOVE_SELF;
+                        self.lost |= event.mask.intersects(gone);
+                        written |= ours || self.lost || event.mask.contains(EventMask::Q_OVERFLOW);
                     }
                     if !read {
                         return written;
