@@ -154,8 +154,8 @@ fn columns(db: Db<'_>, table: &str) -> Result<Vec<String>> {
 
 /// Copies every table from `source` into the empty store `target` in one transaction of the
 /// target, and checks there before committing that the audit chain arrived whole and as long
-/// as `expected_events` (when given). `shown` names the target. The source is read in a
-/// snapshot of its own unless the caller opened one.
+/// as `expected_events` (when given). `shown` names the target. The caller reads the source in
+/// one snapshot ([`Db::snapshot`]), so that a write elsewhere meanwhile is not half copied.
 pub(crate) fn copy_between(
     source: Db<'_>,
     target: Db<'_>,

@@ -305,7 +305,7 @@ const PREPARED_MAX: usize = 256;
 pub struct PgConnection {
     client: RefCell<postgres::Client>,
     prepared: RefCell<HashMap<String, postgres::Statement>>,
-    /// Whether a transaction of [`Db::transaction`] or [`Db::each`] is open on it.
+    /// Whether a transaction of [`Db::transaction`] or [`Db::snapshot`] is open on it.
     in_transaction: Cell<bool>,
     /// Walks of [`Db::each`] open on it, one inside another's rows: each has a cursor of its own.
     walks: Cell<usize>,
@@ -529,14 +529,17 @@ impl<'c> Db<'c> {
                 }
                 Ok(())
             }
+            // Outside a transaction, one of its own: every batch reads the same moment.
+            Db::Postgres(connection) if !connection.in_transaction.get() => {
+                self.snapshot(|| self.each_on_postgres(connection, sql, values, read))
+            }
             Db::Postgres(connection) => self.each_on_postgres(connection, sql, values, read),
         }
     }
 
     /// PostgreSQL answers one statement at a time on a connection: the rows come through a
-    /// cursor, a batch at a time, so that `read` may run other queries between two rows as it
-    /// may on SQLite. Outside a transaction the walk opens a read-only one of its own, so that
-    /// every batch reads the same moment.
+    /// cursor (which lives in a transaction), a batch at a time, so that `read` may run other
+    /// queries between two rows as it may on SQLite.
     fn each_on_postgres(
         &self,
         connection: &PgConnection,
@@ -545,15 +548,10 @@ impl<'c> Db<'c> {
         mut read: impl FnMut(&Row<'_>) -> Result<bool>,
     ) -> Result<()> {
         const BATCH: usize = 256;
-        let own_transaction = !connection.in_transaction.get();
-        if own_transaction {
-            self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-            connection.in_transaction.set(true);
-        }
         let depth = connection.walks.get();
         connection.walks.set(depth + 1);
         let cursor = format!("sesame_walk_{depth}");
-        let walked = (|| {
+        let walked: Result<()> = (|| {
             self.execute(
                 &format!("DECLARE {cursor} NO SCROLL CURSOR FOR {sql}"),
                 values,
@@ -577,24 +575,9 @@ impl<'c> Db<'c> {
             }
         })();
         connection.walks.set(depth);
-        let closed = match &walked {
-            Ok(()) => self.batch(&format!("CLOSE {cursor}")),
-            // The transaction failed; ending it closes the cursor.
-            Err(_) => Ok(()),
-        };
-        if own_transaction {
-            connection.in_transaction.set(false);
-            let end = if walked.is_ok() && closed.is_ok() {
-                "COMMIT"
-            } else {
-                "ROLLBACK"
-            };
-            let ended = self.batch(end);
-            walked?;
-            closed?;
-            return ended;
-        }
-        walked.and(closed)
+        walked?;
+        // After a failure, ending the transaction closes the cursor.
+        self.batch(&format!("CLOSE {cursor}"))
     }
 
     /// The first row of a query, if any.
