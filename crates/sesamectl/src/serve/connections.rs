@@ -89,6 +89,19 @@ impl Held {
     }
 }
 
+impl Open {
+    /// Gives back the place `held` of `client` holds (closed, or evicted for a newcomer).
+    fn release(&mut self, client: ClientId, held: &Arc<Held>) {
+        self.total = self.total.saturating_sub(1);
+        if let Some(places) = self.clients.get_mut(&client) {
+            places.retain(|other| !Arc::ptr_eq(other, held));
+            if places.is_empty() {
+                self.clients.remove(&client);
+            }
+        }
+    }
+}
+
 /// One admitted connection; its place is given back when dropped.
 struct Place {
     open: Arc<Mutex<Open>>,
@@ -103,14 +116,8 @@ impl Drop for Place {
         };
         if self.held.evicted.load(Ordering::Relaxed) {
             open.closing = open.closing.saturating_sub(1);
-            return;
-        }
-        open.total = open.total.saturating_sub(1);
-        if let Some(held) = open.clients.get_mut(&self.client) {
-            held.retain(|other| !Arc::ptr_eq(other, &self.held));
-            if held.is_empty() {
-                open.clients.remove(&self.client);
-            }
+        } else {
+            open.release(self.client, &self.held);
         }
     }
 }
@@ -136,14 +143,10 @@ fn admit(open: &Arc<Mutex<Open>>, limits: &Limits, client: ClientId, now_us: u64
         if of_client >= fair_share {
             return None;
         }
-        let victim = evictable(&counts.clients, of_client + 1)?;
+        let (owner, victim) = evictable(&counts.clients, of_client + 1)?;
         victim.evicted.store(true, Ordering::Relaxed);
         victim.close.notify_one();
-        for held in counts.clients.values_mut() {
-            held.retain(|other| !Arc::ptr_eq(other, &victim));
-        }
-        counts.clients.retain(|_, held| !held.is_empty());
-        counts.total -= 1;
+        counts.release(owner, &victim);
         counts.closing += 1;
     }
     let held = Arc::new(Held {
@@ -165,17 +168,20 @@ fn admit(open: &Arc<Mutex<Open>>, limits: &Limits, client: ClientId, now_us: u64
     })
 }
 
-/// The connection to close for a newcomer: one of the client holding the most (and more than
-/// `more_than`), idle before busy, quiet longest first.
-fn evictable(clients: &HashMap<ClientId, Vec<Arc<Held>>>, more_than: usize) -> Option<Arc<Held>> {
-    let heaviest = clients.values().max_by_key(|held| held.len())?;
+/// The connection to close for a newcomer, and its client: one of the client holding the most
+/// (and more than `more_than`), idle before busy, quiet longest first.
+fn evictable(
+    clients: &HashMap<ClientId, Vec<Arc<Held>>>,
+    more_than: usize,
+) -> Option<(ClientId, Arc<Held>)> {
+    let (owner, heaviest) = clients.iter().max_by_key(|(_, held)| held.len())?;
     if heaviest.len() <= more_than {
         return None;
     }
     heaviest
         .iter()
         .min_by_key(|held| (!held.idle(), held.last_moved.load(Ordering::Relaxed)))
-        .cloned()
+        .map(|victim| (*owner, Arc::clone(victim)))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish for
