@@ -208,10 +208,10 @@ impl AppState {
         &self,
         work: impl FnOnce(&mut Sesame, &Session) -> sesame_core::Result<T>,
     ) -> UiResult<T> {
-        let lang = self.lang();
-        let session = self.quiet_session().ok_or_else(|| UiError::locked(lang))?;
-        let mut sesame = lock(&self.sesame, lang)?;
-        work(&mut sesame, &session).map_err(|error| UiError::from_core(&error, lang))
+        let session = self
+            .quiet_session()
+            .ok_or_else(|| UiError::locked(self.lang()))?;
+        self.on_store(&session, work)
     }
 
     /// Runs `work` on the store for the signed-in operator and converts its error.
@@ -220,9 +220,17 @@ impl AppState {
         work: impl FnOnce(&mut Sesame, &Session) -> sesame_core::Result<T>,
     ) -> UiResult<T> {
         let session = self.session()?;
+        self.on_store(&session, work)
+    }
+
+    fn on_store<T>(
+        &self,
+        session: &Session,
+        work: impl FnOnce(&mut Sesame, &Session) -> sesame_core::Result<T>,
+    ) -> UiResult<T> {
         let lang = self.lang();
         let mut sesame = lock(&self.sesame, lang)?;
-        work(&mut sesame, &session).map_err(|error| UiError::from_core(&error, lang))
+        work(&mut sesame, session).map_err(|error| UiError::from_core(&error, lang))
     }
 
     fn lock_delay(&self) -> Duration {

@@ -12,10 +12,6 @@ use crate::context::Context;
 use crate::error::Result;
 use crate::output::{OperatorView, Output, to_value};
 
-fn rights(list: &[Right]) -> Rights {
-    Rights::from_list(list)
-}
-
 #[derive(Debug, Subcommand)]
 pub enum OperatorCommand {
     /// Add an operator (password from SESAME_NEW_PASSWORD or asked twice).
@@ -74,7 +70,8 @@ pub fn run(context: &Context, command: OperatorCommand) -> Result<Outcome> {
     match command {
         OperatorCommand::Add { name, rights: list } => {
             let password = context.new_password()?;
-            let operator = sesame.create_operator(&session, &name, &password, rights(&list))?;
+            let operator =
+                sesame.create_operator(&session, &name, &password, Rights::from_list(&list))?;
             print_operator(output, "cli-operator-added", &operator);
         }
         OperatorCommand::List => {
@@ -92,7 +89,7 @@ pub fn run(context: &Context, command: OperatorCommand) -> Result<Outcome> {
         } => {
             let edit = OperatorEdit {
                 name,
-                rights: (no_rights || !list.is_empty()).then(|| rights(&list)),
+                rights: (no_rights || !list.is_empty()).then(|| Rights::from_list(&list)),
             };
             let operator = sesame.edit_operator(&session, &operator, &edit)?;
             print_operator(output, "cli-operator-changed", &operator);
