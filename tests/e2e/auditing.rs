@@ -107,7 +107,7 @@ async fn auditing_path(app: &App) -> Step {
     app.click("backup-now").await?;
     app.wait_text("backup-message", "Sauvegarde écrite").await?;
     let backup = shown_path(app, "backup-message").await?;
-    sesame_core::store::backup::check_backup(&backup).map_err(|e| e.to_string())?;
+    sesame_core::backup::check_backup(&backup).map_err(|e| e.to_string())?;
 
     // A key checked by hand, as the verification service would: valid, then a mistyped one.
     // Made in the store the app has open (the driver gave it a copy of the prepared one).

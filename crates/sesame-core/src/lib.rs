@@ -5,10 +5,12 @@
 pub mod audit;
 pub mod audit_export;
 pub mod authz;
+pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod clock;
 pub mod company;
+pub mod copy;
 pub mod error;
 pub mod import;
 pub mod journal;
@@ -147,7 +149,7 @@ impl Sesame {
         // The connection first: it makes the data folder the lock file lives in.
         let (connection, migrated) = store::open_migrating(path)?;
         let connection = Connection::Sqlite(connection);
-        let store_lock = store::backup::share_lock(path)?;
+        let store_lock = store::files::share_lock(path)?;
         let tightened = store::private::tighten_store(path);
         let state_key = seal::load(connection.db(), namespace, path, migrated)?;
         let name = path.display().to_string();
@@ -439,11 +441,4 @@ pub(crate) fn located(error: Error, path: &Path, name: &str) -> Error {
 /// A new random id for a row.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-/// `IN (?, ?, …)` with `count` placeholders.
-pub(crate) fn placeholders(count: usize) -> String {
-    let mut list = "?,".repeat(count);
-    list.pop();
-    list
 }

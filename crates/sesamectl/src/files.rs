@@ -17,7 +17,7 @@ pub fn write_new<T>(
     }
     // Only a regular file is ever replaced: not a device (`/dev/stdout` as root), a FIFO, a
     // folder or a link that leads nowhere.
-    sesame_core::store::backup::check_destination(path, true)?;
+    sesame_core::backup::check_destination(path, true)?;
     let file_error = |error: std::io::Error| CliError::File(path.to_owned(), error.to_string());
     let folder = path
         .parent()

@@ -100,6 +100,13 @@ macro_rules! values {
     };
 }
 
+/// `IN (?, ?, …)` with `count` placeholders.
+pub(crate) fn placeholders(count: usize) -> String {
+    let mut list = "?,".repeat(count);
+    list.pop();
+    list
+}
+
 impl rusqlite::ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         use rusqlite::types::{ToSqlOutput, ValueRef};

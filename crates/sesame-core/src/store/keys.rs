@@ -228,7 +228,7 @@ fn attach_grants(read: Read<'_>, keys: &mut [Key]) -> Result<()> {
         .map(|(position, key)| (key.id.clone(), position))
         .collect();
     let db = read.db();
-    let list = crate::placeholders(ids.len());
+    let list = super::db::placeholders(ids.len());
     let permissions = db.query(
         &format!(
             "SELECT key_id, permission FROM key_permissions WHERE key_id IN ({list})
@@ -309,7 +309,7 @@ pub(crate) fn load_many<'c>(
             &format!(
                 "SELECT {COLUMNS} FROM {FROM}
                  WHERE k.id IN ({}) AND k.deleted_at IS NULL ORDER BY s.name, k.name_key",
-                crate::placeholders(batch.len())
+                super::db::placeholders(batch.len())
             ),
             &texts(batch),
             |row| key(row, now),

@@ -10,11 +10,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub mod audit;
-pub mod backup;
 pub mod companies;
-pub mod copy;
 pub mod db;
 pub mod file_changes;
+pub mod files;
 pub mod keys;
 pub mod location;
 pub mod operators;
@@ -27,7 +26,7 @@ pub mod usage;
 pub mod watch;
 
 /// Marks a file as a Sésame store (`PRAGMA application_id`, "SSME").
-const APPLICATION_ID: i64 = 0x5353_4D45;
+pub(crate) const APPLICATION_ID: i64 = 0x5353_4D45;
 
 /// The migrations, in order; the store's `user_version` is how many have been applied.
 /// They are only ever appended to: an applied migration is never edited.
@@ -126,7 +125,7 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
 /// - a 5 s busy timeout, so two writers queue instead of failing;
 /// - query plans that do not depend on the values bound (no statement parsed again per use);
 /// - `sesame_unaccent`, for searches that ignore accents as on PostgreSQL.
-fn configure(connection: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(pg::BUSY_TIMEOUT_SECONDS))?;
     // Reading the journal mode is the first real read of the file: a file that is not SQLite
     // fails here, before anything is written.
@@ -158,7 +157,7 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Brings the schema to the latest version; says whether anything was applied.
-fn migrate(connection: &Connection, path: &Path) -> Result<bool> {
+pub(crate) fn migrate(connection: &Connection, path: &Path) -> Result<bool> {
     let found: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let application_id: i64 =
         connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;

@@ -1,10 +1,11 @@
-//! The core reads bottom-up: its modules import one another without a loop, and the error type
-//! imports nothing but the shared vocabulary and the catalogue.
+//! The core reads bottom-up: its modules import one another without a loop, whether a folder
+//! (`store/`) is read as its files or as one module; the store imports nothing of the domain;
+//! and the error type imports nothing but the shared vocabulary and the catalogue.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Every module of the core (`key`, `store::backup`…) and the modules it names through
+/// Every module of the core (`key`, `store::keys`…) and the modules it names through
 /// `crate::…` or `super::…`. The crate root (`lib.rs`) is the hub that holds `Sesame` and is left
 /// out: its `impl` blocks live in the modules.
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
@@ -116,6 +117,58 @@ fn the_core_has_no_import_loop() {
     }
 }
 
+/// The graph with each folder read as one module (`store::keys` → `store`): a loop through a
+/// folder's files (audit → store::copy, store::keys → audit) shows only here.
+fn folder_graph(graph: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, BTreeSet<String>> {
+    let top = |module: &str| module.split("::").next().unwrap_or(module).to_owned();
+    let mut folders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, imports) in graph {
+        let from = top(module);
+        let targets = folders.entry(from.clone()).or_default();
+        targets.extend(imports.iter().map(|m| top(m)).filter(|m| *m != from));
+    }
+    folders
+}
+
+#[test]
+fn the_core_has_no_import_loop_between_folders() {
+    let folders = folder_graph(&module_graph());
+    assert!(
+        folders.contains_key("store"),
+        "folders: {:?}",
+        folders.keys()
+    );
+    if let Some(cycle) = find_loop(&folders) {
+        panic!("import loop: {}", cycle.join(" → "));
+    }
+}
+
+#[test]
+fn the_store_imports_nothing_of_the_domain() {
+    // The store may read the vocabulary its rows are written in, the errors it returns, the
+    // clock its times go through and the folding its search uses; the rest is above it.
+    let foundations = ["error", "messages", "vocab", "clock", "validate"];
+    let graph = module_graph();
+    let stray: Vec<String> = graph
+        .iter()
+        .filter(|(module, _)| module.starts_with("store"))
+        .flat_map(|(module, imports)| {
+            imports
+                .iter()
+                .filter(|m| !m.starts_with("store") && !foundations.contains(&m.as_str()))
+                .map(move |m| format!("{module} → {m}"))
+        })
+        .collect();
+    assert!(stray.is_empty(), "the store imports the domain: {stray:?}");
+    for foundation in foundations {
+        let above: Vec<_> = graph[foundation]
+            .iter()
+            .filter(|m| !foundations.contains(&m.as_str()))
+            .collect();
+        assert!(above.is_empty(), "{foundation} imports {above:?}");
+    }
+}
+
 #[test]
 fn the_error_type_and_the_vocabulary_stay_at_the_bottom() {
     let graph = module_graph();
@@ -142,4 +195,18 @@ fn the_loop_finder_finds_a_loop() {
         find_loop(&graph).map(|cycle| cycle.join(" ")),
         Some("a b c a".to_owned())
     );
+    // Within a folder no loop; read as folders, one.
+    let mut files = BTreeMap::new();
+    files.insert(
+        "audit".to_owned(),
+        BTreeSet::from(["store::copy".to_owned()]),
+    );
+    files.insert("store::copy".to_owned(), BTreeSet::new());
+    files.insert(
+        "store::keys".to_owned(),
+        BTreeSet::from(["audit".to_owned()]),
+    );
+    assert_eq!(find_loop(&files), None);
+    let folders = folder_graph(&files);
+    assert!(find_loop(&folders).is_some(), "{folders:?}");
 }

@@ -228,7 +228,7 @@ fn a_server_that_does_not_answer_is_named_without_its_password() {
 /// arrive, the copy is audited in the source, and a target that is not empty is refused.
 #[test]
 fn a_desktop_store_is_copied_whole_into_an_empty_postgres_store() {
-    use sesame_core::store::copy::StoreLocation;
+    use sesame_core::store::location::StoreLocation;
     let Some(database) = Database::new() else {
         return;
     };
@@ -319,7 +319,7 @@ fn a_desktop_store_is_copied_whole_into_an_empty_postgres_store() {
 /// The same copy into an SQLite file, and only by an operator with the configuration right.
 #[test]
 fn a_store_is_copied_into_an_empty_sqlite_file_by_an_administrator_only() {
-    use sesame_core::store::copy::StoreLocation;
+    use sesame_core::store::location::StoreLocation;
     let mut fixture = crate::support::Fixture::on_sqlite();
     fixture.create("Comptable externe");
     let folder = tempfile::tempdir().expect("folder");
@@ -487,7 +487,7 @@ fn every_change_is_pushed_to_the_listeners_at_once() {
 /// waiting there.
 #[test]
 fn a_copy_and_a_backup_read_one_moment_while_another_administrator_writes() {
-    use sesame_core::store::copy::StoreLocation;
+    use sesame_core::store::location::StoreLocation;
     let mut fixture = crate::support::Fixture::new();
     let Some(database) = fixture.database.take() else {
         return;
@@ -546,7 +546,7 @@ fn a_copy_and_a_backup_read_one_moment_while_another_administrator_writes() {
         );
         drop(copy);
         if backup {
-            sesame_core::store::backup::check_backup(&destination).expect("a sound backup");
+            sesame_core::backup::check_backup(&destination).expect("a sound backup");
         } else {
             let opened = sesame_core::Sesame::open_location(&StoreLocation::Sqlite(destination))
                 .expect("open the copy");

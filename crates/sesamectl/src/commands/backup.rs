@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::json;
 use sesame_core::Right;
-use sesame_core::store::backup;
+use sesame_core::backup;
 
 use crate::Outcome;
 use crate::context::Context;

@@ -165,7 +165,7 @@ pub fn keep_recovery_code(code: &SecretString, file: Option<&std::path::Path>) -
 }
 
 fn copy(context: &Context, to: &str) -> Result<Outcome> {
-    let target = sesame_core::store::copy::StoreLocation::parse(to)?;
+    let target = sesame_core::store::location::StoreLocation::parse(to)?;
     let (mut sesame, session) = context.sign_in()?;
     let summary = sesame.copy_store_to(&session, &target)?;
     let output = &context.output;

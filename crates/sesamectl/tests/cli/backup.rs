@@ -52,7 +52,7 @@ fn a_backup_taken_while_keys_are_written_holds_every_key_committed_before_it() {
         committed_before.difference(&in_backup).collect::<Vec<_>>()
     );
     // The backup is a whole store: it opens, its audit trail checks, and it holds no secret.
-    let summary = sesame_core::store::backup::check_backup(&backup).expect("a sound backup");
+    let summary = sesame_core::backup::check_backup(&backup).expect("a sound backup");
     assert_eq!(summary.keys, in_backup.len() as u64);
     let restored_copy = Sesame::open(&backup).expect("opens as a store");
     let chain = restored_copy.check_audit_chain().expect("chain");
@@ -244,7 +244,7 @@ fn kept_aside(store: &Store) -> Vec<std::fs::DirEntry> {
 }
 
 fn check_copy(path: &std::path::Path) -> bool {
-    sesame_core::store::backup::check_backup(path).is_ok()
+    sesame_core::backup::check_backup(path).is_ok()
 }
 
 #[test]

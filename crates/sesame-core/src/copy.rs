@@ -194,7 +194,7 @@ pub(crate) fn copy_between(
             let insert = format!(
                 "INSERT INTO {table} ({}) VALUES ({})",
                 columns.join(", "),
-                crate::placeholders(columns.len())
+                db::placeholders(columns.len())
             );
             // An operator's creator is another operator: set once all are there.
             let creator = columns
