@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use sesame_core::Sesame;
+use sesame_core::pool::Pool;
 use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -73,8 +74,11 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let sesame = match store_path().and_then(|path| Sesame::open(&path)) {
-        Ok(sesame) => sesame,
+    let opened = store_path()
+        .and_then(|path| Sesame::open(&path))
+        .and_then(|sesame| Pool::new(sesame, state::STORE_HANDLES));
+    let stores = match opened {
+        Ok(stores) => stores,
         Err(error) => {
             eprintln!("Sésame : {}", error.message(sesame_core::Lang::Fr));
             return ExitCode::from(2);
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
-        .manage(AppState::new(sesame))
+        .manage(AppState::new(stores))
         .manage(reminder::LastReminder::default())
         .setup(|app| {
             load_signing_key(app.handle().clone());

@@ -49,7 +49,7 @@ fn remind_if_due(app: &AppHandle) {
         return;
     };
     let lang = state.lang();
-    let reminder = match state.sesame.lock() {
+    let reminder = match state.stores.get() {
         Ok(sesame) => sesame.expiry_reminder(&session),
         Err(_) => return,
     };

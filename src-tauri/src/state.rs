@@ -4,6 +4,8 @@
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use sesame_core::pool::{Handle, Pool};
 use std::time::{Duration, Instant, SystemTime};
 
 use sesame_core::secret::SecretString;
@@ -72,7 +74,9 @@ impl Moment {
 
 #[derive(Debug)]
 pub struct AppState {
-    pub sesame: Mutex<Sesame>,
+    /// A few handles on the store: an import hashing its secrets, a sign-in's argon2id or a
+    /// slow keyring hold one, and the key list goes on with another.
+    pub stores: Pool,
     pub signed_in: Mutex<Option<SignedIn>>,
     pub one_time: Mutex<Option<OneTime>>,
     pub access_token: Mutex<Option<HeldToken>>,
@@ -103,11 +107,15 @@ fn minutes(count: u32) -> Duration {
     Duration::from_secs(u64::from(count) * 60)
 }
 
+/// How many handles on the store the app keeps: one for long work (an import, an export), one
+/// for a sign-in or a key's argon2id, one for the lists meanwhile.
+pub const STORE_HANDLES: usize = 3;
+
 impl AppState {
-    pub fn new(sesame: Sesame) -> AppState {
-        let settings = sesame.settings().ok();
+    pub fn new(stores: Pool) -> AppState {
+        let settings = stores.get().ok().and_then(|sesame| sesame.settings().ok());
         AppState {
-            sesame: Mutex::new(sesame),
+            stores,
             signed_in: Mutex::new(None),
             one_time: Mutex::new(None),
             access_token: Mutex::new(None),
@@ -147,18 +155,9 @@ impl AppState {
         if let Some(key) = slot.as_ref() {
             return Ok(Arc::clone(key));
         }
-        let request = self
-            .sesame
-            .lock()
-            .map_err(|_| poisoned())?
-            .signing_key_request(namespace, None)?;
+        let request = self.stores.get()?.signing_key_request(namespace, None)?;
         let loaded = load(request)?;
-        let key = Arc::new(
-            self.sesame
-                .lock()
-                .map_err(|_| poisoned())?
-                .note_signing_key(loaded)?,
-        );
+        let key = Arc::new(self.stores.get()?.note_signing_key(loaded)?);
         *slot = Some(Arc::clone(&key));
         Ok(key)
     }
@@ -229,8 +228,15 @@ impl AppState {
         work: impl FnOnce(&mut Sesame, &Session) -> sesame_core::Result<T>,
     ) -> UiResult<T> {
         let lang = self.lang();
-        let mut sesame = lock(&self.sesame, lang)?;
+        let mut sesame = self.store()?;
         work(&mut sesame, session).map_err(|error| UiError::from_core(&error, lang))
+    }
+
+    /// A free handle on the store (waiting for one when all are taken).
+    pub fn store(&self) -> UiResult<Handle<'_>> {
+        self.stores
+            .get()
+            .map_err(|error| UiError::from_core(&error, self.lang()))
     }
 
     fn lock_delay(&self) -> Duration {
@@ -303,15 +309,12 @@ mod tests {
         let namespace = KeyringNamespace::named("sesame-app-unit-test");
         let sesame =
             Sesame::open_with_keyring(&folder.path().join("sesame.db"), &namespace).expect("store");
-        let state = AppState::new(sesame);
+        let state = AppState::new(Pool::new(sesame, STORE_HANDLES).expect("handles"));
         let mut loads = 0;
         let key = state
             .installation_key_loaded_by(&namespace, |request| {
                 loads += 1;
-                assert!(
-                    state.sesame.try_lock().is_ok(),
-                    "the store is locked during the load"
-                );
+                assert_eq!(state.stores.busy(), 0, "a store is held during the load");
                 request.load()
             })
             .expect("key");
@@ -350,7 +353,7 @@ mod tests {
         let password =
             sesame_core::secret::secret_from("Un mot de passe très long 2026 !".to_owned());
         let session = sesame.initialise("Camille", &password).expect("initialise");
-        let state = AppState::new(sesame);
+        let state = AppState::new(Pool::new(sesame, STORE_HANDLES).expect("handles"));
         state.set_lock_minutes(5);
         let four_minutes_ago = SystemTime::now() - Duration::from_secs(4 * 60);
         *state.signed_in.lock().expect("lock") = Some(SignedIn {
@@ -377,5 +380,84 @@ mod tests {
             .with_store(|sesame, session| sesame.expiry_reminder(session))
             .expect("a command");
         assert!(idle_since(&state) > Some(four_minutes_ago), "activity");
+    }
+
+    /// An import hashing its secrets holds one handle on the store: the key list, asked while
+    /// the import is provably under way (it waits in its first progress step until the list has
+    /// answered), is answered from another (issue 22). With one lock for the whole store, the
+    /// list would wait for the import, and the import for the list: the test would fail at its
+    /// deadlock guard instead of hanging.
+    #[test]
+    fn the_key_list_answers_while_an_import_hashes() {
+        use std::sync::mpsc;
+        let folder = tempfile::tempdir().expect("folder");
+        let namespace = KeyringNamespace::named("sesame-app-unit-test");
+        let mut sesame =
+            Sesame::open_with_keyring(&folder.path().join("sesame.db"), &namespace).expect("store");
+        let password =
+            sesame_core::secret::secret_from("Un mot de passe très long 2026 !".to_owned());
+        let session = sesame.initialise("Camille", &password).expect("initialise");
+        sesame
+            .create_service(
+                &session,
+                &sesame_core::service::ServiceDraft {
+                    name: "Paie".into(),
+                    prefix: "paie".into(),
+                    ..Default::default()
+                },
+            )
+            .expect("service");
+        let state = AppState::new(Pool::new(sesame, STORE_HANDLES).expect("handles"));
+        *state.signed_in.lock().expect("lock") = Some(SignedIn {
+            session,
+            locked: false,
+            last_activity: Moment::now(),
+        });
+        let file = "service;nom;identifiant;secret\n\
+                    Paie;Première;paie_premiere01;un-secret-assez-long-1\n\
+                    Paie;Seconde;paie_seconde002;un-secret-assez-long-2\n";
+        let (started, import_started) = mpsc::channel::<()>();
+        let (listed, list_answered) = mpsc::channel::<()>();
+        let list_answered = Mutex::new(list_answered);
+        let cancelled = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let (state, list_answered, cancelled) = (&state, &list_answered, &cancelled);
+            // The import's end drops `started`: a refused file fails the test, not hangs it.
+            let import = scope.spawn(move || {
+                let progress = |step: sesame_core::import::ImportProgress| {
+                    if step.hashed == 0 {
+                        let _ = started.send(());
+                        let _ = list_answered.lock().expect("lock").recv();
+                    }
+                };
+                state.with_store(|sesame, session| {
+                    sesame.import_keys(session, file.as_bytes(), &progress, cancelled)
+                })
+            });
+            if import_started.recv().is_err() {
+                panic!("the import ended early: {:?}", import.join());
+            }
+            let (answer, answered) = mpsc::channel();
+            scope.spawn(move || {
+                let filter = sesame_core::key::KeyFilter::default();
+                let _ =
+                    answer.send(state.with_store(|sesame, session| sesame.keys(session, &filter)));
+            });
+            // Only a guard against a deadlock: the list answers at once on a free handle.
+            let page = answered.recv_timeout(Duration::from_secs(120));
+            listed.send(()).expect("the import waits");
+            let page = page
+                .expect("the key list waited for the import")
+                .expect("keys");
+            assert_eq!(page.total, 0, "the import is not written yet");
+            let outcome = import.join().expect("import").expect("imported");
+            assert_eq!(outcome.imported, 2);
+        });
+        let page = state
+            .with_store(|sesame, session| {
+                sesame.keys(session, &sesame_core::key::KeyFilter::default())
+            })
+            .expect("keys");
+        assert_eq!(page.total, 2);
     }
 }

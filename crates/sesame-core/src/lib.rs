@@ -20,6 +20,7 @@ pub mod messages;
 pub mod operator;
 pub mod os_keyring;
 pub mod password;
+pub mod pool;
 pub mod recovery;
 pub mod report;
 pub mod seal;
@@ -59,8 +60,9 @@ pub struct Sesame {
     pending_usage: verify::PendingUsage,
     /// The key that seals the deciding rows (see [`seal`]).
     state_key: seal::StateKey,
-    /// Rows found tampered with and already written to the audit trail by this instance.
-    tamper_reported: std::collections::HashSet<(seal::SealedKind, String)>,
+    /// Rows found tampered with and already written to the audit trail by this instance or a
+    /// sibling (see [`Sesame::sibling`]).
+    tamper_reported: TamperReported,
     /// Files whose loose permissions were tightened when the store was opened.
     tightened: Vec<PathBuf>,
     /// The store's `data_version` when [`Sesame::store_changed`] last looked.
@@ -86,6 +88,10 @@ pub struct Sesame {
     /// (see [`Sesame::with_read_replica`]), its place, and when connecting was last tried.
     reader: Option<Reader>,
 }
+
+/// Rows already reported tampered with, shared by the siblings of one store.
+type TamperReported =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(seal::SealedKind, String)>>>;
 
 /// A connection verification reads from, apart from the store's own.
 #[derive(Debug)]
@@ -159,7 +165,7 @@ impl Sesame {
             high_water_pending: None,
             high_water_noted: None,
             state_key,
-            tamper_reported: std::collections::HashSet::new(),
+            tamper_reported: TamperReported::default(),
             tightened,
             _store_lock: store_lock,
             connection,
@@ -210,7 +216,7 @@ impl Sesame {
             high_water_pending: None,
             high_water_noted: None,
             state_key,
-            tamper_reported: std::collections::HashSet::new(),
+            tamper_reported: TamperReported::default(),
             tightened: Vec::new(),
             _store_lock: None,
             connection,
@@ -224,6 +230,49 @@ impl Sesame {
             pending_usage: verify::PendingUsage::default(),
             seen_data_version: None,
             file_changes: None,
+        })
+    }
+
+    /// Another handle on this same store, with a connection of its own: what a pool of
+    /// stores is made of, so that one person's long work (argon2id, an import, an export) holds
+    /// its own handle and nobody else's. It shares what belongs to the store rather than to a
+    /// connection — the state key (the keyring is not asked again), the clock, the hashing
+    /// cost, the rows already reported tampered with — and starts with empty verification
+    /// caches. Writes queue in the database (one write transaction at a time), never here.
+    pub fn sibling(&self) -> Result<Sesame> {
+        let (connection, reconnect, store_lock) = match &self.reconnect {
+            Some(reconnect) => {
+                let (client, _) = store::pg::open(&reconnect.location)?;
+                let connection =
+                    Connection::Postgres(Box::new(store::db::PgConnection::new(client)));
+                (connection, Some(Reconnect::to(&reconnect.location)), None)
+            }
+            None => {
+                let (connection, _) = store::open_migrating(&self.path)?;
+                let lock = store::files::share_lock(&self.path)?;
+                (Connection::Sqlite(connection), None, lock)
+            }
+        };
+        seal::install(connection.db(), &self.state_key)?;
+        Ok(Sesame {
+            connection,
+            path: self.path.clone(),
+            clock: self.clock.clone(),
+            cost: self.cost,
+            verified_secrets: verify::VerifiedSecrets::default(),
+            pending_usage: verify::PendingUsage::default(),
+            state_key: self.state_key.clone(),
+            tamper_reported: std::sync::Arc::clone(&self.tamper_reported),
+            tightened: Vec::new(),
+            seen_data_version: None,
+            file_changes: None,
+            name: self.name.clone(),
+            high_water: self.high_water.clone(),
+            high_water_pending: None,
+            high_water_noted: None,
+            _store_lock: store_lock,
+            reconnect,
+            reader: None,
         })
     }
 

@@ -1255,7 +1255,7 @@ impl crate::Sesame {
     }
 
     /// Writes a `store.tampered` event for a row found changed outside Sésame, once per row for
-    /// this instance (a flood of checks of one tampered key writes one event).
+    /// this instance and its siblings (a flood of checks of one tampered key writes one event).
     pub(crate) fn report_tampering(
         &mut self,
         kind: SealedKind,
@@ -1263,7 +1263,10 @@ impl crate::Sesame {
         name: &str,
         during: &str,
     ) -> Result<()> {
-        if self.tamper_reported.contains(&(kind, id.to_owned())) {
+        let reported = |set: &std::collections::HashSet<(SealedKind, String)>| {
+            set.contains(&(kind, id.to_owned()))
+        };
+        if self.tamper_reported.lock().is_ok_and(|set| reported(&set)) {
             return Ok(());
         }
         let details =
@@ -1279,7 +1282,9 @@ impl crate::Sesame {
             )
         })?;
         // Only once it is written: a report that failed is made again at the next finding.
-        self.tamper_reported.insert((kind, id.to_owned()));
+        if let Ok(mut set) = self.tamper_reported.lock() {
+            set.insert((kind, id.to_owned()));
+        }
         Ok(())
     }
 

@@ -38,10 +38,7 @@ pub async fn preview_import(app: AppHandle, request: Request<'_>) -> UiResult<Im
     blocking(app, move |state| {
         let session = state.session()?;
         *lock(&state.pending_import, state.lang())? = None;
-        let preview = core(
-            state,
-            lock(&state.sesame, state.lang())?.preview_import(&session, &bytes),
-        )?;
+        let preview = core(state, state.store()?.preview_import(&session, &bytes))?;
         let view = ImportPreviewView::new(&preview, state.lang());
         if preview.is_importable() {
             *lock(&state.pending_import, state.lang())? = Some(bytes);
@@ -75,12 +72,9 @@ pub async fn confirm_import(app: AppHandle) -> UiResult<ImportOutcomeView> {
         };
         let outcome = core(
             state,
-            lock(&state.sesame, state.lang())?.import_keys(
-                &session,
-                &bytes,
-                &progress,
-                &state.import_cancelled,
-            ),
+            state
+                .store()?
+                .import_keys(&session, &bytes, &progress, &state.import_cancelled),
         )?;
         Ok(ImportOutcomeView {
             imported: outcome.imported,
@@ -165,7 +159,7 @@ pub async fn issue_token(app: AppHandle, id: String, hours: u32) -> UiResult<Acc
         let session = state.session()?;
         let signing = core(state, state.installation_key())?;
         let (issued, key) = {
-            let mut sesame = lock(&state.sesame, state.lang())?;
+            let mut sesame = state.store()?;
             let issued = core(state, sesame.issue_token(&session, &signing, &id, hours))?;
             let key = core(state, sesame.key(&session, &id))?;
             (issued, key)

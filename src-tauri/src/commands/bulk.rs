@@ -8,7 +8,7 @@ use tauri::AppHandle;
 use super::keys::{core_filter, expiry};
 use super::{blocking, core};
 use crate::error::UiResult;
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::views::{
     BulkChangeInput, ChangePlanView, KeySelectionInput, OffboardingInput, PreviewedInput,
 };
@@ -50,7 +50,7 @@ pub async fn preview_bulk(
     blocking(app, move |state| {
         let session = state.session()?;
         let change = self::change(state, change)?;
-        let mut sesame = lock(&state.sesame, state.lang())?;
+        let mut sesame = state.store()?;
         let plan = core(
             state,
             sesame.preview_bulk(&session, &self::selection(selection), &change),
@@ -70,7 +70,7 @@ pub async fn apply_bulk(
     blocking(app, move |state| {
         let session = state.session()?;
         let change = self::change(state, change)?;
-        let mut sesame = lock(&state.sesame, state.lang())?;
+        let mut sesame = state.store()?;
         let plan = core(
             state,
             sesame.apply_bulk(
@@ -93,7 +93,7 @@ pub async fn preview_offboarding(
 ) -> UiResult<ChangePlanView> {
     blocking(app, move |state| {
         let session = state.session()?;
-        let mut sesame = lock(&state.sesame, state.lang())?;
+        let mut sesame = state.store()?;
         let plan = core(
             state,
             sesame.preview_offboarding(&session, &offboarding(from), end),
@@ -113,7 +113,7 @@ pub async fn offboard(
 ) -> UiResult<ChangePlanView> {
     blocking(app, move |state| {
         let session = state.session()?;
-        let mut sesame = lock(&state.sesame, state.lang())?;
+        let mut sesame = state.store()?;
         let plan = core(
             state,
             sesame.offboard(

@@ -43,10 +43,7 @@ pub async fn list_keys(app: AppHandle, filter: KeyFilterInput) -> UiResult<KeyPa
         let per_page = filter.per_page.clamp(1, sesame_core::key::PAGE_MAX);
         let page = filter.page.max(1);
         let core_filter = core_filter(filter);
-        let keys = core(
-            state,
-            lock(&state.sesame, state.lang())?.keys(&session, &core_filter),
-        )?;
+        let keys = core(state, state.store()?.keys(&session, &core_filter))?;
         Ok(KeyPageView {
             keys: keys.keys.iter().map(KeyView::from).collect(),
             total: keys.total,
@@ -104,10 +101,7 @@ pub async fn create_key(app: AppHandle, input: NewKeyInput) -> UiResult<OneTimeV
             tags: input.tags,
             contact: input.contact,
         };
-        let issued = core(
-            state,
-            lock(&state.sesame, state.lang())?.create_key(&session, &new_key),
-        )?;
+        let issued = core(state, state.store()?.create_key(&session, &new_key))?;
         one_time(state, issued, false)
     })
     .await
@@ -119,10 +113,7 @@ pub async fn regenerate_key(app: AppHandle, id: String, grace: Grace) -> UiResul
         let session = state.session()?;
         // The grace period is typed: an unknown one is refused before this point, never taken
         // for « now ».
-        let issued = core(
-            state,
-            lock(&state.sesame, state.lang())?.regenerate_key(&session, &id, grace),
-        )?;
+        let issued = core(state, state.store()?.regenerate_key(&session, &id, grace))?;
         one_time(state, issued, true)
     })
     .await
@@ -141,10 +132,7 @@ pub async fn edit_key(app: AppHandle, id: String, input: KeyEditInput) -> UiResu
             tags: Some(input.tags),
             contact: Some(input.contact),
         };
-        let key = core(
-            state,
-            lock(&state.sesame, state.lang())?.edit_key(&session, &id, &edit),
-        )?;
+        let key = core(state, state.store()?.edit_key(&session, &id, &edit))?;
         Ok(KeyView::from(&key))
     })
     .await
@@ -154,7 +142,7 @@ pub async fn edit_key(app: AppHandle, id: String, input: KeyEditInput) -> UiResu
 async fn change(app: AppHandle, id: String, change: Change) -> UiResult<KeyView> {
     blocking(app, move |state| {
         let session = state.session()?;
-        let mut sesame = lock(&state.sesame, state.lang())?;
+        let mut sesame = state.store()?;
         let key = core(
             state,
             match change {

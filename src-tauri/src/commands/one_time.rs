@@ -13,7 +13,7 @@ use sesame_core::vocab::CopyPart;
 
 /// Copies through the sensitive clipboard, wiped after the operator's delay.
 pub fn copy_to_clipboard(state: &AppState, value: &SecretString) -> UiResult<()> {
-    let seconds = core(state, lock(&state.sesame, state.lang())?.settings())?.clipboard_seconds;
+    let seconds = core(state, state.store()?.settings())?.clipboard_seconds;
     state
         .clipboard
         .copy(value, Duration::from_secs(u64::from(seconds)))

@@ -6,7 +6,6 @@ use tauri_plugin_opener::OpenerExt;
 
 use super::{blocking, core};
 use crate::error::UiResult;
-use crate::state::lock;
 use crate::views::{CompanyInput, CompanyView, NamedRef, ServiceInput, ServiceView};
 
 #[tauri::command]
@@ -18,10 +17,7 @@ pub async fn list_services(
     blocking(app, move |state| {
         let session = state.session()?;
         let filter = ServiceFilter { category, text };
-        let services = core(
-            state,
-            lock(&state.sesame, state.lang())?.services(&session, &filter),
-        )?;
+        let services = core(state, state.store()?.services(&session, &filter))?;
         Ok(services.iter().map(ServiceView::from).collect())
     })
     .await
@@ -31,10 +27,7 @@ pub async fn list_services(
 pub async fn service_categories(app: AppHandle) -> UiResult<Vec<String>> {
     blocking(app, |state| {
         let session = state.session()?;
-        core(
-            state,
-            lock(&state.sesame, state.lang())?.service_categories(&session),
-        )
+        core(state, state.store()?.service_categories(&session))
     })
     .await
 }
@@ -52,10 +45,7 @@ pub async fn create_service(app: AppHandle, input: ServiceInput) -> UiResult<Ser
             permissions: input.permissions,
             max_lifetime_days: input.max_lifetime_days,
         };
-        let service = core(
-            state,
-            lock(&state.sesame, state.lang())?.create_service(&session, &draft),
-        )?;
+        let service = core(state, state.store()?.create_service(&session, &draft))?;
         Ok(ServiceView::from(&service))
     })
     .await
@@ -77,10 +67,7 @@ pub async fn edit_service(
             permissions: Some(input.permissions),
             max_lifetime_days: Some(input.max_lifetime_days),
         };
-        let service = core(
-            state,
-            lock(&state.sesame, state.lang())?.edit_service(&session, &id, &edit),
-        )?;
+        let service = core(state, state.store()?.edit_service(&session, &id, &edit))?;
         Ok(ServiceView::from(&service))
     })
     .await
@@ -90,10 +77,7 @@ pub async fn edit_service(
 pub async fn approve_service(app: AppHandle, id: String) -> UiResult<ServiceView> {
     blocking(app, move |state| {
         let session = state.session()?;
-        let service = core(
-            state,
-            lock(&state.sesame, state.lang())?.approve_service(&session, &id),
-        )?;
+        let service = core(state, state.store()?.approve_service(&session, &id))?;
         Ok(ServiceView::from(&service))
     })
     .await
@@ -107,7 +91,7 @@ pub async fn list_companies(app: AppHandle) -> UiResult<Vec<CompanyView>> {
         let session = state.session()?;
         let companies = core(
             state,
-            lock(&state.sesame, state.lang())?.companies_with_archived(&session, true),
+            state.store()?.companies_with_archived(&session, true),
         )?;
         Ok(companies.iter().map(CompanyView::from).collect())
     })
@@ -156,10 +140,7 @@ pub async fn set_company_archived(
 pub async fn list_operators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
     blocking(app, |state| {
         let session = state.session()?;
-        let names = core(
-            state,
-            lock(&state.sesame, state.lang())?.operator_names(&session),
-        )?;
+        let names = core(state, state.store()?.operator_names(&session))?;
         Ok(names.into_iter().map(NamedRef::from).collect())
     })
     .await
@@ -171,10 +152,7 @@ pub async fn list_operators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
 pub async fn list_key_creators(app: AppHandle) -> UiResult<Vec<NamedRef>> {
     blocking(app, |state| {
         let session = state.session()?;
-        let creators = core(
-            state,
-            lock(&state.sesame, state.lang())?.key_creators(&session),
-        )?;
+        let creators = core(state, state.store()?.key_creators(&session))?;
         Ok(creators.into_iter().map(NamedRef::from).collect())
     })
     .await
@@ -189,7 +167,7 @@ pub async fn open_service_website(app: AppHandle, id: String) -> UiResult<String
     blocking(app, move |state| {
         let session = state.session()?;
         let lang = state.lang();
-        let service = core(state, lock(&state.sesame, lang)?.service(&session, &id))?;
+        let service = core(state, state.store()?.service(&session, &id))?;
         let website = service.website.unwrap_or_default();
         let web = url::Url::parse(&website)
             .ok()

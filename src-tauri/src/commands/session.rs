@@ -30,10 +30,7 @@ fn begin(state: &AppState, session: Session) -> UiResult<()> {
 
 /// Checks a name and password in the core (audited, throttled) and starts the session.
 fn sign_in_and_begin(state: &AppState, name: &str, password: &SecretString) -> UiResult<()> {
-    let session = core(
-        state,
-        lock(&state.sesame, state.lang())?.sign_in(name, password),
-    )?;
+    let session = core(state, state.store()?.sign_in(name, password))?;
     begin(state, session)
 }
 
@@ -42,7 +39,7 @@ pub async fn app_status(app: AppHandle) -> UiResult<AppStatus> {
     blocking(app, |state| {
         // An idle app found by this call locks now rather than at the next tick.
         state.lock_if_idle();
-        let sesame = lock(&state.sesame, state.lang())?;
+        let sesame = state.store()?;
         let settings = core(state, sesame.settings())?;
         let mut signed_in = lock(&state.signed_in, state.lang())?;
         let (operator, locked) = match signed_in.as_ref() {
@@ -86,7 +83,7 @@ pub async fn create_administrator(
             return core(state, Err(sesame_core::Error::PasswordsDiffer));
         }
         let (session, code) = {
-            let mut sesame = lock(&state.sesame, state.lang())?;
+            let mut sesame = state.store()?;
             let session = core(state, sesame.initialise(&name, &password))?;
             let code = core(state, sesame.create_recovery_code(&session))?;
             (session, code)

@@ -11,10 +11,10 @@ mod outage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Args;
+use sesame_core::pool::Pool;
 use sesame_core::{InstallationKey, Sesame};
 
 use crate::Outcome;
@@ -61,11 +61,10 @@ const STANDBY_POLL: Duration = Duration::from_millis(50);
 
 /// What every request shares.
 pub struct Service {
-    stores: Vec<std::sync::Mutex<Sesame>>,
+    stores: Pool,
     /// The stores are PostgreSQL connections: their client blocks on a runtime of its own, so
     /// their work always runs on a thread that may block, never on an async worker.
     remote: bool,
-    next: AtomicUsize,
     signing: InstallationKey,
     token_lifetime: Duration,
     guard: guard::Guard,
@@ -104,7 +103,7 @@ fn argon2_threads(count: usize) -> std::sync::mpsc::Sender<Job> {
 impl Service {
     /// The next store in turn, for work that prefers none.
     fn next_home(&self) -> usize {
-        self.next.fetch_add(1, Ordering::Relaxed)
+        self.stores.next_start()
     }
 
     /// The store a key's checks go to first: each store remembers the secrets it proved, so a
@@ -172,17 +171,11 @@ impl Service {
             return self.with_store_at(home, work).await;
         }
         // The guard is dropped before any await: the future stays `Send`.
-        let work = match self.free_store(home) {
+        let work = match self.stores.try_get_from(home) {
             Some(mut store) => return work(&mut store, self).map_err(api::ApiError::from),
             None => work,
         };
         self.with_store_at(home, work).await
-    }
-
-    /// The first free store, starting from `start`, without waiting.
-    fn free_store(&self, start: usize) -> Option<std::sync::MutexGuard<'_, Sesame>> {
-        let count = self.stores.len();
-        (0..count).find_map(|offset| self.stores[(start + offset) % count].try_lock().ok())
     }
 
     /// Runs `work` on one of the stores, the first free from `start`, else waiting for that
@@ -192,12 +185,7 @@ impl Service {
         start: usize,
         work: impl FnOnce(&mut Sesame, &Service) -> sesame_core::Result<T>,
     ) -> std::result::Result<T, api::ApiError> {
-        let mut store = match self.free_store(start) {
-            Some(store) => store,
-            None => self.stores[start % self.stores.len()]
-                .lock()
-                .map_err(|_| sesame_core::Error::Internal("store lock poisoned".into()))?,
-        };
+        let mut store = self.stores.get_from(start)?;
         // A PostgreSQL connection lost while the server was away is made again here.
         store.ensure_connected()?;
         work(&mut store, self).map_err(api::ApiError::from)
@@ -206,13 +194,11 @@ impl Service {
     /// Writes the uses every store counted. A store too busy to write now keeps its counts for
     /// the next flush; the problem is logged, not lost.
     fn flush_all(&self) {
-        for store in &self.stores {
-            if let Ok(mut store) = store.lock()
-                && let Err(error) = store.ensure_connected().and_then(|()| store.flush_usage())
-            {
+        self.stores.each(|store| {
+            if let Err(error) = store.ensure_connected().and_then(|()| store.flush_usage()) {
                 eprintln!("uses kept for the next write: {}", error.code());
             }
-        }
+        });
     }
 }
 
@@ -255,24 +241,29 @@ pub fn run(context: &Context, args: &ServeArgs) -> Result<Outcome> {
         let forgetting = Arc::clone(&outage);
         watch.on_change(move |change| forgetting.forget(change));
     }
-    let mut first = watched(context.open()?)?;
-    let signing = context.installation_key(&mut first)?;
-    let token_lifetime = first.token_lifetime()?;
+    let opened = context.open()?;
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .max(2);
-    let mut stores = vec![std::sync::Mutex::new(first)];
+    // Siblings of the first store: the keyring is asked once.
+    let mut siblings = Vec::new();
     for _ in 1..workers * 2 {
-        let mut store = watched(Sesame::open_location(&location)?)?;
-        if let Ok(first) = stores[0].lock() {
-            store.share_proven_secrets(&first);
-        }
-        stores.push(std::sync::Mutex::new(store));
+        siblings.push(opened.sibling()?);
     }
+    let mut first = watched(opened)?;
+    let signing = context.installation_key(&mut first)?;
+    let token_lifetime = first.token_lifetime()?;
+    let mut stores = Vec::with_capacity(workers * 2);
+    for sibling in siblings {
+        let mut store = watched(sibling)?;
+        store.share_proven_secrets(&first);
+        stores.push(store);
+    }
+    stores.insert(0, first);
+    let stores = Pool::of(stores);
     let service = Arc::new(Service {
         stores,
         remote: watch.is_some(),
-        next: AtomicUsize::new(0),
         signing,
         token_lifetime,
         guard: guard::Guard::new(argon2_slots(workers)),
@@ -373,6 +364,7 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A service over one store in a temporary folder, its keys in a file beside it.
     fn service(folder: &std::path::Path) -> Arc<Service> {
@@ -382,8 +374,7 @@ mod tests {
         let signing = store.installation_key(&namespace).expect("signing key");
         Arc::new(Service {
             remote: false,
-            stores: vec![std::sync::Mutex::new(store)],
-            next: AtomicUsize::new(0),
+            stores: Pool::of(vec![store]),
             signing,
             token_lifetime: Duration::from_secs(60),
             guard: guard::Guard::new(1),
@@ -402,7 +393,7 @@ mod tests {
         let holder = {
             let service = Arc::clone(&service);
             std::thread::spawn(move || {
-                let _store = service.stores[0].lock().expect("lock");
+                let _store = service.stores.get().expect("lock");
                 let _ = locked.send(());
                 std::thread::sleep(Duration::from_millis(400));
             })
