@@ -820,8 +820,8 @@ impl From<&sesame_core::bulk::ChangePlan> for ChangePlanView {
 #[cfg(test)]
 mod vocabulary {
     use sesame_core::vocab::{
-        AuditAction, BulkChangeKind, CopyPart, Field, Grace, KeyAction, KeyEffect, KeyStatus, Lang,
-        OffboardEnd, Right, RowKind, UsageStyle,
+        AuditAction, AuditFamily, BulkChangeKind, CopyPart, Field, Grace, KeyAction, KeyEffect,
+        KeyStatus, Lang, OffboardEnd, Right, RowKind, UsageStyle,
     };
     use ts_rs::TS;
 
@@ -829,6 +829,7 @@ mod vocabulary {
     fn export_bindings_vocabulary() -> Result<(), ts_rs::ExportError> {
         let config = ts_rs::Config::from_env();
         AuditAction::export_all(&config)?;
+        AuditFamily::export_all(&config)?;
         CopyPart::export_all(&config)?;
         Field::export_all(&config)?;
         Grace::export_all(&config)?;
@@ -845,6 +846,20 @@ mod vocabulary {
         let folder = config.out_dir().to_owned();
         std::fs::create_dir_all(&folder)?;
         std::fs::write(folder.join("ErrorCode.ts"), crate::error::error_code_type())?;
+        // The audit screen's filter lists every family, in the vocabulary's order.
+        let families = AuditFamily::ALL
+            .iter()
+            .map(|family| format!("\"{}\"", family.code()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        std::fs::write(
+            folder.join("auditFamilies.ts"),
+            format!(
+                "// Written by the app's bindings test from the core's vocabulary. Do not edit \
+                 this file manually.\n\nimport type {{ AuditFamily }} from \"./AuditFamily\";\n\n\
+                 export const AUDIT_FAMILIES: AuditFamily[] = [{families}];\n"
+            ),
+        )?;
         Ok(())
     }
 }

@@ -187,6 +187,11 @@ fn every_message_is_used_and_every_message_asked_for_exists() {
             .iter()
             .map(|v| sesame_core::journal::action_message(*v)),
     );
+    built.extend(
+        sesame_core::vocab::AuditFamily::ALL
+            .iter()
+            .map(|v| format!("family_{}", v.code().trim_end_matches('.'))),
+    );
     for id in &built {
         assert!(catalogue.contains_key(id), "{id} is asked for but missing");
     }
