@@ -150,7 +150,10 @@ pub fn calendar(keys: &[Key], lang: Lang, now: DateTime<Utc>) -> String {
             .timestamp(now)
             .summary(&summary)
             .description(&messages::text(lang, "calendar-description", &args))
-            .all_day(last_day)
+            // An all-day event ends, exclusively, the next day (RFC 5545 §3.6.1): `all_day`
+            // would write the same date twice, which clients read as no day or as an hour.
+            .starts(last_day)
+            .ends(last_day + chrono::Days::new(1))
             .alarm(Alarm::display(&summary, -Duration::days(REMINDER_DAYS)))
             .done();
         calendar.push(event);

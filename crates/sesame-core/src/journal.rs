@@ -234,7 +234,7 @@ pub fn word_event(event: &AuditEvent, lang: Lang) -> WordedEvent {
         ),
     ];
     for (name, value) in &details {
-        if let Some(text) = plain_value(value, lang) {
+        if let Some(text) = plain_value(name, value, lang) {
             args.push((name.as_str(), text));
         }
     }
@@ -304,9 +304,9 @@ fn field_label(name: &str, lang: Lang) -> String {
 }
 
 /// A detail as a sentence's argument: text, a number, or a date in the interface's language.
-fn plain_value(value: &serde_json::Value, lang: Lang) -> Option<Arg> {
+fn plain_value(name: &str, value: &serde_json::Value, lang: Lang) -> Option<Arg> {
     match value {
-        serde_json::Value::String(text) => Some(Arg::Text(date_or_text(text, lang))),
+        serde_json::Value::String(text) => Some(Arg::Text(date_or_text(name, text, lang))),
         serde_json::Value::Number(number) => number.as_f64().map(Arg::Number),
         _ => None,
     }
@@ -340,7 +340,8 @@ fn shown_value(name: &str, value: &serde_json::Value, lang: Lang) -> Option<Stri
 fn coded_word(name: &str, text: &str, lang: Lang) -> String {
     let family = match name {
         "rights" | "right" => "right-",
-        "status" => "status-",
+        // As the key list shows it (« Active »), not the word a sentence uses (« active »).
+        "status" => "status_",
         "part" => "audit-part-",
         "grace" => "audit-grace-",
         "reason" => "audit-reason-",
@@ -352,11 +353,14 @@ fn coded_word(name: &str, text: &str, lang: Lang) -> String {
     if !family.is_empty() && messages::has(&id) {
         return messages::word(lang, &id);
     }
-    date_or_text(text, lang)
+    date_or_text(name, text, lang)
 }
 
-fn date_or_text(text: &str, lang: Lang) -> String {
+/// A date in the interface's language — an expiry as its last valid day, the way the key list,
+/// its dialog and the calendar say it — or the text as it is.
+fn date_or_text(name: &str, text: &str, lang: Lang) -> String {
     match DateTime::parse_from_rfc3339(text) {
+        Ok(at) if name == "expires_at" => messages::last_valid_day(lang, at.with_timezone(&Utc)),
         Ok(at) => messages::date_time(lang, at.with_timezone(&Utc)),
         Err(_) => text.to_owned(),
     }

@@ -176,6 +176,9 @@ fn the_journal_reads_as_sentences_in_both_languages() {
         .expect("reactivate");
     let edit = sesame_core::key::KeyEdit {
         note: Some("Portail client".into()),
+        expires_at: Some(Some(
+            sesame_core::validate::expiry_date("2031-12-17").expect("a day"),
+        )),
         ..Default::default()
     };
     sesame
@@ -263,6 +266,31 @@ fn the_journal_reads_as_sentences_in_both_languages() {
         fields
             .iter()
             .any(|(label, value)| label == "Note" && value == "— → Portail client"),
+        "{fields:?}"
+    );
+    // An expiry reads as the list, the dialog and the calendar say it: the last valid day
+    // (issue 23), not the instant it ends at midnight the day after.
+    assert!(
+        fields
+            .iter()
+            .any(|(label, value)| label == "Expiration" && value == "— → 17/12/2031"),
+        "{fields:?}"
+    );
+    let english = word_event(edited, Lang::En).fields;
+    assert!(
+        english.iter().any(|(_, value)| value == "— → 2031-12-17"),
+        "{english:?}"
+    );
+    // A status reads as the key list shows it (« Active »), not as its stored code.
+    let deleted = events
+        .iter()
+        .find(|event| event.action == AuditAction::KeyDeleted.code())
+        .expect("a deletion event");
+    let fields = word_event(deleted, Lang::Fr).fields;
+    assert!(
+        fields
+            .iter()
+            .any(|(label, value)| label == "Statut" && value == "Révoquée"),
         "{fields:?}"
     );
     let copied = events

@@ -206,7 +206,77 @@ fn key_expiring_lists_the_keys_and_writes_their_calendar() {
         text.contains(&format!("DTSTART;VALUE=DATE:{}", soon.replace('-', ""))),
         "{text}"
     );
+    calendar_read_by_real_clients(&calendar, &soon);
     // An existing file is never replaced.
     let again = store.run(&["key", "expiring", "--ics", &calendar.to_string_lossy()]);
     assert_eq!(again.status.code(), Some(2));
+}
+
+/// The calendar file as calendar programs read it (issue 23): Debian's python3-icalendar parses
+/// it and finds each all-day event ending, exclusively, the day after it starts (RFC 5545
+/// §3.6.1); khal, a real client, imports it without a warning and shows the event on the last
+/// valid day `day` and not the day after.
+fn calendar_read_by_real_clients(calendar: &std::path::Path, day: &str) {
+    let parsed = std::process::Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import sys, datetime, icalendar\n\
+             calendar = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+             for event in calendar.walk('VEVENT'):\n\
+             \x20   start, end = event.decoded('DTSTART'), event.decoded('DTEND')\n\
+             \x20   assert type(start) is datetime.date and type(end) is datetime.date, (start, end)\n\
+             \x20   assert end == start + datetime.timedelta(days=1), (start, end)\n\
+             \x20   print(start.isoformat())\n",
+        ])
+        .arg(calendar)
+        .output()
+        .expect("python3-icalendar (scripts/deps installs it)");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), day);
+
+    let home = tempfile::tempdir().expect("khal's home");
+    let events = home.path().join("calendrier");
+    std::fs::create_dir(&events).expect("calendar folder");
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "[calendars]\n[[sesame]]\npath = {}\ntype = calendar\n[locale]\n\
+             timeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n\
+             datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n\
+             [default]\ndefault_calendar = sesame\n",
+            events.display()
+        ),
+    )
+    .expect("khal config");
+    let khal = |args: &[&str]| {
+        let output = std::process::Command::new("khal")
+            .arg("-c")
+            .arg(&config)
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path())
+            .output()
+            .expect("khal (scripts/deps installs it)");
+        assert!(output.status.success(), "khal {args:?}: {output:?}");
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (_, warnings) = khal(&["import", "--batch", &calendar.to_string_lossy()]);
+    assert!(warnings.trim().is_empty(), "khal warns: {warnings}");
+    let (on_the_day, _) = khal(&["list", day, "1d"]);
+    assert!(on_the_day.contains("Bientôt"), "{on_the_day}");
+    let next = (chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("day")
+        + chrono::Duration::days(1))
+    .format("%Y-%m-%d")
+    .to_string();
+    let (day_after, _) = khal(&["list", &next, "1d"]);
+    assert!(!day_after.contains("Bientôt"), "{day_after}");
 }
