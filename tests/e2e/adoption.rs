@@ -176,7 +176,7 @@ async fn adoption_path(
     app.click("import").await?;
     app.wait_for("import-dialog").await?;
     choose_file(app, bad).await?;
-    app.wait_text("import-refused", "2 ligne(s) à corriger")
+    app.wait_text("import-refused", "2 lignes à corriger")
         .await?;
     let problems = app.text("import-problems").await?;
     assert!(
@@ -196,8 +196,7 @@ async fn adoption_path(
     // A long import stopped while its secrets are hashed: nothing written, the file to choose
     // again.
     choose_file(app, slow).await?;
-    app.wait_text("import-summary", "400 ligne(s) lue(s)")
-        .await?;
+    app.wait_text("import-summary", "400 lignes lues").await?;
     app.click("import-confirm").await?;
     app.wait_text("import-progress", "Hachage des secrets")
         .await?;
@@ -214,14 +213,14 @@ async fn adoption_path(
     choose_file(app, good).await?;
     app.wait_text(
         "import-summary",
-        "2 ligne(s) lue(s) : 1 avec secret, 1 avec empreinte",
+        "2 lignes lues : 1 avec secret, 1 avec empreinte",
     )
     .await?;
     assert_eq!(app.count("import-row").await?, 2);
     assert!(app.text("import-sample").await?.contains("Hélène Roux"));
     app.screenshot("import-preview").await;
     app.click("import-confirm").await?;
-    app.wait_text("import-done", "2 clé(s) importée(s)").await?;
+    app.wait_text("import-done", "2 clés importées").await?;
     app.wait_rows(3).await?;
     let table = app.text("key-table").await?;
     assert_eq!(table.matches("Utilisation inconnue").count(), 2, "{table}");

@@ -116,7 +116,8 @@ async fn auditing_path(app: &App) -> Step {
     app.click("check-key-open").await?;
     app.fill("check-key", &token).await?;
     app.click("check-key-submit").await?;
-    app.wait_text("check-key-answer", "VALID").await?;
+    // Words first; the verification service's code only as a detail.
+    app.wait_text("check-key-code", "VALID").await?;
     app.wait_text("check-key-answer", "Vérifiable").await?;
     assert_eq!(
         app.value("check-key").await?,
@@ -125,7 +126,7 @@ async fn auditing_path(app: &App) -> Step {
     );
     app.fill("check-key", "paie_pas-une-cle").await?;
     app.click("check-key-submit").await?;
-    app.wait_text("check-key-answer", "MALFORMED").await?;
+    app.wait_text("check-key-code", "MALFORMED").await?;
     app.click("check-key-close").await?;
     app.wait_text("audit-table", "a vérifié une clé à la main")
         .await?;

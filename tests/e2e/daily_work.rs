@@ -79,7 +79,7 @@ async fn daily_work(app: &App, tokens: &Tokens) -> Step {
         .await?;
     app.fill("offboard-reason", "Client parti").await?;
     app.click("offboard-preview").await?;
-    app.wait_text("plan-counts", "2 clé(s) changeront").await?;
+    app.wait_text("plan-counts", "2 clés changeront").await?;
     let plan = app.text("plan-table").await?;
     assert!(
         plan.contains("Dupont seule") && plan.contains("sera révoquée"),
@@ -94,7 +94,7 @@ async fn daily_work(app: &App, tokens: &Tokens) -> Step {
     );
     app.click("offboard-apply").await?;
     app.wait_gone("offboard-dialog").await?;
-    app.wait_text("companies-notice", "Accès retiré : 2 clé(s)")
+    app.wait_text("companies-notice", "Accès retiré : 2 clés modifiées")
         .await?;
     assert_eq!(app.sesamectl_verify(&tokens.own), "REVOKED");
     assert_eq!(
@@ -115,11 +115,11 @@ async fn daily_work(app: &App, tokens: &Tokens) -> Step {
     app.wait_text("bulk-reason-error", "obligatoire").await?;
     app.fill("bulk-reason", "Caisses remplacées").await?;
     app.click("bulk-preview").await?;
-    app.wait_text("plan-counts", "2 clé(s) changeront").await?;
+    app.wait_text("plan-counts", "2 clés changeront").await?;
     app.screenshot("bulk-preview").await;
     app.click("bulk-apply").await?;
     app.wait_gone("bulk-dialog").await?;
-    app.wait_text("import-done", "2 clé(s) modifiée(s)").await?;
+    app.wait_text("import-done", "2 clés modifiées").await?;
     for token in &tokens.tills {
         assert_eq!(app.sesamectl_verify(token), "REVOKED");
     }
@@ -136,7 +136,7 @@ async fn daily_work(app: &App, tokens: &Tokens) -> Step {
     app.wait_for("bulk-dialog").await?;
     app.fill("bulk-tag", "agence-nord").await?;
     app.click("bulk-preview").await?;
-    app.wait_text("plan-counts", "1 clé(s) changeront").await?;
+    app.wait_text("plan-counts", "1 clé changera").await?;
     app.click("bulk-apply").await?;
     app.wait_gone("bulk-dialog").await?;
     app.wait_text("key-row-tag", "agence-nord").await?;
@@ -243,7 +243,7 @@ async fn reminder_path(app: &App, received: &Arc<Mutex<Vec<Received>>>) -> Step 
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    assert_eq!(ours.summary, "Sésame : 1 clé(s) expirent dans les 30 jours");
+    assert_eq!(ours.summary, "Sésame : 1 clé expire dans les 30 jours");
     assert!(
         ours.body
             .starts_with("« Banque Populaire » (Paie) : dernier jour le "),

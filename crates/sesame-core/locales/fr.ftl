@@ -56,7 +56,11 @@ error-prefix_taken = Le préfixe « { $value } » est déjà utilisé par un aut
 error-website_invalid = Le site « { $value } » n'est pas une adresse http:// ou https:// valable.
 error-permission_invalid = La permission « { $value } » n'est pas valable : des mots en minuscules sans accents séparés par « : », par exemple factures:lecture.
 error-permission_not_offered = Le service ne propose pas la permission « { $value } ».
-error-permission_in_use = La permission « { $value } » est encore accordée à { $count } clé(s) ; retirez-la d'abord de ces clés.
+error-permission_in_use = La permission « { $value } » est encore accordée à { $count ->
+        [0] aucune clé
+        [one] { $count } clé
+       *[other] { $count } clés
+    } ; retirez-la d'abord de ces clés.
 error-date_invalid = « { $value } » n'est pas une date valable ; écrivez-la AAAA-MM-JJ, par exemple 2027-01-31.
 error-date_in_past = La date d'expiration ne peut pas être dans le passé.
 error-expiry_required = Les clés du service « { $service } » doivent expirer dans les { $days } jours : indiquez une date d'expiration.
@@ -135,7 +139,11 @@ error-import_too_large = Le fichier compte plus de { $max } clés ; découpez-le
 error-import_file_too_large = Le fichier dépasse { $max } Mio ; découpez-le en plusieurs fichiers.
 error-import_preview_gone = L'aperçu n'est plus disponible (application verrouillée ou import annulé) ; choisissez de nouveau le fichier.
 error-import_cancelled = Import annulé : aucune clé n'a été écrite.
-error-import_refused = Rien n'a été importé : { $count } ligne(s) sont à corriger d'abord.
+error-import_refused = Rien n'a été importé : { $count ->
+        [0] aucune ligne n'est à corriger
+        [one] { $count } ligne est à corriger
+       *[other] { $count } lignes sont à corriger
+    } d'abord.
 error-import_cell_count = Cette ligne a { $found } cellules alors que l'en-tête en a { $expected }.
 error-identifier_invalid = L'identifiant « { $value } » n'est pas valable : le préfixe du service, « _ », puis 1 à 64 lettres, chiffres, « _ » ou « - ».
 error-identifier_prefix = L'identifiant « { $value } » ne commence pas par « { $prefix }_ », le préfixe du service « { $service } ».
@@ -172,21 +180,47 @@ audit-unknown = Événement « { $action } » (inconnu de cette version)
 audit-yes = oui
 audit-no = non
 audit-access_refused = { $actor } s'est vu refuser une action ({ $action })
-audit-audit_exported = { $actor } a exporté le journal d'audit, signé ({ $count } événement(s))
+audit-audit_exported = { $actor } a exporté le journal d'audit, signé ({ $count ->
+        [0] aucun événement
+        [one] { $count } événement
+       *[other] { $count } événements
+    })
 audit-audit_read = { $actor } a consulté le journal d'audit
 audit-company_archived = { $actor } a archivé la société « { $target } »
 audit-company_edited = { $actor } a modifié la société « { $target } »
 audit-company_restored = { $actor } a restauré la société « { $target } »
 audit-company_created = { $actor } a ajouté la société « { $target } »
-audit-company_offboarded = { $actor } a retiré l'accès de la société « { $target } » : { $count } clé(s) { $end ->
-        [revoke] révoquée(s)
-       *[deactivate] désactivée(s)
-    }, { $narrowed } clé(s) partagée(s) ne la servent plus
-audit-service_offboarded = { $actor } a retiré l'accès au service « { $target } » : { $count } clé(s) { $end ->
-        [revoke] révoquée(s)
-       *[deactivate] désactivée(s)
+audit-company_offboarded = { $actor } a retiré l'accès de la société « { $target } » : { $count ->
+        [0] aucune clé désactivée ni révoquée
+        [one] { $count } clé { $end ->
+            [revoke] révoquée
+           *[deactivate] désactivée
+        }
+       *[other] { $count } clés { $end ->
+            [revoke] révoquées
+           *[deactivate] désactivées
+        }
+    }, { $narrowed ->
+        [0] aucune clé partagée n'a été restreinte
+        [one] { $narrowed } clé partagée ne la sert plus
+       *[other] { $narrowed } clés partagées ne la servent plus
     }
-audit-keys_bulk_changed = { $actor } a appliqué une action groupée à { $count } clé(s) : { $change ->
+audit-service_offboarded = { $actor } a retiré l'accès au service « { $target } » : { $count ->
+        [0] aucune clé désactivée ni révoquée
+        [one] { $count } clé { $end ->
+            [revoke] révoquée
+           *[deactivate] désactivée
+        }
+       *[other] { $count } clés { $end ->
+            [revoke] révoquées
+           *[deactivate] désactivées
+        }
+    }
+audit-keys_bulk_changed = { $actor } a appliqué une action groupée à { $count ->
+        [0] aucune clé
+        [one] { $count } clé
+       *[other] { $count } clés
+    } : { $change ->
         [deactivate] désactivation
         [reactivate] réactivation
         [revoke] révocation
@@ -209,7 +243,11 @@ audit-key_deleted = { $actor } a supprimé la clé « { $target } » ({ $service
 audit-key_edited = { $actor } a modifié la clé « { $target } » ({ $service })
 audit-key_import = { $actor } a voulu importer des clés
 audit-key_imported = { $actor } a importé la clé « { $target } » ({ $service })
-audit-key_import_summary = { $actor } a importé { $imported } clé(s) d'un fichier
+audit-key_import_summary = { $actor } a importé { $imported ->
+        [0] aucune clé
+        [one] { $imported } clé
+       *[other] { $imported } clés
+    } d'un fichier
 audit-key_reactivated = { $actor } a réactivé la clé « { $target } » ({ $service })
 audit-key_regenerated = { $actor } a régénéré la clé « { $target } » ({ $service }) ; { $grace ->
         [now] l'ancien secret ne fonctionne plus
@@ -229,7 +267,11 @@ audit-operator_sign_in_failed = { $reason ->
        *[other] Connexion refusée pour « { $target } »
     }
 audit-operator_signed_in = { $actor } s'est connecté(e)
-audit-report_credentials = { $actor } a produit le rapport des clés ({ $rows } ligne(s))
+audit-report_credentials = { $actor } a produit le rapport des clés ({ $rows ->
+        [0] aucune ligne
+        [one] { $rows } ligne
+       *[other] { $rows } lignes
+    })
 audit-service_approved = { $actor } a approuvé le service « { $target } » pour le catalogue
 audit-service_created = { $actor } a créé le service « { $target } »
 audit-service_edited = { $actor } a modifié le service « { $target } »
@@ -240,8 +282,24 @@ audit-signing_key_recreated = Une nouvelle clé de signature a remplacé l'ancie
 audit-signing_key_replaced = La clé de signature trouvée n'est plus celle enregistrée (empreinte { $fingerprint })
 audit-signing_key_registered = La clé de signature d'une installation a été enregistrée dans le magasin (empreinte { $fingerprint })
 audit-signing_key_retired = Une clé de signature a été retirée : ses jetons sont refusés (empreinte { $fingerprint })
-audit-store_backed_up = { $actor } a sauvegardé le magasin ({ $keys } clé(s), { $events } événement(s))
-audit-store_copied = { $actor } a copié le magasin vers « { $destination } » ({ $keys } clé(s), { $events } événement(s))
+audit-store_backed_up = { $actor } a sauvegardé le magasin ({ $keys ->
+        [0] aucune clé
+        [one] { $keys } clé
+       *[other] { $keys } clés
+    }, { $events ->
+        [0] aucun événement
+        [one] { $events } événement
+       *[other] { $events } événements
+    })
+audit-store_copied = { $actor } a copié le magasin vers « { $destination } » ({ $keys ->
+        [0] aucune clé
+        [one] { $keys } clé
+       *[other] { $keys } clés
+    }, { $events ->
+        [0] aucun événement
+        [one] { $events } événement
+       *[other] { $events } événements
+    })
 audit-store_checked = { $actor } a vérifié le magasin
 audit-store_resealed = { $key ->
         [recovered] { $actor } a récupéré la clé perdue du magasin avec son code de secours
@@ -250,7 +308,11 @@ audit-store_resealed = { $key ->
 audit-store_restored = Le magasin a été restauré depuis une sauvegarde
 audit-audit_anchored = La fin du journal d'audit a été ancrée là où il s'arrête maintenant
 audit-store_recovery_code_created = { $actor } a créé un code de secours du magasin (un code précédent ne fonctionne plus)
-audit-store_sealed = Les lignes du magasin ont été scellées ({ $rows } ligne(s))
+audit-store_sealed = Les lignes du magasin ont été scellées ({ $rows ->
+        [0] aucune ligne
+        [one] { $rows } ligne
+       *[other] { $rows } lignes
+    })
 audit-store_tampered = Une ligne modifiée hors de Sésame a été refusée : « { $name } »
 audit-token_issued = { $actor } a émis un jeton d'accès pour la clé « { $target } » ({ $service }), valable jusqu'au { $expires_at }
 audit-field-previous_head = Ancrage précédent
@@ -410,7 +472,11 @@ app-locked = Sésame est verrouillé : saisissez votre mot de passe pour continu
 cli-access_restricted_to_your_account_alone = Accès restreint à votre seul compte (d'autres comptes pouvaient le lire) :
 cli-active_keys = clés actives
 cli-administrator_created = Administrateur créé
-cli-audit_event_s = événement(s) du journal
+cli-audit_events = { $count ->
+        [0] aucun événement du journal
+        [one] { $count } événement du journal
+       *[other] { $count } événements du journal
+    }
 cli-audit_trail_broken_at_event = Journal rompu à l'événement
 cli-awaiting_approval = en attente d'approbation
 cli-backup_written = Sauvegarde écrite :
@@ -422,7 +488,11 @@ cli-company-archived-mark = { "\u0009(archivée)" }
 cli-company_added = Société ajoutée
 cli-disabled = { " — désactivé" }
 cli-documentation = Documentation :
-cli-event_s = événement(s)
+cli-events = { $count ->
+        [0] aucun événement
+        [one] { $count } événement
+       *[other] { $count } événements
+    }
 cli-exported = Exporté :
 cli-file = Fichier
 cli-fingerprint = Empreinte
@@ -430,12 +500,28 @@ cli-hashing_secrets = Hachage des secrets :
 cli-identifier = Identifiant :
 cli-key = clé
 cli-key_deleted = Clé supprimée
-cli-key_s = clé(s)
-cli-bulk-counts = { $changing } clé(s) changent, { $unchanged } restent inchangée(s).
+cli-keys = { $count ->
+        [0] aucune clé
+        [one] { $count } clé
+       *[other] { $count } clés
+    }
+cli-bulk-counts = { $changing ->
+        [0] Aucune clé ne change
+        [one] { $changing } clé change
+       *[other] { $changing } clés changent
+    }, { $unchanged ->
+        [0] aucune ne reste inchangée
+        [one] { $unchanged } reste inchangée
+       *[other] { $unchanged } restent inchangées
+    }.
 cli-bulk-applied = C'est fait.
 cli-bulk-not-applied = Rien n'a encore été fait : pour appliquer exactement ceci, relancez avec --yes --confirm { $code }.
 cli-line = ligne
-cli-line_s_read = ligne(s) lue(s)
+cli-lines_read = { $count ->
+        [0] aucune ligne lue
+        [one] { $count } ligne lue
+       *[other] { $count } lignes lues
+    }
 cli-listed = au catalogue
 cli-never_used = Jamais utilisée
 cli-no_expiry = sans expiration
@@ -443,7 +529,11 @@ cli-no_rights = aucun droit
 cli-password_changed = Mot de passe changé.
 cli-public_key_ed25519 = Clé publique (Ed25519)
 cli-report_written = Rapport écrit :
-cli-row_s_checked = ligne(s) vérifiée(s)
+cli-rows_checked = { $count ->
+        [0] aucune ligne vérifiée
+        [one] { $count } ligne vérifiée
+       *[other] { $count } lignes vérifiées
+    }
 cli-secret = Secret :
 cli-service = service
 cli-signing_key_fingerprint = Empreinte de la clé de signature :
@@ -469,16 +559,32 @@ cli-colon = { " :" }
 cli-error = Erreur :
 cli-key-created = Clé « { $key } » créée pour le service « { $service } ».
 cli-key-regenerated = Nouveau secret pour la clé « { $key } ».
-cli-keys-imported = { $count } clé(s) importée(s) : { $secrets } avec secret (haché avec argon2id), { $hashes } avec empreinte.
+cli-keys-imported = { $count ->
+        [0] Aucune clé importée
+        [one] { $count } clé importée
+       *[other] { $count } clés importées
+    } : { $secrets } avec secret (haché avec argon2id), { $hashes } avec empreinte.
 cli-prompt-recovery-code = { "Code de secours : " }
 cli-prompt-password = { "Mot de passe : " }
 cli-prompt-password-again = { "Mot de passe (encore) : " }
 cli-prompt-new-password = { "Nouveau mot de passe : " }
 cli-prompt-new-password-again = { "Nouveau mot de passe (encore) : " }
 cli-signing-key-in-file = Attention : aucun trousseau du système ne répond ({ $problem }) ; la clé de signature est gardée dans le fichier { $path }, lisible par vous seul.
-cli-store-copied = Magasin copié vers « { $destination } » : { $keys } clé(s), { $events } événement(s) du journal, chaîne vérifiée à l'arrivée.
+cli-store-copied = Magasin copié vers « { $destination } » : { $keys ->
+        [0] aucune clé
+        [one] { $keys } clé
+       *[other] { $keys } clés
+    }, { $events ->
+        [0] aucun événement du journal
+        [one] { $events } événement du journal
+       *[other] { $events } événements du journal
+    }, chaîne vérifiée à l'arrivée.
 cli-error-postgres_not_yet = Cette commande ne s'applique qu'à un magasin SQLite. Pour restaurer une sauvegarde sur PostgreSQL, copiez-la dans une base vide : « sesamectl --db SAUVEGARDE store copy --to URL ».
-cli-keys-expiring = { $count } clé(s) expirent dans les { $days } jours.
+cli-keys-expiring = { $count ->
+        [0] Aucune clé n'expire
+        [one] { $count } clé expire
+       *[other] { $count } clés expirent
+    } dans les { $days } jours.
 cli-calendar-written = Calendrier écrit :
 cli-error-missing_operator = Indiquez l'opérateur avec la variable SESAME_USER.
 cli-error-password_unavailable = Un mot de passe est nécessaire : définissez SESAME_PASSWORD ou lancez la commande depuis un terminal ({ $why }).
@@ -494,8 +600,16 @@ cli-operator-changed = Opérateur modifié
 cli-operator-disabled = Opérateur désactivé
 cli-operator-enabled = Opérateur réactivé
 cli-operator-password-reset = Mot de passe réinitialisé
-export-verdict-ok = OK : { $count } événement(s) (n° { $first } à { $last }), intacts, signés par la clé d'empreinte { $fingerprint }. Confirmez cette empreinte auprès de l'office.
-export-verdict-ok_empty = OK : { $count } événement(s), intacts, signés par la clé d'empreinte { $fingerprint }. Confirmez cette empreinte auprès de l'office.
+export-verdict-ok = OK : { $count ->
+        [0] aucun événement
+        [one] { $count } événement
+       *[other] { $count } événements
+    } (n° { $first } à { $last }), intacts, signés par la clé d'empreinte { $fingerprint }. Confirmez cette empreinte auprès de l'office.
+export-verdict-ok_empty = OK : { $count ->
+        [0] aucun événement
+        [one] { $count } événement
+       *[other] { $count } événements
+    }, intacts, signés par la clé d'empreinte { $fingerprint }. Confirmez cette empreinte auprès de l'office.
 export-verdict-empty = Le fichier est vide.
 export-verdict-not_an_export = Ce fichier n'est pas un export d'audit Sésame.
 export-verdict-no_manifest = Le manifeste signé manque en fin de fichier : l'export a été tronqué.
@@ -655,21 +769,41 @@ import_title = Importer des clés existantes
 import_intro = Un fichier CSV (Excel « CSV séparateur point-virgule » convient) avec une ligne d'en-tête : service, nom, identifiant, et secret ou empreinte (argon2id). Colonnes facultatives : créateur, création, expiration, permissions, sociétés, note. Rien n'est écrit avant votre confirmation, et seulement si toutes les lignes sont bonnes.
 import_file = Fichier CSV
 import_reading = Lecture du fichier…
-import_summary = { $rows } ligne(s) lue(s) : { $with_secret } avec secret, { $with_hash } avec empreinte. Codage { $encoding }, séparateur « { $delimiter } ».
-import_refused = { $count } ligne(s) à corriger : rien ne sera importé tant qu'elles ne le sont pas toutes. Corrigez le fichier puis choisissez-le de nouveau.
+import_summary = { $rows ->
+        [0] Aucune ligne lue
+        [one] { $rows } ligne lue
+       *[other] { $rows } lignes lues
+    } : { $with_secret } avec secret, { $with_hash } avec empreinte. Codage { $encoding }, séparateur « { $delimiter } ».
+import_refused = { $count ->
+        [0] Aucune ligne à corriger
+        [one] { $count } ligne à corriger : rien ne sera importé tant qu'elle ne l'est pas
+       *[other] { $count } lignes à corriger : rien ne sera importé tant qu'elles ne le sont pas toutes
+    }. Corrigez le fichier puis choisissez-le de nouveau.
 import_problems = Lignes refusées
 import_to_create = Clés qui seront créées
-import_more = … et { $count } autre(s).
+import_more = … et { $count ->
+        [0] aucune autre
+        [one] { $count } autre
+       *[other] { $count } autres
+    }.
 import_col_line = Ligne
 import_col_column = Colonne
 import_col_problem = Problème
 import_col_from = Origine
 import_from_secret = secret
 import_from_hash = empreinte
-import_confirm = Importer { $count } clé(s)
+import_confirm = Importer { $count ->
+        [0] aucune clé
+        [one] { $count } clé
+       *[other] { $count } clés
+    }
 import_hashing = Hachage des secrets : { $hashed } / { $to_hash }
 import_writing = Enregistrement…
-import_done = { $imported } clé(s) importée(s). Leur dernière utilisation est « Utilisation inconnue » jusqu'à leur premier passage.
+import_done = { $imported ->
+        [0] Aucune clé importée
+        [one] { $imported } clé importée. Sa dernière utilisation est « Utilisation inconnue » jusqu'à son premier passage
+       *[other] { $imported } clés importées. Leur dernière utilisation est « Utilisation inconnue » jusqu'à leur premier passage
+    }.
 secret_title_created = Votre nouvelle clé
 secret_title_regenerated = Le nouveau secret
 secret_warning = Le secret ne sera plus jamais affiché. Copiez-le maintenant et transmettez-le par un moyen sûr.
@@ -699,7 +833,11 @@ nav_audit = Journal
 audit_title = Journal d'audit
 audit_export = Exporter le journal signé
 credential_report = Rapport des clés (CSV)
-chain_ok = Chaîne intacte : { $count } événement(s) vérifié(s).
+chain_ok = Chaîne intacte : { $count ->
+        [0] aucun événement vérifié
+        [one] { $count } événement vérifié
+       *[other] { $count } événements vérifiés
+    }.
 chain_broken = Chaîne rompue à l'événement n° { $seq } : le journal a été modifié hors de Sésame.
 audit_exported = Journal exporté ({ $count } événements) :
 report_saved = Rapport écrit ({ $count } clés) :
@@ -810,6 +948,7 @@ check_key_field = Clé
 check_key_permission = Permission demandée (facultatif)
 check_key_company = Société (facultatif)
 check_key_submit = Vérifier
+check_key_code = Code technique : { $code }
 check_key_of = Clé « { $name } » du service « { $service } ».
 check_export = Vérifier un export du journal
 check_export_intro = Choisissez un export signé (.jsonl) : Sésame le vérifie comme « sesamectl audit verify ». Confirmez ensuite l'empreinte auprès de l'office.
@@ -821,20 +960,52 @@ key_contact_hint = Qui appeler au sujet de la clé : un nom, une adresse e-mail 
 key_contact_short = Contact : { $contact }
 criteria_tag = Étiquette
 export_calendar = Exporter le calendrier des expirations
-calendar_saved = Calendrier des expirations écrit ({ $count } clé(s) dans les 90 jours) : { $path } — ouvrez-le avec Outlook ou Thunderbird.
-reminder-title = Sésame : { $count } clé(s) expirent dans les { $days } jours
+calendar_saved = Calendrier des expirations écrit ({ $count ->
+        [0] aucune clé
+        [one] { $count } clé
+       *[other] { $count } clés
+    } dans les 90 jours) : { $path } — ouvrez-le avec Outlook ou Thunderbird.
+reminder-title = Sésame : { $count ->
+        [0] aucune clé n'expire
+        [one] { $count } clé expire
+       *[other] { $count } clés expirent
+    } dans les { $days } jours
 reminder-line = « { $key } » ({ $service }) : dernier jour le { $day }
-reminder-more = … et { $count } autre(s) : voyez l'écran « Clés ».
+reminder-more = … et { $count ->
+        [0] aucune autre
+        [one] { $count } autre
+       *[other] { $count } autres
+    } : voyez l'écran « Clés ».
 settings_warning = Prévenir des expirations (jours à l'avance)
 settings_warning_hint = Entre 1 et 365 jours ; 30 par défaut. L'application prévient à l'ouverture puis chaque jour, et compte ces clés sur « Clés ».
-nav_keys_expiring = { $count } clé(s) expirent dans les { $days } jours
+nav_keys_expiring = { $count ->
+        [0] Aucune clé n'expire
+        [one] { $count } clé expire
+       *[other] { $count } clés expirent
+    } dans les { $days } jours
 
-plan_counts = { $changing } clé(s) changeront ; { $unchanged } resteront inchangée(s).
+plan_counts = { $changing ->
+        [0] Aucune clé ne changera
+        [one] { $changing } clé changera
+       *[other] { $changing } clés changeront
+    } ; { $unchanged ->
+        [0] aucune ne restera inchangée
+        [one] { $unchanged } restera inchangée
+       *[other] { $unchanged } resteront inchangées
+    }.
 plan_effect = Ce qui change
-plan_more = … et { $count } autre(s) clé(s), comptée(s) ci-dessus.
+plan_more = … et { $count ->
+        [0] aucune autre clé
+        [one] { $count } autre clé, comptée ci-dessus
+       *[other] { $count } autres clés, comptées ci-dessus
+    }.
 plan_preview = Voir l'aperçu
 plan_back = Retour
-plan_apply = Appliquer à { $count } clé(s)
+plan_apply = Appliquer à { $count ->
+        [0] aucune clé
+        [one] { $count } clé
+       *[other] { $count } clés
+    }
 bulk_actions = Actions groupées
 bulk_choose = Action groupée
 bulk_kind_deactivate = Désactiver
@@ -845,7 +1016,11 @@ bulk_kind_add_tag = Ajouter une étiquette
 bulk_kind_remove_tag = Retirer une étiquette
 bulk_kind_delete = Supprimer
 bulk_on_ticked_button = Sur les clés cochées ({ $count })
-bulk_on_criteria_button = Sur les { $count } clé(s) de ces critères
+bulk_on_criteria_button = { $count ->
+        [0] Sur aucune clé (aucune ne correspond à ces critères)
+        [one] Sur la clé de ces critères
+       *[other] Sur les { $count } clés de ces critères
+    }
 bulk_tick_all = Cocher toutes les clés de la page
 bulk_tick = Cocher la clé { $name }
 bulk_title_deactivate = Désactiver des clés
@@ -855,12 +1030,20 @@ bulk_title_set_expiry = Changer l'expiration de clés
 bulk_title_add_tag = Ajouter une étiquette à des clés
 bulk_title_remove_tag = Retirer une étiquette de clés
 bulk_title_delete = Supprimer des clés
-bulk_on_ticked = Les { $count } clé(s) cochée(s).
+bulk_on_ticked = { $count ->
+        [0] Aucune clé cochée
+        [one] La clé cochée
+       *[other] Les { $count } clés cochées
+    }.
 bulk_on_criteria = Toutes les clés des critères affichés, sur toutes les pages.
 bulk_new_expiry = Nouveau dernier jour de validité
 bulk_new_expiry_hint = Laissez vide pour que les clés n'expirent plus.
 bulk_tag = Étiquette
-bulk_done = { $count } clé(s) modifiée(s).
+bulk_done = { $count ->
+        [0] Aucune clé modifiée
+        [one] { $count } clé modifiée
+       *[other] { $count } clés modifiées
+    }.
 offboard_button = Retirer l'accès
 offboard_company_title = Retirer l'accès de « { $name } »
 offboard_service_title = Retirer l'accès au service « { $name } »
@@ -870,5 +1053,13 @@ offboard_end = Les clés concernées seront
 offboard_end_deactivate = désactivées (on pourra les réactiver)
 offboard_end_revoke = révoquées (c'est définitif)
 offboard_reason = Motif, gardé dans le journal d'audit
-offboard_apply = Retirer l'accès ({ $count } clé(s))
-offboard_done = Accès retiré : { $count } clé(s) modifiée(s).
+offboard_apply = Retirer l'accès ({ $count ->
+        [0] aucune clé
+        [one] { $count } clé
+       *[other] { $count } clés
+    })
+offboard_done = Accès retiré : { $count ->
+        [0] aucune clé modifiée
+        [one] { $count } clé modifiée
+       *[other] { $count } clés modifiées
+    }.

@@ -49,7 +49,7 @@ pub enum Error {
     ExpiryBeyondLifetime {
         service: String,
         days: u32,
-        last_day: String,
+        last_day: chrono::NaiveDate,
     },
     ServiceNotFound(String),
     KeyNotFound(String),
@@ -308,7 +308,7 @@ impl Error {
             } => vec![
                 ("service", text(service)),
                 ("days", Arg::number(*days)),
-                ("last_day", text(last_day)),
+                ("last_day", Arg::Day(*last_day)),
             ],
             Error::PasswordTooShort(count) | Error::PasswordTooLong(count) => {
                 vec![("count", Arg::number(*count))]

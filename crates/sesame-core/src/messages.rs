@@ -25,6 +25,8 @@ pub enum Arg {
     Number(f64),
     /// Another message of the catalogue, worded in the same language (a field, a status).
     Word(String),
+    /// A day, written the way the language writes dates (`format-date`).
+    Day(chrono::NaiveDate),
 }
 
 impl Arg {
@@ -107,6 +109,7 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
             Arg::Text(text) => FluentValue::from(text.clone()),
             Arg::Number(number) => FluentValue::from(*number),
             Arg::Word(word) => FluentValue::from(text(lang, word, &[])),
+            Arg::Day(day) => FluentValue::from(day.format(&word(lang, "format-date")).to_string()),
         };
         fluent_args.set(*name, value);
     }

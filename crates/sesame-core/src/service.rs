@@ -61,7 +61,7 @@ pub(crate) fn check_lifetime(
         Some(at) if at > latest => Err(Error::ExpiryBeyondLifetime {
             service: service.to_owned(),
             days,
-            last_day: last_day.format("%d/%m/%Y").to_string(),
+            last_day,
         }),
         Some(_) => Ok(()),
     }

@@ -237,7 +237,7 @@ fn the_journal_reads_as_sentences_in_both_languages() {
     assert!(
         english
             .sentence
-            .contains("regenerated the key « Comptable externe »"),
+            .contains("regenerated the key “Comptable externe”"),
         "{}",
         english.sentence
     );

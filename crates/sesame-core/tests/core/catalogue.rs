@@ -234,3 +234,85 @@ fn every_message_is_used_and_every_message_asked_for_exists() {
     // Every code the core's errors can return has its message (checked with `built` above).
     assert!(sesame_core::Error::codes().len() > 50);
 }
+
+/// Counted things read as words in both languages — « aucune clé », « 1 clé », « 2 clés » —
+/// never « clé(s) » (issue 23): the catalogue's plural selectors, at 0, 1 and 2.
+#[test]
+fn counts_read_as_words_at_zero_one_and_two() {
+    use sesame_core::Lang;
+    use sesame_core::messages::{Arg, text};
+    let cases: [(Lang, &str, [&str; 3]); 8] = [
+        (
+            Lang::Fr,
+            "bulk_done",
+            [
+                "Aucune clé modifiée.",
+                "1 clé modifiée.",
+                "2 clés modifiées.",
+            ],
+        ),
+        (
+            Lang::En,
+            "bulk_done",
+            ["No keys changed.", "1 key changed.", "2 keys changed."],
+        ),
+        (Lang::Fr, "cli-keys", ["aucune clé", "1 clé", "2 clés"]),
+        (Lang::En, "cli-keys", ["no keys", "1 key", "2 keys"]),
+        (
+            Lang::Fr,
+            "offboard_apply",
+            [
+                "Retirer l'accès (aucune clé)",
+                "Retirer l'accès (1 clé)",
+                "Retirer l'accès (2 clés)",
+            ],
+        ),
+        (
+            Lang::En,
+            "offboard_apply",
+            [
+                "Retire access (no keys)",
+                "Retire access (1 key)",
+                "Retire access (2 keys)",
+            ],
+        ),
+        (
+            Lang::Fr,
+            "nav_keys_expiring",
+            [
+                "Aucune clé n'expire dans les { $days } jours",
+                "1 clé expire dans les { $days } jours",
+                "2 clés expirent dans les { $days } jours",
+            ],
+        ),
+        (
+            Lang::En,
+            "nav_keys_expiring",
+            [
+                "No key expires within { $days } days",
+                "1 key expires within { $days } days",
+                "2 keys expire within { $days } days",
+            ],
+        ),
+    ];
+    for (lang, id, expected) in cases {
+        for (count, wanted) in expected.iter().enumerate() {
+            let args = [
+                ("count", Arg::Number(count as f64)),
+                ("days", Arg::Number(30.0)),
+            ];
+            assert_eq!(
+                text(lang, id, &args),
+                wanted.replace("{ $days }", "30"),
+                "{id} at {count} in {lang:?}"
+            );
+        }
+    }
+    // No word of either catalogue hedges its plural with « (s) » (a unit, « Durée (s) », is not
+    // a plural).
+    let hedged = regex::Regex::new(r"\p{L}\(s\)").expect("regex");
+    for (name, source) in [("fr", FRENCH), ("en", ENGLISH)] {
+        let found: Vec<&str> = source.lines().filter(|l| hedged.is_match(l)).collect();
+        assert!(found.is_empty(), "{name}: {found:?}");
+    }
+}

@@ -88,6 +88,17 @@ fn keys_of_a_service_with_a_maximum_lifetime_must_expire_within_it() {
         refused.message(sesame_core::Lang::Fr).contains("366 jours"),
         "{refused}"
     );
+    // The last day allowed is written the way each language writes dates (issue 23).
+    let day = regex::Regex::new(r"on \d{4}-\d{2}-\d{2} at the latest").expect("regex");
+    assert!(
+        day.is_match(&refused.message(sesame_core::Lang::En)),
+        "{refused}"
+    );
+    let jour = regex::Regex::new(r"au plus tard le \d{2}/\d{2}/\d{4}").expect("regex");
+    assert!(
+        jour.is_match(&refused.message(sesame_core::Lang::Fr)),
+        "{refused}"
+    );
     fixture
         .sesame
         .create_key(&fixture.admin, &new_key("Annuelle", Some(360), &fixture))

@@ -49,17 +49,17 @@ fn the_reminder_names_the_keys_expiring_within_the_warning_period() {
         "soonest first"
     );
     let (title, body) = reminder.words(Lang::Fr).expect("words");
-    assert_eq!(title, "Sésame : 4 clé(s) expirent dans les 30 jours");
+    assert_eq!(title, "Sésame : 4 clés expirent dans les 30 jours");
     assert!(
         body.starts_with("« Banque » (Paie) : dernier jour le "),
         "{body}"
     );
     assert!(
-        body.ends_with("… et 1 autre(s) : voyez l'écran « Clés »."),
+        body.ends_with("… et 1 autre : voyez l'écran « Clés »."),
         "{body}"
     );
     let (english, _) = reminder.words(Lang::En).expect("words");
-    assert_eq!(english, "Sésame: 4 key(s) expire within 30 days");
+    assert_eq!(english, "Sésame: 4 keys expire within 30 days");
 
     fixture
         .sesame

@@ -73,10 +73,9 @@ fn export(
     output.print(
         || {
             format!(
-                "{} {} {} → {}\n{} {}",
+                "{} {} → {}\n{} {}",
                 output.say("cli-exported"),
-                summary.count,
-                output.say("cli-event_s"),
+                output.count("cli-events", summary.count),
                 path.display(),
                 output.say("cli-signing_key_fingerprint"),
                 summary.fingerprint

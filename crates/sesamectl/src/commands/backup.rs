@@ -21,13 +21,11 @@ pub fn backup(context: &Context, path: &Path, overwrite: bool) -> Result<Outcome
     output.print(
         || {
             format!(
-                "{} {} ({} {}, {} {})",
+                "{} {} ({}, {})",
                 output.say("cli-backup_written"),
                 path.display(),
-                summary.keys,
-                output.say("cli-key_s"),
-                summary.events,
-                output.say("cli-event_s"),
+                output.count("cli-keys", summary.keys),
+                output.count("cli-events", summary.events),
             )
         },
         || json!({"file": path, "keys": summary.keys, "events": summary.events}),
@@ -62,13 +60,11 @@ pub fn restore(context: &Context, path: &Path) -> Result<Outcome> {
     output.print(
         || {
             format!(
-                "{} {} ({} {}, {} {}). {} {previous}",
+                "{} {} ({}, {}). {} {previous}",
                 output.say("cli-store_restored_from"),
                 path.display(),
-                restored.summary.keys,
-                output.say("cli-key_s"),
-                restored.summary.events,
-                output.say("cli-event_s"),
+                output.count("cli-keys", restored.summary.keys),
+                output.count("cli-events", restored.summary.events),
                 output.say("cli-the_previous_store_is_kept_in"),
             )
         },

@@ -337,9 +337,8 @@ fn print_preview(output: &Output, preview: &ImportPreview) {
     output.print(
         || {
             let mut lines = vec![format!(
-                "{} {} ({} {}, {} {}) — {}, « {} »",
-                preview.rows,
-                output.say("cli-line_s_read"),
+                "{} ({} {}, {} {}) — {}, « {} »",
+                output.count("cli-lines_read", preview.rows),
                 preview.with_secret,
                 output.say("cli-with_a_secret"),
                 preview.with_hash,
@@ -501,7 +500,7 @@ pub fn run(context: &Context, command: KeyCommand) -> Result<Outcome> {
             output.print(
                 || {
                     let mut lines: Vec<String> = page.keys.iter().map(|k| row(output, k)).collect();
-                    lines.push(format!("{} {}", page.total, output.say("cli-key_s")));
+                    lines.push(output.count("cli-keys", page.total));
                     lines.join("\n")
                 },
                 || {

@@ -42,9 +42,9 @@ pub fn run(context: &Context, command: ReportCommand) -> Result<Outcome> {
     printer.print(
         || {
             format!(
-                "{} {rows} {} → {}",
+                "{} {} → {}",
                 printer.say("cli-report_written"),
-                printer.say("cli-key_s"),
+                printer.count("cli-keys", rows),
                 path.display()
             )
         },

@@ -58,11 +58,9 @@ fn check(context: &Context) -> Result<Outcome> {
     output.print(
         || {
             let mut lines = vec![format!(
-                "{} {} ; {} {}",
-                report.rows,
-                output.say("cli-row_s_checked"),
-                report.chain_events,
-                output.say("cli-audit_event_s"),
+                "{} ; {}",
+                output.count("cli-rows_checked", report.rows),
+                output.count("cli-audit_events", report.chain_events),
             )];
             for row in &report.tampered {
                 lines.push(format!(

@@ -156,13 +156,13 @@ fn text_output_is_french_by_default_and_english_on_request() {
     let french = store.run(&["key", "list"]);
     let text = String::from_utf8_lossy(&french.stdout);
     assert!(
-        text.contains("Jamais utilisée") && text.contains("1 clé(s)"),
+        text.contains("Jamais utilisée") && text.contains("1 clé"),
         "{text}"
     );
     let english = store.run(&["--lang", "en", "key", "list"]);
     let text = String::from_utf8_lossy(&english.stdout);
     assert!(
-        text.contains("Never used") && text.contains("1 key(s)"),
+        text.contains("Never used") && text.contains("1 key"),
         "{text}"
     );
     // Dates as 22/01/2021 08:14.

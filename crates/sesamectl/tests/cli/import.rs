@@ -172,7 +172,7 @@ fn a_file_with_bad_lines_is_refused_whole_with_each_line_named() {
     );
     assert!(stdout.contains("ligne 6 (empreinte) : L'empreinte est refusée : paramètres trop faibles (m=1024 Kio, t=1)"), "{stdout}");
     assert!(
-        stderr.contains("Rien n'a été importé : 4 ligne(s)"),
+        stderr.contains("Rien n'a été importé : 4 lignes sont à corriger"),
         "{stderr}"
     );
     assert!(!stdout.contains("un-secret-assez-long") && !stderr.contains("un-secret-assez-long"));
