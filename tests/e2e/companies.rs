@@ -69,6 +69,16 @@ async fn companies_path(app: &App) -> Step {
     app.wait_gone("company-dialog").await?;
     app.wait_text("company-table", "Futuroscope Destination")
         .await?;
+    // « Retirer l'accès » is always there, disabled with its reason while no key serves the
+    // company (issue 23).
+    let offboard = "tr[data-company='Futuroscope Destination'] [data-test='company-offboard']";
+    assert_eq!(
+        app.prop_css(offboard, "disabled").await?.as_deref(),
+        Some("true"),
+        "nothing to remove yet"
+    );
+    let reason = app.prop_css(offboard, "title").await?.unwrap_or_default();
+    assert!(reason.contains("Aucune clé"), "{reason}");
 
     // Archived: gone from the list unless asked for, and not offered for a new key.
     in_row(app, "Ancien client", "company-archive").await?;

@@ -123,9 +123,18 @@ async fn daily_work(app: &App, tokens: &Tokens) -> Step {
     for token in &tokens.tills {
         assert_eq!(app.sesamectl_verify(token), "REVOKED");
     }
+    // The notice belongs to the bulk action: new criteria clear it (issue 23), and resetting
+    // the criteria resets the bulk choice too.
+    app.clear("criteria-name").await?;
+    app.fill("criteria-name", "Existante").await?;
+    app.click("filter").await?;
+    app.wait_rows(1).await?;
+    app.wait_gone("import-done").await?;
+    app.click("reset").await?;
+    app.wait_rows(5).await?;
+    assert_eq!(app.value("bulk-kind").await?, "deactivate");
 
     // A tag for the ticked keys, then found by the tag criterion.
-    app.clear("criteria-name").await?;
     app.fill("criteria-name", "Existante").await?;
     app.click("filter").await?;
     app.wait_rows(1).await?;

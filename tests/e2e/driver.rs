@@ -269,6 +269,17 @@ impl App {
             .map_err(|e| format!("value of {test}: {e}"))
     }
 
+    /// A property (`disabled`, `title`…) of the first element matching a CSS selector.
+    pub async fn prop_css(&self, selector: &str, name: &str) -> Result<Option<String>, String> {
+        self.client
+            .find(fantoccini::Locator::Css(selector))
+            .await
+            .map_err(|e| format!("{selector}: {e}"))?
+            .prop(name)
+            .await
+            .map_err(|e| format!("{name} of {selector}: {e}"))
+    }
+
     /// Whether a button or field is disabled.
     pub async fn disabled(&self, test: &str) -> Result<bool, String> {
         let element = self.element(test).await?;

@@ -1053,6 +1053,8 @@ offboard_end = The keys concerned will be
 offboard_end_deactivate = deactivated (they can be reactivated)
 offboard_end_revoke = revoked (for good)
 offboard_reason = Reason, kept in the audit trail
+offboard_nothing_company = No key serves this company: there is no access to retire.
+offboard_nothing_service = No active key of this service: there is no access to retire.
 offboard_apply = Retire access ({ $count ->
         [0] no keys
         [one] { $count } key

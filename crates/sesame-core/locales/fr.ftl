@@ -1053,6 +1053,8 @@ offboard_end = Les clés concernées seront
 offboard_end_deactivate = désactivées (on pourra les réactiver)
 offboard_end_revoke = révoquées (c'est définitif)
 offboard_reason = Motif, gardé dans le journal d'audit
+offboard_nothing_company = Aucune clé ne sert cette société : il n'y a pas d'accès à retirer.
+offboard_nothing_service = Aucune clé active de ce service : il n'y a pas d'accès à retirer.
 offboard_apply = Retirer l'accès ({ $count ->
         [0] aucune clé
         [one] { $count } clé
