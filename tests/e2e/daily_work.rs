@@ -103,8 +103,17 @@ async fn daily_work(app: &App, tokens: &Tokens) -> Step {
         "a shared key keeps working"
     );
 
-    // A bulk revoke of every key of the criteria, on every page.
+    // The key list says which companies a key still serves (issue 23).
     app.click("nav-keys").await?;
+    app.fill("criteria-name", "Partagée").await?;
+    app.click("filter").await?;
+    app.wait_rows(1).await?;
+    app.wait_text("key-row-companies", "Martin SA").await?;
+    let serves = app.text("key-row-companies").await?;
+    assert!(!serves.contains("Dupont"), "{serves}");
+    app.clear("criteria-name").await?;
+
+    // A bulk revoke of every key of the criteria, on every page.
     app.fill("criteria-name", "caisse").await?;
     app.click("filter").await?;
     app.wait_rows(2).await?;
