@@ -64,6 +64,24 @@ fn watch_idle_time(app: AppHandle) {
     });
 }
 
+/// The app with only the window that explains why the store could not be opened.
+fn show_store_problem(problem: views::StoreProblemView) -> ExitCode {
+    let app = tauri::Builder::default()
+        .manage(problem)
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/invoke_handler.rs")))
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => {
+            app.run(|_, _| {});
+            ExitCode::from(2)
+        }
+        Err(error) => {
+            eprintln!("Sésame : {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     // The desktop app keeps its own local store: a firm's shared store is reached through a
     // server, never with the database's own credentials.
@@ -74,14 +92,24 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let opened = store_path()
+    let path = store_path();
+    let shown = path
+        .as_ref()
+        .map(|path| path.display().to_string())
+        .unwrap_or_default();
+    let opened = path
         .and_then(|path| Sesame::open(&path))
         .and_then(|sesame| Pool::new(sesame, state::STORE_HANDLES));
     let stores = match opened {
         Ok(stores) => stores,
+        // A desktop user sees no terminal: a window says what happened and what to do.
         Err(error) => {
-            eprintln!("Sésame : {}", error.message(sesame_core::Lang::Fr));
-            return ExitCode::from(2);
+            let lang = match std::env::var("SESAME_LANG").as_deref() {
+                Ok("en") => sesame_core::Lang::En,
+                _ => sesame_core::Lang::Fr,
+            };
+            eprintln!("Sésame : {}", error.message(lang));
+            return show_store_problem(views::StoreProblemView::new(&error, shown, lang));
         }
     };
     let app = tauri::Builder::default()

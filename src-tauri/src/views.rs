@@ -150,6 +150,41 @@ impl From<&InstallationKey> for SigningKeyView {
     }
 }
 
+/// Why the app could not open its store, for the window it shows instead of its screens: what
+/// happened and what to do, in words.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StoreProblemView {
+    pub message: String,
+    pub advice: String,
+    pub store: String,
+    pub language: sesame_core::Lang,
+}
+
+impl StoreProblemView {
+    pub fn new(error: &sesame_core::Error, store: String, lang: sesame_core::Lang) -> Self {
+        use sesame_core::Error;
+        let advice = match error {
+            Error::StateKeyMissing | Error::StateKeyUnavailable(_) => "store-problem-advice-key",
+            Error::StoreCorrupt(_) | Error::StoreNotSesame(_) | Error::StoreNotSqlite(_) => {
+                "store-problem-advice-damaged"
+            }
+            Error::StoreTooNew { .. } => "store-problem-advice-newer",
+            Error::StoreInUse | Error::StoreRestoring | Error::StoreBusy => {
+                "store-problem-advice-busy"
+            }
+            Error::StoreReadOnly(_) | Error::StoreUnavailable(..) => "store-problem-advice-access",
+            _ => "store-problem-advice-other",
+        };
+        StoreProblemView {
+            message: error.message(lang),
+            advice: sesame_core::messages::word(lang, advice),
+            store,
+            language: lang,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct AppStatus {

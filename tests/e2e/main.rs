@@ -374,3 +374,25 @@ async fn criteria_on_one_line(app: &App) -> Step {
     );
     Ok(())
 }
+
+/// A store the app cannot open (here a file that is no database) is explained in the window —
+/// what happened and what to do — instead of on a terminal a desktop user never sees (issue 23).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_that_cannot_be_opened_is_explained_in_the_window() {
+    let folder = tempfile::tempdir().expect("folder");
+    let damaged = folder.path().join("sesame.db");
+    std::fs::write(&damaged, b"ceci n'est pas un magasin Sesame ".repeat(200)).expect("file");
+    let app = App::launch_with_store("store-problem", 4484, Some(&damaged)).await;
+    let outcome = async {
+        app.wait_text("store-problem", "Sésame ne peut pas ouvrir son magasin")
+            .await?;
+        app.wait_text("store-problem-message", "pas une base SQLite")
+            .await?;
+        app.wait_text("store-problem-advice", "Restaurez la dernière sauvegarde")
+            .await?;
+        app.screenshot("store-problem").await;
+        Ok(())
+    }
+    .await;
+    app.finish("store-problem", outcome).await;
+}

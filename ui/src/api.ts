@@ -2,6 +2,7 @@
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { t } from "./lib/i18n.svelte";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { StoreProblemView } from "./bindings/StoreProblemView";
 import type { AuditEventView } from "./bindings/AuditEventView";
 import type { AuditFilterInput } from "./bindings/AuditFilterInput";
 import type { ChainStatusView } from "./bindings/ChainStatusView";
@@ -80,6 +81,7 @@ async function invoke<T>(command: string, args?: Record<string, unknown> | Uint8
 }
 
 export const api = {
+  startupProblem: () => invoke<StoreProblemView | null>("startup_problem"),
   appStatus: () => invoke<AppStatus>("app_status"),
   createAdministrator: (name: string, password: string, confirmation: string) =>
     invoke<RecoveryCodeView>("create_administrator", { name, password, confirmation }),

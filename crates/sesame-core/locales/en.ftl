@@ -1070,3 +1070,15 @@ offboard_done = Access retired: { $count ->
         [one] { $count } key changed
        *[other] { $count } keys changed
     }.
+
+## The window shown when the store cannot be opened
+store-problem-title = Sésame cannot open its store
+store-problem-store = Store: { $store }
+store-problem-what = What happened
+store-problem-todo = What to do
+store-problem-advice-key = The key that protects this store cannot be found on this computer (neither in the system keyring nor in its file beside the store). If it was moved, put it back. Otherwise an administrator who holds the recovery code can bring it back with “sesamectl store reseal”, or restore a backup made on this computer.
+store-problem-advice-damaged = The file is damaged or is not a Sésame store. Restore the last backup with “sesamectl restore FILE”, or ask your IT provider for help. The current file was not changed.
+store-problem-advice-newer = This store was written by a newer version of Sésame. Install that version on this computer, then start Sésame again.
+store-problem-advice-busy = Another program is using the store right now (a restore, for example). Wait until it has finished, then start Sésame again.
+store-problem-advice-access = Sésame cannot write in the store's folder, or the disk is not available. Check the disk and the folder's rights, then start Sésame again.
+store-problem-advice-other = Note this message and pass it to your IT provider, then start Sésame again.

@@ -1070,3 +1070,15 @@ offboard_done = Accès retiré : { $count ->
         [one] { $count } clé modifiée
        *[other] { $count } clés modifiées
     }.
+
+## The window shown when the store cannot be opened
+store-problem-title = Sésame ne peut pas ouvrir son magasin
+store-problem-store = Magasin : { $store }
+store-problem-what = Ce qui s'est passé
+store-problem-todo = Que faire
+store-problem-advice-key = La clé qui protège ce magasin est introuvable sur ce poste (ni dans le trousseau du système, ni dans son fichier à côté du magasin). Si elle a été déplacée, remettez-la en place. Sinon, un administrateur qui a le code de récupération peut la faire revenir avec « sesamectl store reseal », ou restaurez une sauvegarde faite sur ce poste.
+store-problem-advice-damaged = Le fichier est endommagé ou n'est pas un magasin Sésame. Restaurez la dernière sauvegarde avec « sesamectl restore FICHIER », ou demandez de l'aide à votre prestataire informatique. Le fichier actuel n'a pas été modifié.
+store-problem-advice-newer = Ce magasin a été écrit par une version plus récente de Sésame. Installez cette version sur ce poste, puis relancez Sésame.
+store-problem-advice-busy = Un autre programme utilise le magasin en ce moment (une restauration, par exemple). Attendez qu'il ait fini, puis relancez Sésame.
+store-problem-advice-access = Sésame ne peut pas écrire dans le dossier du magasin, ou le disque n'est pas disponible. Vérifiez le disque et les droits du dossier, puis relancez Sésame.
+store-problem-advice-other = Notez ce message et transmettez-le à votre prestataire informatique, puis relancez Sésame.

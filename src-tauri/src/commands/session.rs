@@ -7,7 +7,16 @@ use tauri::AppHandle;
 use super::{blocking, core};
 use crate::error::UiResult;
 use crate::state::{AppState, SignedIn, lock};
-use crate::views::{AppStatus, OperatorView, RecoveryCodeView};
+use crate::views::{AppStatus, OperatorView, RecoveryCodeView, StoreProblemView};
+
+/// Why the store could not be opened, when it could not: the window then shows only that. The
+/// interface asks this first, before anything that needs the store.
+#[tauri::command]
+pub fn startup_problem(app: AppHandle) -> Option<StoreProblemView> {
+    use tauri::Manager;
+    app.try_state::<StoreProblemView>()
+        .map(|problem| problem.inner().clone())
+}
 
 fn operator_view(sesame: &Sesame, session: &Session) -> sesame_core::Result<OperatorView> {
     let operator = sesame.signed_in_operator(session)?;
