@@ -149,6 +149,15 @@ async fn click_in_row(app: &App, name: &str, action: &str) -> Step {
     for row in rows {
         let text = row.text().await.map_err(|e| format!("row: {e}"))?;
         if text.starts_with(name) {
+            // A row's actions are in its menu.
+            if action.starts_with("action-") {
+                row.find(fantoccini::Locator::Css("[data-test='key-actions-open']"))
+                    .await
+                    .map_err(|e| format!("menu in « {name} »: {e}"))?
+                    .click()
+                    .await
+                    .map_err(|e| format!("open the menu of « {name} »: {e}"))?;
+            }
             return row
                 .find(fantoccini::Locator::Css(&format!("[data-test='{action}']")))
                 .await
@@ -236,7 +245,8 @@ async fn adoption_path(
     .await?;
     app.click("filter").await?;
     app.wait_rows(1).await?;
-    assert!(app.text("key-table").await?.contains("Comptabilité 2019"));
+    let table = app.text("key-table").await?;
+    assert!(table.contains("Comptabilité 2019"), "{table}");
     app.click("reset").await?;
     app.wait_rows(3).await?;
     assert_eq!(

@@ -39,6 +39,37 @@ fn is_date_time(text: &str) -> bool {
 
 /// The recovery code shown once after the first administrator is made: five groups of five
 /// characters of Crockford's base 32. « Continuer » waits until the person says it is kept.
+/// Every key row holds on one line at 1280 px (issue 23): no cell's content reaches two lines
+/// of its text (a button is taller than a line of text, never two).
+async fn rows_on_one_line(app: &App) -> Step {
+    let tallest = app
+        .client
+        .execute(
+            "let worst = 0;
+             for (const row of document.querySelectorAll('[data-test=key-row]')) {
+               for (const cell of row.cells) {
+                 const style = getComputedStyle(cell);
+                 const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.3;
+                 const content = cell.clientHeight - parseFloat(style.paddingTop)
+                   - parseFloat(style.paddingBottom);
+                 worst = Math.max(worst, content / line);
+               }
+             }
+             return worst;",
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("row heights: {e}"))?;
+    let lines = tallest.as_f64().unwrap_or(f64::MAX);
+    if lines < 1.9 {
+        Ok(())
+    } else {
+        Err(format!(
+            "a key row's cell is {lines:.2} lines high at 1280 px"
+        ))
+    }
+}
+
 async fn keep_recovery_code(app: &App) -> Step {
     app.wait_for("recovery-code").await?;
     let code = app.text("recovery-code").await?;
@@ -161,9 +192,12 @@ async fn daily_path(app: &App) -> Step {
     assert!(is_date_time(date), "last use shown as « {last_use} »");
     assert_eq!(uses, "1 utilisation)", "use count shown as « {last_use} »");
     assert!(is_date_time(&app.text("key-row-created").await?));
+    rows_on_one_line(app).await?;
     app.screenshot("keys").await;
     // Regenerate with a grace period, then reload the page with the dialog open: the new
-    // secret is gone for good, and the old one still works during the grace.
+    // secret is gone for good, and the old one still works during the grace. A row's actions
+    // are in its menu.
+    app.click("key-actions-open").await?;
     app.click("action-regenerate").await?;
     app.click("grace-1h").await?;
     app.click("action-confirm").await?;
@@ -191,6 +225,7 @@ async fn daily_path(app: &App) -> Step {
     app.click("filter").await?;
     app.wait_rows(1).await?;
 
+    app.click("key-actions-open").await?;
     app.click("action-revoke").await?;
     app.fill("action-reason", "Prestataire remplacé").await?;
     app.click("action-confirm").await?;

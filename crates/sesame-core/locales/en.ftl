@@ -957,6 +957,7 @@ key_tags = Tags
 key_tags_hint = Free words, separated by commas: “payroll, external”.
 key_contact = Contact
 key_contact_hint = Who to call about the key: a name, an e-mail address or a phone number.
+key_actions = Actions
 key_row_companies = For { $names }
 key_row_companies_more = For { $names } and { $more ->
         [one] 1 more

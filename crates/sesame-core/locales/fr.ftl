@@ -957,6 +957,7 @@ key_tags = Étiquettes
 key_tags_hint = Des mots libres, séparés par des virgules : « paie, externe ».
 key_contact = Contact
 key_contact_hint = Qui appeler au sujet de la clé : un nom, une adresse e-mail ou un téléphone.
+key_actions = Actions
 key_row_companies = Pour { $names }
 key_row_companies_more = Pour { $names } et { $more ->
         [one] 1 autre
