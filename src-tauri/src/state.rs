@@ -342,17 +342,23 @@ mod tests {
         );
     }
 
+    /// A new store in `folder` with its first administrator signed in.
+    fn store_with_an_administrator(folder: &std::path::Path) -> (Sesame, Session) {
+        let namespace = KeyringNamespace::named("sesame-app-unit-test");
+        let mut sesame =
+            Sesame::open_with_keyring(&folder.join("sesame.db"), &namespace).expect("store");
+        let password =
+            sesame_core::secret::secret_from("Un mot de passe très long 2026 !".to_owned());
+        let session = sesame.initialise("Camille", &password).expect("initialise");
+        (sesame, session)
+    }
+
     /// What the window asks by itself after a reminder (the badge) does not keep the app
     /// unlocked: it leaves the idle time as it was, where a command of the operator's resets it.
     #[test]
     fn the_badge_after_a_reminder_is_not_activity() {
         let folder = tempfile::tempdir().expect("folder");
-        let namespace = KeyringNamespace::named("sesame-app-unit-test");
-        let mut sesame =
-            Sesame::open_with_keyring(&folder.path().join("sesame.db"), &namespace).expect("store");
-        let password =
-            sesame_core::secret::secret_from("Un mot de passe très long 2026 !".to_owned());
-        let session = sesame.initialise("Camille", &password).expect("initialise");
+        let (sesame, session) = store_with_an_administrator(folder.path());
         let state = AppState::new(Pool::new(sesame, STORE_HANDLES).expect("handles"));
         state.set_lock_minutes(5);
         let four_minutes_ago = SystemTime::now() - Duration::from_secs(4 * 60);
@@ -391,12 +397,7 @@ mod tests {
     fn the_key_list_answers_while_an_import_hashes() {
         use std::sync::mpsc;
         let folder = tempfile::tempdir().expect("folder");
-        let namespace = KeyringNamespace::named("sesame-app-unit-test");
-        let mut sesame =
-            Sesame::open_with_keyring(&folder.path().join("sesame.db"), &namespace).expect("store");
-        let password =
-            sesame_core::secret::secret_from("Un mot de passe très long 2026 !".to_owned());
-        let session = sesame.initialise("Camille", &password).expect("initialise");
+        let (mut sesame, session) = store_with_an_administrator(folder.path());
         sesame
             .create_service(
                 &session,
