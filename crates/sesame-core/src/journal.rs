@@ -347,9 +347,13 @@ fn coded_word(name: &str, text: &str, lang: Lang) -> String {
         "reason" => "audit-reason-",
         "change" => "bulk-change-",
         "end" => "offboard-end-",
+        "kind" => "audit-kind-",
+        "during" => "audit-during-",
+        "from" => "audit-from-",
         _ => "",
     };
-    let id = format!("{family}{text}");
+    // Older events wrote some codes with a space or a dash (« store check », « sign-in »).
+    let id = format!("{family}{}", text.replace([' ', '-'], "_"));
     if !family.is_empty() && messages::has(&id) {
         return messages::word(lang, &id);
     }

@@ -230,7 +230,7 @@ impl Sesame {
                 crate::seal::SealedKind::Operator,
                 &actor.id,
                 &actor.name,
-                "sign-in",
+                "sign_in",
             )?;
             return Err(Error::StateTampered {
                 kind: crate::vocab::RowKind::Operator,

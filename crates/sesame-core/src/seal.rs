@@ -1337,7 +1337,7 @@ impl crate::Sesame {
         self.require(session, crate::Right::Audit, AuditAction::StoreChecked)?;
         let (rows, tampered) = tampered_rows(&self.connection, &self.state_key)?;
         for row in &tampered {
-            self.report_tampering(row.kind, &row.id, &row.name, "store check")?;
+            self.report_tampering(row.kind, &row.id, &row.name, "store_check")?;
         }
         let chain = self.check_audit_chain()?;
         // The key list's kept totals (PostgreSQL) are a cache of the keys: edited outside, they

@@ -373,7 +373,7 @@ impl Sesame {
                 crate::seal::SealedKind::SigningKey,
                 &key.kid,
                 &key.holder,
-                "token check",
+                "token_check",
             )?;
         }
         Ok(sealed)

@@ -287,7 +287,7 @@ impl Sesame {
         // A key's state decides only as Sésame wrote it: one set back to active outside Sésame
         // does not bring its old tokens back.
         if code == "VALID"
-            && !self.proven_or_reported(SealedKind::Key, &claims.sub, &claims.sub, "token check")?
+            && !self.proven_or_reported(SealedKind::Key, &claims.sub, &claims.sub, "token_check")?
         {
             code = "TAMPERED";
         }

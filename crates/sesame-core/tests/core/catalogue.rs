@@ -141,6 +141,9 @@ const FAMILIES: &[&str] = &[
     "bulk-change-",
     "offboard-end-",
     "key-effect-",
+    "audit-kind-",
+    "audit-during-",
+    "audit-from-",
 ];
 
 #[test]

@@ -87,6 +87,24 @@ fn a_revoked_key_set_back_to_active_is_refused_and_named() {
     let events = tampered_events(&mut fixture);
     assert_eq!(events.len(), 1, "{events:?}");
     assert!(events[0].contains("révoquée") && events[0].contains("verification"));
+    // The journal words the event's codes (issue 23): what kind of row, found during what.
+    let event = fixture
+        .events_starting_with("store.tampered")
+        .pop()
+        .expect("the event");
+    let fields = sesame_core::journal::word_event(&event, sesame_core::Lang::Fr).fields;
+    let shown = |label: &str| {
+        fields
+            .iter()
+            .find(|(name, _)| name == label)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(shown("Nature").as_deref(), Some("Clé"), "{fields:?}");
+    assert_eq!(
+        shown("Pendant").as_deref(),
+        Some("La vérification d'une clé"),
+        "{fields:?}"
+    );
     let named = named_by_check(&mut fixture.sesame, &admin);
     assert_eq!(named, vec![(SealedKind::Key, "révoquée".to_owned())]);
 }
