@@ -253,6 +253,14 @@ async fn daily_path(app: &App) -> Step {
     app.click("nav-keys").await?;
     app.wait_text("filter", "Filter").await?;
     app.wait_text("key-row-status", "Revoked").await?;
+    // The main screens in English, for the README (scripts/screenshots copies them to docs/).
+    app.screenshot("keys-en").await;
+    app.click("nav-catalogue").await?;
+    app.wait_text("service-card", "Paie").await?;
+    app.screenshot("catalogue-en").await;
+    app.click("nav-audit").await?;
+    app.wait_for("audit-table").await?;
+    app.screenshot("audit-en").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())
 }
