@@ -12,7 +12,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::Sesame;
-use crate::audit::{self, AuditEvent, GENESIS_HASH};
+use crate::audit::{AuditEvent, GENESIS_HASH};
 use crate::clock::{from_millis, to_millis};
 use crate::error::{Error, Result};
 use crate::operator::Right;
@@ -191,22 +191,13 @@ impl Sesame {
             .and_then(|()| out.write_all(b"\n"))
             .and_then(|()| out.flush())
             .map_err(write_error)?;
-        self.act(
+        self.record_done(
             session,
-            Some(Right::Audit),
+            Right::Audit,
             AuditAction::AuditExported,
-            |transaction, now, actor| {
-                audit::record(
-                    transaction,
-                    now,
-                    Some(actor),
-                    AuditAction::AuditExported,
-                    None,
-                    json!({"count": count, "first_seq": first_seq, "last_seq": last_seq,
+            json!({"count": count, "first_seq": first_seq, "last_seq": last_seq,
                            "from": manifest.from, "to": manifest.to,
                            "fingerprint": manifest.fingerprint}),
-                )
-            },
         )?;
         Ok(ExportSummary {
             count,

@@ -78,6 +78,21 @@ impl Sesame {
         result
     }
 
+    /// Writes the one event of an action that changes nothing in the store but its trail (an
+    /// export, a backup, a copy, a report), for a signed-in operator holding `right`; refused
+    /// and audited like any change.
+    pub(crate) fn record_done(
+        &mut self,
+        session: &Session,
+        right: Right,
+        action: AuditAction,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        self.act(session, Some(right), action, |transaction, now, actor| {
+            crate::audit::record(transaction, now, Some(actor), action, None, details)
+        })
+    }
+
     /// Checks a right before slow work (argon2id), a read that needs one, or an action a front
     /// end takes outside the store (a restore); a refusal is audited.
     pub fn require(&mut self, session: &Session, right: Right, action: AuditAction) -> Result<()> {

@@ -76,20 +76,11 @@ impl Sesame {
             .unwrap_or_else(|_| destination.to_owned())
             .display()
             .to_string();
-        self.act(
+        self.record_done(
             session,
-            Some(Right::Configuration),
+            Right::Configuration,
             AuditAction::StoreBackedUp,
-            |transaction, now, actor| {
-                audit::record(
-                    transaction,
-                    now,
-                    Some(actor),
-                    AuditAction::StoreBackedUp,
-                    None,
-                    json!({"file": written, "keys": summary.keys, "events": summary.events}),
-                )
-            },
+            json!({"file": written, "keys": summary.keys, "events": summary.events}),
         )?;
         Ok(summary)
     }

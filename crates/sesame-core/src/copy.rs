@@ -90,20 +90,11 @@ impl Sesame {
             "keys": summary.keys,
             "events": summary.events,
         });
-        self.act(
+        self.record_done(
             session,
-            Some(Right::Configuration),
+            Right::Configuration,
             AuditAction::StoreCopied,
-            |transaction, now, actor| {
-                audit::record(
-                    transaction,
-                    now,
-                    Some(actor),
-                    AuditAction::StoreCopied,
-                    None,
-                    details,
-                )
-            },
+            details,
         )?;
         Ok(summary)
     }

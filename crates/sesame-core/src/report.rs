@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::Sesame;
-use crate::audit;
 use crate::error::{Error, Lang, Result};
 use crate::key::{Key, KeyFilter, KeySort, PAGE_MAX, Usage};
 use crate::messages;
@@ -155,20 +154,11 @@ impl Sesame {
         writer
             .flush()
             .map_err(|error| Error::ExportWrite(error.to_string()))?;
-        self.act(
+        self.record_done(
             session,
-            Some(Right::Audit),
+            Right::Audit,
             AuditAction::ReportCredentials,
-            |transaction, now, actor| {
-                audit::record(
-                    transaction,
-                    now,
-                    Some(actor),
-                    AuditAction::ReportCredentials,
-                    None,
-                    json!({"rows": rows}),
-                )
-            },
+            json!({"rows": rows}),
         )?;
         Ok(rows)
     }
