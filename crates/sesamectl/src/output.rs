@@ -79,9 +79,8 @@ impl Output {
 
     /// A counted thing in words, its plural chosen by the catalogue (« 1 clé », « 2 clés »,
     /// « aucune clé »).
-    pub fn count(&self, id: &str, count: impl TryInto<u32> + Copy + std::fmt::Display) -> String {
-        let number = count.try_into().map_or_else(|_| f64::MAX, f64::from);
-        messages::text(self.lang, id, &[("count", Arg::Number(number))])
+    pub fn count(&self, id: &str, count: impl Into<messages::Number>) -> String {
+        messages::text(self.lang, id, &[("count", Arg::number(count))])
     }
 
     pub fn last_use(&self, usage: Usage) -> String {
