@@ -217,26 +217,18 @@ fn key_expiring_lists_the_keys_and_writes_their_calendar() {
 /// §3.6.1); khal, a real client, imports it without a warning and shows the event on the last
 /// valid day `day` and not the day after.
 fn calendar_read_by_real_clients(calendar: &std::path::Path, day: &str) {
-    let parsed = std::process::Command::new("/usr/bin/python3")
-        .args([
-            "-c",
-            "import sys, datetime, icalendar\n\
+    let parsed = crate::support::debian_python(
+        "import sys, datetime, icalendar\n\
              calendar = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
              for event in calendar.walk('VEVENT'):\n\
              \x20   start, end = event.decoded('DTSTART'), event.decoded('DTEND')\n\
              \x20   assert type(start) is datetime.date and type(end) is datetime.date, (start, end)\n\
              \x20   assert end == start + datetime.timedelta(days=1), (start, end)\n\
              \x20   print(start.isoformat())\n",
-        ])
-        .arg(calendar)
-        .output()
-        .expect("python3-icalendar (scripts/deps installs it)");
-    assert!(
-        parsed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&parsed.stderr)
+        &[calendar.as_os_str()],
+        "python3-icalendar (scripts/deps installs it)",
     );
-    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), day);
+    assert_eq!(parsed.trim(), day);
 
     let home = tempfile::tempdir().expect("khal's home");
     let events = home.path().join("calendrier");

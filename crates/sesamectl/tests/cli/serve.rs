@@ -219,16 +219,13 @@ kid = jwt.get_unverified_header(token)["kid"]
 key = jwt.PyJWKSet.from_dict(jwks)[kid]
 print(json.dumps(jwt.decode(token, key.key, algorithms=["EdDSA"])))
 "#;
-    let output = Command::new("/usr/bin/python3")
-        .args(["-c", script, token, &jwks.to_string()])
-        .output()
-        .expect("python3 with PyJWT (Debian packages python3-jwt, python3-cryptography)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let jwks = jwks.to_string();
+    let printed = crate::support::debian_python(
+        script,
+        &[token.as_ref(), jwks.as_ref()],
+        "PyJWT (Debian packages python3-jwt, python3-cryptography)",
     );
-    serde_json::from_slice(&output.stdout).expect("claims")
+    serde_json::from_str(&printed).expect("claims")
 }
 
 fn basic(bearer: &str) -> String {

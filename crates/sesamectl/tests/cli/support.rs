@@ -319,3 +319,20 @@ impl Drop for Cluster {
         ));
     }
 }
+
+/// What Debian's own Python (`/usr/bin/python3`, with the Debian packages `needs` names) prints
+/// for `script` run with `args`; fails the test with its error output when it fails.
+pub fn debian_python(script: &str, args: &[&std::ffi::OsStr], needs: &str) -> String {
+    let output = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("/usr/bin/python3 with {needs}: {error}"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
