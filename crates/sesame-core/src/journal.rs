@@ -295,6 +295,21 @@ pub fn action_message(action: AuditAction) -> String {
     format!("audit-{}", action.code().replace('.', "_"))
 }
 
+/// The catalogue message naming what an action asks for (« Révoquer une clé »), as a refused
+/// access says it.
+pub fn asked_message(action: AuditAction) -> String {
+    format!("audit-asked-{}", action.code().replace('.', "_"))
+}
+
+/// The `action` a refused access asked for, in words; an action this version does not know
+/// keeps its code.
+fn asked_words(code: &str, lang: Lang) -> String {
+    match AuditAction::from_code(code) {
+        Some(action) => messages::word(lang, &asked_message(action)),
+        None => code.to_owned(),
+    }
+}
+
 fn field_label(name: &str, lang: Lang) -> String {
     let id = format!("audit-field-{name}");
     match messages::has(&id) {
@@ -306,6 +321,9 @@ fn field_label(name: &str, lang: Lang) -> String {
 /// A detail as a sentence's argument: text, a number, or a date in the interface's language.
 fn plain_value(name: &str, value: &serde_json::Value, lang: Lang) -> Option<Arg> {
     match value {
+        serde_json::Value::String(text) if name == "action" => {
+            Some(Arg::Text(asked_words(text, lang)))
+        }
         serde_json::Value::String(text) => Some(Arg::Text(date_or_text(name, text, lang))),
         serde_json::Value::Number(number) => number.as_f64().map(Arg::Number),
         _ => None,
@@ -322,6 +340,7 @@ fn shown_value(name: &str, value: &serde_json::Value, lang: Lang) -> Option<Stri
         )),
         serde_json::Value::Number(number) => Some(number.to_string()),
         serde_json::Value::String(text) if text.is_empty() => None,
+        serde_json::Value::String(text) if name == "action" => Some(asked_words(text, lang)),
         serde_json::Value::String(text) => Some(coded_word(name, text, lang)),
         serde_json::Value::Array(items) if items.is_empty() => None,
         serde_json::Value::Array(items) => Some(

@@ -191,6 +191,11 @@ fn every_message_is_used_and_every_message_asked_for_exists() {
             .map(|v| sesame_core::journal::action_message(*v)),
     );
     built.extend(
+        AuditAction::ALL
+            .iter()
+            .map(|v| sesame_core::journal::asked_message(*v)),
+    );
+    built.extend(
         sesame_core::vocab::AuditFamily::ALL
             .iter()
             .map(|v| format!("family_{}", v.code().trim_end_matches('.'))),

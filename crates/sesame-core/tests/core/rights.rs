@@ -183,6 +183,22 @@ fn last_event(sesame: &mut Sesame, admin: &Session) -> (i64, String, String) {
     (last.seq, last.action.clone(), last.details.clone())
 }
 
+/// The last event, a refused access, reads in words in both languages: what was asked for
+/// (« Révoquer une clé »), never its code.
+fn refusal_reads_in_words(sesame: &mut Sesame, admin: &Session, name: &str) {
+    let events = sesame.audit_events(admin, 0, u32::MAX).expect("events");
+    let last = events.last().expect("an event");
+    let details: serde_json::Value = serde_json::from_str(&last.details).expect("details");
+    let asked = details["action"].as_str().expect("the action asked for");
+    for lang in [Lang::Fr, Lang::En] {
+        let worded = sesame_core::journal::word_event(last, lang);
+        let values = worded.fields.iter().map(|(_, value)| value.as_str());
+        for text in values.chain([worded.sentence.as_str()]) {
+            assert!(!text.contains(asked), "« {name} » reads « {text} »");
+        }
+    }
+}
+
 /// A store with the keys and the operator the actions above work on, and an operator holding
 /// exactly `rights`, signed in.
 fn fixture_for(rights: Rights) -> (Fixture, Session) {
@@ -254,6 +270,7 @@ fn every_action_against_every_set_of_rights() {
             assert_eq!(seq, seq_before + 1, "« {name} »: one event for the refusal");
             assert_eq!(action, "access.refused", "« {name} »");
             assert!(details.contains("\"right\""), "« {name} »: {details}");
+            refusal_reads_in_words(&mut fixture.sesame, &admin, name);
         }
     }
 }
