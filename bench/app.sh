@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prints the desktop app's figures: release cold start, memory (PSS of the app and its WebKit
-# processes) with 100 000 keys, and filter click-to-rendered times. Runs under Xvfb and a
+# Prints the desktop app's figures beside Tauri's hello world (bench/hello): release cold start,
+# memory (PSS of the app and its WebKit processes) with 100 000 keys, and filter
+# click-to-rendered times. Runs under Xvfb and a
 # private D-Bus session, like the end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ build_interface
 work=$(mktemp -d)
 trap 'remove_test_home "$work"' EXIT
 cargo run --release --locked -q -p sesame-core --features bench-seeding --example seed_store -- "$work/seeded.db" 100000
+cargo build --release --locked -q -p hello-tauri
 cargo bench --locked --bench app --no-run -q 2>/dev/null
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export PATH="$CARGO_HOME/bin:$PATH" SESAME_BENCH_STORE="$work/seeded.db"

@@ -63,6 +63,19 @@ impl App {
         store: Option<&std::path::Path>,
         environment: &[(&str, &std::ffi::OsStr)],
     ) -> App {
+        let sesame = std::path::Path::new(env!("CARGO_BIN_EXE_sesame"));
+        App::launch_program(name, port, sesame, store, environment).await
+    }
+
+    /// Like [`App::launch_with_environment`], for any Tauri program (the benchmark's
+    /// hello-world reference).
+    pub async fn launch_program(
+        name: &str,
+        port: u16,
+        program: &std::path::Path,
+        store: Option<&std::path::Path>,
+        environment: &[(&str, &std::ffi::OsStr)],
+    ) -> App {
         let data = tempfile::tempdir().expect("data folder");
         if let Some(store) = store {
             std::fs::copy(store, data.path().join("sesame.db")).expect("copy the store");
@@ -95,7 +108,7 @@ impl App {
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver --locked)");
         let capabilities = json!({
-            "tauri:options": {"application": env!("CARGO_BIN_EXE_sesame")},
+            "tauri:options": {"application": program},
             "browserName": "wry",
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
@@ -383,6 +396,15 @@ impl App {
             self.client.find(Self::css(test)).await.is_err()
         })
         .await
+    }
+
+    /// Switches the interface's language in Paramètres (`fr` or `en`) and waits until the
+    /// navigation reads in it; the settings screen stays open.
+    pub async fn language(&self, code: &str) -> Step {
+        self.click("nav-settings").await?;
+        self.select("settings-language", code).await?;
+        let keys = if code == "en" { "Keys" } else { "Clés" };
+        self.wait_text("nav-keys", keys).await
     }
 
     pub async fn wait_rows(&self, count: usize) -> Step {

@@ -1,0 +1,5 @@
+//! Tauri's context for the hello-world reference.
+
+fn main() {
+    tauri_build::build();
+}
