@@ -143,9 +143,16 @@ impl PendingUsage {
     }
 
     fn used_times(&mut self, key_id: &str, count: u64, at: DateTime<Utc>) {
-        let entry = self.uses.entry(key_id.to_owned()).or_insert((0, at));
-        entry.0 += count;
-        entry.1 = entry.1.max(at);
+        // Looked up by reference first: a key used again (the usual case) costs no allocation.
+        match self.uses.get_mut(key_id) {
+            Some(entry) => {
+                entry.0 += count;
+                entry.1 = entry.1.max(at);
+            }
+            None => {
+                self.uses.insert(key_id.to_owned(), (count, at));
+            }
+        }
     }
 
     fn failed(&mut self, key_id: &str) {

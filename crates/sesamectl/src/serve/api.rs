@@ -109,26 +109,28 @@ pub struct VerifyRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct VerifyResponse {
+pub struct VerifyResponse<'a> {
     valid: bool,
     /// VALID, MALFORMED, NOT_FOUND, INVALID_SECRET, INACTIVE, REVOKED, EXPIRED,
     /// INSUFFICIENT_PERMISSION or COMPANY_FORBIDDEN.
-    code: String,
-    key: Option<KeyInfo>,
+    code: &'static str,
+    key: Option<KeyInfo<'a>>,
     /// Present (true) when the database could not be reached and the answer is the one this
     /// service proved within its outage window (`--outage-window`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     remembered: bool,
 }
 
+/// Borrowed from the answer, which may be shared with the guard's memory: nothing is copied
+/// to write it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct KeyInfo {
-    id: String,
-    name: String,
-    identifier: String,
-    service: String,
-    permissions: Vec<String>,
-    companies: Vec<String>,
+pub struct KeyInfo<'a> {
+    id: &'a str,
+    name: &'a str,
+    identifier: &'a str,
+    service: &'a str,
+    permissions: &'a [String],
+    companies: Vec<&'a str>,
     /// RFC 3339, or null for no expiry.
     expires_at: Option<String>,
 }
@@ -283,14 +285,14 @@ fn presented_key(
     ))
 }
 
-fn key_info(verification: &Verification) -> Option<KeyInfo> {
+fn key_info(verification: &Verification) -> Option<KeyInfo<'_>> {
     verification.key.as_ref().map(|key| KeyInfo {
-        id: key.id.clone(),
-        name: key.name.clone(),
-        identifier: key.identifier.clone(),
-        service: key.service_name.clone(),
-        permissions: key.permissions.clone(),
-        companies: key.companies.iter().map(|c| c.name.clone()).collect(),
+        id: &key.id,
+        name: &key.name,
+        identifier: &key.identifier,
+        service: &key.service_name,
+        permissions: &key.permissions,
+        companies: key.companies.iter().map(|c| c.name.as_str()).collect(),
         expires_at: key.expires_at.map(|at| at.to_rfc3339()),
     })
 }
@@ -306,14 +308,11 @@ async fn check(
     secret: String,
     permission: Option<String>,
     company: Option<String>,
-) -> Result<(Verification, bool), ApiError> {
+) -> Result<(Arc<Verification>, bool), ApiError> {
     let secret = Zeroizing::new(secret);
     let Ok(presented) = key_format::parse_parts(&identifier, &secret) else {
-        let malformed = Verification {
-            code: VerifyCode::Malformed,
-            key: None,
-        };
-        return Ok((malformed, false));
+        let malformed = Verification::refused(VerifyCode::Malformed);
+        return Ok((Arc::new(malformed), false));
     };
     drop(secret);
     let question = (
@@ -322,10 +321,11 @@ async fn check(
         permission,
         company,
     );
-    match check_with_store(service, client, presented, question.clone()).await {
+    let question = Arc::new(question);
+    match check_with_store(service, client, presented, Arc::clone(&question)).await {
         Ok(verification) => Ok((verification, false)),
         Err(error) if error.store_away() => match service.outage.recall(&question) {
-            Some(remembered) => Ok((remembered, true)),
+            Some(remembered) => Ok((Arc::new(remembered), true)),
             None => Err(error),
         },
         Err(error) => Err(error),
@@ -339,15 +339,14 @@ async fn check_with_store(
     service: &Arc<Service>,
     client: ClientId,
     presented: key_format::PresentedKey,
-    question: AnswerKey,
-) -> Result<Verification, ApiError> {
-    let (identifier, secret_digest, permission, company) = question.clone();
-    let asked = question.clone();
+    question: Arc<AnswerKey>,
+) -> Result<Arc<Verification>, ApiError> {
+    let asked = Arc::clone(&question);
     // Before anything is read: an answer read before a change was heard is not kept for an
     // outage after it.
     let mark = service.outage.mark();
     // This key's checks go to the same store first (see `Service::home_of`).
-    let home = Service::home_of(&identifier);
+    let home = Service::home_of(&question.0);
     let reused = service
         .quickly_at(home, move |store, service| {
             service.guard.store_changed(store.store_changed()?);
@@ -367,6 +366,7 @@ async fn check_with_store(
     if let Some(answer) = reused {
         return Ok(answer);
     }
+    let (identifier, secret_digest, permission, company) = (*question).clone();
     // A secret already seen good skips the queue only if the store answers it without
     // argon2id (a key regenerated since, a secret no longer right: through the queue).
     let mut answered = None;
@@ -413,12 +413,15 @@ async fn check_with_store(
         },
     };
     let secret_was_right = !wrong_secret(verification.code);
+    let verification = Arc::new(verification);
     if verification.is_valid() {
         if service
             .guard
             .remember_answer(&question, epoch, &verification)
         {
-            service.outage.remember(question, &verification, mark);
+            service
+                .outage
+                .remember((*question).clone(), &verification, mark);
         }
     } else {
         service.outage.refused(&identifier);
@@ -517,7 +520,7 @@ async fn verify_key(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<VerifyResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let request: VerifyRequest = json_body(&headers, body)?;
     let (identifier, secret) = presented_key(
         &headers,
@@ -534,12 +537,13 @@ async fn verify_key(
         request.company,
     )
     .await?;
-    Ok(Json(VerifyResponse {
+    let response = VerifyResponse {
         valid: verification.is_valid(),
-        code: verification.code.code().to_owned(),
+        code: verification.code.code(),
         key: key_info(&verification),
         remembered,
-    }))
+    };
+    Ok(Json(response).into_response())
 }
 
 #[utoipa::path(post, path = "/v1/tokens", request_body(content = TokenRequest, description = "Or HTTP Basic with the identifier and the secret"),
@@ -557,7 +561,7 @@ async fn issue_token(
         presented_key(&headers, None, request.client_id, request.client_secret)?;
     let client = ClientId::of(peer.ip());
     let (verification, _) = check(&service, client, identifier, secret, None, None).await?;
-    let Some(key) = verification.key else {
+    let Some(key) = verification.key.clone() else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",

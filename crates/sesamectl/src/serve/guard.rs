@@ -53,6 +53,10 @@ pub const FRESH_FOR: Duration = Duration::from_millis(250);
 /// Identifier, SHA-256 of the secret, permission and company asked for.
 pub type AnswerKey = (String, [u8; 32], Option<String>, Option<String>);
 
+/// A valid answer kept for reuse: when it was given, the store's epoch it was read in, and the
+/// answer itself, shared with the requests it answers.
+type KeptAnswer = (Instant, u64, Arc<Verification>);
+
 /// A client address as the guard counts it: IPv4 as is, IPv6 by its /64 (one household or
 /// server holds a whole /64), an IPv4-mapped IPv6 address as its IPv4 address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,7 +112,7 @@ pub struct Guard {
     waiting: AtomicUsize,
     suspects_waiting: AtomicUsize,
     lanes: Vec<tokio::sync::Mutex<()>>,
-    answers: Mutex<HashMap<AnswerKey, (Instant, u64, Verification)>>,
+    answers: Mutex<HashMap<AnswerKey, KeptAnswer>>,
     /// Bumped whenever a store connection sees another connection's commit.
     epoch: AtomicU64,
     /// Checks that need argon2id, by identifier and secret: the first runs it, the others
@@ -282,20 +286,25 @@ impl Guard {
 
     /// A valid answer given less than [`FRESH_FOR`] ago for exactly this question, with no
     /// change to the store since.
-    pub fn fresh_answer(&self, question: &AnswerKey) -> Option<Verification> {
+    pub fn fresh_answer(&self, question: &AnswerKey) -> Option<Arc<Verification>> {
         let epoch = self.epoch();
         let answers = self.answers.lock().ok()?;
         answers
             .get(question)
             .filter(|(at, seen_in, _)| at.elapsed() < FRESH_FOR && *seen_in == epoch)
-            .map(|(_, _, answer)| answer.clone())
+            .map(|(_, _, answer)| Arc::clone(answer))
     }
 
     /// Keeps a valid answer, read in `epoch`, when the question holds nothing but the key's
     /// own values: a permission it has, a company it is restricted to (a company it is not
     /// restricted to is allowed, but the text is the caller's and is not kept). Says whether it
     /// was kept (see [`keepable`]).
-    pub fn remember_answer(&self, question: &AnswerKey, epoch: u64, answer: &Verification) -> bool {
+    pub fn remember_answer(
+        &self,
+        question: &AnswerKey,
+        epoch: u64,
+        answer: &Arc<Verification>,
+    ) -> bool {
         if !keepable(question, answer) {
             return false;
         }
@@ -308,7 +317,10 @@ impl Guard {
                     answers.clear();
                 }
             }
-            answers.insert(question.clone(), (Instant::now(), epoch, answer.clone()));
+            answers.insert(
+                question.clone(),
+                (Instant::now(), epoch, Arc::clone(answer)),
+            );
         }
         true
     }
@@ -521,7 +533,7 @@ mod tests {
     fn caller_text_is_never_cached() {
         use sesame_core::verify::{VerifiedKey, VerifyCode};
         let guard = Guard::new(1);
-        let answer = Verification {
+        let answer = Arc::new(Verification {
             code: VerifyCode::Valid,
             key: Some(VerifiedKey {
                 id: "k".into(),
@@ -534,7 +546,7 @@ mod tests {
                 expires_at: None,
                 secret_generation: 0,
             }),
-        };
+        });
         let question =
             |company: &str| ("paie_x".to_owned(), [0; 32], None, Some(company.to_owned()));
         assert!(!guard.remember_answer(&question("made-up"), guard.epoch(), &answer));
