@@ -91,6 +91,12 @@ async fn companies_path(app: &App) -> Step {
     app.click("companies-show-archived").await?;
     app.wait_text("company-table", "archivée").await?;
     app.screenshot("companies").await;
+    app.language("en").await?;
+    app.click("nav-companies").await?;
+    app.click("companies-show-archived").await?;
+    app.wait_text("company-table", "archived").await?;
+    app.screenshot("companies-en").await;
+    app.language("fr").await?;
 
     app.click("nav-keys").await?;
     app.click("generate").await?;

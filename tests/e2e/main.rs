@@ -101,6 +101,7 @@ async fn daily_path(app: &App) -> Step {
     app.fill("setup-name", "Camille Martin").await?;
     app.fill("setup-password", PASSWORD).await?;
     app.fill("setup-confirmation", PASSWORD).await?;
+    app.screenshot("first-launch").await;
     app.click("setup-submit").await?;
     keep_recovery_code(app).await?;
 
@@ -247,9 +248,9 @@ async fn daily_path(app: &App) -> Step {
     assert_eq!(app.value("criteria-status").await?, "");
 
     // English.
-    app.click("nav-settings").await?;
-    app.select("settings-language", "en").await?;
-    app.wait_text("nav-keys", "Keys").await?;
+    app.screenshot("settings").await;
+    app.language("en").await?;
+    app.screenshot("settings-en").await;
     app.click("nav-keys").await?;
     app.wait_text("filter", "Filter").await?;
     app.wait_text("key-row-status", "Revoked").await?;
@@ -261,6 +262,18 @@ async fn daily_path(app: &App) -> Step {
     app.click("nav-audit").await?;
     app.wait_for("audit-table").await?;
     app.screenshot("audit-en").await;
+    // A key's one-time dialog in English.
+    app.click("nav-keys").await?;
+    app.click("generate").await?;
+    app.fill("key-name", "Payroll integration").await?;
+    app.click("key-permission").await?;
+    app.click("key-submit").await?;
+    app.wait_text("secret-dialog", "never be shown again")
+        .await?;
+    app.screenshot("one-time-secret-en").await;
+    app.click("secret-close").await?;
+    app.click("secret-close-confirm").await?;
+    app.wait_gone("secret-dialog").await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())
 }
@@ -415,6 +428,15 @@ async fn criteria_on_one_line(app: &App) -> Step {
         health.2 < 2.0 * service.2,
         "« Santé » stretched across the row: {health:?} {service:?}"
     );
+    // The typed criteria (name, tag) line up with the chosen ones: same top, same height.
+    let name = app.rect("criteria-name").await?;
+    let tag = app.rect("criteria-tag").await?;
+    for typed in [name, tag] {
+        assert!(
+            (typed.1 - service.1).abs() < 1.0 && (typed.3 - service.3).abs() < 1.0,
+            "a typed criterion sits apart: {typed:?} against {service:?}"
+        );
+    }
     Ok(())
 }
 
